@@ -1,0 +1,731 @@
+//! The normalized event: OCSF 1.8 attributes plus the raw record.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::format::SourceFormat;
+use crate::json::JsonValue;
+use crate::ocsf::{self, OcsfClass};
+use crate::severity::Severity;
+
+/// Text that borrows from the input record where it can.
+pub type Text<'a> = Cow<'a, str>;
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// One normalized log record.
+///
+/// Strings borrow from the input buffer (`Cow<'a, str>`), so a parser fills an `Event` without
+/// copying field text; [`Event::into_owned`] detaches it when it must outlive the buffer (alert
+/// evidence, Python objects). Attributes follow OCSF 1.8.0 names and nesting, so serde
+/// serialization *is* the OCSF JSON form. The raw record is kept: for JSON sources its text
+/// (parsed lazily, once, when a rule first reads a raw path), for text sources the named fields
+/// in `unmapped`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Event<'a> {
+    /// `class_uid`.
+    pub class_uid: u32,
+    /// `class_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<Text<'a>>,
+    /// `category_uid`.
+    pub category_uid: u32,
+    /// `category_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category_name: Option<Text<'a>>,
+    /// `activity_id`.
+    pub activity_id: u32,
+    /// `activity_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_name: Option<Text<'a>>,
+    /// `type_uid` = class_uid × 100 + activity_id.
+    pub type_uid: u64,
+    /// `severity_id`.
+    pub severity_id: Severity,
+    /// `status_id`: 0 Unknown, 1 Success, 2 Failure, 99 Other.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub status_id: u32,
+    /// `status`: the caption of `status_id`, or the source's own word.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Text<'a>>,
+    /// `status_code`: the source's status or error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<Text<'a>>,
+    /// `status_detail`: the source's status or error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_detail: Option<Text<'a>>,
+    /// `time`: when the event happened, in milliseconds since the Unix epoch.
+    pub time: i64,
+    /// `start_time`, milliseconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<i64>,
+    /// `end_time`, milliseconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<i64>,
+    /// `duration`, milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// `message`: a human-readable description or the log line's message part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Text<'a>>,
+    /// `metadata`.
+    pub metadata: Metadata<'a>,
+    /// `actor`: who performed the activity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Actor<'a>>,
+    /// `user`: the user the activity is about (the target of Authentication / Account Change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User<'a>>,
+    /// `session`: the session an Authentication event created or used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Session<'a>>,
+    /// `is_mfa` (Authentication): whether multi-factor authentication was used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mfa: Option<bool>,
+    /// `api`: the API call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<Api<'a>>,
+    /// `src_endpoint`: where the activity came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub src_endpoint: Option<Endpoint<'a>>,
+    /// `dst_endpoint`: where it went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dst_endpoint: Option<Endpoint<'a>>,
+    /// `http_request`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_request: Option<HttpRequest<'a>>,
+    /// `http_response`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_response: Option<HttpResponse<'a>>,
+    /// `connection_info` (network classes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_info: Option<ConnectionInfo<'a>>,
+    /// `traffic` (network classes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
+    /// `action_id` (security_control profile): 1 Allowed, 2 Denied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_id: Option<u32>,
+    /// `action`: the caption of `action_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Text<'a>>,
+    /// `cloud`: provider, region, account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<Cloud<'a>>,
+    /// `resources`: what the activity acted on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<Resource<'a>>,
+    /// `unmapped`: source fields OCSF has no place for. For text sources this holds every named
+    /// field of the record (mapped or not), under the names the format's documentation uses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmapped: Option<JsonValue<'a>>,
+    /// `raw_data`: the original record.
+    #[serde(
+        rename = "raw_data",
+        default,
+        skip_serializing_if = "RawRecord::is_empty"
+    )]
+    pub raw: RawRecord<'a>,
+}
+
+/// OCSF `metadata`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Metadata<'a> {
+    /// `version`: the OCSF schema version, "1.8.0".
+    pub version: Text<'a>,
+    /// `product`: what logged the event.
+    pub product: Product<'a>,
+    /// `log_format`: logsec's canonical source-format name (`cloudtrail`, `k8s_audit`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_format: Option<SourceFormat>,
+    /// `log_name`: the log the record came from (a file name, a CloudTrail event type, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_name: Option<Text<'a>>,
+    /// `log_provider`: the service that delivered the log (e.g. "CloudTrail", "CloudWatch Logs").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_provider: Option<Text<'a>>,
+    /// `uid`: the event's own id (logsec copies the source id here too, as Security Lake does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+    /// `original_event_uid`: the source's event id (CloudTrail eventID, k8s auditID,
+    /// x-request-id, S3 request id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_event_uid: Option<Text<'a>>,
+    /// `event_code`: the source's event name or code (e.g. the CloudTrail eventName).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_code: Option<Text<'a>>,
+    /// `profiles`: the OCSF profiles applied (e.g. "cloud").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<Text<'a>>,
+}
+
+/// OCSF `product`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Product<'a> {
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+    /// `vendor_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor_name: Option<Text<'a>>,
+    /// `version`: the source's record version (e.g. CloudTrail eventVersion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Text<'a>>,
+}
+
+/// OCSF `actor`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Actor<'a> {
+    /// `user`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User<'a>>,
+    /// `session`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Session<'a>>,
+    /// `app_name`: the service or application acting (CloudTrail `invokedBy`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_name: Option<Text<'a>>,
+    /// `idp`: the identity provider of a federated actor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idp: Option<Idp<'a>>,
+}
+
+/// OCSF `idp`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Idp<'a> {
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+    /// `uid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+}
+
+/// OCSF `user`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct User<'a> {
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+    /// `uid` (an ARN, a Kubernetes uid, a numeric id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+    /// `uid_alt` (e.g. the CloudTrail principalId).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid_alt: Option<Text<'a>>,
+    /// `type`: the source's identity type (e.g. "AssumedRole", "IAMUser", "Root").
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<Text<'a>>,
+    /// `type_id`: 0 Unknown, 1 User, 2 Admin, 3 System, 4 Service, 99 Other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<u32>,
+    /// `account`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Account<'a>>,
+    /// `groups`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Group<'a>>,
+    /// `domain`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<Text<'a>>,
+    /// `email_addr`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_addr: Option<Text<'a>>,
+}
+
+/// OCSF `account`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Account<'a> {
+    /// `uid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+    /// `type_id` (e.g. 10 AWS Account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_id: Option<u32>,
+}
+
+/// OCSF `group`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Group<'a> {
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+    /// `uid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+}
+
+/// OCSF `session`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Session<'a> {
+    /// `uid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+    /// `issuer` (e.g. the role ARN that issued an assumed-role session).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<Text<'a>>,
+    /// `is_mfa`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_mfa: Option<bool>,
+    /// `created_time`, milliseconds since the epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<i64>,
+    /// `credential_uid` (e.g. the access key id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_uid: Option<Text<'a>>,
+}
+
+/// OCSF `api`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Api<'a> {
+    /// `operation` (CloudTrail eventName, Kubernetes verb, S3 operation).
+    pub operation: Text<'a>,
+    /// `service`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service<'a>>,
+    /// `request`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<ApiRequest<'a>>,
+    /// `response`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ApiResponse<'a>>,
+    /// `group` (e.g. the Kubernetes API group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<Group<'a>>,
+    /// `version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Text<'a>>,
+}
+
+/// OCSF `service`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Service<'a> {
+    /// `name` (e.g. "s3.amazonaws.com").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+}
+
+/// OCSF `request` (of `api`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ApiRequest<'a> {
+    /// `uid`: the request id.
+    pub uid: Text<'a>,
+}
+
+/// OCSF `response` (of `api`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ApiResponse<'a> {
+    /// `code`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    /// `error`: the error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Text<'a>>,
+    /// `error_message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<Text<'a>>,
+    /// `message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Text<'a>>,
+}
+
+/// OCSF `network_endpoint`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Endpoint<'a> {
+    /// `ip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IpAddr>,
+    /// `port`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `domain` (also a service name that called on a principal's behalf).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<Text<'a>>,
+    /// `hostname`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<Text<'a>>,
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+    /// `uid` (e.g. a VPC endpoint id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+    /// `svc_name` (e.g. the cluster or upstream service name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub svc_name: Option<Text<'a>>,
+    /// `instance_uid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_uid: Option<Text<'a>>,
+    /// `interface_uid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface_uid: Option<Text<'a>>,
+    /// `vpc_uid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_uid: Option<Text<'a>>,
+    /// `subnet_uid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnet_uid: Option<Text<'a>>,
+    /// `intermediate_ips`: further addresses on the path (e.g. the rest of `sourceIPs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intermediate_ips: Vec<IpAddr>,
+}
+
+/// OCSF `http_request`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HttpRequest<'a> {
+    /// `http_method`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_method: Option<Text<'a>>,
+    /// `url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Url<'a>>,
+    /// `user_agent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<Text<'a>>,
+    /// `referrer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<Text<'a>>,
+    /// `x_forwarded_for`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub x_forwarded_for: Vec<IpAddr>,
+    /// `uid`: the request id (e.g. Envoy's x-request-id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+    /// `version`: the HTTP protocol version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Text<'a>>,
+    /// `length`: request size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<i64>,
+}
+
+/// OCSF `url`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Url<'a> {
+    /// `path`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Text<'a>>,
+    /// `query_string`, without the leading `?`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_string: Option<Text<'a>>,
+    /// `hostname`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<Text<'a>>,
+    /// `scheme`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<Text<'a>>,
+    /// `port`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    /// `url_string`: the URL as it appeared in the log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url_string: Option<Text<'a>>,
+}
+
+/// OCSF `http_response`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HttpResponse<'a> {
+    /// `code`: the HTTP status code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<i64>,
+    /// `length`: response size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<i64>,
+    /// `latency`, milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency: Option<i64>,
+    /// `message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Text<'a>>,
+    /// `status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Text<'a>>,
+}
+
+/// OCSF `network_connection_info`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ConnectionInfo<'a> {
+    /// `protocol_num` (IANA protocol number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_num: Option<i64>,
+    /// `protocol_name` (e.g. "tcp").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_name: Option<Text<'a>>,
+    /// `direction_id`: 0 Unknown, 1 Inbound, 2 Outbound, 3 Lateral, 99 Other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction_id: Option<u32>,
+    /// `direction`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Text<'a>>,
+    /// `tcp_flags`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_flags: Option<i64>,
+}
+
+/// OCSF `network_traffic`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Traffic {
+    /// `bytes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<i64>,
+    /// `packets`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub packets: Option<i64>,
+    /// `bytes_in`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_in: Option<i64>,
+    /// `bytes_out`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_out: Option<i64>,
+}
+
+/// OCSF `cloud`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Cloud<'a> {
+    /// `provider` ("AWS", "GCP", "Azure").
+    pub provider: Text<'a>,
+    /// `region`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Text<'a>>,
+    /// `zone`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zone: Option<Text<'a>>,
+    /// `account`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Account<'a>>,
+}
+
+/// OCSF `resource_details`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Resource<'a> {
+    /// `type` (e.g. "AWS::S3::Object", "pods").
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<Text<'a>>,
+    /// `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Text<'a>>,
+    /// `uid` (an ARN, a Kubernetes uid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<Text<'a>>,
+    /// `namespace` (Kubernetes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<Text<'a>>,
+    /// `region`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<Text<'a>>,
+    /// `owner`: the owning account, as a user with only `account` set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<User<'a>>,
+}
+
+/// The original record.
+///
+/// For JSON sources the text is parsed into a [`JsonValue`] the first time a rule reads a raw
+/// path, and kept; events no rule looks into never pay for it. A parser that already built the
+/// tree hands it over with [`RawRecord::json_with_tree`].
+#[derive(Debug, Default)]
+pub struct RawRecord<'a> {
+    text: Text<'a>,
+    is_json: bool,
+    tree: OnceLock<Option<JsonValue<'a>>>,
+}
+
+impl<'a> RawRecord<'a> {
+    /// A raw JSON record, parsed on first access.
+    pub fn json(text: impl Into<Text<'a>>) -> RawRecord<'a> {
+        RawRecord {
+            text: text.into(),
+            is_json: true,
+            tree: OnceLock::new(),
+        }
+    }
+
+    /// A raw JSON record with its tree already parsed.
+    pub fn json_with_tree(text: impl Into<Text<'a>>, tree: JsonValue<'a>) -> RawRecord<'a> {
+        let cell = OnceLock::new();
+        let _ = cell.set(Some(tree));
+        RawRecord {
+            text: text.into(),
+            is_json: true,
+            tree: cell,
+        }
+    }
+
+    /// A raw text record (a log line); its named fields live in the event's `unmapped`.
+    pub fn text(text: impl Into<Text<'a>>) -> RawRecord<'a> {
+        RawRecord {
+            text: text.into(),
+            is_json: false,
+            tree: OnceLock::new(),
+        }
+    }
+
+    /// The record as it arrived.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the record is empty (no raw data kept).
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// Whether the record is JSON.
+    pub fn is_json(&self) -> bool {
+        self.is_json
+    }
+
+    /// The parsed JSON tree, parsed now if this is the first access; `None` for text records
+    /// and for text that is not valid JSON.
+    pub fn tree(&self) -> Option<&JsonValue<'a>> {
+        if !self.is_json {
+            return None;
+        }
+        self.tree
+            .get_or_init(|| match &self.text {
+                Cow::Borrowed(text) => JsonValue::parse(text).ok(),
+                Cow::Owned(text) => JsonValue::parse(text).ok().map(JsonValue::into_owned),
+            })
+            .as_ref()
+    }
+
+    /// Detaches the record from its input buffer.
+    pub fn into_owned(self) -> RawRecord<'static> {
+        let tree = OnceLock::new();
+        if let Some(Some(parsed)) = self.tree.into_inner() {
+            let _ = tree.set(Some(parsed.into_owned()));
+        }
+        RawRecord {
+            text: Cow::Owned(self.text.into_owned()),
+            is_json: self.is_json,
+            tree,
+        }
+    }
+}
+
+impl Clone for RawRecord<'_> {
+    fn clone(&self) -> Self {
+        RawRecord {
+            text: self.text.clone(),
+            is_json: self.is_json,
+            tree: self.tree.clone(),
+        }
+    }
+}
+
+impl PartialEq for RawRecord<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.is_json == other.is_json
+    }
+}
+
+impl Serialize for RawRecord<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawRecord<'_> {
+    /// Reads `raw_data` back; whether it is JSON is decided by its first non-blank byte, since
+    /// OCSF JSON does not say which parser produced it.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        let looks_json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
+        Ok(if looks_json {
+            RawRecord::json(text)
+        } else {
+            RawRecord::text(text)
+        })
+    }
+}
+
+impl<'a> Event<'a> {
+    /// A new event of `class` with `activity_id`, for a record of `format`; fills the ids,
+    /// captions, `type_uid`, and `metadata` (version, product from the format registry,
+    /// `log_format`).
+    pub fn new(class: &OcsfClass, activity_id: u32, format: SourceFormat) -> Event<'a> {
+        let info = format.info();
+        Event {
+            class_uid: class.uid,
+            class_name: Some(Cow::Borrowed(class.name)),
+            category_uid: class.category_uid,
+            category_name: Some(Cow::Borrowed(class.category_name)),
+            activity_id,
+            activity_name: class.activity_name(activity_id).map(Cow::Borrowed),
+            type_uid: class.type_uid(activity_id),
+            severity_id: Severity::Informational,
+            metadata: Metadata {
+                version: Cow::Borrowed(ocsf::OCSF_VERSION),
+                product: Product {
+                    name: Some(Cow::Borrowed(info.product_name)),
+                    vendor_name: Some(Cow::Borrowed(info.vendor_name)),
+                    version: None,
+                },
+                log_format: Some(format),
+                ..Metadata::default()
+            },
+            ..Event::default()
+        }
+    }
+
+    /// Changes the activity, keeping `activity_name` and `type_uid` consistent.
+    pub fn set_activity(&mut self, activity_id: u32) {
+        self.activity_id = activity_id;
+        let class = OcsfClass::by_uid(self.class_uid);
+        self.activity_name = class
+            .and_then(|c| c.activity_name(activity_id))
+            .map(Cow::Borrowed);
+        self.type_uid = u64::from(self.class_uid) * 100 + u64::from(activity_id);
+    }
+
+    /// Sets `status_id` and its caption `status`.
+    pub fn set_status(&mut self, status_id: u32) {
+        self.status_id = status_id;
+        self.status = Some(Cow::Borrowed(ocsf::status::name(status_id)));
+    }
+
+    /// The source format that produced this event (from `metadata.log_format`).
+    pub fn format(&self) -> Option<SourceFormat> {
+        self.metadata.log_format
+    }
+
+    /// `time` as a UTC timestamp.
+    pub fn timestamp(&self) -> Option<DateTime<Utc>> {
+        DateTime::from_timestamp_millis(self.time)
+    }
+
+    /// The id the source gave the record (`metadata.original_event_uid`), if any.
+    pub fn original_uid(&self) -> Option<&str> {
+        self.metadata.original_event_uid.as_deref()
+    }
+
+    /// The OCSF JSON form.
+    pub fn to_ocsf_json(&self) -> String {
+        // Serializing plain data into a String cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads the OCSF JSON form back.
+    pub fn from_ocsf_json(text: &str) -> Result<Event<'static>, serde_json::Error> {
+        serde_json::from_str::<Event<'static>>(text)
+    }
+
+    /// Detaches the event from its input buffer.
+    pub fn into_owned(self) -> Event<'static> {
+        let raw = self.raw.clone().into_owned();
+        // Every attribute is plain data; a JSON round trip copies it without a hand-written
+        // deep copy per struct. Alerts and Python objects take this path, not the hot loop.
+        let mut owned = Event::from_ocsf_json(&self.to_ocsf_json()).unwrap_or_default();
+        owned.raw = raw;
+        owned
+    }
+}

@@ -1,0 +1,4 @@
+//! The `logsec` command-line tool.
+fn main() {
+    println!("logsec {}", logsec::VERSION);
+}
