@@ -1,7 +1,14 @@
 //! # logsec-parse
 //!
 //! Readers and parsers that turn log bytes into [`logsec_event::Event`]s: one module per source
-//! format, format detection, and rejects that name the file, record and reason.
-//! (Filled by the parsers work; this crate starts empty so the workspace builds.)
+//! format, format detection, and [`Reject`]s that name the file, record and reason.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod limits;
+mod line;
+mod reject;
+
+pub use crate::limits::Limits;
+pub use crate::line::{LineOutcome, LineParser};
+pub use crate::reject::{LocationKind, Reject, SNIPPET_BYTES, snippet};
