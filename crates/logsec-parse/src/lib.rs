@@ -7,8 +7,12 @@
 
 mod limits;
 mod line;
+mod options;
 mod reject;
+#[allow(dead_code)]
+mod text;
 
 pub use crate::limits::Limits;
 pub use crate::line::{LineOutcome, LineParser};
+pub use crate::options::ParseOptions;
 pub use crate::reject::{LocationKind, Reject, SNIPPET_BYTES, snippet};

@@ -1,0 +1,1 @@
+//! Generators for JSON sources (CloudTrail, Kubernetes audit).

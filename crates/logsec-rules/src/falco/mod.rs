@@ -1,0 +1,1 @@
+//! The Falco rules language front-end: YAML items → AST → IR.

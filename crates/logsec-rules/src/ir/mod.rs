@@ -1,0 +1,1 @@
+//! The rule IR shared by both dialects, its compiler and its evaluator.
