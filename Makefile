@@ -49,9 +49,10 @@ python-develop: venv ## Build the bindings (debug) and install them into .venv.
 	VIRTUAL_ENV="$(VENV_ABS)" PATH="$(VENV_ABS)/bin:$$PATH" PYO3_BUILD_EXTENSION_MODULE=1 \
 		"$(VENV)/bin/maturin" develop --quiet -m $(BINDINGS)/Cargo.toml
 
-test-python: python-develop ## pytest (warnings are errors) and stubtest over the bindings.
+test-python: python-develop ## pytest (warnings are errors), stubtest and mypy --strict on the bindings.
 	"$(VENV_PY)" -m pytest -W error $(BINDINGS)/tests
 	"$(VENV_PY)" -m mypy.stubtest logsec._native --mypy-config-file $(BINDINGS)/pyproject.toml
+	cd $(BINDINGS) && "$(VENV_ABS)/bin/python" -m mypy python/logsec tests
 
 lint: clippy fmt-check ## clippy with -D warnings on every target, and rustfmt --check.
 
