@@ -1,8 +1,21 @@
-//! The native module `logsec._native`; the Python API lives in `python/logsec`.
+//! The native module `logsec._native`; the public Python API is the package `logsec`
+//! (`python/logsec`), which re-exports what is here.
+//!
+//! This crate stays thin: module declarations here, Rust ↔ Python value conversions in
+//! [`convert`], and the mapping of Rust errors to the `logsec.LogsecError` hierarchy in
+//! [`errors`]. Logic belongs in the core crates.
 use pyo3::prelude::*;
+
+mod convert;
+mod errors;
+mod event;
+mod formats;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", logsec::VERSION)?;
+    m.add_class::<event::PyEvent>()?;
+    m.add_function(wrap_pyfunction!(formats::formats, m)?)?;
+    m.add_function(wrap_pyfunction!(formats::resolve_format, m)?)?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::event::{Api, Endpoint, Event, HttpRequest, HttpResponse, Resource, User};
+use crate::event::{Api, Cloud, Endpoint, Event, HttpRequest, HttpResponse, Resource, User};
 use crate::format::SourceFormat;
 use crate::ocsf::{self, DETECTION_FINDING};
 use crate::severity::Severity;
@@ -92,20 +92,21 @@ pub struct Analytic {
     pub desc: Option<String>,
 }
 
-/// One triggering event, as OCSF `related_event` (an `event` object subset).
+/// One triggering event, as OCSF `related_event`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RelatedEvent {
     /// `uid`: the source's event id (CloudTrail eventID, k8s auditID, x-request-id, …).
     pub uid: String,
-    /// `class_uid` of the event.
+    /// `type_uid` of the event (its class is `type_uid / 100`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub class_uid: Option<u32>,
-    /// `time` of the event.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_uid: Option<u64>,
+    /// The event's `time`, written as OCSF `created_time` (milliseconds since the epoch).
+    #[serde(
+        rename = "created_time",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub time: Option<i64>,
-    /// The event's source format (`log_format`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub log_format: Option<SourceFormat>,
 }
 
 /// OCSF `evidences`: what a triggering event showed, with its raw record.
@@ -290,6 +291,10 @@ pub struct AlertMetadata {
     pub product: AlertProduct,
     /// `uid`: the alert id.
     pub uid: String,
+    /// `profiles`: the OCSF profiles the alert uses — `cloud` when it carries `cloud`,
+    /// `security_control` when it carries `attacks`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub profiles: Vec<String>,
 }
 
 /// The product that raised the alert.
@@ -343,9 +348,14 @@ pub struct Alert {
     /// `evidences`: the triggering events (capped; see `finding_info.related_events_count`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidences: Vec<Evidence>,
-    /// `attacks`: ATT&CK tactics and techniques from the rule's tags.
+    /// `attacks`: ATT&CK tactics and techniques from the rule's tags (an attribute of the
+    /// `security_control` profile, which `metadata.profiles` then lists).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attacks: Vec<Attack>,
+    /// `cloud`: the cloud context (provider, region, account) of the first triggering event
+    /// that has one (an attribute of the `cloud` profile, which `metadata.profiles` then lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<Cloud<'static>>,
     /// `unmapped`: what OCSF has no place for — the rule reference (file, author, dialect,
     /// tags), the Falco output fields, the source format, a suppressed-duplicates count.
     #[serde(default)]
@@ -382,6 +392,7 @@ pub struct AlertBuilder {
     output_fields: BTreeMap<String, serde_json::Value>,
     first_time: Option<i64>,
     last_time: Option<i64>,
+    cloud: Option<Cloud<'static>>,
 }
 
 /// The default cap on evidences carried by one alert.
@@ -402,6 +413,7 @@ impl AlertBuilder {
             output_fields: BTreeMap::new(),
             first_time: None,
             last_time: None,
+            cloud: None,
         }
     }
 
@@ -431,10 +443,12 @@ impl AlertBuilder {
         self.last_time = Some(self.last_time.map_or(event.time, |t| t.max(event.time)));
         self.related.push(RelatedEvent {
             uid: event_uid(event),
-            class_uid: Some(event.class_uid),
+            type_uid: Some(event.type_uid),
             time: Some(event.time),
-            log_format: event.metadata.log_format,
         });
+        if self.cloud.is_none() {
+            self.cloud = event.cloud.as_ref().and_then(owned_cloud);
+        }
         if self.evidences.len() < self.max_evidences {
             self.evidences.push(Evidence::from_event(event));
         }
@@ -460,6 +474,13 @@ impl AlertBuilder {
         let uid = alert_uid(&self.rule.id, self.related.iter().map(|r| r.uid.as_str()));
         let time = self.last_time.unwrap_or(0);
         let attacks = attacks_from_tags(&self.rule.tags);
+        let mut profiles = Vec::new();
+        if self.cloud.is_some() {
+            profiles.push(ocsf::profile::CLOUD.to_owned());
+        }
+        if !attacks.is_empty() {
+            profiles.push(ocsf::profile::SECURITY_CONTROL.to_owned());
+        }
         let mut types = Vec::new();
         if let Some(dialect) = self.rule.dialect {
             types.push(format!("{dialect:?}"));
@@ -490,6 +511,7 @@ impl AlertBuilder {
                     version: env!("CARGO_PKG_VERSION").into(),
                 },
                 uid: uid.clone(),
+                profiles,
             },
             finding_info: FindingInfo {
                 uid,
@@ -510,6 +532,7 @@ impl AlertBuilder {
             },
             evidences: self.evidences,
             attacks,
+            cloud: self.cloud,
             unmapped: AlertExtras {
                 rule: self.rule,
                 source: self.source,
@@ -518,6 +541,14 @@ impl AlertBuilder {
             },
         }
     }
+}
+
+/// Detaches a `cloud` object from its event (a JSON round trip of a few strings; alerts are
+/// rare next to events).
+fn owned_cloud(cloud: &Cloud<'_>) -> Option<Cloud<'static>> {
+    serde_json::to_value(cloud)
+        .ok()
+        .and_then(|value| serde_json::from_value(value).ok())
 }
 
 /// The id an event is known by in alerts: its source id, or a hash of its raw record when the

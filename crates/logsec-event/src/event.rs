@@ -88,6 +88,10 @@ pub struct Event<'a> {
     /// `is_mfa` (Authentication): whether multi-factor authentication was used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_mfa: Option<bool>,
+    /// `service` (Authentication): the service or application the user authenticated to
+    /// (e.g. "signin.amazonaws.com"); OCSF requires `service` or `dst_endpoint` there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service<'a>>,
     /// `api`: the API call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api: Option<Api<'a>>,
@@ -685,6 +689,39 @@ impl<'a> Event<'a> {
             .and_then(|c| c.activity_name(activity_id))
             .map(Cow::Borrowed);
         self.type_uid = u64::from(self.class_uid) * 100 + u64::from(activity_id);
+    }
+
+    /// Lists an OCSF profile in `metadata.profiles` (once).
+    pub fn add_profile(&mut self, profile: &'static str) {
+        if !self
+            .metadata
+            .profiles
+            .iter()
+            .any(|listed| listed == profile)
+        {
+            self.metadata.profiles.push(Cow::Borrowed(profile));
+        }
+    }
+
+    /// Sets `cloud` and lists the `cloud` profile, which the attribute belongs to.
+    pub fn set_cloud(&mut self, cloud: Cloud<'a>) {
+        self.cloud = Some(cloud);
+        self.add_profile(ocsf::profile::CLOUD);
+    }
+
+    /// Sets `action_id` and its caption `action` (1 Allowed, 2 Denied, …) and lists the
+    /// `security_control` profile, which the attributes belong to.
+    pub fn set_action(&mut self, action_id: u32) {
+        self.action_id = Some(action_id);
+        self.action = Some(Cow::Borrowed(match action_id {
+            1 => "Allowed",
+            2 => "Denied",
+            3 => "Observed",
+            4 => "Modified",
+            99 => "Other",
+            _ => "Unknown",
+        }));
+        self.add_profile(ocsf::profile::SECURITY_CONTROL);
     }
 
     /// Sets `status_id` and its caption `status`.

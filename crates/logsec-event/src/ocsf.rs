@@ -224,6 +224,21 @@ pub mod status {
     }
 }
 
+/// OCSF profile names, as listed in `metadata.profiles`.
+///
+/// An attribute that belongs to a profile (`cloud`, `api` outside API Activity, `action_id`,
+/// `attacks`, a resource's `region`, …) may be emitted only when the profile is listed; listing
+/// `cloud` makes the `cloud` attribute required. [`crate::Event::set_cloud`] and
+/// [`crate::Event::add_profile`] keep the two consistent.
+pub mod profile {
+    /// `cloud`: `cloud` (required), `api` and cloud attributes of objects.
+    pub const CLOUD: &str = "cloud";
+    /// `security_control`: `action_id`, `disposition_id`, `attacks`, `is_alert`, …
+    pub const SECURITY_CONTROL: &str = "security_control";
+    /// `datetime`: the `*_dt` RFC 3339 siblings of timestamps.
+    pub const DATETIME: &str = "datetime";
+}
+
 /// `status_id` values of findings (Detection Finding, IAM Analysis Finding).
 pub mod finding_status {
     /// A new finding.

@@ -601,6 +601,7 @@ const OCSF_TOP_LEVEL: &[&str] = &[
     "user",
     "session",
     "is_mfa",
+    "service",
     "api",
     "src_endpoint",
     "dst_endpoint",

@@ -1,0 +1,39 @@
+//! The one place where Rust errors become Python exceptions.
+//!
+//! The exception classes are defined in Python (`logsec/_errors.py`) so they can inherit from
+//! both `logsec.LogsecError` and the matching built-in (`ValueError`, `KeyError`); here each Rust
+//! error type is mapped to its class, with the Rust `Display` text as the message.
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use pyo3::types::PyType;
+
+use logsec::event::{PathError, UnknownFormat};
+
+/// Builds an exception of the class `name` from `logsec._errors`. If that module cannot be
+/// imported (a broken installation), a `RuntimeError` carrying the message is raised instead.
+fn logsec_error(py: Python<'_>, name: &str, message: String) -> PyErr {
+    let class = py
+        .import("logsec._errors")
+        .and_then(|module| module.getattr(name))
+        .and_then(|class| class.cast_into::<PyType>().map_err(PyErr::from));
+    match class {
+        Ok(class) => PyErr::from_type(class, message),
+        Err(_) => PyRuntimeError::new_err(format!("logsec.{name}: {message}")),
+    }
+}
+
+/// Input that is not valid OCSF JSON → `logsec.ParseError` (a `ValueError`).
+pub(crate) fn parse_error(py: Python<'_>, err: &serde_json::Error) -> PyErr {
+    logsec_error(py, "ParseError", format!("invalid OCSF event JSON: {err}"))
+}
+
+/// A field path that cannot be parsed or names no known field → `logsec.FieldError`
+/// (a `KeyError`).
+pub(crate) fn field_error(py: Python<'_>, err: &PathError) -> PyErr {
+    logsec_error(py, "FieldError", err.to_string())
+}
+
+/// An unknown source-format name → `logsec.UnknownFormatError` (a `ValueError`).
+pub(crate) fn unknown_format(py: Python<'_>, err: &UnknownFormat) -> PyErr {
+    logsec_error(py, "UnknownFormatError", err.to_string())
+}
