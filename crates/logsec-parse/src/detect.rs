@@ -231,7 +231,20 @@ fn sniff_json(body: &[u8]) -> Option<SourceFormat> {
         let lines: Vec<&str> = message.lines().collect();
         return crate::text::sniff(&lines);
     }
-    sniff_keys(body)
+    // Envelopes whose records are strings, or documents with few members, carry one marker
+    // that is enough on its own.
+    const DECISIVE: &[(&str, SourceFormat)] = &[
+        ("\"CloudTrailEvent\"", SourceFormat::Cloudtrail),
+        ("\"digestPublicKeyFingerprint\"", SourceFormat::Cloudtrail),
+        ("via CloudTrail\"", SourceFormat::Cloudtrail),
+        ("\"output_fields\"", SourceFormat::FalcoAlert),
+    ];
+    sniff_keys(body).or_else(|| {
+        DECISIVE
+            .iter()
+            .find(|(marker, _)| memmem::find(body, marker.as_bytes()).is_some())
+            .map(|(_, format)| *format)
+    })
 }
 
 fn first_log_event_message(body: &[u8]) -> Option<String> {
