@@ -16,6 +16,9 @@ pub(crate) const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 /// chunk much larger than a typical record keeps that cost negligible.
 const CHUNK: usize = 1 << 20;
 
+/// The first read's size.
+const FIRST_CHUNK: usize = 64 << 10;
+
 /// The largest base64 body decoded (Kinesis and Lambda payloads are a few MiB at most).
 const MAX_BASE64_BYTES: u64 = 256 << 20;
 
@@ -84,8 +87,11 @@ fn pump<R: Read>(
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2);
     let mut eof = false;
     let mut cut: Option<String> = None;
+    // Start small so that small inputs do not pay for zeroing a large buffer.
+    let mut chunk = FIRST_CHUNK;
     loop {
-        let target = buf.len() + CHUNK;
+        let target = buf.len() + chunk;
+        chunk = (chunk * 2).min(CHUNK);
         while !eof && buf.len() < target {
             let old = buf.len();
             buf.resize(target, 0);
