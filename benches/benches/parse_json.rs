@@ -1,0 +1,67 @@
+//! JSON parsing throughput: bytes in → OCSF events ready for rules (one core).
+//!
+//! ```text
+//! cargo bench -p logsec-benches --bench parse_json -- --warm-up-time 1 --measurement-time 3
+//! ```
+
+use std::hint::black_box;
+use std::io::Write;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use logsec_benches::gen_json;
+use logsec_parse::{ParseOptions, parse_bytes, parse_reader};
+
+const SIZE: usize = 50 << 20;
+
+fn count_events(input: &[u8]) -> u64 {
+    let mut n = 0u64;
+    let summary = parse_reader(input, &ParseOptions::default(), |event| {
+        black_box(event);
+        n += 1;
+    })
+    .expect("generated input parses");
+    assert!(summary.rejects.is_empty());
+    n
+}
+
+fn parse_json(c: &mut Criterion) {
+    let jsonl = gen_json::cloudtrail_json_lines(SIZE, 1);
+    let records = gen_json::cloudtrail_records_file(SIZE, 2);
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(&records).expect("in-memory write");
+    let gz = encoder.finish().expect("in-memory gzip");
+    let k8s = gen_json::k8s_audit_json_lines(SIZE, 3);
+
+    let mut group = c.benchmark_group("parse_json");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(jsonl.len() as u64));
+    group.bench_function("cloudtrail_jsonl_reader", |b| {
+        b.iter(|| count_events(black_box(&jsonl)))
+    });
+    group.bench_function("cloudtrail_jsonl_bytes", |b| {
+        b.iter(|| {
+            parse_bytes(black_box(&jsonl), &ParseOptions::default())
+                .expect("parses")
+                .events
+                .len()
+        })
+    });
+    group.throughput(Throughput::Bytes(records.len() as u64));
+    group.bench_function("cloudtrail_records_reader", |b| {
+        b.iter(|| count_events(black_box(&records)))
+    });
+    // Throughput of the gzip case counts uncompressed bytes.
+    group.bench_function("cloudtrail_records_gz_reader", |b| {
+        b.iter(|| count_events(black_box(&gz)))
+    });
+    group.throughput(Throughput::Bytes(k8s.len() as u64));
+    group.bench_function("k8s_audit_jsonl_reader", |b| {
+        b.iter(|| count_events(black_box(&k8s)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, parse_json);
+criterion_main!(benches);

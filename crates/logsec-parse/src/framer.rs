@@ -1,0 +1,634 @@
+//! Framing: cutting a byte stream into records.
+//!
+//! The framer is a state machine fed with a buffer that grows at the end and is drained at
+//! the front: [`Framer::feed`] handles every complete record in the buffer and says how many
+//! leading bytes it is done with. The same code therefore serves an in-memory input (one call
+//! with the whole input) and a streamed one (a call per chunk), and a large `Records` file is
+//! never held whole: the envelope is entered and its array elements are cut out one by one.
+
+use std::borrow::Cow;
+
+use logsec_event::SourceFormat;
+use memchr::memchr;
+
+use crate::detect::{self, Framing};
+use crate::document::{
+    DocCtx, LogEvent, LookupEvent, handle_document, handle_line, handle_message,
+};
+use crate::error::ParseError;
+use crate::options::ParseOptions;
+use crate::reject::LocationKind;
+use crate::scan::{Head, Scan, Skipper, StreamKey, is_ws, scan_object_head, scan_value};
+use crate::sink::{Loc, Sink, TempRoute, note, reject, should_stop};
+
+/// How many bytes detection wants to see before deciding (less at end of input).
+pub(crate) const HEAD_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone)]
+enum Mode {
+    /// Waiting for enough input to detect the format.
+    Start,
+    /// One JSON document per line (several concatenated values per line are accepted).
+    JsonLines,
+    /// A sequence of top-level JSON values.
+    Values,
+    /// Inside a streamed array.
+    Array {
+        key: StreamKey,
+        in_envelope: bool,
+        control: bool,
+    },
+    /// After a streamed array: the rest of the envelope object.
+    EnvelopeTail(Skipper),
+    /// Skipping an oversized or too-deep value, then back to `then`.
+    SkipValue { skipper: Skipper, then: Box<Mode> },
+    /// Skipping the rest of an oversized line.
+    SkipLine { text: bool },
+    /// Text lines for a line parser.
+    Text,
+    /// After a syntax error that cannot be resynchronized: the rest is discarded.
+    Broken,
+}
+
+/// The framing state of one input.
+pub(crate) struct Framer {
+    ctx: DocCtx,
+    mode: Mode,
+    options: ParseOptions,
+    /// Absolute offset of the buffer's first byte.
+    base: u64,
+    /// Lines consumed so far (line framings).
+    line_no: u64,
+    /// Records cut so far (value framings).
+    index: u64,
+    /// Whether a truncation reject was already emitted.
+    truncated: bool,
+    /// The detected (or forced) format.
+    pub(crate) format: Option<SourceFormat>,
+}
+
+impl std::fmt::Debug for Framer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Framer")
+            .field("mode", &self.mode)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+enum Step {
+    /// Go on at this position.
+    Continue(usize),
+    /// Need more input; done with everything before this position.
+    Wait(usize),
+}
+
+impl Framer {
+    /// A framer for one input.
+    pub(crate) fn new(options: &ParseOptions) -> Framer {
+        Framer {
+            ctx: DocCtx {
+                format: SourceFormat::Cloudtrail,
+                limits: options.limits,
+                file: options.file_name.clone(),
+                loc: Loc {
+                    record: 0,
+                    kind: LocationKind::Line,
+                    offset: 0,
+                },
+                line_parser: None,
+            },
+            mode: Mode::Start,
+            options: options.clone(),
+            base: 0,
+            line_no: 0,
+            index: 0,
+            truncated: false,
+            format: None,
+        }
+    }
+
+    /// Handles every complete record in `buf` (the input from the last returned position on);
+    /// returns how many leading bytes of `buf` are done with. With `eof`, everything is
+    /// handled and a record cut by the end of input becomes a reject.
+    pub(crate) fn feed<'b>(
+        &mut self,
+        buf: &'b [u8],
+        eof: bool,
+        sink: &mut dyn Sink<'b>,
+    ) -> Result<usize, ParseError> {
+        let mut pos = 0usize;
+        loop {
+            if should_stop(sink) {
+                self.mode = Mode::Broken;
+            }
+            let rest = buf.get(pos..).unwrap_or_default();
+            let step = match self.mode.clone() {
+                Mode::Start => {
+                    if rest.len() < HEAD_BYTES && !eof {
+                        Step::Wait(pos)
+                    } else {
+                        let skip = if rest.starts_with(b"\xEF\xBB\xBF") {
+                            3
+                        } else {
+                            0
+                        };
+                        self.start(rest.get(skip..).unwrap_or_default())?;
+                        Step::Continue(pos + skip)
+                    }
+                }
+                Mode::JsonLines | Mode::Text => self.line_step(buf, pos, eof, sink),
+                Mode::SkipLine { text } => match memchr(b'\n', rest) {
+                    Some(i) => {
+                        self.mode = if text { Mode::Text } else { Mode::JsonLines };
+                        Step::Continue(pos + i + 1)
+                    }
+                    None => Step::Wait(buf.len()),
+                },
+                Mode::Values => self.values_step(buf, pos, eof, sink),
+                Mode::Array {
+                    key,
+                    in_envelope,
+                    control,
+                } => self.array_step(buf, pos, eof, sink, key, in_envelope, control),
+                Mode::EnvelopeTail(mut skipper) => match skipper.feed(rest) {
+                    Some(n) => {
+                        self.mode = Mode::Values;
+                        Step::Continue(pos + n)
+                    }
+                    None => {
+                        self.mode = Mode::EnvelopeTail(skipper);
+                        Step::Wait(buf.len())
+                    }
+                },
+                Mode::SkipValue { mut skipper, then } => match skipper.feed(rest) {
+                    Some(n) => {
+                        self.mode = *then;
+                        Step::Continue(pos + n)
+                    }
+                    None => {
+                        self.mode = Mode::SkipValue { skipper, then };
+                        Step::Wait(buf.len())
+                    }
+                },
+                Mode::Broken => Step::Wait(buf.len()),
+            };
+            match step {
+                Step::Continue(next) => pos = next,
+                Step::Wait(done) => {
+                    if eof {
+                        return Ok(buf.len());
+                    }
+                    self.base += done as u64;
+                    return Ok(done);
+                }
+            }
+        }
+    }
+
+    /// Ends the input: reports a document left open by the end of input, with `io_error` (a
+    /// cut gzip stream) folded into the one truncation reject.
+    pub(crate) fn finish<'b>(&mut self, sink: &mut dyn Sink<'b>, io_error: Option<String>) {
+        let open = matches!(
+            self.mode,
+            Mode::Array { .. } | Mode::EnvelopeTail(_) | Mode::SkipValue { .. }
+        );
+        let cause = io_error.map(|e| format!(" ({e})")).unwrap_or_default();
+        if self.truncated {
+            if let Some(last) = sink.summary().rejects.last_mut() {
+                last.reason.push_str(&cause);
+            }
+            return;
+        }
+        if open || !cause.is_empty() {
+            let loc = Loc {
+                record: self.index,
+                kind: LocationKind::RecordIndex,
+                offset: self.base,
+            };
+            let reason = if open {
+                format!("input ends inside a JSON document (truncated){cause}")
+            } else {
+                format!("input truncated{cause}")
+            };
+            reject(sink, self.ctx.file.as_deref(), loc, "", reason);
+        }
+    }
+
+    fn start(&mut self, head: &[u8]) -> Result<(), ParseError> {
+        let (format, framing) = detect::detect_with_framing(
+            self.options.file_name.as_deref(),
+            self.options.format,
+            head,
+        )?;
+        self.format = Some(format);
+        self.ctx.format = format;
+        if !format.raw_is_json() {
+            let parser = crate::text::line_parser(format, &self.options)
+                .ok_or(ParseError::Unsupported { format })?;
+            self.ctx.line_parser = Some(parser);
+        }
+        self.mode = match framing {
+            Framing::JsonLines => Mode::JsonLines,
+            Framing::JsonValues => Mode::Values,
+            Framing::Text => Mode::Text,
+        };
+        Ok(())
+    }
+
+    fn line_loc(&self, pos: usize) -> Loc {
+        Loc {
+            record: self.line_no,
+            kind: LocationKind::Line,
+            offset: self.base + pos as u64,
+        }
+    }
+
+    fn index_loc(&self, pos: usize) -> Loc {
+        Loc {
+            record: self.index,
+            kind: LocationKind::RecordIndex,
+            offset: self.base + pos as u64,
+        }
+    }
+
+    fn line_step<'b>(
+        &mut self,
+        buf: &'b [u8],
+        pos: usize,
+        eof: bool,
+        sink: &mut dyn Sink<'b>,
+    ) -> Step {
+        let rest = buf.get(pos..).unwrap_or_default();
+        let text_mode = matches!(self.mode, Mode::Text);
+        let (line, next) = match memchr(b'\n', rest) {
+            Some(i) => (rest.get(..i).unwrap_or_default(), pos + i + 1),
+            None if eof && !rest.is_empty() => (rest, buf.len()),
+            None => {
+                if rest.len() > self.ctx.limits.max_record_bytes {
+                    self.line_no += 1;
+                    self.ctx.loc = self.line_loc(pos);
+                    let reason = format!(
+                        "line exceeds the limit of {} bytes",
+                        self.ctx.limits.max_record_bytes
+                    );
+                    let head = String::from_utf8_lossy(rest.get(..256).unwrap_or(rest));
+                    reject(sink, self.ctx.file.as_deref(), self.ctx.loc, &head, reason);
+                    self.mode = Mode::SkipLine { text: text_mode };
+                    return Step::Continue(buf.len());
+                }
+                return Step::Wait(pos);
+            }
+        };
+        self.line_no += 1;
+        self.ctx.loc = self.line_loc(pos);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(|&b| is_ws(b)) {
+            return Step::Continue(next);
+        }
+        if line.len() > self.ctx.limits.max_record_bytes {
+            let reason = format!(
+                "line of {} bytes exceeds the limit of {} bytes",
+                line.len(),
+                self.ctx.limits.max_record_bytes
+            );
+            let head = String::from_utf8_lossy(line.get(..256).unwrap_or(line));
+            reject(sink, self.ctx.file.as_deref(), self.ctx.loc, &head, reason);
+            return Step::Continue(next);
+        }
+        if text_mode {
+            match String::from_utf8_lossy(line) {
+                Cow::Borrowed(text) => handle_line(&mut self.ctx, text, sink),
+                Cow::Owned(text) => handle_line(&mut self.ctx, &text, &mut TempRoute(sink)),
+            }
+        } else {
+            match std::str::from_utf8(line) {
+                Ok(text) => self.json_line(text, sink),
+                Err(_) => {
+                    let lossy = String::from_utf8_lossy(line);
+                    reject(
+                        sink,
+                        self.ctx.file.as_deref(),
+                        self.ctx.loc,
+                        &lossy,
+                        "line is not valid UTF-8".to_owned(),
+                    );
+                }
+            }
+        }
+        Step::Continue(next)
+    }
+
+    /// One JSON line: usually one document, but Firehose concatenates objects without newlines.
+    fn json_line<'b>(&mut self, line: &'b str, sink: &mut dyn Sink<'b>) {
+        let bytes = line.as_bytes();
+        let mut p = crate::scan::skip_ws(bytes, 0);
+        while p < bytes.len() {
+            let rest = bytes.get(p..).unwrap_or_default();
+            let text = line.get(p..).unwrap_or_default();
+            match scan_value(rest, self.ctx.limits.max_depth) {
+                Scan::Complete { end, fields, .. } => {
+                    let doc = text.get(..end).unwrap_or_default();
+                    if !matches!(rest.first(), Some(b'{' | b'[')) {
+                        let reason =
+                            json_error(text).unwrap_or_else(|| "expected a JSON object".to_owned());
+                        self.ctx.reject(sink, text, reason);
+                        return;
+                    }
+                    if fields > self.ctx.limits.max_fields {
+                        let reason = format!(
+                            "{fields} fields exceed the limit of {}",
+                            self.ctx.limits.max_fields
+                        );
+                        self.ctx.reject(sink, doc, reason);
+                    } else if rest.first() == Some(&b'[') {
+                        self.top_level_array(doc, sink);
+                    } else {
+                        handle_document(&mut self.ctx, doc, sink, 0);
+                    }
+                    p = skip_ws_commas(bytes, p + end);
+                }
+                Scan::Incomplete => {
+                    let reason = json_error(text)
+                        .unwrap_or_else(|| "the line ends inside a JSON value".to_owned());
+                    self.ctx
+                        .reject(sink, text, format!("truncated record: {reason}"));
+                    return;
+                }
+                Scan::TooDeep => {
+                    let reason = format!(
+                        "nesting deeper than the limit of {}",
+                        self.ctx.limits.max_depth
+                    );
+                    self.ctx.reject(sink, text, reason);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// A JSON array on one line: its elements are documents.
+    fn top_level_array<'b>(&mut self, doc: &'b str, sink: &mut dyn Sink<'b>) {
+        match serde_json::from_str::<Vec<&'b serde_json::value::RawValue>>(doc) {
+            Ok(items) => {
+                for item in items {
+                    handle_document(&mut self.ctx, item.get(), sink, 1);
+                }
+            }
+            Err(err) => self
+                .ctx
+                .reject(sink, doc, format!("malformed JSON array: {err}")),
+        }
+    }
+
+    fn values_step<'b>(
+        &mut self,
+        buf: &'b [u8],
+        pos: usize,
+        eof: bool,
+        sink: &mut dyn Sink<'b>,
+    ) -> Step {
+        let p = skip_ws_commas(buf, pos);
+        let Some(&first) = buf.get(p) else {
+            return Step::Wait(p);
+        };
+        let rest = buf.get(p..).unwrap_or_default();
+        match first {
+            b'[' => {
+                self.mode = Mode::Array {
+                    key: StreamKey::Records,
+                    in_envelope: false,
+                    control: false,
+                };
+                Step::Continue(p + 1)
+            }
+            b'{' => match scan_object_head(rest, self.ctx.limits.max_depth) {
+                Head::Whole { end, fields, .. } => {
+                    self.ctx.loc = self.index_loc(p);
+                    self.index += 1;
+                    let doc = rest.get(..end).unwrap_or_default();
+                    self.emit_doc(doc, fields, sink);
+                    Step::Continue(p + end)
+                }
+                Head::Stream {
+                    key,
+                    array_body,
+                    message_type,
+                } => {
+                    self.mode = Mode::Array {
+                        key,
+                        in_envelope: true,
+                        control: message_type.as_deref() == Some("CONTROL_MESSAGE"),
+                    };
+                    Step::Continue(p + array_body)
+                }
+                Head::Incomplete => self.incomplete(rest, p, eof, sink, Mode::Values),
+                Head::Invalid(why) => {
+                    self.ctx.loc = self.index_loc(p);
+                    let text = String::from_utf8_lossy(rest.get(..256).unwrap_or(rest));
+                    self.ctx
+                        .reject(sink, &text, format!("malformed JSON: {why}"));
+                    self.mode = Mode::Broken;
+                    Step::Continue(buf.len())
+                }
+            },
+            _ => {
+                self.ctx.loc = self.index_loc(p);
+                let text = String::from_utf8_lossy(rest.get(..256).unwrap_or(rest));
+                let reason = json_error(&text)
+                    .map(|e| format!("malformed JSON: {e}"))
+                    .unwrap_or_else(|| "expected a JSON object or array".to_owned());
+                self.ctx.reject(sink, &text, reason);
+                self.mode = Mode::Broken;
+                Step::Continue(buf.len())
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn array_step<'b>(
+        &mut self,
+        buf: &'b [u8],
+        pos: usize,
+        eof: bool,
+        sink: &mut dyn Sink<'b>,
+        key: StreamKey,
+        in_envelope: bool,
+        control: bool,
+    ) -> Step {
+        let p = skip_ws_commas(buf, pos);
+        let Some(&first) = buf.get(p) else {
+            return Step::Wait(p);
+        };
+        if first == b']' {
+            self.mode = if in_envelope {
+                Mode::EnvelopeTail(Skipper::inside(1))
+            } else {
+                Mode::Values
+            };
+            return Step::Continue(p + 1);
+        }
+        let rest = buf.get(p..).unwrap_or_default();
+        let this = self.mode.clone();
+        match scan_value(rest, self.ctx.limits.max_depth.saturating_sub(1)) {
+            Scan::Complete { end, fields, .. } => {
+                self.ctx.loc = self.index_loc(p);
+                self.index += 1;
+                let element = rest.get(..end).unwrap_or_default();
+                match key {
+                    StreamKey::Records => self.emit_doc(element, fields, sink),
+                    StreamKey::LogEvents if control => {
+                        note(sink, "CloudWatch Logs CONTROL_MESSAGE skipped");
+                    }
+                    StreamKey::LogEvents | StreamKey::LookupEvents => {
+                        self.emit_wrapped(element, key, sink);
+                    }
+                }
+                Step::Continue(p + end)
+            }
+            Scan::Incomplete => self.incomplete(rest, p, eof, sink, this),
+            Scan::TooDeep => {
+                self.ctx.loc = self.index_loc(p);
+                self.index += 1;
+                let text = String::from_utf8_lossy(rest.get(..256).unwrap_or(rest));
+                let reason = format!(
+                    "nesting deeper than the limit of {}",
+                    self.ctx.limits.max_depth
+                );
+                self.ctx.reject(sink, &text, reason);
+                self.mode = Mode::SkipValue {
+                    skipper: Skipper::default(),
+                    then: Box::new(this),
+                };
+                Step::Continue(p)
+            }
+        }
+    }
+
+    /// A value that the buffer ends inside: wait for more, or reject it as too large or as
+    /// truncated.
+    fn incomplete<'b>(
+        &mut self,
+        rest: &'b [u8],
+        p: usize,
+        eof: bool,
+        sink: &mut dyn Sink<'b>,
+        then: Mode,
+    ) -> Step {
+        if eof {
+            self.ctx.loc = self.index_loc(p);
+            self.index += 1;
+            let text = String::from_utf8_lossy(rest.get(..256).unwrap_or(rest));
+            self.ctx.reject(
+                sink,
+                &text,
+                format!(
+                    "input ends inside a record of at least {} bytes (truncated)",
+                    rest.len()
+                ),
+            );
+            self.truncated = true;
+            self.mode = Mode::Broken;
+            return Step::Continue(p + rest.len());
+        }
+        if rest.len() > self.ctx.limits.max_record_bytes {
+            self.ctx.loc = self.index_loc(p);
+            self.index += 1;
+            let text = String::from_utf8_lossy(rest.get(..256).unwrap_or(rest));
+            let reason = format!(
+                "record exceeds the limit of {} bytes",
+                self.ctx.limits.max_record_bytes
+            );
+            self.ctx.reject(sink, &text, reason);
+            self.mode = Mode::SkipValue {
+                skipper: Skipper::default(),
+                then: Box::new(then),
+            };
+            return Step::Continue(p);
+        }
+        Step::Wait(p)
+    }
+
+    fn emit_doc<'b>(&mut self, doc: &'b [u8], fields: usize, sink: &mut dyn Sink<'b>) {
+        let text = match std::str::from_utf8(doc) {
+            Ok(text) => text,
+            Err(_) => {
+                let lossy = String::from_utf8_lossy(doc);
+                self.ctx
+                    .reject(sink, &lossy, "record is not valid UTF-8".to_owned());
+                return;
+            }
+        };
+        if fields > self.ctx.limits.max_fields {
+            let reason = format!(
+                "{fields} fields exceed the limit of {}",
+                self.ctx.limits.max_fields
+            );
+            self.ctx.reject(sink, text, reason);
+            return;
+        }
+        if !text.starts_with('{') {
+            let reason = json_error(text)
+                .map(|e| format!("malformed JSON: {e}"))
+                .unwrap_or_else(|| "expected a JSON object".to_owned());
+            self.ctx.reject(sink, text, reason);
+            return;
+        }
+        handle_document(&mut self.ctx, text, sink, 0);
+    }
+
+    /// A `logEvents` or lookup-events element: the record is a JSON string inside it.
+    fn emit_wrapped<'b>(&mut self, element: &'b [u8], key: StreamKey, sink: &mut dyn Sink<'b>) {
+        let Ok(text) = std::str::from_utf8(element) else {
+            let lossy = String::from_utf8_lossy(element);
+            self.ctx
+                .reject(sink, &lossy, "record is not valid UTF-8".to_owned());
+            return;
+        };
+        let message = match key {
+            StreamKey::LogEvents => serde_json::from_str::<LogEvent<'b>>(text)
+                .map(|e| Some(e.message))
+                .map_err(|e| e.to_string()),
+            _ => serde_json::from_str::<LookupEvent<'b>>(text)
+                .map(|e| e.cloud_trail_event.0)
+                .map_err(|e| e.to_string()),
+        };
+        match message {
+            Ok(Some(message)) => {
+                if message.len() > self.ctx.limits.max_record_bytes {
+                    let reason = format!(
+                        "record exceeds the limit of {} bytes",
+                        self.ctx.limits.max_record_bytes
+                    );
+                    self.ctx.reject(sink, &message, reason);
+                    return;
+                }
+                handle_message(&mut self.ctx, message, sink, 1);
+            }
+            Ok(None) => {
+                self.ctx
+                    .reject(sink, text, "entry carries no record string".to_owned());
+            }
+            Err(err) => self
+                .ctx
+                .reject(sink, text, format!("malformed entry: {err}")),
+        }
+    }
+}
+
+fn skip_ws_commas(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(&b) = bytes.get(pos) {
+        if !is_ws(b) && b != b',' {
+            break;
+        }
+        pos += 1;
+    }
+    pos
+}
+
+/// serde_json's description of what is wrong with `text`, if anything.
+fn json_error(text: &str) -> Option<String> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
+        .err()
+        .map(|e| e.to_string())
+}
