@@ -1,23 +1,85 @@
 //! Line-oriented (text) formats: detection and parser construction.
 //!
-//! The framework (readers, detection) calls exactly these two functions; each text format
-//! lives in its own module below.
+//! The framework (readers, detection) calls exactly [`sniff`] and [`line_parser`]; each text
+//! format lives in its own module below, and shared byte scanners live in `scan`.
+
+mod common;
+mod s3_access;
+mod scan;
+#[cfg(test)]
+mod test_support;
 
 use logsec_event::SourceFormat;
 
-use crate::line::LineParser;
+use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 
 /// Detects a text format from the first lines of an input (without line terminators), or
 /// `None` if no text format recognizes them.
-pub(crate) fn sniff(_first_lines: &[&str]) -> Option<SourceFormat> {
+pub(crate) fn sniff(first_lines: &[&str]) -> Option<SourceFormat> {
+    let mut votes: Vec<(SourceFormat, usize)> = Vec::new();
+    for line in first_lines.iter().filter(|line| !line.trim().is_empty()).take(32) {
+        if let Some(format) = classify(line) {
+            match votes.iter_mut().find(|(f, _)| *f == format) {
+                Some((_, count)) => *count += 1,
+                None => votes.push((format, 1)),
+            }
+        }
+    }
+    // The most common verdict wins; ties go to the format seen first.
+    let mut best: Option<(SourceFormat, usize)> = None;
+    for (format, count) in votes {
+        if best.is_none_or(|(_, c)| count > c) {
+            best = Some((format, count));
+        }
+    }
+    best.map(|(format, _)| format)
+}
+
+/// The format one line looks like. The checks run from the most specific shape to the most
+/// generic so a line is never claimed by a looser format first.
+fn classify(line: &str) -> Option<SourceFormat> {
+    if s3_access::looks_like(line) {
+        return Some(SourceFormat::S3Access);
+    }
     None
 }
 
 /// A line parser for `format`, or `None` if `format` is not a line-oriented format.
 pub(crate) fn line_parser(
-    _format: SourceFormat,
-    _options: &ParseOptions,
+    format: SourceFormat,
+    options: &ParseOptions,
 ) -> Option<Box<dyn LineParser>> {
-    None
+    let max_record_bytes = options.limits.max_record_bytes;
+    let inner: Box<dyn LineParser> = match format {
+        SourceFormat::S3Access => Box::new(s3_access::S3AccessParser),
+        _ => return None,
+    };
+    Some(Box::new(Limited {
+        inner,
+        max_record_bytes,
+    }))
+}
+
+/// Rejects lines longer than the record limit before a format parser sees them.
+struct Limited {
+    inner: Box<dyn LineParser>,
+    max_record_bytes: usize,
+}
+
+impl LineParser for Limited {
+    fn format(&self) -> SourceFormat {
+        self.inner.format()
+    }
+
+    fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
+        if line.len() > self.max_record_bytes {
+            return LineOutcome::Reject(format!(
+                "line of {} bytes exceeds the record limit of {} bytes",
+                line.len(),
+                self.max_record_bytes
+            ));
+        }
+        self.inner.parse_line(line)
+    }
 }
