@@ -4,6 +4,7 @@
 //! format lives in its own module below, and shared byte scanners live in `scan`.
 
 mod common;
+mod envoy;
 mod s3_access;
 mod scan;
 #[cfg(test)]
@@ -42,6 +43,12 @@ fn classify(line: &str) -> Option<SourceFormat> {
     if s3_access::looks_like(line) {
         return Some(SourceFormat::S3Access);
     }
+    if let Some(format) = envoy::default_line_kind(line).or_else(|| envoy::json_line_kind(line)) {
+        return Some(format);
+    }
+    if envoy::is_app_log_line(line) {
+        return Some(SourceFormat::Envoy);
+    }
     None
 }
 
@@ -53,6 +60,9 @@ pub(crate) fn line_parser(
     let max_record_bytes = options.limits.max_record_bytes;
     let inner: Box<dyn LineParser> = match format {
         SourceFormat::S3Access => Box::new(s3_access::S3AccessParser),
+        SourceFormat::Envoy | SourceFormat::Istio => {
+            Box::new(envoy::EnvoyParser::new(format, options))
+        }
         _ => return None,
     };
     Some(Box::new(Limited {
