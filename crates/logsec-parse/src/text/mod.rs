@@ -3,10 +3,13 @@
 //! The framework (readers, detection) calls exactly [`sniff`] and [`line_parser`]; each text
 //! format lives in its own module below, and shared byte scanners live in `scan`.
 
+mod auth;
 mod common;
 mod envoy;
 mod s3_access;
 mod scan;
+mod syslog;
+mod web_access;
 #[cfg(test)]
 mod test_support;
 
@@ -27,6 +30,10 @@ pub(crate) fn sniff(first_lines: &[&str]) -> Option<SourceFormat> {
             }
         }
     }
+    // Syslog and auth.log lines mix in one file, as do Envoy's application lines and Istio's
+    // access lines: the wider format absorbs the narrower one's votes.
+    merge_votes(&mut votes, SourceFormat::AuthLog, SourceFormat::Syslog);
+    merge_votes(&mut votes, SourceFormat::Envoy, SourceFormat::Istio);
     // The most common verdict wins; ties go to the format seen first.
     let mut best: Option<(SourceFormat, usize)> = None;
     for (format, count) in votes {
@@ -35,6 +42,15 @@ pub(crate) fn sniff(first_lines: &[&str]) -> Option<SourceFormat> {
         }
     }
     best.map(|(format, _)| format)
+}
+
+/// Moves the votes of `from` to `into` when both have some.
+fn merge_votes(votes: &mut Vec<(SourceFormat, usize)>, from: SourceFormat, into: SourceFormat) {
+    let from_count = votes.iter().find(|(f, _)| *f == from).map(|(_, c)| *c);
+    if let (Some(count), Some(target)) = (from_count, votes.iter_mut().find(|(f, _)| *f == into)) {
+        target.1 += count;
+        votes.retain(|(f, _)| *f != from);
+    }
 }
 
 /// The format one line looks like. The checks run from the most specific shape to the most
@@ -49,6 +65,24 @@ fn classify(line: &str) -> Option<SourceFormat> {
     if envoy::is_app_log_line(line) {
         return Some(SourceFormat::Envoy);
     }
+    if syslog::is_journald_line(line) {
+        return Some(SourceFormat::Syslog);
+    }
+    if web_access::is_nginx_error(line)
+        || web_access::is_apache_error(line)
+        || web_access::looks_like_access(line)
+    {
+        return Some(SourceFormat::WebAccess);
+    }
+    if let Some((app, msg)) = syslog::sniff_line(line) {
+        if web_access::is_access_program(app) && web_access::looks_like_access(msg) {
+            return Some(SourceFormat::WebAccess);
+        }
+        if auth::recognize(app, msg).is_some() || auth::is_auth_program(app.unwrap_or("")) {
+            return Some(SourceFormat::AuthLog);
+        }
+        return Some(SourceFormat::Syslog);
+    }
     None
 }
 
@@ -60,6 +94,10 @@ pub(crate) fn line_parser(
     let max_record_bytes = options.limits.max_record_bytes;
     let inner: Box<dyn LineParser> = match format {
         SourceFormat::S3Access => Box::new(s3_access::S3AccessParser),
+        SourceFormat::Syslog | SourceFormat::AuthLog => {
+            Box::new(syslog::SyslogParser::new(format, options))
+        }
+        SourceFormat::WebAccess => Box::new(web_access::WebAccessParser::new(options)),
         SourceFormat::Envoy | SourceFormat::Istio => {
             Box::new(envoy::EnvoyParser::new(format, options))
         }
