@@ -6,6 +6,10 @@ use logsec_event::ocsf::status;
 /// have that shape (binary garbage, a TLS handshake sent to a plain-text port) gives no
 /// method, and the whole text as the target so nothing is lost.
 pub(crate) fn split_request_line(line: &str) -> (Option<&str>, Option<&str>, Option<&str>) {
+    if line.trim() == "- - -" {
+        // A TCP/SSL listener entry of a load balancer: no HTTP request at all.
+        return (None, None, None);
+    }
     let mut parts = line.splitn(3, ' ');
     let method = parts.next().unwrap_or("");
     let target = parts.next();

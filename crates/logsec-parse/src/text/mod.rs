@@ -5,10 +5,12 @@
 
 mod auth;
 mod common;
+mod elb;
 mod envoy;
 mod s3_access;
 mod scan;
 mod syslog;
+mod vpc_flow;
 mod web_access;
 #[cfg(test)]
 mod test_support;
@@ -65,6 +67,12 @@ fn classify(line: &str) -> Option<SourceFormat> {
     if envoy::is_app_log_line(line) {
         return Some(SourceFormat::Envoy);
     }
+    if vpc_flow::is_header(line) || vpc_flow::looks_like_v2_record(line) {
+        return Some(SourceFormat::VpcFlow);
+    }
+    if elb::looks_like(line) {
+        return Some(SourceFormat::Elb);
+    }
     if syslog::is_journald_line(line) {
         return Some(SourceFormat::Syslog);
     }
@@ -98,6 +106,8 @@ pub(crate) fn line_parser(
             Box::new(syslog::SyslogParser::new(format, options))
         }
         SourceFormat::WebAccess => Box::new(web_access::WebAccessParser::new(options)),
+        SourceFormat::VpcFlow => Box::new(vpc_flow::VpcFlowParser::new(options)),
+        SourceFormat::Elb => Box::new(elb::ElbParser),
         SourceFormat::Envoy | SourceFormat::Istio => {
             Box::new(envoy::EnvoyParser::new(format, options))
         }

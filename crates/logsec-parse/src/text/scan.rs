@@ -138,7 +138,7 @@ impl<'a> Iterator for Tokens<'a> {
                 let end = closing_quote(bytes, start + 1);
                 (start + 1, end, (end + 1).min(bytes.len()))
             }
-            b'[' => {
+            b'[' if !is_bracketed_address(bytes, start) => {
                 let end = closing_bracket(bytes, start + 1);
                 (start + 1, end, (end + 1).min(bytes.len()))
             }
@@ -149,12 +149,29 @@ impl<'a> Iterator for Tokens<'a> {
         };
         let delim = match bytes[start] {
             b'"' => Delim::Quoted,
-            b'[' => Delim::Bracketed,
+            b'[' if !is_bracketed_address(bytes, start) => Delim::Bracketed,
             _ => Delim::Bare,
         };
         self.pos = next;
         let text = self.line.get(text_start..text_end).unwrap_or("");
         Some(Token { text, delim })
+    }
+}
+
+/// Whether the `[` at `start` opens an IPv6 `[address]:port` (a bare token), not a group.
+fn is_bracketed_address(bytes: &[u8], start: usize) -> bool {
+    let Some(rest) = bytes.get(start + 1..) else {
+        return false;
+    };
+    let limit = rest.len().min(48);
+    match rest.get(..limit).and_then(|head| memchr::memchr(b']', head)) {
+        Some(close) => {
+            rest.get(close + 1) == Some(&b':')
+                && rest
+                    .get(..close)
+                    .is_some_and(|addr| addr.iter().all(|b| b.is_ascii_hexdigit() || *b == b':' || *b == b'.'))
+        }
+        None => false,
     }
 }
 
@@ -644,6 +661,10 @@ mod tests {
             vec![(r#"a"b c"#, Delim::Quoted), ("d", Delim::Bare)]
         );
         assert_eq!(texts(r#""open"#), vec![("open", Delim::Quoted)]);
+        assert_eq!(
+            texts("[fe80::1]:443 [a b]"),
+            vec![("[fe80::1]:443", Delim::Bare), ("a b", Delim::Bracketed)]
+        );
         assert_eq!(texts("   "), vec![]);
     }
 
