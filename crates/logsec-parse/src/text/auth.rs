@@ -78,6 +78,30 @@ fn from_ip_port(text: &str) -> (Option<&str>, Option<&str>) {
     (ip, port)
 }
 
+/// The peer address of an sshd message without a user: the first `<ip> port <port>` (or a
+/// bare address after `from`/`with`/`for`/`by`) in the text.
+pub(crate) fn peer_address(msg: &str) -> Option<(&str, Option<&str>)> {
+    let words: Vec<&str> = msg.split([' ', '(', ')']).take(32).collect();
+    for (i, word) in words.iter().enumerate() {
+        let word = word.trim_end_matches([':', ',']);
+        if parse_ip(word).is_none() {
+            continue;
+        }
+        let port = match (words.get(i + 1), words.get(i + 2)) {
+            (Some(&"port"), Some(port)) => Some(port.trim_end_matches([':', ','])),
+            _ => None,
+        };
+        let after_keyword = i > 0
+            && words
+                .get(i - 1)
+                .is_some_and(|w| matches!(*w, "from" | "with" | "for" | "by" | ""));
+        if port.is_some() || after_keyword {
+            return Some((word, port));
+        }
+    }
+    None
+}
+
 /// `<user> from <ip> port <port>` (user may be empty or contain spaces).
 fn user_from(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
     let at = text.rfind(" from ")?;
@@ -98,7 +122,12 @@ fn user_ip_port(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
     Some((user, Some(ip), port))
 }
 
-fn failure<'a>(user: Option<&'a str>, ip: Option<&'a str>, port: Option<&'a str>, detail: &'static str) -> AuthInfo<'a> {
+fn failure<'a>(
+    user: Option<&'a str>,
+    ip: Option<&'a str>,
+    port: Option<&'a str>,
+    detail: &'static str,
+) -> AuthInfo<'a> {
     AuthInfo {
         activity_id: LOGON,
         status_id: ocsf::status::FAILURE,
@@ -152,8 +181,14 @@ fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
     }
     for (prefix, detail) in [
         ("Disconnected from ", "disconnected before authentication"),
-        ("Connection closed by ", "connection closed before authentication"),
-        ("Connection reset by ", "connection reset before authentication"),
+        (
+            "Connection closed by ",
+            "connection closed before authentication",
+        ),
+        (
+            "Connection reset by ",
+            "connection reset before authentication",
+        ),
     ] {
         if let Some(rest) = msg.strip_prefix(prefix) {
             let rest = rest
@@ -166,7 +201,12 @@ fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
     if let Some(rest) = msg.strip_prefix("maximum authentication attempts exceeded for ") {
         let rest = rest.strip_prefix("invalid user ").unwrap_or(rest);
         let (user, ip, port) = user_from(rest)?;
-        return Some(failure(Some(user), ip, port, "maximum authentication attempts exceeded"));
+        return Some(failure(
+            Some(user),
+            ip,
+            port,
+            "maximum authentication attempts exceeded",
+        ));
     }
     None
 }
@@ -189,7 +229,12 @@ fn pam(msg: &str) -> Option<AuthInfo<'_>> {
                 .filter(|v| !v.is_empty())
         };
         let user = field("user=").or_else(|| field("ruser="));
-        let mut info = failure(user, field("rhost=").filter(|h| parse_ip(h).is_some()), None, "authentication failure");
+        let mut info = failure(
+            user,
+            field("rhost=").filter(|h| parse_ip(h).is_some()),
+            None,
+            "authentication failure",
+        );
         info.method = method;
         if info.src_ip.is_none() {
             info.src_ip = None;
@@ -224,13 +269,13 @@ fn pam(msg: &str) -> Option<AuthInfo<'_>> {
             ..AuthInfo::default()
         });
     }
-    if let Some(rest) = rest.strip_prefix("user ") {
-        if rest.contains(" tally ") {
-            let user = rest.split(' ').next();
-            let mut info = failure(user, None, None, "failure tally");
-            info.method = method;
-            return Some(info);
-        }
+    if let Some(rest) = rest.strip_prefix("user ")
+        && rest.contains(" tally ")
+    {
+        let user = rest.split(' ').next();
+        let mut info = failure(user, None, None, "failure tally");
+        info.method = method;
+        return Some(info);
     }
     None
 }
@@ -432,7 +477,10 @@ mod tests {
             syslog_year: Some(2024),
             ..ParseOptions::default()
         };
-        event_of(&mut SyslogParser::new(SourceFormat::AuthLog, &options), line)
+        event_of(
+            &mut SyslogParser::new(SourceFormat::AuthLog, &options),
+            line,
+        )
     }
 
     fn user(event: &Event<'_>) -> Option<String> {
@@ -441,16 +489,23 @@ mod tests {
 
     #[test]
     fn sshd_accepted_and_failed() {
-        let e = parse("Sep  6 09:57:21 bullseye sshd[581]: Accepted publickey for vagrant from 192.168.121.1 port 56296 ssh2: RSA SHA256:1M4R");
+        let e = parse(
+            "Sep  6 09:57:21 bullseye sshd[581]: Accepted publickey for vagrant from 192.168.121.1 port 56296 ssh2: RSA SHA256:1M4R",
+        );
         assert_eq!((e.class_uid, e.activity_id, e.status_id), (3002, 1, 1));
         assert_eq!(user(&e).as_deref(), Some("vagrant"));
         let src = e.src_endpoint.as_ref().unwrap();
         assert_eq!(src.ip, Some("192.168.121.1".parse().unwrap()));
         assert_eq!(src.port, Some(56296));
         assert_eq!(raw(&e, "auth_method"), Some("publickey".into()));
-        assert_eq!(e.dst_endpoint.as_ref().unwrap().hostname.as_deref(), Some("bullseye"));
+        assert_eq!(
+            e.dst_endpoint.as_ref().unwrap().hostname.as_deref(),
+            Some("bullseye")
+        );
 
-        let e = parse("Apr  6 18:51:41 eve sshd[2784424]: Failed password for invalid user root from 192.168.1.2 port 51182 ssh2");
+        let e = parse(
+            "Apr  6 18:51:41 eve sshd[2784424]: Failed password for invalid user root from 192.168.1.2 port 51182 ssh2",
+        );
         assert_eq!(e.status_id, 2);
         assert_eq!(user(&e).as_deref(), Some("root"));
         assert_eq!(e.status_detail.as_deref(), Some("invalid user"));
@@ -459,54 +514,121 @@ mod tests {
 
     #[test]
     fn sshd_session_invalid_user_and_preauth_disconnects() {
-        let e = parse("Jun 12 16:20:12 leto sshd-session[406147]: Invalid user crowdsec-test from 127.0.0.1 port 49916");
+        let e = parse(
+            "Jun 12 16:20:12 leto sshd-session[406147]: Invalid user crowdsec-test from 127.0.0.1 port 49916",
+        );
         assert_eq!((e.class_uid, e.status_id), (3002, 2));
         assert_eq!(user(&e).as_deref(), Some("crowdsec-test"));
-        let e = parse("Jan 24 15:32:31 server sshd[2651912]: Disconnected from authenticating user root 179.43.183.98 port 59402 [preauth]");
+        let e = parse(
+            "Jan 24 15:32:31 server sshd[2651912]: Disconnected from authenticating user root 179.43.183.98 port 59402 [preauth]",
+        );
         assert_eq!(user(&e).as_deref(), Some("root"));
         assert_eq!(e.src_endpoint.as_ref().unwrap().port, Some(59402));
-        let e = parse("Aug 03 21:39:20 hostname sshd[69420]: Connection closed by invalid user root 206.81.24.125 port 45362 [preauth]");
+        let e = parse(
+            "Aug 03 21:39:20 hostname sshd[69420]: Connection closed by invalid user root 206.81.24.125 port 45362 [preauth]",
+        );
         assert_eq!(e.status_id, 2);
-        let e = parse("2023-11-14T00:20:42.738197+01:00 myserver sshd[1112652]: User root from 192.168.1.1 not allowed because not listed in AllowUsers");
+        let e = parse(
+            "2023-11-14T00:20:42.738197+01:00 myserver sshd[1112652]: User root from 192.168.1.1 not allowed because not listed in AllowUsers",
+        );
         assert_eq!((e.class_uid, e.status_id), (3002, 2));
-        // Pre-authentication noise without a user stays a Base Event.
-        let e = parse("Nov 19 11:28:15 myhost sshd[36648]: Connection closed by 118.27.24.104 port 33594 [preauth]");
+        // Pre-authentication noise without a user stays a Base Event, with the peer address.
+        let e = parse(
+            "Nov 19 11:28:15 myhost sshd[36648]: Connection closed by 118.27.24.104 port 33594 [preauth]",
+        );
         assert_eq!(e.class_uid, 0);
+        assert_eq!(e.src_endpoint.as_ref().unwrap().port, Some(33594));
+        let e = parse(
+            "Jun  8 10:44:36 server sshd[3204729]: Unable to negotiate with 123.57.135.134 port 45626: no matching key exchange method found.",
+        );
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("123.57.135.134".parse().unwrap())
+        );
+        let e = parse(
+            "Dec 16 14:10:24 myhost sshd[16379]: refused connect from example.com (192.168.1.1)",
+        );
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("192.168.1.1".parse().unwrap())
+        );
     }
 
     #[test]
     fn pam_messages() {
-        let e = parse("Nov 2 15:40:14 workshop sshd[28179]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=5.33.63.160 user=workshop");
+        let e = parse(
+            "Nov 2 15:40:14 workshop sshd[28179]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=5.33.63.160 user=workshop",
+        );
         assert_eq!((e.class_uid, e.status_id), (3002, 2));
         assert_eq!(user(&e).as_deref(), Some("workshop"));
-        assert_eq!(e.src_endpoint.as_ref().unwrap().ip, Some("5.33.63.160".parse().unwrap()));
-        let e = parse("Dec  7 14:53:04 vskub1master01p sudo: pam_tally2(sudo:auth): user zbadguy (4001) tally 6, deny 5");
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("5.33.63.160".parse().unwrap())
+        );
+        let e = parse(
+            "Dec  7 14:53:04 vskub1master01p sudo: pam_tally2(sudo:auth): user zbadguy (4001) tally 6, deny 5",
+        );
         assert_eq!((e.class_uid, e.status_id), (3002, 2));
         assert_eq!(user(&e).as_deref(), Some("zbadguy"));
-        let e = parse("Dec  7 14:53:04 h sudo: pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000)");
+        let e = parse(
+            "Dec  7 14:53:04 h sudo: pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000)",
+        );
         assert_eq!((e.activity_id, e.status_id), (1, 1));
         assert_eq!(user(&e).as_deref(), Some("root"));
-        assert_eq!(e.actor.as_ref().unwrap().user.as_ref().unwrap().name.as_deref(), Some("alice"));
-        let e = parse("Dec  7 14:53:09 h sshd[1]: pam_unix(sshd:session): session closed for user bob");
+        assert_eq!(
+            e.actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("alice")
+        );
+        let e =
+            parse("Dec  7 14:53:09 h sshd[1]: pam_unix(sshd:session): session closed for user bob");
         assert_eq!(e.activity_id, 2);
     }
 
     #[test]
     fn sudo_and_su() {
-        let e = parse("Nov  3 09:47:02 veridian sudo: timstack : TTY=pts/6 ; PWD=/auto/wstimstack ; USER=root ; COMMAND=/usr/bin/tail /var/log/messages");
+        let e = parse(
+            "Nov  3 09:47:02 veridian sudo: timstack : TTY=pts/6 ; PWD=/auto/wstimstack ; USER=root ; COMMAND=/usr/bin/tail /var/log/messages",
+        );
         assert_eq!((e.class_uid, e.activity_id, e.status_id), (3002, 7, 1));
         assert_eq!(user(&e).as_deref(), Some("root"));
-        assert_eq!(e.actor.as_ref().unwrap().user.as_ref().unwrap().name.as_deref(), Some("timstack"));
-        assert_eq!(raw(&e, "command"), Some("/usr/bin/tail /var/log/messages".into()));
-        let e = parse("Nov  3 09:47:02 h sudo:    mallory : user NOT in sudoers ; TTY=pts/1 ; PWD=/home/mallory ; USER=root ; COMMAND=/bin/bash");
+        assert_eq!(
+            e.actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("timstack")
+        );
+        assert_eq!(
+            raw(&e, "command"),
+            Some("/usr/bin/tail /var/log/messages".into())
+        );
+        let e = parse(
+            "Nov  3 09:47:02 h sudo:    mallory : user NOT in sudoers ; TTY=pts/1 ; PWD=/home/mallory ; USER=root ; COMMAND=/bin/bash",
+        );
         assert_eq!(e.status_id, 2);
         assert_eq!(e.status_detail.as_deref(), Some("user NOT in sudoers"));
         let e = parse("Nov  3 09:47:02 h su[12]: FAILED SU (to root) alice on pts/0");
         assert_eq!((e.activity_id, e.status_id), (7, 2));
-        let e = parse("<35>1 2022-01-19T15:14:32+00:00 OPNsense.localdomain audit 24409 - [meta sequenceId=\"4\"] /index.php: Web GUI authentication error for 'toto' from 1.2.3.4");
+        let e = parse(
+            "<35>1 2022-01-19T15:14:32+00:00 OPNsense.localdomain audit 24409 - [meta sequenceId=\"4\"] /index.php: Web GUI authentication error for 'toto' from 1.2.3.4",
+        );
         assert_eq!((e.class_uid, e.status_id), (3002, 2));
         assert_eq!(user(&e).as_deref(), Some("toto"));
-        assert_eq!(e.src_endpoint.as_ref().unwrap().ip, Some("1.2.3.4".parse().unwrap()));
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("1.2.3.4".parse().unwrap())
+        );
         // Other programs never get auth semantics from look-alike text.
         let e = parse("Nov  3 09:47:02 h myapp: Accepted password for x from 1.2.3.4 port 1 ssh2");
         assert_eq!(e.class_uid, 0);

@@ -1,6 +1,38 @@
 //! Mapping helpers shared by the HTTP-shaped text formats (S3, Envoy/Istio, ELB, web access).
 
+use std::borrow::Cow;
+
+use logsec_event::Url;
 use logsec_event::ocsf::status;
+
+use crate::text::scan::{split_absolute_url, split_query};
+
+/// The OCSF `url` of a request target: an absolute-form target (`https://host:443/p?q`) is
+/// split into scheme, host, port, path and query; an origin-form target (`/p?q`) into path and
+/// query, with `host` (a Host header, a virtual host) as the host name.
+pub(crate) fn url_of<'a>(target: &'a str, host: Option<&'a str>, port: Option<u16>) -> Url<'a> {
+    match split_absolute_url(target) {
+        Some(parts) => Url {
+            scheme: Some(Cow::Borrowed(parts.scheme)),
+            hostname: Some(Cow::Borrowed(parts.host)),
+            port: parts.port,
+            path: Some(Cow::Borrowed(parts.path)),
+            query_string: parts.query.map(Cow::Borrowed),
+            url_string: Some(Cow::Borrowed(target)),
+        },
+        None => {
+            let (path, query) = split_query(target);
+            Url {
+                path: Some(Cow::Borrowed(path)),
+                query_string: query.map(Cow::Borrowed),
+                hostname: host.map(Cow::Borrowed),
+                port,
+                url_string: Some(Cow::Borrowed(target)),
+                ..Url::default()
+            }
+        }
+    }
+}
 
 /// Splits an HTTP request line `METHOD TARGET VERSION` into its parts. A line that does not
 /// have that shape (binary garbage, a TLS handshake sent to a plain-text port) gives no
@@ -20,9 +52,11 @@ pub(crate) fn split_request_line(line: &str) -> (Option<&str>, Option<&str>, Opt
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'-');
     match (method_ok, target) {
-        (true, Some(target)) if !target.is_empty() => {
-            (Some(method), Some(target), version.filter(|v| !v.is_empty()))
-        }
+        (true, Some(target)) if !target.is_empty() => (
+            Some(method),
+            Some(target),
+            version.filter(|v| !v.is_empty()),
+        ),
         _ if line.is_empty() || line == "-" => (None, None, None),
         _ => (None, Some(line), None),
     }

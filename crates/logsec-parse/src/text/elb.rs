@@ -183,7 +183,7 @@ impl LineParser for ElbParser {
                 .copied()
                 .unwrap_or("extra");
             match name.split_once(':') {
-                Some((prefix, suffix)) if suffix == "port" => {
+                Some((prefix, "port")) => {
                     let (ip, port) = match token.text.rfind(':') {
                         Some(at) if !token.text.ends_with(']') => {
                             (token.text.get(..at).unwrap_or(""), token.text.get(at + 1..))
@@ -244,8 +244,16 @@ fn endpoint<'a>(value: Option<&str>) -> Option<Endpoint<'a>> {
 
 fn http_event<'a>(line: &'a str, kind: Kind, field: &dyn Fn(&str) -> Option<&'a str>) -> Event<'a> {
     let (backend, backend_status, backend_time) = match kind {
-        Kind::Alb => ("target:port", "target_status_code", "target_processing_time"),
-        _ => ("backend:port", "backend_status_code", "backend_processing_time"),
+        Kind::Alb => (
+            "target:port",
+            "target_status_code",
+            "target_processing_time",
+        ),
+        _ => (
+            "backend:port",
+            "backend_status_code",
+            "backend_processing_time",
+        ),
     };
     let request = field("request").unwrap_or("");
     let (method, url, version) = split_request_line(request);
@@ -306,12 +314,12 @@ fn http_event<'a>(line: &'a str, kind: Kind, field: &dyn Fn(&str) -> Option<&'a 
         });
     } else {
         let url = url.map(|target| match split_absolute_url(target) {
-            Some((scheme, host, port, path, query)) => Url {
-                scheme: Some(Cow::Borrowed(scheme)),
-                hostname: Some(Cow::Borrowed(host)),
-                port,
-                path: Some(Cow::Borrowed(path)),
-                query_string: query.map(Cow::Borrowed),
+            Some(parts) => Url {
+                scheme: Some(Cow::Borrowed(parts.scheme)),
+                hostname: Some(Cow::Borrowed(parts.host)),
+                port: parts.port,
+                path: Some(Cow::Borrowed(parts.path)),
+                query_string: parts.query.map(Cow::Borrowed),
                 url_string: Some(Cow::Borrowed(target)),
             },
             None => {
@@ -421,10 +429,16 @@ mod tests {
             event.metadata.original_event_uid.as_deref(),
             Some("Root=1-58337281-1d84f3d73c47ec4e58577259")
         );
-        assert_eq!(raw(&event, "client_ip"), Some("fe80::202:b3ff:fe1e:8329".into()));
+        assert_eq!(
+            raw(&event, "client_ip"),
+            Some("fe80::202:b3ff:fe1e:8329".into())
+        );
         assert_eq!(raw(&event, "target_port"), Some("80".into()));
         assert_eq!(raw(&event, "actions_executed"), Some("waf,forward".into()));
-        assert_eq!(raw(&event, "conn_trace_id"), Some("TID_1234abcd5678ef90".into()));
+        assert_eq!(
+            raw(&event, "conn_trace_id"),
+            Some("TID_1234abcd5678ef90".into())
+        );
         assert_eq!(raw(&event, "extra_1"), Some("new-field".into()));
         assert_eq!(raw(&event, "redirect_url"), None);
     }
@@ -435,7 +449,10 @@ mod tests {
         assert_eq!((event.class_uid, event.status_id), (4002, 2));
         assert!(event.dst_endpoint.is_none());
         assert_eq!(raw(&event, "backend_ip"), None);
-        assert_eq!(event.metadata.log_provider.as_deref(), Some("Classic Load Balancer"));
+        assert_eq!(
+            event.metadata.log_provider.as_deref(),
+            Some("Classic Load Balancer")
+        );
         let tcp = "2015-05-13T23:39:43.945958Z my-lb 192.168.131.39:2817 10.0.0.1:80 0.001 0.002 0.003 - - 57 502 \"- - - \" \"-\" - -";
         assert_eq!(event_of(&mut ElbParser, tcp).class_uid, 4001);
 
@@ -443,10 +460,19 @@ mod tests {
         assert_eq!((event.class_uid, event.activity_id), (4001, 6));
         assert_eq!(event.time, 1_585_731_102_000);
         assert_eq!(event.dst_endpoint.as_ref().unwrap().port, Some(443));
-        assert_eq!(raw(&event, "tls_cipher"), Some("ECDHE-RSA-AES128-SHA".into()));
-        assert_eq!(raw(&event, "alpn_client_preference_list"), Some("h2\",\"http/1.1".into()));
+        assert_eq!(
+            raw(&event, "tls_cipher"),
+            Some("ECDHE-RSA-AES128-SHA".into())
+        );
+        assert_eq!(
+            raw(&event, "alpn_client_preference_list"),
+            Some("h2\",\"http/1.1".into())
+        );
         assert!(looks_like(NLB_LINE) && looks_like(ALB_LINE) && looks_like(CLB_LINE));
-        assert!(matches!(ElbParser.parse_line("https nope"), LineOutcome::Reject(_)));
+        assert!(matches!(
+            ElbParser.parse_line("https nope"),
+            LineOutcome::Reject(_)
+        ));
     }
 
     proptest::proptest! {

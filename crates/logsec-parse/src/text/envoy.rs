@@ -573,7 +573,9 @@ fn default_anchor(tokens: &[Token<'_>]) -> Option<usize> {
         t.delim == Delim::Bare && (t.text == "-" || t.text.bytes().all(|b| b.is_ascii_digit()))
     };
     (4..tokens.len()).find(|&i| {
-        tokens.get(i..i + 4).is_some_and(|w| w.iter().all(numberish))
+        tokens
+            .get(i..i + 4)
+            .is_some_and(|w| w.iter().all(numberish))
             && tokens
                 .get(i + 4..i + 9)
                 .is_some_and(|w| w.len() == 5 && w.iter().all(Token::is_quoted))
@@ -648,9 +650,7 @@ pub(crate) fn is_app_log_line(line: &str) -> bool {
     let bytes = inner.as_bytes();
     bytes.first() == Some(&b'[')
         && bytes.get(11) == Some(&b' ')
-        && inner
-            .get(1..24)
-            .is_some_and(|t| parse_rfc3339(t).is_some())
+        && inner.get(1..24).is_some_and(|t| parse_rfc3339(t).is_some())
         && bytes.get(24) == Some(&b']')
         && bytes.get(25) == Some(&b'[')
 }
@@ -740,8 +740,18 @@ fn build_event<'a>(
         bytes: bytes_in.zip(bytes_out).map(|(a, b)| a.saturating_add(b)),
         ..Traffic::default()
     });
-    if let Some(remote) = access.get(DOWNSTREAM_REMOTE_ADDRESS) {
-        let (ip, port) = split_host_port(remote);
+    // The client: the downstream peer, or — when the format does not log it (Envoy's
+    // default) — the first X-Forwarded-For address.
+    let (ip, port) = match access.get(DOWNSTREAM_REMOTE_ADDRESS) {
+        Some(remote) => split_host_port(remote),
+        None => (
+            access
+                .get(X_FORWARDED_FOR)
+                .and_then(|x| forwarded_ips(x).first().copied()),
+            None,
+        ),
+    };
+    if ip.is_some() || port.is_some() {
         event.src_endpoint = Some(Endpoint {
             ip,
             port,
@@ -775,7 +785,10 @@ fn build_event<'a>(
                 }
                 Cow::Owned(text) => {
                     let (p, q) = split_query(text);
-                    (Cow::Owned(p.to_owned()), q.map(|q| Cow::Owned(q.to_owned())))
+                    (
+                        Cow::Owned(p.to_owned()),
+                        q.map(|q| Cow::Owned(q.to_owned())),
+                    )
                 }
             };
             Url {
@@ -859,7 +872,10 @@ mod tests {
         assert_eq!(url.query_string.as_deref(), Some("x=1"));
         assert_eq!(url.hostname.as_deref(), Some("locations"));
         assert_eq!(request.user_agent.as_deref(), Some("nsq2http"));
-        assert_eq!(request.x_forwarded_for, vec!["10.0.35.28".parse::<std::net::IpAddr>().unwrap()]);
+        assert_eq!(
+            request.x_forwarded_for,
+            vec!["10.0.35.28".parse::<std::net::IpAddr>().unwrap()]
+        );
         assert_eq!(
             event.metadata.original_event_uid.as_deref(),
             Some("cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2")
@@ -870,6 +886,11 @@ mod tests {
         assert_eq!(event.http_response.as_ref().unwrap().code, Some(204));
         assert_eq!(event.traffic.as_ref().unwrap().bytes_in, Some(154));
         assert_eq!(event.status_id, 1);
+        assert_eq!(
+            event.src_endpoint.as_ref().unwrap().ip,
+            Some("10.0.35.28".parse().unwrap()),
+            "no downstream address: the first X-Forwarded-For address"
+        );
         assert_eq!(raw(&event, "upstream_service_time"), Some("100".into()));
         assert_eq!(raw(&event, "response_flags"), None, "`-` is absent");
     }
@@ -886,12 +907,18 @@ mod tests {
             event.dst_endpoint.as_ref().unwrap().svc_name.as_deref(),
             Some("outbound|8000||httpbin.foo.svc.cluster.local")
         );
-        assert_eq!(raw(&event, "response_code_details"), Some("via_upstream".into()));
+        assert_eq!(
+            raw(&event, "response_code_details"),
+            Some("via_upstream".into())
+        );
         assert_eq!(raw(&event, "route_name"), Some("default".into()));
         assert_eq!(default_line_kind(ISTIO_18), Some(SourceFormat::Istio));
 
         let event = event_of(&mut parser(SourceFormat::Istio), ISTIO_11);
-        assert_eq!(raw(&event, "downstream_remote_address"), Some("172.30.146.82:38618".into()));
+        assert_eq!(
+            raw(&event, "downstream_remote_address"),
+            Some("172.30.146.82:38618".into())
+        );
         assert_eq!(
             raw(&event, "requested_server_name"),
             Some("outbound_.8000_._.httpbin.default.svc.cluster.local".into())
@@ -932,9 +959,15 @@ mod tests {
         assert_eq!(event.traffic.as_ref().unwrap().bytes_out, Some(121_258));
         let request = event.http_request.as_ref().unwrap();
         assert_eq!(request.url.as_ref().unwrap().path.as_deref(), Some("/.env"));
-        assert_eq!(request.url.as_ref().unwrap().hostname.as_deref(), Some("www.example.com"));
+        assert_eq!(
+            request.url.as_ref().unwrap().hostname.as_deref(),
+            Some("www.example.com")
+        );
         assert_eq!(request.user_agent.as_deref(), Some("curl/8.5.0"));
-        assert_eq!(event.metadata.original_event_uid.as_deref(), Some("3bbc0252"));
+        assert_eq!(
+            event.metadata.original_event_uid.as_deref(),
+            Some("3bbc0252")
+        );
         assert_eq!(event.src_endpoint.as_ref().unwrap().port, Some(59292));
         assert_eq!(raw(&event, "user-agent"), Some("curl/8.5.0".into()));
         assert_eq!(json_line_kind(json), Some(SourceFormat::Envoy));
@@ -974,14 +1007,20 @@ mod tests {
         let line = "[2021-03-12 15:31:30.492][1][warning][runtime] [source/common/runtime/runtime_features.cc:31] Unable to use runtime singleton";
         let event = event_of(&mut parser(SourceFormat::Envoy), line);
         assert_eq!(event.class_uid, 0);
-        assert_eq!(event.message.as_deref(), Some("Unable to use runtime singleton"));
+        assert_eq!(
+            event.message.as_deref(),
+            Some("Unable to use runtime singleton")
+        );
         assert_eq!(event.severity_id, Severity::Low);
         assert_eq!(raw(&event, "logger"), Some("runtime".into()));
         assert!(matches!(
             parser(SourceFormat::Envoy).parse_line("hello world"),
             LineOutcome::Reject(_)
         ));
-        assert!(matches!(parser(SourceFormat::Envoy).parse_line("  "), LineOutcome::Skip));
+        assert!(matches!(
+            parser(SourceFormat::Envoy).parse_line("  "),
+            LineOutcome::Skip
+        ));
     }
 
     proptest::proptest! {

@@ -5,15 +5,17 @@
 
 mod auth;
 mod common;
+#[cfg(test)]
+mod conformance;
 mod elb;
 mod envoy;
 mod s3_access;
 mod scan;
 mod syslog;
-mod vpc_flow;
-mod web_access;
 #[cfg(test)]
 mod test_support;
+mod vpc_flow;
+mod web_access;
 
 use logsec_event::SourceFormat;
 
@@ -24,7 +26,11 @@ use crate::options::ParseOptions;
 /// `None` if no text format recognizes them.
 pub(crate) fn sniff(first_lines: &[&str]) -> Option<SourceFormat> {
     let mut votes: Vec<(SourceFormat, usize)> = Vec::new();
-    for line in first_lines.iter().filter(|line| !line.trim().is_empty()).take(32) {
+    for line in first_lines
+        .iter()
+        .filter(|line| !line.trim().is_empty())
+        .take(32)
+    {
         if let Some(format) = classify(line) {
             match votes.iter_mut().find(|(f, _)| *f == format) {
                 Some((_, count)) => *count += 1,

@@ -283,9 +283,20 @@ mod tests {
         assert_eq!(event.activity_id, 1, "PUT OBJECT is Create");
         assert_eq!(event.time, 1_549_411_238_000);
         assert_eq!(event.api.as_ref().unwrap().operation, "REST.PUT.OBJECT");
-        assert_eq!(event.metadata.original_event_uid.as_deref(), Some("3E57427F3EXAMPLE"));
         assert_eq!(
-            event.actor.as_ref().unwrap().user.as_ref().unwrap().uid.as_deref(),
+            event.metadata.original_event_uid.as_deref(),
+            Some("3E57427F3EXAMPLE")
+        );
+        assert_eq!(
+            event
+                .actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .uid
+                .as_deref(),
             Some("arn:aws:iam::123456789012:user/alice")
         );
         assert_eq!(
@@ -295,9 +306,15 @@ mod tests {
         let request = event.http_request.as_ref().unwrap();
         assert_eq!(request.http_method.as_deref(), Some("PUT"));
         let url = request.url.as_ref().unwrap();
-        assert_eq!(url.path.as_deref(), Some("/awsexamplebucket1/photos/cat.jpg"));
+        assert_eq!(
+            url.path.as_deref(),
+            Some("/awsexamplebucket1/photos/cat.jpg")
+        );
         assert_eq!(url.query_string.as_deref(), Some("x-id=PutObject"));
-        assert_eq!(request.user_agent.as_deref(), Some("aws-cli/2.0 Python/3.8"));
+        assert_eq!(
+            request.user_agent.as_deref(),
+            Some("aws-cli/2.0 Python/3.8")
+        );
         assert_eq!(event.http_response.as_ref().unwrap().code, Some(200));
         assert_eq!(event.status_id, 1);
         assert_eq!(event.duration, Some(57));
@@ -327,10 +344,21 @@ mod tests {
         assert_eq!(event.activity_id, 2);
         assert_eq!(event.status_id, 2);
         assert_eq!(
-            event.api.as_ref().unwrap().response.as_ref().unwrap().error.as_deref(),
+            event
+                .api
+                .as_ref()
+                .unwrap()
+                .response
+                .as_ref()
+                .unwrap()
+                .error
+                .as_deref(),
             Some("AccessDenied")
         );
-        assert!(event.actor.is_none(), "anonymous requester `-` has no actor");
+        assert!(
+            event.actor.is_none(),
+            "anonymous requester `-` has no actor"
+        );
         let extended = format!("{LINE} future-field another");
         let event = event_of(&mut S3AccessParser, &extended);
         assert_eq!(raw(&event, "extra_1"), Some("future-field".into()));
@@ -345,7 +373,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let no_time = LINE.replace("[06/Feb/2019:00:00:38 +0000]", "[yesterday]");
-        assert!(matches!(parser.parse_line(&no_time), LineOutcome::Reject(_)));
+        assert!(matches!(
+            parser.parse_line(&no_time),
+            LineOutcome::Reject(_)
+        ));
         assert!(matches!(parser.parse_line(""), LineOutcome::Skip));
     }
 
@@ -363,7 +394,9 @@ mod tests {
     #[test]
     fn detection() {
         assert!(looks_like(LINE));
-        assert!(!looks_like("1.2.3.4 - - [06/Feb/2019:00:00:38 +0000] \"GET / HTTP/1.1\" 200 1"));
+        assert!(!looks_like(
+            "1.2.3.4 - - [06/Feb/2019:00:00:38 +0000] \"GET / HTTP/1.1\" 200 1"
+        ));
     }
 
     proptest::proptest! {

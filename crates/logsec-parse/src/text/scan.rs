@@ -94,7 +94,10 @@ impl<'a> Tokens<'a> {
 
     /// The unread rest of the line, leading spaces skipped.
     pub(crate) fn rest(&self) -> &'a str {
-        self.line.get(self.pos..).unwrap_or("").trim_start_matches(' ')
+        self.line
+            .get(self.pos..)
+            .unwrap_or("")
+            .trim_start_matches(' ')
     }
 
     /// Collects up to `N` remaining tokens into a fixed array (no allocation).
@@ -164,12 +167,16 @@ fn is_bracketed_address(bytes: &[u8], start: usize) -> bool {
         return false;
     };
     let limit = rest.len().min(48);
-    match rest.get(..limit).and_then(|head| memchr::memchr(b']', head)) {
+    match rest
+        .get(..limit)
+        .and_then(|head| memchr::memchr(b']', head))
+    {
         Some(close) => {
             rest.get(close + 1) == Some(&b':')
-                && rest
-                    .get(..close)
-                    .is_some_and(|addr| addr.iter().all(|b| b.is_ascii_hexdigit() || *b == b':' || *b == b'.'))
+                && rest.get(..close).is_some_and(|addr| {
+                    addr.iter()
+                        .all(|b| b.is_ascii_hexdigit() || *b == b':' || *b == b'.')
+                })
         }
         None => false,
     }
@@ -255,7 +262,9 @@ pub(crate) fn parse_u64(text: &str) -> Option<u64> {
 /// Parses a signed decimal integer of up to 18 digits.
 pub(crate) fn parse_i64(text: &str) -> Option<i64> {
     match text.strip_prefix('-') {
-        Some(rest) => parse_u64(rest).and_then(|n| i64::try_from(n).ok()).map(|n| -n),
+        Some(rest) => parse_u64(rest)
+            .and_then(|n| i64::try_from(n).ok())
+            .map(|n| -n),
         None => parse_u64(text).and_then(|n| i64::try_from(n).ok()),
     }
 }
@@ -347,7 +356,11 @@ pub(crate) fn civil_ms(
 /// The month number (1–12) of an English three-letter abbreviation (`Jan`, any case).
 pub(crate) fn month_from_abbr(text: &[u8]) -> Option<u32> {
     let [a, b, c] = text else { return None };
-    let key = [a.to_ascii_lowercase(), b.to_ascii_lowercase(), c.to_ascii_lowercase()];
+    let key = [
+        a.to_ascii_lowercase(),
+        b.to_ascii_lowercase(),
+        c.to_ascii_lowercase(),
+    ];
     const MONTHS: [&[u8; 3]; 12] = [
         b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
         b"dec",
@@ -434,8 +447,7 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
 pub(crate) fn parse_clf_time(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     let day = digits(bytes, 0, 2)?;
-    if bytes.get(2) != Some(&b'/') || bytes.get(6) != Some(&b'/') || bytes.get(11) != Some(&b':')
-    {
+    if bytes.get(2) != Some(&b'/') || bytes.get(6) != Some(&b'/') || bytes.get(11) != Some(&b':') {
         return None;
     }
     let month = month_from_abbr(bytes.get(3..6)?)?;
@@ -538,11 +550,18 @@ pub(crate) fn split_query(target: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// The parts of an absolute URL `scheme://host[:port]/path?query` (ALB logs the full URL):
-/// `(scheme, host, port, path, query)`.
-pub(crate) fn split_absolute_url(
-    url: &str,
-) -> Option<(&str, &str, Option<u16>, &str, Option<&str>)> {
+/// The parts of an absolute URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AbsoluteUrl<'a> {
+    pub(crate) scheme: &'a str,
+    pub(crate) host: &'a str,
+    pub(crate) port: Option<u16>,
+    pub(crate) path: &'a str,
+    pub(crate) query: Option<&'a str>,
+}
+
+/// Splits an absolute URL `scheme://host[:port]/path?query` (ALB logs the full URL).
+pub(crate) fn split_absolute_url(url: &str) -> Option<AbsoluteUrl<'_>> {
     let sep = url.find("://")?;
     let scheme = url.get(..sep)?;
     let rest = url.get(sep + 3..)?;
@@ -561,7 +580,13 @@ pub(crate) fn split_absolute_url(
         }
     };
     let (path, query) = split_query(target);
-    Some((scheme, host, port, path, query))
+    Some(AbsoluteUrl {
+        scheme,
+        host,
+        port,
+        path,
+        query,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,7 +695,10 @@ mod tests {
 
     #[test]
     fn times_parse() {
-        assert_eq!(parse_clf_time("06/Feb/2019:00:00:38 +0000"), Some(1_549_411_238_000));
+        assert_eq!(
+            parse_clf_time("06/Feb/2019:00:00:38 +0000"),
+            Some(1_549_411_238_000)
+        );
         assert_eq!(
             parse_clf_time("10/Oct/2000:13:55:36 -0700"),
             Some(971_211_336_000)
@@ -684,7 +712,10 @@ mod tests {
             parse_rfc3339("2023-10-05T11:47:20.799+02:00"),
             Some(1_696_499_240_799)
         );
-        assert_eq!(parse_rfc3339("2020-04-01T08:51:42"), Some(1_585_731_102_000));
+        assert_eq!(
+            parse_rfc3339("2020-04-01T08:51:42"),
+            Some(1_585_731_102_000)
+        );
         assert_eq!(parse_rfc3339("2020-04-01T08:51:42Zjunk"), None);
         assert_eq!(parse_seconds_ms("0.086"), Some(86));
         assert_eq!(parse_seconds_ms("-1"), None);
@@ -710,7 +741,13 @@ mod tests {
         assert_eq!(forwarded_ips("1.2.3.4, [::1]:5, junk").len(), 2);
         assert_eq!(
             split_absolute_url("https://www.example.com:443/a?b=1"),
-            Some(("https", "www.example.com", Some(443), "/a", Some("b=1")))
+            Some(AbsoluteUrl {
+                scheme: "https",
+                host: "www.example.com",
+                port: Some(443),
+                path: "/a",
+                query: Some("b=1")
+            })
         );
     }
 }

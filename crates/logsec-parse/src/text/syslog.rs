@@ -114,13 +114,20 @@ impl Clock {
             }
             (year, _) => {
                 let base = year.unwrap_or_else(current_year);
-                if let Some(last) = self.last_month {
-                    if month + 6 < last {
-                        self.year_bump += 1;
-                    }
+                if let Some(last) = self.last_month
+                    && month + 6 < last
+                {
+                    self.year_bump += 1;
                 }
-                civil_ms(base + self.year_bump, month, day, hour, minute, second, millis)?
-                    - offset_ms
+                civil_ms(
+                    base + self.year_bump,
+                    month,
+                    day,
+                    hour,
+                    minute,
+                    second,
+                    millis,
+                )? - offset_ms
             }
         };
         self.last_month = Some(month);
@@ -222,25 +229,23 @@ fn split_tag(word: &str) -> Option<(&str, Option<&str>)> {
 /// Parses the syslog header of a line; `None` if the line is not syslog-framed.
 pub(crate) fn parse_header<'a>(line: &'a str, clock: &mut Clock) -> Option<Header<'a>> {
     let (pri, rest) = strip_pri(line);
-    if pri.is_some() {
-        if let Some(after) = rest.strip_prefix("1 ") {
-            if let Some(header) = parse_5424(pri, after) {
-                return Some(header);
-            }
-        }
-    }
-    let (framing, timestamp, time, rest) = if let Some((month, day, hms, millis, used)) =
-        bsd_timestamp(rest)
+    if pri.is_some()
+        && let Some(after) = rest.strip_prefix("1 ")
+        && let Some(header) = parse_5424(pri, after)
     {
-        let timestamp = rest.get(..used)?;
-        let time = clock.resolve(month, day, hms, millis)?;
-        (Framing::Bsd, timestamp, time, rest.get(used..)?)
-    } else {
-        let (word, after) = split_word(rest)?;
-        let time = parse_rfc3339(word)?;
-        let after_at = rest.len() - after.len();
-        (Framing::Rfc3339, word, time, rest.get(after_at..)?)
-    };
+        return Some(header);
+    }
+    let (framing, timestamp, time, rest) =
+        if let Some((month, day, hms, millis, used)) = bsd_timestamp(rest) {
+            let timestamp = rest.get(..used)?;
+            let time = clock.resolve(month, day, hms, millis)?;
+            (Framing::Bsd, timestamp, time, rest.get(used..)?)
+        } else {
+            let (word, after) = split_word(rest)?;
+            let time = parse_rfc3339(word)?;
+            let after_at = rest.len() - after.len();
+            (Framing::Rfc3339, word, time, rest.get(after_at..)?)
+        };
     let rest = rest.trim_start_matches(' ');
     let mut header = Header {
         framing,
@@ -271,12 +276,12 @@ pub(crate) fn parse_header<'a>(line: &'a str, clock: &mut Clock) -> Option<Heade
     }
     header.hostname = Some(first);
     header.msg = after_first;
-    if let Some((second, after_second)) = split_word(after_first) {
-        if let Some((app, pid)) = split_tag(second) {
-            header.app_name = Some(app);
-            header.procid = pid;
-            header.msg = after_second;
-        }
+    if let Some((second, after_second)) = split_word(after_first)
+        && let Some((app, pid)) = split_tag(second)
+    {
+        header.app_name = Some(app);
+        header.procid = pid;
+        header.msg = after_second;
     }
     Some(header)
 }
@@ -416,12 +421,16 @@ impl LineParser for SyslogParser {
         }
         let Some(header) = parse_header(trimmed, &mut self.clock) else {
             return LineOutcome::Reject(
-                "not a syslog line: no RFC 3164, RFC 5424 or RFC 3339 timestamp header"
-                    .to_owned(),
+                "not a syslog line: no RFC 3164, RFC 5424 or RFC 3339 timestamp header".to_owned(),
             );
         };
         self.last_time = Some(header.time);
-        LineOutcome::Event(Box::new(event_for(line, &header, self.format, self.clock.offset_secs())))
+        LineOutcome::Event(Box::new(event_for(
+            line,
+            &header,
+            self.format,
+            self.clock.offset_secs(),
+        )))
     }
 }
 
@@ -438,8 +447,16 @@ pub(crate) fn event_for<'a>(
     if let Some(info) = auth::recognize(header.app_name, header.msg) {
         return auth::build_event(line, header, info, unmapped, format);
     }
-    if web_access::is_access_program(header.app_name) || web_access::looks_like_access(header.msg)
-    {
+    if web_access::is_nginx_error(header.msg) {
+        if let Ok(event) =
+            web_access::nginx_error_event(line, header.msg, offset_secs, unmapped, format)
+        {
+            return event;
+        }
+        unmapped = Unmapped::with_capacity(16);
+        header.add_fields(&mut unmapped);
+    }
+    if web_access::is_access_program(header.app_name) || web_access::looks_like_access(header.msg) {
         if let Ok(event) = web_access::access_event(
             line,
             header.msg,
@@ -457,13 +474,24 @@ pub(crate) fn event_for<'a>(
     event.time = header.time;
     event.severity_id = severity_of(header.pri);
     event.message = Some(Cow::Borrowed(header.msg));
-    if let Some(host) = header.hostname {
+    event.metadata.log_name = header.app_name.map(Cow::Borrowed);
+    // sshd's pre-authentication messages name the peer: `Unable to negotiate with IP port P`,
+    // `Timeout before authentication for IP port P`, `Connection closed by IP port P`, ….
+    if header.app_name.is_some_and(|app| app.starts_with("sshd"))
+        && let Some((ip, port)) = auth::peer_address(header.msg)
+    {
+        unmapped.str("src_ip", ip);
+        unmapped.opt("src_port", port);
         event.src_endpoint = Some(Endpoint {
+            ip: crate::text::scan::parse_ip(ip),
+            port: port.and_then(|p| p.parse().ok()),
+            ..Endpoint::default()
+        });
+        event.dst_endpoint = header.hostname.map(|host| Endpoint {
             hostname: Some(Cow::Borrowed(host)),
             ..Endpoint::default()
         });
     }
-    event.metadata.log_name = header.app_name.map(Cow::Borrowed);
     event.unmapped = Some(unmapped.build());
     event.raw = RawRecord::text(line);
     event
@@ -528,7 +556,8 @@ impl SyslogParser {
                 msg,
             };
             if let Some(info) = auth::recognize(header.app_name, header.msg) {
-                let mut event = auth::build_event(line, &header, info, Unmapped::default(), self.format);
+                let mut event =
+                    auth::build_event(line, &header, info, Unmapped::default(), self.format);
                 event.unmapped = Some(tree);
                 return LineOutcome::Event(Box::new(event));
             }
@@ -537,12 +566,6 @@ impl SyslogParser {
         event.time = time;
         event.severity_id = severity_of(pri);
         event.message = Some(message);
-        if let Some(host) = hostname {
-            event.src_endpoint = Some(Endpoint {
-                hostname: Some(host),
-                ..Endpoint::default()
-            });
-        }
         event.metadata.log_name = identifier;
         event.unmapped = Some(tree);
         event.raw = RawRecord::text(line);
@@ -613,7 +636,10 @@ mod tests {
         assert_eq!(event.class_uid, 0);
         // 2023-11-03T09:23:38+01:00
         assert_eq!(event.time, 1_698_999_818_000);
-        assert_eq!(event.message.as_deref(), Some("lookup(file): lookup for foobar failed"));
+        assert_eq!(
+            event.message.as_deref(),
+            Some("lookup(file): lookup for foobar failed")
+        );
         assert_eq!(raw(&event, "hostname"), Some("veridian".into()));
         assert_eq!(raw(&event, "app_name"), Some("automount".into()));
         assert_eq!(raw(&event, "procid"), Some("7998".into()));
@@ -651,15 +677,24 @@ mod tests {
     fn rfc5424_with_structured_data() {
         let line = r#"<38>1 2022-01-19T14:23:55+00:00 OPNsense.localdomain sshd 44255 ID47 [meta sequenceId="1" note="a\]b"] Invalid user tutu from 1.2.3.4 port 33166"#;
         let event = event_of(&mut parser_with_year(2020), line);
-        assert_eq!(event.class_uid, 3002, "sshd semantics apply to RFC 5424 too");
+        assert_eq!(
+            event.class_uid, 3002,
+            "sshd semantics apply to RFC 5424 too"
+        );
         assert_eq!(event.time, 1_642_602_235_000);
-        assert_eq!(raw(&event, "structured_data"), Some(r#"[meta sequenceId="1" note="a\]b"]"#.into()));
+        assert_eq!(
+            raw(&event, "structured_data"),
+            Some(r#"[meta sequenceId="1" note="a\]b"]"#.into())
+        );
         assert_eq!(raw(&event, "msgid"), Some("ID47".into()));
         assert_eq!(raw(&event, "facility"), Some("4".into()));
         assert_eq!(raw(&event, "severity"), Some("6".into()));
         let plain = "<134>1 2025-11-06T11:32:42.868451+00:00 firewall.lan filterlog 92653 - - 7,,,1000000102,vtnet0.5,match";
         let event = event_of(&mut parser_with_year(2020), plain);
-        assert_eq!(event.message.as_deref(), Some("7,,,1000000102,vtnet0.5,match"));
+        assert_eq!(
+            event.message.as_deref(),
+            Some("7,,,1000000102,vtnet0.5,match")
+        );
         assert_eq!(event.time, 1_762_428_762_868);
         assert_eq!(event.severity_id, Severity::Informational);
     }
@@ -673,17 +708,29 @@ mod tests {
         );
         assert_eq!(event.time, 1_696_499_240_799);
         assert_eq!(raw(&event, "app_name"), Some("kernel".into()));
-        let event = event_of(&mut parser, "Nov  3 09:23:38 veridian lookup for opt failed");
+        let event = event_of(
+            &mut parser,
+            "Nov  3 09:23:38 veridian lookup for opt failed",
+        );
         assert_eq!(event.message.as_deref(), Some("lookup for opt failed"));
         assert_eq!(raw(&event, "app_name"), None);
-        let event = event_of(&mut parser, "Mar 24 14:26:01 --- last message repeated 2 times ---");
+        let event = event_of(
+            &mut parser,
+            "Mar 24 14:26:01 --- last message repeated 2 times ---",
+        );
         assert_eq!(raw(&event, "hostname"), None);
         let event = event_of(&mut parser, "Nov 2 15:40:14 workshop app: single-digit day");
         assert_eq!(raw(&event, "hostname"), Some("workshop".into()));
-        let cont = event_of(&mut parser, "\tASL Module \"com.apple.authd\" claims selected messages.");
+        let cont = event_of(
+            &mut parser,
+            "\tASL Module \"com.apple.authd\" claims selected messages.",
+        );
         assert_eq!(cont.time, event.time);
         assert_eq!(raw(&cont, "continuation"), Some("true".into()));
-        assert!(matches!(parser.parse_line("just text"), LineOutcome::Reject(_)));
+        assert!(matches!(
+            parser.parse_line("just text"),
+            LineOutcome::Reject(_)
+        ));
         assert!(matches!(parser.parse_line(""), LineOutcome::Skip));
     }
 

@@ -209,7 +209,11 @@ pub(crate) fn is_header(line: &str) -> bool {
     let known = |w: &str| KNOWN.contains(&w.replace('_', "-").as_str());
     (first == "version" || first == "account-id" || first == "resource-type")
         && known(first)
-        && words.all(|w| known(w) || w.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_'))
+        && words.all(|w| {
+            known(w)
+                || w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
+        })
         && line.contains("srcaddr")
 }
 
@@ -217,9 +221,15 @@ pub(crate) fn is_header(line: &str) -> bool {
 pub(crate) fn looks_like_v2_record(line: &str) -> bool {
     let words: Vec<&str> = line.split_whitespace().take(15).collect();
     words.len() == 14
-        && words.first().is_some_and(|v| v.len() == 1 && v.bytes().all(|b| b.is_ascii_digit()))
-        && words.get(1).is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()))
-        && words.get(2).is_some_and(|i| i.starts_with("eni-") || *i == "-")
+        && words
+            .first()
+            .is_some_and(|v| v.len() == 1 && v.bytes().all(|b| b.is_ascii_digit()))
+        && words
+            .get(1)
+            .is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()))
+        && words
+            .get(2)
+            .is_some_and(|i| i.starts_with("eni-") || *i == "-")
         && words
             .get(13)
             .is_some_and(|s| matches!(*s, "OK" | "NODATA" | "SKIPDATA"))
@@ -253,14 +263,12 @@ impl VpcFlowParser {
     fn set_order(&mut self, order: Vec<Field>) {
         self.positions = [usize::MAX; KNOWN.len()];
         for (position, field) in order.iter().enumerate() {
-            if let Field::Known(name) = field {
-                if let Some(known) = KNOWN.iter().position(|k| k == name) {
-                    if let Some(slot) = self.positions.get_mut(known) {
-                        if *slot == usize::MAX {
-                            *slot = position;
-                        }
-                    }
-                }
+            if let Field::Known(name) = field
+                && let Some(known) = KNOWN.iter().position(|k| k == name)
+                && let Some(slot) = self.positions.get_mut(known)
+                && *slot == usize::MAX
+            {
+                *slot = position;
             }
         }
         self.order = order;
@@ -341,7 +349,11 @@ fn build_event<'a>(
     let no_data = matches!(log_status, Some("NODATA" | "SKIPDATA"));
     let activity = if no_data { 0 } else { 6 };
     let mut event = Event::new(&ocsf::NETWORK_ACTIVITY, activity, SourceFormat::VpcFlow);
-    let seconds = |field: usize| get(field).and_then(parse_i64).and_then(|s| s.checked_mul(1000));
+    let seconds = |field: usize| {
+        get(field)
+            .and_then(parse_i64)
+            .and_then(|s| s.checked_mul(1000))
+    };
     let start = seconds(START);
     let end = seconds(END);
     event.time = start.or(end).unwrap_or(0);
@@ -369,10 +381,10 @@ fn build_event<'a>(
         let flow_ip = get(addr).and_then(parse_ip);
         let packet_ip = get(pkt_addr).and_then(parse_ip);
         endpoint.ip = packet_ip.or(flow_ip);
-        if let (Some(flow), Some(packet)) = (flow_ip, packet_ip) {
-            if flow != packet {
-                endpoint.intermediate_ips.push(flow);
-            }
+        if let (Some(flow), Some(packet)) = (flow_ip, packet_ip)
+            && flow != packet
+        {
+            endpoint.intermediate_ips.push(flow);
         }
         endpoint.port = get(port).and_then(|p| p.parse().ok());
     };
@@ -394,8 +406,14 @@ fn build_event<'a>(
         (&mut dst, TGW_DST_VPC_ID, TGW_DST_SUBNET_ID, TGW_DST_ENI),
     ] {
         endpoint.vpc_uid = endpoint.vpc_uid.take().or(get(vpc).map(Cow::Borrowed));
-        endpoint.subnet_uid = endpoint.subnet_uid.take().or(get(subnet).map(Cow::Borrowed));
-        endpoint.interface_uid = endpoint.interface_uid.take().or(get(eni).map(Cow::Borrowed));
+        endpoint.subnet_uid = endpoint
+            .subnet_uid
+            .take()
+            .or(get(subnet).map(Cow::Borrowed));
+        endpoint.interface_uid = endpoint
+            .interface_uid
+            .take()
+            .or(get(eni).map(Cow::Borrowed));
     }
     src.svc_name = get(PKT_SRC_AWS_SERVICE).map(Cow::Borrowed);
     dst.svc_name = get(PKT_DST_AWS_SERVICE).map(Cow::Borrowed);
@@ -475,7 +493,10 @@ mod tests {
         let mut parser = VpcFlowParser::new(&ParseOptions::default());
         assert!(matches!(parser.parse_line(HEADER), LineOutcome::Skip));
         let event = event_of(&mut parser, ACCEPT);
-        assert_eq!((event.class_uid, event.activity_id, event.type_uid), (4001, 6, 400106));
+        assert_eq!(
+            (event.class_uid, event.activity_id, event.type_uid),
+            (4001, 6, 400106)
+        );
         assert_eq!(event.action_id, Some(1));
         assert_eq!(event.time, 1_418_530_010_000);
         assert_eq!(event.end_time, Some(1_418_530_070_000));
@@ -485,16 +506,23 @@ mod tests {
         assert_eq!(src.interface_uid.as_deref(), Some("eni-1235b8ca123456789"));
         assert_eq!(event.dst_endpoint.as_ref().unwrap().port, Some(22));
         let conn = event.connection_info.as_ref().unwrap();
-        assert_eq!((conn.protocol_num, conn.protocol_name.as_deref()), (Some(6), Some("tcp")));
+        assert_eq!(
+            (conn.protocol_num, conn.protocol_name.as_deref()),
+            (Some(6), Some("tcp"))
+        );
         assert_eq!(event.traffic.as_ref().unwrap().bytes, Some(4249));
         let cloud = event.cloud.as_ref().unwrap();
-        assert_eq!(cloud.account.as_ref().unwrap().uid.as_deref(), Some("123456789010"));
+        assert_eq!(
+            cloud.account.as_ref().unwrap().uid.as_deref(),
+            Some("123456789010")
+        );
         assert_eq!(raw(&event, "account-id"), Some("123456789010".into()));
         assert_eq!(raw(&event, "action"), Some("ACCEPT".into()));
 
         let reject = ACCEPT.replace("ACCEPT", "REJECT");
         assert_eq!(event_of(&mut parser, &reject).action_id, Some(2));
-        let nodata = "2 12345678910 eni-0eb1e4178af74336c - - - - - - - 1742570089 1742570142 - NODATA";
+        let nodata =
+            "2 12345678910 eni-0eb1e4178af74336c - - - - - - - 1742570089 1742570142 - NODATA";
         let event = event_of(&mut parser, nodata);
         assert_eq!(event.activity_id, 0);
         assert_eq!(event.status_code.as_deref(), Some("NODATA"));
@@ -510,15 +538,27 @@ mod tests {
         let line = "5 vpc-0a vpc-sub-1 i-0b eni-0c 123456789012 IPv4 10.0.0.5 52.1.2.3 443 50000 52.1.2.3 10.0.0.99 6 5000 10 1700000000 1700000060 ACCEPT 19 OK us-east-1 use1-az1 ingress -";
         let event = event_of(&mut parser, line);
         let dst = event.dst_endpoint.as_ref().unwrap();
-        assert_eq!(dst.instance_uid.as_deref(), Some("i-0b"), "ingress: the destination is local");
+        assert_eq!(
+            dst.instance_uid.as_deref(),
+            Some("i-0b"),
+            "ingress: the destination is local"
+        );
         assert_eq!(dst.ip, Some("10.0.0.99".parse().unwrap()));
-        assert_eq!(dst.intermediate_ips, vec!["52.1.2.3".parse::<std::net::IpAddr>().unwrap()]);
+        assert_eq!(
+            dst.intermediate_ips,
+            vec!["52.1.2.3".parse::<std::net::IpAddr>().unwrap()]
+        );
         let conn = event.connection_info.as_ref().unwrap();
         assert_eq!((conn.direction_id, conn.tcp_flags), (Some(1), Some(19)));
-        assert_eq!(event.cloud.as_ref().unwrap().zone.as_deref(), Some("use1-az1"));
+        assert_eq!(
+            event.cloud.as_ref().unwrap().zone.as_deref(),
+            Some("use1-az1")
+        );
 
         let options = ParseOptions {
-            vpc_flow_format: Some("${account-id} ${action} ${srcaddr} ${dstaddr} ${my_field}".into()),
+            vpc_flow_format: Some(
+                "${account-id} ${action} ${srcaddr} ${dstaddr} ${my_field}".into(),
+            ),
             ..ParseOptions::default()
         };
         let mut parser = VpcFlowParser::new(&options);
@@ -539,9 +579,23 @@ mod tests {
         assert!(matches!(parser.parse_line(header), LineOutcome::Skip));
         let line = "6 123456789012 tgw-0abc tgw-attach-0abc vpc-0abc vpc-0def subnet-0abc subnet-0def eni-0abc eni-0def use1-az1 use1-az2 tgw-attach-0def 10.0.0.1 10.0.1.1 12345 443 6 10 1000 1 2 3 4 1700000000 1700000060 OK IPv4 2 ingress us-east-1";
         let event = event_of(&mut parser, line);
-        assert_eq!(event.src_endpoint.as_ref().unwrap().vpc_uid.as_deref(), Some("vpc-0abc"));
-        assert_eq!(event.dst_endpoint.as_ref().unwrap().interface_uid.as_deref(), Some("eni-0def"));
-        assert_eq!(event.metadata.log_provider.as_deref(), Some("Transit Gateway Flow Logs"));
+        assert_eq!(
+            event.src_endpoint.as_ref().unwrap().vpc_uid.as_deref(),
+            Some("vpc-0abc")
+        );
+        assert_eq!(
+            event
+                .dst_endpoint
+                .as_ref()
+                .unwrap()
+                .interface_uid
+                .as_deref(),
+            Some("eni-0def")
+        );
+        assert_eq!(
+            event.metadata.log_provider.as_deref(),
+            Some("Transit Gateway Flow Logs")
+        );
         assert_eq!(raw(&event, "packets-lost-blackhole"), Some("2".into()));
         assert!(looks_like_v2_record(ACCEPT));
         assert!(!looks_like_v2_record(line));

@@ -11,16 +11,16 @@
 use std::borrow::Cow;
 
 use logsec_event::{
-    Actor, Endpoint, Event, HttpRequest, HttpResponse, RawRecord, Severity, SourceFormat, Url,
-    User, ocsf,
+    Actor, Endpoint, Event, HttpRequest, HttpResponse, RawRecord, Severity, SourceFormat, User,
+    ocsf,
 };
 
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
-use crate::text::common::{http_status_id, split_request_line};
+use crate::text::common::{http_status_id, split_request_line, url_of};
 use crate::text::scan::{
-    Delim, Token, Tokens, Unmapped, civil_ms, month_from_abbr, parse_clf_time, parse_i64,
-    parse_ip, split_host_port, split_query,
+    Delim, Token, Tokens, Unmapped, civil_ms, month_from_abbr, parse_clf_time, parse_i64, parse_ip,
+    split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -32,7 +32,10 @@ const EXTRA: [&str; 8] = [
 
 /// Programs whose syslog messages are web server access lines.
 pub(crate) fn is_access_program(app: Option<&str>) -> bool {
-    matches!(app, Some("nginx" | "apache" | "apache2" | "httpd" | "lighttpd"))
+    matches!(
+        app,
+        Some("nginx" | "apache" | "apache2" | "httpd" | "lighttpd")
+    )
 }
 
 /// Where the fields of an access line sit.
@@ -47,8 +50,41 @@ struct Layout<'t, 'a> {
     rest: &'t [Token<'a>],
 }
 
+/// The ident field of lines that do not log it.
+static NO_IDENT: Token<'static> = Token {
+    text: "-",
+    delim: Delim::Bare,
+};
+
+fn status_token_ok(status: &Token<'_>) -> bool {
+    status.delim == Delim::Bare
+        && (status.text == "-"
+            || (status.text.len() == 3 && status.text.bytes().all(|b| b.is_ascii_digit())))
+}
+
 fn layout<'t, 'a>(tokens: &'t [Token<'a>]) -> Option<Layout<'t, 'a>> {
     let is_bracketed = |i: usize| tokens.get(i).is_some_and(|t| t.delim == Delim::Bracketed);
+    if is_bracketed(2) && !is_bracketed(3) {
+        // `host user [time] …` without the ident field, as some nginx log_formats write.
+        let request = tokens.get(3)?;
+        let status = tokens.get(4)?;
+        if tokens.first()?.delim != Delim::Bare
+            || request.delim != Delim::Quoted
+            || !status_token_ok(status)
+        {
+            return None;
+        }
+        return Some(Layout {
+            vhost: None,
+            remote: tokens.first()?,
+            ident: &NO_IDENT,
+            user: tokens.get(1)?,
+            time: tokens.get(2),
+            request,
+            status,
+            rest: tokens.get(5..).unwrap_or(&[]),
+        });
+    }
     let start = usize::from(!is_bracketed(3) && is_bracketed(4));
     let remote = tokens.get(start)?;
     let (time, request_at) = if is_bracketed(start + 3) {
@@ -58,10 +94,7 @@ fn layout<'t, 'a>(tokens: &'t [Token<'a>]) -> Option<Layout<'t, 'a>> {
     };
     let request = tokens.get(request_at)?;
     let status = tokens.get(request_at + 1)?;
-    let status_ok = status.delim == Delim::Bare
-        && (status.text == "-"
-            || (status.text.len() == 3 && status.text.bytes().all(|b| b.is_ascii_digit())));
-    if remote.delim != Delim::Bare || request.delim != Delim::Quoted || !status_ok {
+    if remote.delim != Delim::Bare || request.delim != Delim::Quoted || !status_token_ok(status) {
         return None;
     }
     Some(Layout {
@@ -117,7 +150,11 @@ pub(crate) fn access_event<'a>(
         Some(first.text)
     };
     let referer = quoted(&mut rest);
-    let user_agent = if referer.is_some() { quoted(&mut rest) } else { None };
+    let user_agent = if referer.is_some() {
+        quoted(&mut rest)
+    } else {
+        None
+    };
 
     unmapped.opt("server_name", l.vhost.map(|t| t.text));
     unmapped.str("remote_addr", l.remote.text);
@@ -174,17 +211,7 @@ pub(crate) fn access_event<'a>(
     };
     event.http_request = Some(HttpRequest {
         http_method: method.map(Cow::Borrowed),
-        url: target.map(|target| {
-            let (path, query) = split_query(target);
-            Url {
-                path: Some(Cow::Borrowed(path)),
-                query_string: query.map(Cow::Borrowed),
-                hostname: vhost_name.map(Cow::Borrowed),
-                port: vhost_port,
-                url_string: Some(Cow::Borrowed(target)),
-                ..Url::default()
-            }
-        }),
+        url: target.map(|target| url_of(target, vhost_name, vhost_port)),
         user_agent: user_agent.filter(|u| *u != "-").map(Cow::Borrowed),
         referrer: referer.filter(|r| *r != "-").map(Cow::Borrowed),
         version: version.map(Cow::Borrowed),
@@ -237,8 +264,13 @@ fn apache_time(line: &str) -> Option<(&str, i64, &str)> {
     let close = body.find(']')?;
     let text = body.get(..close)?;
     let mut parts = text.split(' ').filter(|p| !p.is_empty());
-    let (_weekday, month, day, clock, year) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (_weekday, month, day, clock, year) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
     let month = month_from_abbr(month.as_bytes())?;
     let day: u32 = day.parse().ok()?;
     let year: i64 = year.parse().ok()?;
@@ -253,6 +285,154 @@ fn apache_time(line: &str) -> Option<(&str, i64, &str)> {
         .unwrap_or(0);
     let ms = civil_ms(year, month, day, hour, minute, second, millis)?;
     Some((text, ms, body.get(close + 1..)?.trim_start()))
+}
+
+/// The event of an nginx error log line `text` (the whole line, or a syslog message):
+/// HTTP Activity (status Failure) when it names a request, a Base Event otherwise.
+pub(crate) fn nginx_error_event<'a>(
+    line: &'a str,
+    text: &'a str,
+    offset_secs: i64,
+    mut unmapped: Unmapped<'a>,
+    format: SourceFormat,
+) -> Result<Event<'a>, String> {
+    let num = |from: usize, len: usize| -> Option<u32> { text.get(from..from + len)?.parse().ok() };
+    let time = (|| {
+        civil_ms(
+            i64::from(num(0, 4)?),
+            num(5, 2)?,
+            num(8, 2)?,
+            num(11, 2)?,
+            num(14, 2)?,
+            num(17, 2)?,
+            0,
+        )
+    })()
+    .ok_or("nginx error log line with an invalid time")?
+        - offset_secs * 1000;
+    let after = text.get(21..).unwrap_or("");
+    let (level, rest) = after
+        .split_once("] ")
+        .ok_or("nginx error log line without a [level]")?;
+    let (pid_tid, rest) = match rest.split_once(": ") {
+        Some((head, tail)) if head.contains('#') => (Some(head), tail),
+        _ => (None, rest),
+    };
+    let (pid, tid) = pid_tid.map_or((None, None), |p| match p.split_once('#') {
+        Some((pid, tid)) => (Some(pid), Some(tid)),
+        None => (Some(p), None),
+    });
+    let (cid, rest) = match rest.strip_prefix('*').and_then(|r| r.split_once(' ')) {
+        Some((cid, tail)) if cid.bytes().all(|c| c.is_ascii_digit()) => (Some(cid), tail),
+        _ => (None, rest),
+    };
+    // The context after the message: `, client: …, server: …, request: "…", host: "…"`.
+    let context_at = rest.find(", client: ").unwrap_or(rest.len());
+    let message = rest.get(..context_at).unwrap_or(rest);
+    let context = rest.get(context_at..).unwrap_or("");
+    let mut keys: Vec<(usize, &'static str)> = [
+        "client",
+        "server",
+        "request",
+        "subrequest",
+        "upstream",
+        "host",
+        "referrer",
+    ]
+    .iter()
+    .filter_map(|key| {
+        let pattern = format!(", {key}: ");
+        context.find(&pattern).map(|at| (at, *key))
+    })
+    .collect();
+    keys.sort_unstable();
+    unmapped.str("time", text.get(..19).unwrap_or(""));
+    unmapped.str("level", level);
+    unmapped.opt("pid", pid);
+    unmapped.opt("tid", tid);
+    unmapped.opt("cid", cid);
+    unmapped.str("message", message);
+    let mut values: [Option<&'a str>; 7] = [None; 7];
+    for (index, (at, key)) in keys.iter().enumerate() {
+        let start = at + key.len() + 4;
+        let end = keys.get(index + 1).map_or(context.len(), |(next, _)| *next);
+        let value = context.get(start..end).unwrap_or("");
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        unmapped.str(key, value);
+        let slot = match *key {
+            "client" => 0,
+            "server" => 1,
+            "request" => 2,
+            "host" => 3,
+            "upstream" => 4,
+            "referrer" => 5,
+            _ => 6,
+        };
+        if let Some(v) = values.get_mut(slot) {
+            *v = Some(value);
+        }
+    }
+    let [client, _server, request, host, _upstream, referrer, _] = values;
+    let (method, target, version) = request.map_or((None, None, None), split_request_line);
+    let mut event = if method.is_some() || target.is_some() {
+        let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
+        let mut event = Event::new(&ocsf::HTTP_ACTIVITY, activity, format);
+        event.set_status(ocsf::status::FAILURE);
+        event.http_request = Some(HttpRequest {
+            http_method: method.map(Cow::Borrowed),
+            url: target.map(|target| url_of(target, host, None)),
+            referrer: referrer.map(Cow::Borrowed),
+            version: version.map(Cow::Borrowed),
+            ..HttpRequest::default()
+        });
+        event.status_detail = Some(Cow::Borrowed(message));
+        // Basic-auth failures name the user: `user "foo" was not found in …`,
+        // `user "foo": password mismatch`.
+        if let Some(user) = message
+            .strip_prefix("user \"")
+            .and_then(|rest| rest.split('"').next())
+        {
+            unmapped.str("user", user);
+            event.actor = Some(Actor {
+                user: Some(User {
+                    name: Some(Cow::Borrowed(user)),
+                    ..User::default()
+                }),
+                ..Actor::default()
+            });
+        }
+        event
+    } else {
+        Event::new(&ocsf::BASE_EVENT, 99, format)
+    };
+    event.time = time;
+    event.severity_id = level_severity(level);
+    event.message = Some(Cow::Borrowed(message));
+    if let Some(ip) = client.and_then(parse_ip) {
+        event.src_endpoint = Some(Endpoint {
+            ip: Some(ip),
+            ..Endpoint::default()
+        });
+    }
+    event.metadata.log_name = Some(Cow::Borrowed("error"));
+    event.unmapped = Some(unmapped.build());
+    event.raw = RawRecord::text(line);
+    Ok(event)
+}
+
+/// The user of an Apache basic-auth failure: `AH01618: user sss not found: /`,
+/// `AH01617: user bob: authentication failure for "/": Password Mismatch`.
+fn apache_auth_failure_user(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("AH01618: user ")
+        .or_else(|| message.strip_prefix("AH01617: user "))?;
+    let end = rest
+        .find(" not found")
+        .or_else(|| rest.find(": authentication failure"))?;
+    rest.get(..end).filter(|user| !user.is_empty())
 }
 
 /// The web server log parser.
@@ -270,123 +450,6 @@ impl WebAccessParser {
         }
     }
 
-    fn nginx_error<'a>(&self, line: &'a str) -> Result<Event<'a>, String> {
-        let b = line.as_bytes();
-        let num = |from: usize, len: usize| -> Option<u32> { line.get(from..from + len)?.parse().ok() };
-        let time = (|| {
-            civil_ms(
-                i64::from(num(0, 4)?),
-                num(5, 2)?,
-                num(8, 2)?,
-                num(11, 2)?,
-                num(14, 2)?,
-                num(17, 2)?,
-                0,
-            )
-        })()
-        .ok_or("nginx error log line with an invalid time")?
-            - self.clock.offset_secs() * 1000;
-        let _ = b;
-        let after = line.get(21..).unwrap_or("");
-        let (level, rest) = after.split_once("] ").ok_or("nginx error log line without a [level]")?;
-        let (pid_tid, rest) = match rest.split_once(": ") {
-            Some((head, tail)) if head.contains('#') => (Some(head), tail),
-            _ => (None, rest),
-        };
-        let (pid, tid) = pid_tid.map_or((None, None), |p| match p.split_once('#') {
-            Some((pid, tid)) => (Some(pid), Some(tid)),
-            None => (Some(p), None),
-        });
-        let (cid, rest) = match rest.strip_prefix('*').and_then(|r| r.split_once(' ')) {
-            Some((cid, tail)) if cid.bytes().all(|c| c.is_ascii_digit()) => (Some(cid), tail),
-            _ => (None, rest),
-        };
-        // The context after the message: `, client: …, server: …, request: "…", host: "…"`.
-        let context_at = rest.find(", client: ").unwrap_or(rest.len());
-        let message = rest.get(..context_at).unwrap_or(rest);
-        let context = rest.get(context_at..).unwrap_or("");
-        let mut keys: Vec<(usize, &'static str)> = [
-            "client", "server", "request", "subrequest", "upstream", "host", "referrer",
-        ]
-        .iter()
-        .filter_map(|key| {
-            let pattern = format!(", {key}: ");
-            context.find(&pattern).map(|at| (at, *key))
-        })
-        .collect();
-        keys.sort_unstable();
-        let mut unmapped = Unmapped::with_capacity(12);
-        unmapped.str("time", line.get(..19).unwrap_or(""));
-        unmapped.str("level", level);
-        unmapped.opt("pid", pid);
-        unmapped.opt("tid", tid);
-        unmapped.opt("cid", cid);
-        unmapped.str("message", message);
-        let mut values: [Option<&'a str>; 7] = [None; 7];
-        for (index, (at, key)) in keys.iter().enumerate() {
-            let start = at + key.len() + 4;
-            let end = keys.get(index + 1).map_or(context.len(), |(next, _)| *next);
-            let value = context.get(start..end).unwrap_or("");
-            let value = value
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .unwrap_or(value);
-            unmapped.str(key, value);
-            let slot = match *key {
-                "client" => 0,
-                "server" => 1,
-                "request" => 2,
-                "host" => 3,
-                "upstream" => 4,
-                "referrer" => 5,
-                _ => 6,
-            };
-            if let Some(v) = values.get_mut(slot) {
-                *v = Some(value);
-            }
-        }
-        let [client, _server, request, host, _upstream, referrer, _] = values;
-        let (method, target, version) = request.map_or((None, None, None), split_request_line);
-        let mut event = if method.is_some() || target.is_some() {
-            let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
-            let mut event = Event::new(&ocsf::HTTP_ACTIVITY, activity, SourceFormat::WebAccess);
-            event.set_status(ocsf::status::FAILURE);
-            event.http_request = Some(HttpRequest {
-                http_method: method.map(Cow::Borrowed),
-                url: target.map(|target| {
-                    let (path, query) = split_query(target);
-                    Url {
-                        path: Some(Cow::Borrowed(path)),
-                        query_string: query.map(Cow::Borrowed),
-                        hostname: host.map(Cow::Borrowed),
-                        url_string: Some(Cow::Borrowed(target)),
-                        ..Url::default()
-                    }
-                }),
-                referrer: referrer.map(Cow::Borrowed),
-                version: version.map(Cow::Borrowed),
-                ..HttpRequest::default()
-            });
-            event.status_detail = Some(Cow::Borrowed(message));
-            event
-        } else {
-            Event::new(&ocsf::BASE_EVENT, 99, SourceFormat::WebAccess)
-        };
-        event.time = time;
-        event.severity_id = level_severity(level);
-        event.message = Some(Cow::Borrowed(message));
-        if let Some(ip) = client.and_then(parse_ip) {
-            event.src_endpoint = Some(Endpoint {
-                ip: Some(ip),
-                ..Endpoint::default()
-            });
-        }
-        event.metadata.log_name = Some(Cow::Borrowed("error"));
-        event.unmapped = Some(unmapped.build());
-        event.raw = RawRecord::text(line);
-        Ok(event)
-    }
-
     fn apache_error<'a>(&self, line: &'a str) -> Result<Event<'a>, String> {
         let (time_text, time, mut rest) =
             apache_time(line).ok_or("Apache error log line with an invalid [time]")?;
@@ -395,7 +458,9 @@ impl WebAccessParser {
         let mut level = "";
         let mut client = None;
         while let Some(body) = rest.strip_prefix('[') {
-            let Some(close) = body.find("] ").or_else(|| body.ends_with(']').then(|| body.len() - 1))
+            let Some(close) = body
+                .find("] ")
+                .or_else(|| body.ends_with(']').then(|| body.len() - 1))
             else {
                 break;
             };
@@ -425,7 +490,21 @@ impl WebAccessParser {
         }
         let message = rest.trim_end();
         unmapped.str("message", message);
-        let mut event = Event::new(&ocsf::BASE_EVENT, 99, SourceFormat::WebAccess);
+        let auth_user = apache_auth_failure_user(message);
+        let mut event = match auth_user {
+            Some(user) => {
+                unmapped.str("user", user);
+                let mut event = Event::new(&ocsf::AUTHENTICATION, 1, SourceFormat::WebAccess);
+                event.set_status(ocsf::status::FAILURE);
+                event.status_detail = Some(Cow::Borrowed(message));
+                event.user = Some(User {
+                    name: Some(Cow::Borrowed(user)),
+                    ..User::default()
+                });
+                event
+            }
+            None => Event::new(&ocsf::BASE_EVENT, 99, SourceFormat::WebAccess),
+        };
         event.time = time - self.clock.offset_secs() * 1000;
         event.severity_id = level_severity(level);
         event.message = Some(Cow::Borrowed(message));
@@ -455,7 +534,13 @@ impl LineParser for WebAccessParser {
             return LineOutcome::Skip;
         }
         let result = if is_nginx_error(text) {
-            self.nginx_error(line)
+            nginx_error_event(
+                line,
+                text,
+                self.clock.offset_secs(),
+                Unmapped::with_capacity(12),
+                SourceFormat::WebAccess,
+            )
         } else if is_apache_error(text) {
             self.apache_error(line)
         } else {
@@ -505,38 +590,91 @@ mod tests {
         let event = event_of(&mut parser(), COMBINED);
         assert_eq!((event.class_uid, event.activity_id), (4002, 6));
         assert_eq!(event.time, 1_631_722_426_000);
-        assert_eq!(event.src_endpoint.as_ref().unwrap().ip, Some("81.150.104.130".parse().unwrap()));
-        assert_eq!(event.actor.as_ref().unwrap().user.as_ref().unwrap().name.as_deref(), Some("frank"));
+        assert_eq!(
+            event.src_endpoint.as_ref().unwrap().ip,
+            Some("81.150.104.130".parse().unwrap())
+        );
+        assert_eq!(
+            event
+                .actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("frank")
+        );
         let request = event.http_request.as_ref().unwrap();
-        assert_eq!(request.url.as_ref().unwrap().path.as_deref(), Some("/wp-login.php"));
-        assert_eq!(request.url.as_ref().unwrap().query_string.as_deref(), Some("a=1"));
+        assert_eq!(
+            request.url.as_ref().unwrap().path.as_deref(),
+            Some("/wp-login.php")
+        );
+        assert_eq!(
+            request.url.as_ref().unwrap().query_string.as_deref(),
+            Some("a=1")
+        );
         assert_eq!(request.referrer.as_deref(), Some("https://ref.example/"));
         assert_eq!(request.user_agent.as_deref(), Some("Mozilla/5.0 (X11)"));
         assert_eq!(request.version.as_deref(), Some("HTTP/1.1"));
         assert_eq!(event.http_response.as_ref().unwrap().length, Some(5364));
-        assert_eq!(raw(&event, "http_user_agent"), Some("Mozilla/5.0 (X11)".into()));
+        assert_eq!(
+            raw(&event, "http_user_agent"),
+            Some("Mozilla/5.0 (X11)".into())
+        );
         assert_eq!(raw(&event, "extra_1"), Some("10.0.0.1".into()));
         assert_eq!(raw(&event, "remote_logname"), None);
     }
 
     #[test]
     fn common_vhost_and_malformed_requests() {
-        let event = event_of(&mut parser(), r#"172.17.0.1 - - [29/Sep/2021:12:37:05 +0000] "GET /start.php?lang=x HTTP/1.1" 404 196"#);
+        let event = event_of(
+            &mut parser(),
+            r#"172.17.0.1 - - [29/Sep/2021:12:37:05 +0000] "GET /start.php?lang=x HTTP/1.1" 404 196"#,
+        );
         assert_eq!(event.status_id, 2);
         assert!(event.http_request.as_ref().unwrap().user_agent.is_none());
-        let event = event_of(&mut parser(), r#"www.example.com:443 2001:db8::1 - - [29/Sep/2021:12:37:05 +0200] "GET / HTTP/2.0" 301 0 "-" "curl/8""#);
-        let url = event.http_request.as_ref().unwrap().url.as_ref().unwrap().clone();
+        let event = event_of(
+            &mut parser(),
+            r#"www.example.com:443 2001:db8::1 - - [29/Sep/2021:12:37:05 +0200] "GET / HTTP/2.0" 301 0 "-" "curl/8""#,
+        );
+        let url = event
+            .http_request
+            .as_ref()
+            .unwrap()
+            .url
+            .as_ref()
+            .unwrap()
+            .clone();
         assert_eq!(url.hostname.as_deref(), Some("www.example.com"));
         assert_eq!(url.port, Some(443));
         assert_eq!(event.time, 1_632_911_825_000);
-        assert_eq!(raw(&event, "server_name"), Some("www.example.com:443".into()));
-        let event = event_of(&mut parser(), r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "\x16\x03\x01\x01 \x02" 400 226 "-" "-""#);
+        assert_eq!(
+            raw(&event, "server_name"),
+            Some("www.example.com:443".into())
+        );
+        let event = event_of(
+            &mut parser(),
+            r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "\x16\x03\x01\x01 \x02" 400 226 "-" "-""#,
+        );
         assert_eq!(event.activity_id, 0);
         assert_eq!(
-            event.http_request.as_ref().unwrap().url.as_ref().unwrap().url_string.as_deref(),
+            event
+                .http_request
+                .as_ref()
+                .unwrap()
+                .url
+                .as_ref()
+                .unwrap()
+                .url_string
+                .as_deref(),
             Some(r"\x16\x03\x01\x01 \x02")
         );
-        assert!(matches!(parser().parse_line("not a log line"), LineOutcome::Reject(_)));
+        assert!(matches!(
+            parser().parse_line("not a log line"),
+            LineOutcome::Reject(_)
+        ));
     }
 
     #[test]
@@ -559,13 +697,34 @@ mod tests {
     fn nginx_and_apache_error_lines() {
         let line = r#"2021/09/30 09:23:53 [error] 1925800#1925800: *17 user "foo" was not found in "/tmp/a.htpasswd", client: 127.0.0.1, server: _, request: "GET /admin HTTP/1.1", host: "localhost""#;
         let event = event_of(&mut parser(), line);
-        assert_eq!((event.class_uid, event.activity_id, event.status_id), (4002, 3, 2));
+        assert_eq!(
+            (event.class_uid, event.activity_id, event.status_id),
+            (4002, 3, 2)
+        );
         assert_eq!(event.time, 1_632_993_833_000);
         assert_eq!(event.severity_id, Severity::Medium);
-        assert_eq!(event.message.as_deref(), Some(r#"user "foo" was not found in "/tmp/a.htpasswd""#));
+        assert_eq!(
+            event.message.as_deref(),
+            Some(r#"user "foo" was not found in "/tmp/a.htpasswd""#)
+        );
         assert_eq!(raw(&event, "server"), Some("_".into()));
         assert_eq!(raw(&event, "host"), Some("localhost".into()));
-        assert_eq!(event.src_endpoint.as_ref().unwrap().ip, Some("127.0.0.1".parse().unwrap()));
+        assert_eq!(
+            event
+                .actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("foo")
+        );
+        assert_eq!(
+            event.src_endpoint.as_ref().unwrap().ip,
+            Some("127.0.0.1".parse().unwrap())
+        );
         let no_request = "2021/12/02 11:53:15 [warn] 1#1: worker process 2 exited";
         let event = event_of(&mut parser(), no_request);
         assert_eq!((event.class_uid, event.severity_id), (0, Severity::Low));
@@ -578,6 +737,27 @@ mod tests {
         assert_eq!(raw(&event, "tid"), Some("140667133085440".into()));
         assert_eq!(event.src_endpoint.as_ref().unwrap().port, Some(14532));
         assert!(event.message.as_deref().unwrap().starts_with("AH00126"));
+        let auth = "[Thu Oct 13 12:24:49.880562 2022] [auth_basic:error] [pid 10:tid 1] [client 31.33.58.75:50229] AH01618: user sss not found: /";
+        let event = event_of(&mut parser(), auth);
+        assert_eq!((event.class_uid, event.status_id), (3002, 2));
+        assert_eq!(event.user.as_ref().unwrap().name.as_deref(), Some("sss"));
+        let line = r#"2022/07/28 16:37:00 [error] 1#1: *5 limiting requests, excess: 5.459 by zone "z", client: 192.168.1.1, server: example.com, request: "POST https://example.com/a?b", host: "example.com""#;
+        let url = event_of(&mut parser(), line)
+            .http_request
+            .unwrap()
+            .url
+            .unwrap();
+        assert_eq!(
+            (
+                url.scheme.as_deref(),
+                url.path.as_deref(),
+                url.query_string.as_deref()
+            ),
+            (Some("https"), Some("/a"), Some("b"))
+        );
+        let no_ident = r#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#;
+        let event = event_of(&mut parser(), no_ident);
+        assert_eq!(event.http_response.as_ref().unwrap().length, Some(100));
     }
 
     proptest::proptest! {
