@@ -125,6 +125,32 @@ pub(crate) fn line_parser(
     }))
 }
 
+/// Parses every line of `text` (split on `\n`) as `format` and counts the outcome:
+/// `(events, rejects)`. Skipped lines (blank lines, headers) count as neither.
+///
+/// This exists for the criterion benchmarks in `benches/` and for quick measurements: it drives
+/// a text format's line parser directly, without readers or detection. It returns `None` when
+/// `format` is not a line-oriented format. Use the crate's reading API for real work.
+pub fn parse_lines_for_bench(
+    format: SourceFormat,
+    text: &str,
+    options: &ParseOptions,
+) -> Option<(usize, usize)> {
+    let mut parser = line_parser(format, options)?;
+    let (mut events, mut rejects) = (0, 0);
+    for line in text.split('\n') {
+        match parser.parse_line(line) {
+            LineOutcome::Event(event) => {
+                events += 1;
+                drop(std::hint::black_box(event));
+            }
+            LineOutcome::Skip => {}
+            LineOutcome::Reject(_) => rejects += 1,
+        }
+    }
+    Some((events, rejects))
+}
+
 /// Rejects lines longer than the record limit before a format parser sees them.
 struct Limited {
     inner: Box<dyn LineParser>,
