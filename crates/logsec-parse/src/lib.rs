@@ -68,3 +68,4 @@ pub use crate::limits::Limits;
 pub use crate::line::{LineOutcome, LineParser};
 pub use crate::options::ParseOptions;
 pub use crate::reject::{LocationKind, Reject, SNIPPET_BYTES, snippet};
+pub use crate::text::parse_lines_for_bench;

@@ -1,0 +1,636 @@
+//! Linux authentication semantics on top of syslog framing: sshd (and OpenSSH 9.8+'s
+//! `sshd-session`), sudo, su, PAM modules, and web GUI logins of firewall appliances.
+//!
+//! Each recognized message becomes an OCSF Authentication (3002) event with the user, the
+//! source address and port, and the outcome; the table is in `docs/mappings/auth_log.md`.
+
+use std::borrow::Cow;
+
+use logsec_event::{Actor, Endpoint, Event, RawRecord, SourceFormat, User, ocsf};
+
+use crate::text::scan::{Unmapped, parse_ip};
+use crate::text::syslog::Header;
+
+const LOGON: u32 = 1;
+const LOGOFF: u32 = 2;
+const ACCOUNT_SWITCH: u32 = 7;
+
+/// What an auth message said.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct AuthInfo<'a> {
+    /// Authentication activity (1 Logon, 2 Logoff, 7 Account Switch).
+    pub(crate) activity_id: u32,
+    /// 1 Success, 2 Failure.
+    pub(crate) status_id: u32,
+    /// The user that authenticated (for sudo/su: the invoking user).
+    pub(crate) user: Option<&'a str>,
+    /// The account switched to (sudo `USER=`, su target).
+    pub(crate) target_user: Option<&'a str>,
+    /// Source address.
+    pub(crate) src_ip: Option<&'a str>,
+    /// Source port.
+    pub(crate) src_port: Option<&'a str>,
+    /// Method (`password`, `publickey`, `keyboard-interactive/pam`, a PAM service).
+    pub(crate) method: Option<&'a str>,
+    /// Why it failed, or what happened, in the source's words.
+    pub(crate) detail: &'static str,
+    /// sudo's `COMMAND=`.
+    pub(crate) command: Option<&'a str>,
+    /// sudo's `TTY=`.
+    pub(crate) tty: Option<&'a str>,
+    /// sudo's `PWD=`.
+    pub(crate) pwd: Option<&'a str>,
+}
+
+/// Programs whose messages carry authentication semantics.
+pub(crate) fn is_auth_program(app: &str) -> bool {
+    matches!(
+        app,
+        "sshd" | "sshd-session" | "sshd-auth" | "sudo" | "su" | "login" | "audit" | "doas"
+    ) || app.starts_with("sshd")
+}
+
+/// Recognizes an authentication message; `None` for everything else.
+pub(crate) fn recognize<'a>(app: Option<&'a str>, msg: &'a str) -> Option<AuthInfo<'a>> {
+    let app = app.unwrap_or("");
+    if let Some(pam) = pam(msg) {
+        return Some(pam);
+    }
+    if !is_auth_program(app) {
+        return None;
+    }
+    match app {
+        "sudo" | "doas" => sudo(msg),
+        "su" => su(msg),
+        "audit" | "login" => gui_or_login(msg),
+        _ => sshd(msg),
+    }
+}
+
+/// `… from <ip> port <port>…` → (ip, port).
+fn from_ip_port(text: &str) -> (Option<&str>, Option<&str>) {
+    let mut words = text.split(' ');
+    let ip = words.next().filter(|w| parse_ip(w).is_some());
+    let port = match (words.next(), words.next()) {
+        (Some("port"), Some(port)) => Some(port.trim_end_matches(':')),
+        _ => None,
+    };
+    (ip, port)
+}
+
+/// The peer address of an sshd message without a user: the first `<ip> port <port>` (or a
+/// bare address after `from`/`with`/`for`/`by`) in the text.
+pub(crate) fn peer_address(msg: &str) -> Option<(&str, Option<&str>)> {
+    let words: Vec<&str> = msg.split([' ', '(', ')']).take(32).collect();
+    for (i, word) in words.iter().enumerate() {
+        let word = word.trim_end_matches([':', ',']);
+        if parse_ip(word).is_none() {
+            continue;
+        }
+        let port = match (words.get(i + 1), words.get(i + 2)) {
+            (Some(&"port"), Some(port)) => Some(port.trim_end_matches([':', ','])),
+            _ => None,
+        };
+        let after_keyword = i > 0
+            && words
+                .get(i - 1)
+                .is_some_and(|w| matches!(*w, "from" | "with" | "for" | "by" | ""));
+        if port.is_some() || after_keyword {
+            return Some((word, port));
+        }
+    }
+    None
+}
+
+/// `<user> from <ip> port <port>` (user may be empty or contain spaces).
+fn user_from(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+    let at = text.rfind(" from ")?;
+    let user = text.get(..at)?;
+    let (ip, port) = from_ip_port(text.get(at + 6..)?);
+    Some((user, ip, port))
+}
+
+/// `<user> <ip> port <port> [preauth]` (the `Disconnected from … user` shape).
+fn user_ip_port(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+    let port_at = text.rfind(" port ")?;
+    let head = text.get(..port_at)?;
+    let ip_at = head.rfind(' ')?;
+    let ip = head.get(ip_at + 1..)?;
+    parse_ip(ip)?;
+    let user = head.get(..ip_at)?;
+    let port = text.get(port_at + 6..)?.split(' ').next();
+    Some((user, Some(ip), port))
+}
+
+fn failure<'a>(
+    user: Option<&'a str>,
+    ip: Option<&'a str>,
+    port: Option<&'a str>,
+    detail: &'static str,
+) -> AuthInfo<'a> {
+    AuthInfo {
+        activity_id: LOGON,
+        status_id: ocsf::status::FAILURE,
+        user: user.filter(|u| !u.is_empty()),
+        src_ip: ip,
+        src_port: port,
+        detail,
+        ..AuthInfo::default()
+    }
+}
+
+fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
+    let msg = msg.strip_prefix("error: ").unwrap_or(msg);
+    if let Some(rest) = msg.strip_prefix("Accepted ") {
+        let (method, rest) = rest.split_once(" for ")?;
+        let (user, ip, port) = user_from(rest)?;
+        return Some(AuthInfo {
+            activity_id: LOGON,
+            status_id: ocsf::status::SUCCESS,
+            user: Some(user),
+            src_ip: ip,
+            src_port: port,
+            method: Some(method),
+            detail: "accepted",
+            ..AuthInfo::default()
+        });
+    }
+    if let Some(rest) = msg.strip_prefix("Failed ") {
+        let (method, rest) = rest.split_once(" for ")?;
+        let (rest, detail) = match rest.strip_prefix("invalid user ") {
+            Some(rest) => (rest, "invalid user"),
+            None => (rest, "failed"),
+        };
+        let (user, ip, port) = user_from(rest)?;
+        let mut info = failure(Some(user), ip, port, detail);
+        info.method = Some(method);
+        return Some(info);
+    }
+    if let Some(rest) = msg.strip_prefix("Invalid user ") {
+        let (user, ip, port) = user_from(rest)?;
+        return Some(failure(Some(user), ip, port, "invalid user"));
+    }
+    if let Some(rest) = msg.strip_prefix("User ") {
+        // "User root from 192.168.1.1 not allowed because not listed in AllowUsers"
+        let (user, rest) = rest.split_once(" from ")?;
+        let ip = rest.split(' ').next().filter(|ip| parse_ip(ip).is_some());
+        if rest.contains(" not allowed") {
+            return Some(failure(Some(user), ip, None, "user not allowed"));
+        }
+        return None;
+    }
+    for (prefix, detail) in [
+        ("Disconnected from ", "disconnected before authentication"),
+        (
+            "Connection closed by ",
+            "connection closed before authentication",
+        ),
+        (
+            "Connection reset by ",
+            "connection reset before authentication",
+        ),
+    ] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            let rest = rest
+                .strip_prefix("invalid user ")
+                .or_else(|| rest.strip_prefix("authenticating user "))?;
+            let (user, ip, port) = user_ip_port(rest)?;
+            return Some(failure(Some(user), ip, port, detail));
+        }
+    }
+    if let Some(rest) = msg.strip_prefix("maximum authentication attempts exceeded for ") {
+        let rest = rest.strip_prefix("invalid user ").unwrap_or(rest);
+        let (user, ip, port) = user_from(rest)?;
+        return Some(failure(
+            Some(user),
+            ip,
+            port,
+            "maximum authentication attempts exceeded",
+        ));
+    }
+    None
+}
+
+/// PAM module messages: `pam_unix(sshd:auth): authentication failure; … rhost=… user=…`,
+/// `pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000)`,
+/// `pam_tally2(sudo:auth): user zbadguy (4001) tally 6, deny 5`.
+fn pam(msg: &str) -> Option<AuthInfo<'_>> {
+    if !msg.starts_with("pam_") {
+        return None;
+    }
+    let (module_service, rest) = msg.split_once("): ")?;
+    let (_module, service) = module_service.split_once('(')?;
+    let method = Some(service);
+    if let Some(fields) = rest.strip_prefix("authentication failure; ") {
+        let field = |name: &str| {
+            fields
+                .split(' ')
+                .find_map(|kv| kv.strip_prefix(name))
+                .filter(|v| !v.is_empty())
+        };
+        let user = field("user=").or_else(|| field("ruser="));
+        let mut info = failure(
+            user,
+            field("rhost=").filter(|h| parse_ip(h).is_some()),
+            None,
+            "authentication failure",
+        );
+        info.method = method;
+        if info.src_ip.is_none() {
+            info.src_ip = None;
+        }
+        return Some(info);
+    }
+    if let Some(rest) = rest.strip_prefix("session opened for user ") {
+        let user = rest.split(['(', ' ']).next().filter(|u| !u.is_empty());
+        let by = rest
+            .split_once(" by ")
+            .and_then(|(_, by)| by.split(['(', ' ']).next())
+            .filter(|u| !u.is_empty());
+        return Some(AuthInfo {
+            activity_id: LOGON,
+            status_id: ocsf::status::SUCCESS,
+            user: by.or(user),
+            target_user: user,
+            method,
+            detail: "session opened",
+            ..AuthInfo::default()
+        });
+    }
+    if let Some(rest) = rest.strip_prefix("session closed for user ") {
+        let user = rest.split(['(', ' ']).next().filter(|u| !u.is_empty());
+        return Some(AuthInfo {
+            activity_id: LOGOFF,
+            status_id: ocsf::status::SUCCESS,
+            user,
+            target_user: user,
+            method,
+            detail: "session closed",
+            ..AuthInfo::default()
+        });
+    }
+    if let Some(rest) = rest.strip_prefix("user ")
+        && rest.contains(" tally ")
+    {
+        let user = rest.split(' ').next();
+        let mut info = failure(user, None, None, "failure tally");
+        info.method = method;
+        return Some(info);
+    }
+    None
+}
+
+/// sudo: `alice : TTY=pts/6 ; PWD=/home ; USER=root ; COMMAND=/bin/sh`, with an optional
+/// reason before the fields (`user NOT in sudoers`, `3 incorrect password attempts`,
+/// `command not allowed`).
+fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
+    let (user, rest) = msg.split_once(" : ")?;
+    let user = user.trim();
+    let mut info = AuthInfo {
+        activity_id: ACCOUNT_SWITCH,
+        status_id: ocsf::status::SUCCESS,
+        user: Some(user).filter(|u| !u.is_empty()),
+        detail: "command run",
+        ..AuthInfo::default()
+    };
+    let mut saw_field = false;
+    for part in rest.split(" ; ") {
+        let part = part.trim();
+        if let Some(v) = part.strip_prefix("TTY=") {
+            info.tty = Some(v);
+            saw_field = true;
+        } else if let Some(v) = part.strip_prefix("PWD=") {
+            info.pwd = Some(v);
+            saw_field = true;
+        } else if let Some(v) = part.strip_prefix("USER=") {
+            info.target_user = Some(v);
+            saw_field = true;
+        } else if let Some(v) = part.strip_prefix("COMMAND=") {
+            info.command = Some(v);
+            saw_field = true;
+        } else if part.contains("NOT in sudoers") {
+            info.status_id = ocsf::status::FAILURE;
+            info.detail = "user NOT in sudoers";
+        } else if part.contains("incorrect password attempt") {
+            info.status_id = ocsf::status::FAILURE;
+            info.detail = "incorrect password attempts";
+        } else if part.contains("command not allowed") {
+            info.status_id = ocsf::status::FAILURE;
+            info.detail = "command not allowed";
+        } else if part.contains("a password is required") {
+            info.status_id = ocsf::status::FAILURE;
+            info.detail = "a password is required";
+        }
+    }
+    saw_field.then_some(info)
+}
+
+/// su: `Successful su for root by alice`, `FAILED SU (to root) alice on pts/0`,
+/// `(to root) alice on pts/0`.
+fn su(msg: &str) -> Option<AuthInfo<'_>> {
+    if let Some(rest) = msg.strip_prefix("Successful su for ") {
+        let (target, user) = rest.split_once(" by ")?;
+        return Some(AuthInfo {
+            activity_id: ACCOUNT_SWITCH,
+            status_id: ocsf::status::SUCCESS,
+            user: Some(user.trim()),
+            target_user: Some(target),
+            detail: "successful su",
+            ..AuthInfo::default()
+        });
+    }
+    let (failed, rest) = match msg.strip_prefix("FAILED SU ") {
+        Some(rest) => (true, rest),
+        None => (false, msg),
+    };
+    let rest = rest.strip_prefix("(to ")?;
+    let (target, rest) = rest.split_once(") ")?;
+    let user = rest.split(' ').next();
+    Some(AuthInfo {
+        activity_id: ACCOUNT_SWITCH,
+        status_id: if failed {
+            ocsf::status::FAILURE
+        } else {
+            ocsf::status::SUCCESS
+        },
+        user,
+        target_user: Some(target),
+        detail: if failed { "failed su" } else { "su" },
+        ..AuthInfo::default()
+    })
+}
+
+/// Web GUI logins (OPNsense/pfSense `audit`) and `login`:
+/// `/index.php: Web GUI authentication error for 'toto' from 1.2.3.4`,
+/// `/index.php: Successful login for user 'root' from: 1.2.3.4`,
+/// `FAILED LOGIN 1 FROM tty1 FOR root, Authentication failure`.
+fn gui_or_login(msg: &str) -> Option<AuthInfo<'_>> {
+    fn quoted_user_from(rest: &str) -> Option<(&str, Option<&str>)> {
+        let rest = rest.strip_prefix('\'')?;
+        let (user, rest) = rest.split_once('\'')?;
+        let ip = rest
+            .trim_start()
+            .strip_prefix("from")
+            .map(|r| r.trim_start_matches(':').trim())
+            .and_then(|r| r.split(' ').next())
+            .filter(|ip| parse_ip(ip).is_some());
+        Some((user, ip))
+    }
+    if let Some((_, rest)) = msg.split_once("authentication error for ") {
+        let (user, ip) = quoted_user_from(rest)?;
+        return Some(failure(Some(user), ip, None, "authentication error"));
+    }
+    if let Some((_, rest)) = msg.split_once("Successful login for user ") {
+        let (user, ip) = quoted_user_from(rest)?;
+        return Some(AuthInfo {
+            activity_id: LOGON,
+            status_id: ocsf::status::SUCCESS,
+            user: Some(user),
+            src_ip: ip,
+            detail: "successful login",
+            ..AuthInfo::default()
+        });
+    }
+    if let Some(rest) = msg.strip_prefix("FAILED LOGIN ") {
+        let user = rest
+            .split_once(" FOR ")
+            .and_then(|(_, r)| r.split([',', ' ']).next());
+        return Some(failure(user, None, None, "failed login"));
+    }
+    None
+}
+
+/// The Authentication event of a recognized auth message.
+pub(crate) fn build_event<'a>(
+    line: &'a str,
+    header: &Header<'a>,
+    info: AuthInfo<'a>,
+    mut unmapped: Unmapped<'a>,
+    format: SourceFormat,
+) -> Event<'a> {
+    let mut event = Event::new(&ocsf::AUTHENTICATION, info.activity_id, format);
+    event.time = header.time;
+    event.set_status(info.status_id);
+    event.status_detail = Some(Cow::Borrowed(info.detail));
+    event.message = Some(Cow::Borrowed(header.msg));
+    event.metadata.log_name = header.app_name.map(Cow::Borrowed);
+    if info.status_id == ocsf::status::FAILURE {
+        event.severity_id = logsec_event::Severity::Low;
+    }
+    let is_switch = info.activity_id == ACCOUNT_SWITCH
+        || (info.target_user.is_some() && info.target_user != info.user);
+    if is_switch {
+        event.actor = info.user.map(|name| Actor {
+            user: Some(User {
+                name: Some(Cow::Borrowed(name)),
+                ..User::default()
+            }),
+            ..Actor::default()
+        });
+        event.user = info.target_user.or(info.user).map(|name| User {
+            name: Some(Cow::Borrowed(name)),
+            ..User::default()
+        });
+    } else {
+        event.user = info.user.map(|name| User {
+            name: Some(Cow::Borrowed(name)),
+            ..User::default()
+        });
+    }
+    let src_ip = info.src_ip.and_then(parse_ip);
+    let src_port = info.src_port.and_then(|p| p.parse::<u16>().ok());
+    if src_ip.is_some() || src_port.is_some() {
+        event.src_endpoint = Some(Endpoint {
+            ip: src_ip,
+            port: src_port,
+            ..Endpoint::default()
+        });
+    }
+    if let Some(host) = header.hostname {
+        event.dst_endpoint = Some(Endpoint {
+            hostname: Some(Cow::Borrowed(host)),
+            ..Endpoint::default()
+        });
+    }
+    unmapped.opt("user", info.user);
+    unmapped.opt("target_user", info.target_user);
+    unmapped.opt("src_ip", info.src_ip);
+    unmapped.opt("src_port", info.src_port);
+    unmapped.opt("auth_method", info.method);
+    unmapped.opt("tty", info.tty);
+    unmapped.opt("pwd", info.pwd);
+    unmapped.opt("command", info.command);
+    event.unmapped = Some(unmapped.build());
+    event.raw = RawRecord::text(line);
+    event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::ParseOptions;
+    use crate::text::syslog::SyslogParser;
+    use crate::text::test_support::{event_of, raw};
+
+    fn parse(line: &str) -> Event<'_> {
+        let options = ParseOptions {
+            syslog_year: Some(2024),
+            ..ParseOptions::default()
+        };
+        event_of(
+            &mut SyslogParser::new(SourceFormat::AuthLog, &options),
+            line,
+        )
+    }
+
+    fn user(event: &Event<'_>) -> Option<String> {
+        event.user.as_ref()?.name.as_deref().map(str::to_owned)
+    }
+
+    #[test]
+    fn sshd_accepted_and_failed() {
+        let e = parse(
+            "Sep  6 09:57:21 bullseye sshd[581]: Accepted publickey for vagrant from 192.168.121.1 port 56296 ssh2: RSA SHA256:1M4R",
+        );
+        assert_eq!((e.class_uid, e.activity_id, e.status_id), (3002, 1, 1));
+        assert_eq!(user(&e).as_deref(), Some("vagrant"));
+        let src = e.src_endpoint.as_ref().unwrap();
+        assert_eq!(src.ip, Some("192.168.121.1".parse().unwrap()));
+        assert_eq!(src.port, Some(56296));
+        assert_eq!(raw(&e, "auth_method"), Some("publickey".into()));
+        assert_eq!(
+            e.dst_endpoint.as_ref().unwrap().hostname.as_deref(),
+            Some("bullseye")
+        );
+
+        let e = parse(
+            "Apr  6 18:51:41 eve sshd[2784424]: Failed password for invalid user root from 192.168.1.2 port 51182 ssh2",
+        );
+        assert_eq!(e.status_id, 2);
+        assert_eq!(user(&e).as_deref(), Some("root"));
+        assert_eq!(e.status_detail.as_deref(), Some("invalid user"));
+        assert_eq!(e.src_endpoint.as_ref().unwrap().port, Some(51182));
+    }
+
+    #[test]
+    fn sshd_session_invalid_user_and_preauth_disconnects() {
+        let e = parse(
+            "Jun 12 16:20:12 leto sshd-session[406147]: Invalid user crowdsec-test from 127.0.0.1 port 49916",
+        );
+        assert_eq!((e.class_uid, e.status_id), (3002, 2));
+        assert_eq!(user(&e).as_deref(), Some("crowdsec-test"));
+        let e = parse(
+            "Jan 24 15:32:31 server sshd[2651912]: Disconnected from authenticating user root 179.43.183.98 port 59402 [preauth]",
+        );
+        assert_eq!(user(&e).as_deref(), Some("root"));
+        assert_eq!(e.src_endpoint.as_ref().unwrap().port, Some(59402));
+        let e = parse(
+            "Aug 03 21:39:20 hostname sshd[69420]: Connection closed by invalid user root 206.81.24.125 port 45362 [preauth]",
+        );
+        assert_eq!(e.status_id, 2);
+        let e = parse(
+            "2023-11-14T00:20:42.738197+01:00 myserver sshd[1112652]: User root from 192.168.1.1 not allowed because not listed in AllowUsers",
+        );
+        assert_eq!((e.class_uid, e.status_id), (3002, 2));
+        // Pre-authentication noise without a user stays a Base Event, with the peer address.
+        let e = parse(
+            "Nov 19 11:28:15 myhost sshd[36648]: Connection closed by 118.27.24.104 port 33594 [preauth]",
+        );
+        assert_eq!(e.class_uid, 0);
+        assert_eq!(e.src_endpoint.as_ref().unwrap().port, Some(33594));
+        let e = parse(
+            "Jun  8 10:44:36 server sshd[3204729]: Unable to negotiate with 123.57.135.134 port 45626: no matching key exchange method found.",
+        );
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("123.57.135.134".parse().unwrap())
+        );
+        let e = parse(
+            "Dec 16 14:10:24 myhost sshd[16379]: refused connect from example.com (192.168.1.1)",
+        );
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("192.168.1.1".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn pam_messages() {
+        let e = parse(
+            "Nov 2 15:40:14 workshop sshd[28179]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=5.33.63.160 user=workshop",
+        );
+        assert_eq!((e.class_uid, e.status_id), (3002, 2));
+        assert_eq!(user(&e).as_deref(), Some("workshop"));
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("5.33.63.160".parse().unwrap())
+        );
+        let e = parse(
+            "Dec  7 14:53:04 vskub1master01p sudo: pam_tally2(sudo:auth): user zbadguy (4001) tally 6, deny 5",
+        );
+        assert_eq!((e.class_uid, e.status_id), (3002, 2));
+        assert_eq!(user(&e).as_deref(), Some("zbadguy"));
+        let e = parse(
+            "Dec  7 14:53:04 h sudo: pam_unix(sudo:session): session opened for user root(uid=0) by alice(uid=1000)",
+        );
+        assert_eq!((e.activity_id, e.status_id), (1, 1));
+        assert_eq!(user(&e).as_deref(), Some("root"));
+        assert_eq!(
+            e.actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("alice")
+        );
+        let e =
+            parse("Dec  7 14:53:09 h sshd[1]: pam_unix(sshd:session): session closed for user bob");
+        assert_eq!(e.activity_id, 2);
+    }
+
+    #[test]
+    fn sudo_and_su() {
+        let e = parse(
+            "Nov  3 09:47:02 veridian sudo: timstack : TTY=pts/6 ; PWD=/auto/wstimstack ; USER=root ; COMMAND=/usr/bin/tail /var/log/messages",
+        );
+        assert_eq!((e.class_uid, e.activity_id, e.status_id), (3002, 7, 1));
+        assert_eq!(user(&e).as_deref(), Some("root"));
+        assert_eq!(
+            e.actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("timstack")
+        );
+        assert_eq!(
+            raw(&e, "command"),
+            Some("/usr/bin/tail /var/log/messages".into())
+        );
+        let e = parse(
+            "Nov  3 09:47:02 h sudo:    mallory : user NOT in sudoers ; TTY=pts/1 ; PWD=/home/mallory ; USER=root ; COMMAND=/bin/bash",
+        );
+        assert_eq!(e.status_id, 2);
+        assert_eq!(e.status_detail.as_deref(), Some("user NOT in sudoers"));
+        let e = parse("Nov  3 09:47:02 h su[12]: FAILED SU (to root) alice on pts/0");
+        assert_eq!((e.activity_id, e.status_id), (7, 2));
+        let e = parse(
+            "<35>1 2022-01-19T15:14:32+00:00 OPNsense.localdomain audit 24409 - [meta sequenceId=\"4\"] /index.php: Web GUI authentication error for 'toto' from 1.2.3.4",
+        );
+        assert_eq!((e.class_uid, e.status_id), (3002, 2));
+        assert_eq!(user(&e).as_deref(), Some("toto"));
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("1.2.3.4".parse().unwrap())
+        );
+        // Other programs never get auth semantics from look-alike text.
+        let e = parse("Nov  3 09:47:02 h myapp: Accepted password for x from 1.2.3.4 port 1 ssh2");
+        assert_eq!(e.class_uid, 0);
+    }
+}

@@ -1,0 +1,1037 @@
+//! Envoy and Istio access logs.
+//!
+//! Shapes read, in any mix within one file:
+//! - Envoy's default text format and Istio's default text formats (1.1–1.4 with the Mixer
+//!   status, 1.5–1.7 with the upstream transport failure reason, 1.8+ with response code
+//!   details and connection termination details, route name last). The defaults are read with
+//!   a quote-aware tokenizer: the four numbers (bytes received, bytes sent, duration, upstream
+//!   service time) followed by five quoted fields anchor the record, whatever sits between the
+//!   response flags and them, and whatever trails them.
+//! - JSON lines (`json_format`), with Istio's key names or header-style keys (`:authority`,
+//!   `user-agent`, `x-request-id`).
+//! - A custom `text_format` given in [`ParseOptions::envoy_format`], compiled once into a
+//!   sequence of literals and command operators.
+//! - TCP entries (`"- - -"`) → Network Activity.
+//! - containerd/CRI prefixes (`2023-…Z stdout F `) are stripped first.
+//! - Envoy's own application log lines (`[2021-03-12 15:31:30.492][1][warning][runtime] …`)
+//!   become Base Events with their message, so nothing in a mixed container log is lost.
+//!
+//! Field names in `unmapped` are those of Istio's JSON access-log encoding (`start_time`,
+//! `method`, `path`, `response_code`, `upstream_host`, …); for JSON lines `unmapped` is the
+//! JSON object as logged.
+
+use std::borrow::Cow;
+
+use logsec_event::{
+    ConnectionInfo, Endpoint, Event, HttpRequest, HttpResponse, JsonNumber, JsonValue, RawRecord,
+    Severity, SourceFormat, Traffic, Url, ocsf,
+};
+
+use crate::line::{LineOutcome, LineParser};
+use crate::options::ParseOptions;
+use crate::text::common::http_status_id;
+use crate::text::scan::{
+    Delim, Token, Tokens, Unmapped, absent, forwarded_ips, parse_i64, parse_rfc3339,
+    split_host_port, split_query,
+};
+
+/// The known fields, named as in Istio's JSON access-log encoding.
+const NAMES: [&str; 25] = [
+    "start_time",
+    "method",
+    "path",
+    "protocol",
+    "response_code",
+    "response_flags",
+    "response_code_details",
+    "connection_termination_details",
+    "upstream_transport_failure_reason",
+    "bytes_received",
+    "bytes_sent",
+    "duration",
+    "upstream_service_time",
+    "x_forwarded_for",
+    "user_agent",
+    "request_id",
+    "authority",
+    "upstream_host",
+    "upstream_cluster",
+    "upstream_local_address",
+    "downstream_local_address",
+    "downstream_remote_address",
+    "requested_server_name",
+    "route_name",
+    "mixer_status",
+];
+
+const START_TIME: usize = 0;
+const METHOD: usize = 1;
+const PATH: usize = 2;
+const PROTOCOL: usize = 3;
+const RESPONSE_CODE: usize = 4;
+const RESPONSE_FLAGS: usize = 5;
+const RESPONSE_CODE_DETAILS: usize = 6;
+const CONNECTION_TERMINATION_DETAILS: usize = 7;
+const UPSTREAM_TRANSPORT_FAILURE_REASON: usize = 8;
+const BYTES_RECEIVED: usize = 9;
+const BYTES_SENT: usize = 10;
+const DURATION: usize = 11;
+const UPSTREAM_SERVICE_TIME: usize = 12;
+const X_FORWARDED_FOR: usize = 13;
+const USER_AGENT: usize = 14;
+const REQUEST_ID: usize = 15;
+const AUTHORITY: usize = 16;
+const UPSTREAM_HOST: usize = 17;
+const UPSTREAM_CLUSTER: usize = 18;
+const UPSTREAM_LOCAL_ADDRESS: usize = 19;
+const DOWNSTREAM_LOCAL_ADDRESS: usize = 20;
+const DOWNSTREAM_REMOTE_ADDRESS: usize = 21;
+const REQUESTED_SERVER_NAME: usize = 22;
+const ROUTE_NAME: usize = 23;
+const MIXER_STATUS: usize = 24;
+
+/// Istio ≥ 1.8 appends these after the five quoted fields, in this order.
+const TRAILING: [usize; 6] = [
+    UPSTREAM_CLUSTER,
+    UPSTREAM_LOCAL_ADDRESS,
+    DOWNSTREAM_LOCAL_ADDRESS,
+    DOWNSTREAM_REMOTE_ADDRESS,
+    REQUESTED_SERVER_NAME,
+    ROUTE_NAME,
+];
+
+/// The values of the known fields of one record.
+#[derive(Debug, Default)]
+struct Access<'a> {
+    text: [Option<Cow<'a, str>>; NAMES.len()],
+    numbers: [Option<i64>; NAMES.len()],
+}
+
+impl<'a> Access<'a> {
+    fn set(&mut self, field: usize, value: &'a str) {
+        if let (Some(slot), Some(value)) = (self.text.get_mut(field), absent(value)) {
+            *slot = Some(Cow::Borrowed(value));
+        }
+    }
+
+    fn get(&self, field: usize) -> Option<&Cow<'a, str>> {
+        self.text.get(field).and_then(Option::as_ref)
+    }
+
+    fn take(&mut self, field: usize) -> Option<Cow<'a, str>> {
+        self.text.get_mut(field).and_then(Option::take)
+    }
+
+    fn number(&self, field: usize) -> Option<i64> {
+        self.numbers
+            .get(field)
+            .copied()
+            .flatten()
+            .or_else(|| self.get(field).and_then(|text| parse_i64(text)))
+    }
+}
+
+/// The header-style and other JSON keys that mean a known field.
+fn json_key_field(key: &str) -> Option<usize> {
+    if let Some(i) = NAMES.iter().position(|name| *name == key) {
+        return Some(i);
+    }
+    Some(match key {
+        ":authority" | "authority" => AUTHORITY,
+        "user-agent" | "useragent" | "userAgent" => USER_AGENT,
+        "x-request-id" | "requestId" => REQUEST_ID,
+        "x-forwarded-for" | "xForwardedFor" => X_FORWARDED_FOR,
+        "x-envoy-origin-path" | "x-envoy-original-path" | ":path" => PATH,
+        ":method" => METHOD,
+        "x-envoy-upstream-service-time" => UPSTREAM_SERVICE_TIME,
+        "status" | "responseCode" => RESPONSE_CODE,
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Custom text_format.
+
+/// One piece of a compiled `text_format`.
+#[derive(Debug, Clone)]
+enum Piece {
+    /// Text that must appear verbatim.
+    Literal(String),
+    /// A command operator: a known field, or another operator kept under its own name.
+    Operator { field: Option<usize>, name: String },
+}
+
+/// An Envoy `text_format` compiled into literals and operators.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledFormat {
+    pieces: Vec<Piece>,
+}
+
+impl CompiledFormat {
+    /// Compiles an Envoy format string (`[%START_TIME%] "%REQ(:METHOD)% …"`). Errors name the
+    /// offending byte offset.
+    pub(crate) fn compile(format: &str) -> Result<CompiledFormat, String> {
+        let format = format
+            .trim_end_matches('\n')
+            .trim_end_matches("\\n")
+            .trim_end_matches('\n');
+        let mut pieces = Vec::new();
+        let mut literal = String::new();
+        let mut rest = format;
+        let mut offset = 0;
+        while let Some(start) = rest.find('%') {
+            literal.push_str(rest.get(..start).unwrap_or(""));
+            let after = rest.get(start + 1..).unwrap_or("");
+            let Some(end) = after.find('%') else {
+                return Err(format!(
+                    "unterminated command operator at byte {}",
+                    offset + start
+                ));
+            };
+            let operator = after.get(..end).unwrap_or("");
+            if operator.is_empty() {
+                // `%%` is a literal percent sign.
+                literal.push('%');
+            } else {
+                if !literal.is_empty() {
+                    pieces.push(Piece::Literal(std::mem::take(&mut literal)));
+                }
+                if matches!(pieces.last(), Some(Piece::Operator { .. })) {
+                    return Err(format!(
+                        "operators at byte {} follow each other with no text between them; \
+                         such a format cannot be split",
+                        offset + start
+                    ));
+                }
+                pieces.push(operator_piece(operator));
+            }
+            let consumed = start + 1 + end + 1;
+            offset += consumed;
+            rest = rest.get(consumed..).unwrap_or("");
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() {
+            pieces.push(Piece::Literal(literal));
+        }
+        if !pieces.iter().any(|p| matches!(p, Piece::Operator { .. })) {
+            return Err("the format has no command operator".to_owned());
+        }
+        Ok(CompiledFormat { pieces })
+    }
+
+    /// Matches a line against the format, filling `access` and `unmapped`.
+    fn apply<'a>(
+        &self,
+        line: &'a str,
+        access: &mut Access<'a>,
+        unmapped: &mut Unmapped<'a>,
+    ) -> Result<(), String> {
+        let mut pos = 0;
+        let mut pieces = self.pieces.iter().peekable();
+        while let Some(piece) = pieces.next() {
+            let rest = line.get(pos..).unwrap_or("");
+            match piece {
+                Piece::Literal(text) => {
+                    if !rest.starts_with(text.as_str()) {
+                        return Err(format!(
+                            "line does not match the envoy_format: expected {text:?} at byte {pos}"
+                        ));
+                    }
+                    pos += text.len();
+                }
+                Piece::Operator { field, name } => {
+                    let end = match pieces.peek() {
+                        Some(Piece::Literal(next)) => rest.find(next.as_str()).ok_or_else(|| {
+                            format!(
+                                "line does not match the envoy_format: {next:?} not found after byte {pos}"
+                            )
+                        })?,
+                        _ => rest.len(),
+                    };
+                    let value = rest.get(..end).unwrap_or("");
+                    match field {
+                        Some(field) => {
+                            access.set(*field, value);
+                            if let Some(name) = NAMES.get(*field) {
+                                unmapped.str(name, value);
+                            }
+                        }
+                        None => unmapped.named(Cow::Owned(name.clone()), value),
+                    }
+                    pos += end;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The piece for one command operator (`REQ(X-REQUEST-ID)`, `START_TIME(%s)`, `REQ(:PATH):64`).
+fn operator_piece(operator: &str) -> Piece {
+    let (head, arg) = match operator.find('(') {
+        Some(i) => (
+            operator.get(..i).unwrap_or(""),
+            operator
+                .get(i + 1..)
+                .and_then(|a| a.rfind(')').and_then(|j| a.get(..j)))
+                .unwrap_or(""),
+        ),
+        None => (operator, ""),
+    };
+    let arg_upper = arg.to_ascii_uppercase();
+    let field = match (head, arg_upper.as_str()) {
+        ("START_TIME", _) => Some(START_TIME),
+        ("REQ", ":METHOD") => Some(METHOD),
+        ("REQ", p) if p.ends_with(":PATH") || p == "X-ENVOY-ORIGINAL-PATH" => Some(PATH),
+        ("PROTOCOL", _) => Some(PROTOCOL),
+        ("RESPONSE_CODE", _) => Some(RESPONSE_CODE),
+        ("RESPONSE_FLAGS", _) => Some(RESPONSE_FLAGS),
+        ("RESPONSE_CODE_DETAILS", _) => Some(RESPONSE_CODE_DETAILS),
+        ("CONNECTION_TERMINATION_DETAILS", _) => Some(CONNECTION_TERMINATION_DETAILS),
+        ("UPSTREAM_TRANSPORT_FAILURE_REASON", _) => Some(UPSTREAM_TRANSPORT_FAILURE_REASON),
+        ("BYTES_RECEIVED", _) => Some(BYTES_RECEIVED),
+        ("BYTES_SENT", _) => Some(BYTES_SENT),
+        ("DURATION", _) => Some(DURATION),
+        ("RESP", "X-ENVOY-UPSTREAM-SERVICE-TIME") => Some(UPSTREAM_SERVICE_TIME),
+        ("REQ", "X-FORWARDED-FOR") => Some(X_FORWARDED_FOR),
+        ("REQ", "USER-AGENT") => Some(USER_AGENT),
+        ("REQ", "X-REQUEST-ID") => Some(REQUEST_ID),
+        ("REQ", ":AUTHORITY") | ("REQ", "HOST") => Some(AUTHORITY),
+        ("UPSTREAM_HOST", _) => Some(UPSTREAM_HOST),
+        ("UPSTREAM_CLUSTER", _) => Some(UPSTREAM_CLUSTER),
+        ("UPSTREAM_LOCAL_ADDRESS", _) => Some(UPSTREAM_LOCAL_ADDRESS),
+        ("DOWNSTREAM_LOCAL_ADDRESS", _) => Some(DOWNSTREAM_LOCAL_ADDRESS),
+        ("DOWNSTREAM_REMOTE_ADDRESS", _) | ("DOWNSTREAM_DIRECT_REMOTE_ADDRESS", _) => {
+            Some(DOWNSTREAM_REMOTE_ADDRESS)
+        }
+        ("REQUESTED_SERVER_NAME", _) => Some(REQUESTED_SERVER_NAME),
+        ("ROUTE_NAME", _) => Some(ROUTE_NAME),
+        _ => None,
+    };
+    let name = if arg.is_empty() || head == "START_TIME" {
+        head.to_ascii_lowercase()
+    } else {
+        let header = arg
+            .split('?')
+            .next()
+            .unwrap_or("")
+            .trim_start_matches(':')
+            .to_ascii_lowercase()
+            .replace('-', "_");
+        format!("{}_{header}", head.to_ascii_lowercase())
+    };
+    Piece::Operator { field, name }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The parser.
+
+/// The Envoy / Istio access log parser.
+#[derive(Debug)]
+pub(crate) struct EnvoyParser {
+    format: SourceFormat,
+    custom: Option<Result<CompiledFormat, String>>,
+    max_depth: usize,
+}
+
+impl EnvoyParser {
+    /// A parser producing events of `format` (Envoy or Istio), with the custom format of
+    /// `options` if any.
+    pub(crate) fn new(format: SourceFormat, options: &ParseOptions) -> EnvoyParser {
+        EnvoyParser {
+            format,
+            custom: options.envoy_format.as_deref().map(CompiledFormat::compile),
+            max_depth: options.limits.max_depth,
+        }
+    }
+}
+
+impl LineParser for EnvoyParser {
+    fn format(&self) -> SourceFormat {
+        self.format
+    }
+
+    fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
+        let (inner, cri_time) = strip_cri(line);
+        let inner = inner.trim_end_matches(['\r', ' ']);
+        if inner.trim().is_empty() {
+            return LineOutcome::Skip;
+        }
+        let mut access = Access::default();
+        let unmapped;
+        if inner.starts_with('{') {
+            let tree = match JsonValue::parse_with_depth(inner, self.max_depth) {
+                Ok(tree) => tree,
+                Err(err) => return LineOutcome::Reject(format!("invalid JSON access log: {err}")),
+            };
+            let JsonValue::Object(members) = &tree else {
+                return LineOutcome::Reject("JSON access log line is not an object".to_owned());
+            };
+            for (key, value) in members {
+                let Some(field) = json_key_field(key) else {
+                    continue;
+                };
+                match value {
+                    JsonValue::String(text) if absent(text).is_some() => {
+                        if let Some(slot) = access.text.get_mut(field) {
+                            *slot = Some(text.clone());
+                        }
+                    }
+                    JsonValue::Number(JsonNumber::Int(n)) => {
+                        if let Some(slot) = access.numbers.get_mut(field) {
+                            *slot = Some(*n);
+                        }
+                    }
+                    JsonValue::Number(JsonNumber::Float(f)) => {
+                        if let Some(slot) = access.numbers.get_mut(field) {
+                            *slot = Some(*f as i64);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            unmapped = tree;
+        } else if let Some(custom) = &self.custom {
+            let compiled = match custom {
+                Ok(compiled) => compiled,
+                Err(err) => return LineOutcome::Reject(format!("invalid envoy_format: {err}")),
+            };
+            let mut fields = Unmapped::with_capacity(compiled.pieces.len());
+            if let Err(reason) = compiled.apply(inner, &mut access, &mut fields) {
+                return LineOutcome::Reject(reason);
+            }
+            unmapped = fields.build();
+        } else if let Some(event) = app_log_line(line, inner, self.format) {
+            return LineOutcome::Event(Box::new(event));
+        } else {
+            let mut fields = Unmapped::with_capacity(NAMES.len());
+            if let Err(reason) = read_default(inner, &mut access, &mut fields) {
+                return LineOutcome::Reject(reason);
+            }
+            unmapped = fields.build();
+        }
+        let event = build_event(line, access, unmapped, cri_time, self.format);
+        LineOutcome::Event(Box::new(event))
+    }
+}
+
+/// Strips a containerd/CRI prefix `<RFC 3339 time> <stdout|stderr> <F|P> `, returning the
+/// message and the prefix's time.
+pub(crate) fn strip_cri(line: &str) -> (&str, Option<i64>) {
+    let Some((time, rest)) = crate::text::scan::split_word(line) else {
+        return (line, None);
+    };
+    if !time.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return (line, None);
+    }
+    let Some(stream_rest) = rest
+        .strip_prefix("stdout ")
+        .or_else(|| rest.strip_prefix("stderr "))
+    else {
+        return (line, None);
+    };
+    let Some(message) = stream_rest
+        .strip_prefix("F ")
+        .or_else(|| stream_rest.strip_prefix("P "))
+    else {
+        return (line, None);
+    };
+    match parse_rfc3339(time) {
+        Some(ms) => (message, Some(ms)),
+        None => (line, None),
+    }
+}
+
+/// Reads Envoy's or Istio's default text format.
+fn read_default<'a>(
+    line: &'a str,
+    access: &mut Access<'a>,
+    unmapped: &mut Unmapped<'a>,
+) -> Result<(), String> {
+    let array = Tokens::new(line).array::<48>();
+    let tokens = array.as_slice();
+    let shape_error = || {
+        "not an Envoy/Istio access log line: expected [START_TIME] \"METHOD PATH PROTOCOL\" \
+         RESPONSE_CODE RESPONSE_FLAGS … BYTES_RECEIVED BYTES_SENT DURATION UPSTREAM_SERVICE_TIME \
+         \"X-FORWARDED-FOR\" \"USER-AGENT\" \"X-REQUEST-ID\" \":AUTHORITY\" \"UPSTREAM_HOST\""
+            .to_owned()
+    };
+    let Some(anchor) = default_anchor(tokens) else {
+        return Err(shape_error());
+    };
+    let (Some(start), Some(request), Some(code), Some(flags)) =
+        (tokens.first(), tokens.get(1), tokens.get(2), tokens.get(3))
+    else {
+        return Err(shape_error());
+    };
+    if parse_rfc3339(start.text).is_none() {
+        return Err(format!(
+            "Envoy/Istio access log line has no valid [START_TIME]: {:?}",
+            start.text
+        ));
+    }
+    let mut put = |field: usize, value: &'a str| {
+        access.set(field, value);
+        if let Some(name) = NAMES.get(field) {
+            unmapped.str(name, value);
+        }
+    };
+    put(START_TIME, start.text);
+    let mut parts = request.text.splitn(3, ' ');
+    put(METHOD, parts.next().unwrap_or(""));
+    put(PATH, parts.next().unwrap_or(""));
+    put(PROTOCOL, parts.next().unwrap_or(""));
+    put(RESPONSE_CODE, code.text);
+    put(RESPONSE_FLAGS, flags.text);
+    let middle = tokens.get(4..anchor).unwrap_or(&[]);
+    let middle_fields: &[usize] = match middle
+        .iter()
+        .map(|t| t.delim == Delim::Quoted)
+        .collect::<ArrayKinds>()
+        .as_slice()
+    {
+        [] => &[],
+        [true] => &[MIXER_STATUS],
+        [true, true] => &[MIXER_STATUS, UPSTREAM_TRANSPORT_FAILURE_REASON],
+        [false, false, true] => &[
+            RESPONSE_CODE_DETAILS,
+            CONNECTION_TERMINATION_DETAILS,
+            UPSTREAM_TRANSPORT_FAILURE_REASON,
+        ],
+        _ => return Err(shape_error()),
+    };
+    for (field, token) in middle_fields.iter().zip(middle) {
+        put(*field, token.text);
+    }
+    let fixed = [
+        BYTES_RECEIVED,
+        BYTES_SENT,
+        DURATION,
+        UPSTREAM_SERVICE_TIME,
+        X_FORWARDED_FOR,
+        USER_AGENT,
+        REQUEST_ID,
+        AUTHORITY,
+        UPSTREAM_HOST,
+    ];
+    let rest = tokens.get(anchor..).unwrap_or(&[]);
+    for (field, token) in fixed.iter().zip(rest) {
+        put(*field, token.text);
+    }
+    let trailing = rest.get(fixed.len()..).unwrap_or(&[]);
+    if trailing.len() > TRAILING.len() {
+        return Err(format!(
+            "Envoy/Istio access log line has {} fields after UPSTREAM_HOST; at most {} expected",
+            trailing.len(),
+            TRAILING.len()
+        ));
+    }
+    for (field, token) in TRAILING.iter().zip(trailing) {
+        put(*field, token.text);
+    }
+    Ok(())
+}
+
+/// A tiny fixed-capacity list of token kinds (quoted or not) for the middle of a default line.
+#[derive(Debug, Default)]
+struct ArrayKinds {
+    kinds: [bool; 4],
+    len: usize,
+}
+
+impl ArrayKinds {
+    fn as_slice(&self) -> &[bool] {
+        if self.len > self.kinds.len() {
+            // Too many middle tokens: a shape no default format has.
+            &[false, false, false, false, false][..]
+        } else {
+            self.kinds.get(..self.len).unwrap_or(&[])
+        }
+    }
+}
+
+impl FromIterator<bool> for ArrayKinds {
+    fn from_iter<I: IntoIterator<Item = bool>>(iter: I) -> Self {
+        let mut kinds = ArrayKinds::default();
+        for kind in iter {
+            if let Some(slot) = kinds.kinds.get_mut(kinds.len) {
+                *slot = kind;
+            }
+            kinds.len += 1;
+        }
+        kinds
+    }
+}
+
+/// The index of BYTES_RECEIVED in a default-format line: the first position from 4 on where
+/// four bare tokens (numbers or `-`) are followed by five quoted ones.
+fn default_anchor(tokens: &[Token<'_>]) -> Option<usize> {
+    if tokens.first()?.delim != Delim::Bracketed || tokens.get(1)?.delim != Delim::Quoted {
+        return None;
+    }
+    let numberish = |t: &Token<'_>| {
+        t.delim == Delim::Bare && (t.text == "-" || t.text.bytes().all(|b| b.is_ascii_digit()))
+    };
+    (4..tokens.len()).find(|&i| {
+        tokens
+            .get(i..i + 4)
+            .is_some_and(|w| w.iter().all(numberish))
+            && tokens
+                .get(i + 4..i + 9)
+                .is_some_and(|w| w.len() == 5 && w.iter().all(Token::is_quoted))
+    })
+}
+
+/// Whether a default-format text line carries Istio's extra fields (and so is Istio's format).
+pub(crate) fn default_line_kind(line: &str) -> Option<SourceFormat> {
+    let (inner, _) = strip_cri(line);
+    let array = Tokens::new(inner).array::<48>();
+    let tokens = array.as_slice();
+    let anchor = default_anchor(tokens)?;
+    parse_rfc3339(tokens.first()?.text)?;
+    if anchor > 4 || tokens.len() > anchor + 9 {
+        Some(SourceFormat::Istio)
+    } else {
+        Some(SourceFormat::Envoy)
+    }
+}
+
+/// Whether a JSON line (possibly CRI-prefixed) is an Envoy/Istio access log entry, and which.
+pub(crate) fn json_line_kind(line: &str) -> Option<SourceFormat> {
+    let (inner, _) = strip_cri(line);
+    if !inner.starts_with('{') {
+        return None;
+    }
+    let tree = JsonValue::parse(inner).ok()?;
+    let JsonValue::Object(members) = &tree else {
+        return None;
+    };
+    let known = members
+        .iter()
+        .filter(|(key, _)| {
+            matches!(
+                json_key_field(key),
+                Some(
+                    RESPONSE_CODE
+                        | RESPONSE_FLAGS
+                        | UPSTREAM_HOST
+                        | UPSTREAM_CLUSTER
+                        | DOWNSTREAM_REMOTE_ADDRESS
+                        | BYTES_SENT
+                        | BYTES_RECEIVED
+                        | AUTHORITY
+                        | START_TIME
+                )
+            )
+        })
+        .count();
+    let has_code = members
+        .iter()
+        .any(|(key, _)| json_key_field(key) == Some(RESPONSE_CODE));
+    if known < 3 || !has_code {
+        return None;
+    }
+    let istio = members.iter().any(|(key, value)| {
+        key == "upstream_cluster"
+            && value
+                .as_str()
+                .is_some_and(|v| v.starts_with("outbound|") || v.starts_with("inbound|"))
+    });
+    Some(if istio {
+        SourceFormat::Istio
+    } else {
+        SourceFormat::Envoy
+    })
+}
+
+/// Whether a line is one of Envoy's own application log lines.
+pub(crate) fn is_app_log_line(line: &str) -> bool {
+    let (inner, _) = strip_cri(line);
+    let bytes = inner.as_bytes();
+    bytes.first() == Some(&b'[')
+        && bytes.get(11) == Some(&b' ')
+        && inner.get(1..24).is_some_and(|t| parse_rfc3339(t).is_some())
+        && bytes.get(24) == Some(&b']')
+        && bytes.get(25) == Some(&b'[')
+}
+
+/// Envoy's application log line `[time][thread][level][logger] [source] message` as a Base
+/// Event, or `None` if the line is not one.
+fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Option<Event<'a>> {
+    if !is_app_log_line(inner) {
+        return None;
+    }
+    let time = inner.get(1..24).and_then(parse_rfc3339)?;
+    let mut rest = inner.get(25..)?;
+    let mut groups: [&str; 3] = [""; 3];
+    for slot in &mut groups {
+        let body = rest.strip_prefix('[')?;
+        let close = body.find(']')?;
+        *slot = body.get(..close)?;
+        rest = body.get(close + 1..)?;
+    }
+    let [thread, level, logger] = groups;
+    let rest = rest.trim_start();
+    let (source, message) = match rest.strip_prefix('[') {
+        Some(body) => match body.find("] ") {
+            Some(close) => (body.get(..close), body.get(close + 2..).unwrap_or("")),
+            None => (None, rest),
+        },
+        None => (None, rest),
+    };
+    let mut event = Event::new(&ocsf::BASE_EVENT, 99, format);
+    event.time = time;
+    event.severity_id = match level {
+        "critical" => Severity::Critical,
+        "error" => Severity::Medium,
+        "warning" | "warn" => Severity::Low,
+        _ => Severity::Informational,
+    };
+    event.message = Some(Cow::Borrowed(message));
+    let mut unmapped = Unmapped::with_capacity(6);
+    unmapped.str("time", inner.get(1..24).unwrap_or(""));
+    unmapped.str("thread", thread);
+    unmapped.str("level", level);
+    unmapped.str("logger", logger);
+    unmapped.opt("source", source);
+    unmapped.str("message", message);
+    event.unmapped = Some(unmapped.build());
+    event.raw = RawRecord::text(line);
+    Some(event)
+}
+
+/// The OCSF event of one access record.
+fn build_event<'a>(
+    line: &'a str,
+    mut access: Access<'a>,
+    unmapped: JsonValue<'a>,
+    cri_time: Option<i64>,
+    format: SourceFormat,
+) -> Event<'a> {
+    let method = access.take(METHOD);
+    let is_tcp = method.is_none();
+    let mut event = if is_tcp {
+        Event::new(&ocsf::NETWORK_ACTIVITY, 6, format)
+    } else {
+        let activity = ocsf::http_activity_for_method(method.as_deref().unwrap_or(""));
+        Event::new(&ocsf::HTTP_ACTIVITY, activity, format)
+    };
+    let start = access.get(START_TIME).and_then(|t| parse_rfc3339(t));
+    event.time = start.or(cri_time).unwrap_or(0);
+    event.start_time = start;
+    let duration = access.number(DURATION);
+    event.duration = duration;
+    if let (Some(start), Some(duration)) = (start, duration) {
+        event.end_time = start.checked_add(duration);
+    }
+    let code = access.number(RESPONSE_CODE);
+    if let Some(code) = code.filter(|c| *c > 0) {
+        event.set_status(http_status_id(code));
+        event.status_code = Some(Cow::Owned(code.to_string()));
+    }
+    event.status_detail = access.take(RESPONSE_FLAGS);
+    let request_id = access.take(REQUEST_ID);
+    event.metadata.original_event_uid = request_id.clone();
+    let bytes_in = access.number(BYTES_RECEIVED);
+    let bytes_out = access.number(BYTES_SENT);
+    event.traffic = Some(Traffic {
+        bytes_in,
+        bytes_out,
+        bytes: bytes_in.zip(bytes_out).map(|(a, b)| a.saturating_add(b)),
+        ..Traffic::default()
+    });
+    // The client: the downstream peer, or — when the format does not log it (Envoy's
+    // default) — the first X-Forwarded-For address.
+    let (ip, port) = match access.get(DOWNSTREAM_REMOTE_ADDRESS) {
+        Some(remote) => split_host_port(remote),
+        None => (
+            access
+                .get(X_FORWARDED_FOR)
+                .and_then(|x| forwarded_ips(x).first().copied()),
+            None,
+        ),
+    };
+    if ip.is_some() || port.is_some() {
+        event.src_endpoint = Some(Endpoint {
+            ip,
+            port,
+            ..Endpoint::default()
+        });
+    }
+    let upstream = access.get(UPSTREAM_HOST).map(|host| split_host_port(host));
+    let cluster = access.take(UPSTREAM_CLUSTER);
+    if upstream.is_some() || cluster.is_some() {
+        let (ip, port) = upstream.unwrap_or((None, None));
+        event.dst_endpoint = Some(Endpoint {
+            ip,
+            port,
+            svc_name: cluster,
+            ..Endpoint::default()
+        });
+    }
+    if is_tcp {
+        event.connection_info = Some(ConnectionInfo {
+            protocol_name: Some(Cow::Borrowed("tcp")),
+            protocol_num: Some(6),
+            ..ConnectionInfo::default()
+        });
+    } else {
+        let path = access.take(PATH);
+        let url = path.map(|target| {
+            let (path, query) = match &target {
+                Cow::Borrowed(text) => {
+                    let (p, q) = split_query(text);
+                    (Cow::Borrowed(p), q.map(Cow::Borrowed))
+                }
+                Cow::Owned(text) => {
+                    let (p, q) = split_query(text);
+                    (
+                        Cow::Owned(p.to_owned()),
+                        q.map(|q| Cow::Owned(q.to_owned())),
+                    )
+                }
+            };
+            Url {
+                path: Some(path),
+                query_string: query,
+                hostname: access.get(AUTHORITY).cloned(),
+                url_string: Some(target),
+                ..Url::default()
+            }
+        });
+        let xff = access
+            .get(X_FORWARDED_FOR)
+            .map(|x| forwarded_ips(x))
+            .unwrap_or_default();
+        event.http_request = Some(HttpRequest {
+            http_method: method,
+            url,
+            user_agent: access.take(USER_AGENT),
+            x_forwarded_for: xff,
+            uid: request_id,
+            version: access.take(PROTOCOL),
+            length: bytes_in,
+            ..HttpRequest::default()
+        });
+        event.http_response = Some(HttpResponse {
+            code,
+            length: bytes_out,
+            latency: duration,
+            status: access.take(RESPONSE_CODE_DETAILS),
+            ..HttpResponse::default()
+        });
+    }
+    event.unmapped = Some(unmapped);
+    event.raw = RawRecord::text(line);
+    event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::test_support::{event_of, mutations_never_panic, raw};
+
+    const ENVOY: &str = concat!(
+        "[2016-04-15T20:17:00.310Z] \"POST /api/v1/locations?x=1 HTTP/2\" 204 - 154 0 226 100 ",
+        "\"10.0.35.28\" \"nsq2http\" \"cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2\" \"locations\" ",
+        "\"tcp://10.0.2.1:80\""
+    );
+    const ISTIO_18: &str = concat!(
+        "[2020-11-25T21:26:18.409Z] \"GET /status/418 HTTP/1.1\" 418 - via_upstream - \"-\" ",
+        "0 135 4 4 \"-\" \"curl/7.73.0-DEV\" \"84961386-6d84-929d-98bd-c5aee93b5c88\" ",
+        "\"httpbin:8000\" \"10.44.1.27:80\" outbound|8000||httpbin.foo.svc.cluster.local ",
+        "10.44.1.23:37652 10.0.45.184:8000 10.44.1.23:46520 - default"
+    );
+    const ISTIO_11: &str = concat!(
+        "[2019-03-06T09:31:27.360Z] \"GET /status/418 HTTP/1.1\" 418 - \"-\" 0 135 5 2 \"-\" ",
+        "\"curl/7.60.0\" \"d209e46f-9ed5-9b61-bbdd-43e22662702a\" \"httpbin:8000\" ",
+        "\"127.0.0.1:80\" inbound|8000|http|httpbin.default.svc.cluster.local - ",
+        "172.30.146.73:80 172.30.146.82:38618 outbound_.8000_._.httpbin.default.svc.cluster.local"
+    );
+    const TCP: &str = concat!(
+        "[2020-11-25T21:26:18.409Z] \"- - -\" 0 - - - \"-\" 1520 3027 12 - \"-\" \"-\" \"-\" ",
+        "\"-\" \"10.44.1.30:3306\" outbound|3306||mysql.db.svc.cluster.local 10.44.1.23:51230 ",
+        "10.0.33.12:3306 10.44.1.23:51228 - -"
+    );
+
+    fn parser(format: SourceFormat) -> EnvoyParser {
+        EnvoyParser::new(format, &ParseOptions::default())
+    }
+
+    #[test]
+    fn envoy_default_format_maps_to_http_activity() {
+        let event = event_of(&mut parser(SourceFormat::Envoy), ENVOY);
+        assert_eq!(event.class_uid, 4002);
+        assert_eq!(event.activity_id, 6, "POST");
+        assert_eq!(event.time, 1_460_751_420_310);
+        assert_eq!(event.duration, Some(226));
+        let request = event.http_request.as_ref().unwrap();
+        assert_eq!(request.http_method.as_deref(), Some("POST"));
+        let url = request.url.as_ref().unwrap();
+        assert_eq!(url.path.as_deref(), Some("/api/v1/locations"));
+        assert_eq!(url.query_string.as_deref(), Some("x=1"));
+        assert_eq!(url.hostname.as_deref(), Some("locations"));
+        assert_eq!(request.user_agent.as_deref(), Some("nsq2http"));
+        assert_eq!(
+            request.x_forwarded_for,
+            vec!["10.0.35.28".parse::<std::net::IpAddr>().unwrap()]
+        );
+        assert_eq!(
+            event.metadata.original_event_uid.as_deref(),
+            Some("cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2")
+        );
+        let dst = event.dst_endpoint.as_ref().unwrap();
+        assert_eq!(dst.ip, Some("10.0.2.1".parse().unwrap()));
+        assert_eq!(dst.port, Some(80));
+        assert_eq!(event.http_response.as_ref().unwrap().code, Some(204));
+        assert_eq!(event.traffic.as_ref().unwrap().bytes_in, Some(154));
+        assert_eq!(event.status_id, 1);
+        assert_eq!(
+            event.src_endpoint.as_ref().unwrap().ip,
+            Some("10.0.35.28".parse().unwrap()),
+            "no downstream address: the first X-Forwarded-For address"
+        );
+        assert_eq!(raw(&event, "upstream_service_time"), Some("100".into()));
+        assert_eq!(raw(&event, "response_flags"), None, "`-` is absent");
+    }
+
+    #[test]
+    fn istio_default_formats_map_extra_fields() {
+        let event = event_of(&mut parser(SourceFormat::Istio), ISTIO_18);
+        assert_eq!(event.activity_id, 3);
+        assert_eq!(event.status_id, 2, "418 is a failure");
+        let src = event.src_endpoint.as_ref().unwrap();
+        assert_eq!(src.ip, Some("10.44.1.23".parse().unwrap()));
+        assert_eq!(src.port, Some(46520));
+        assert_eq!(
+            event.dst_endpoint.as_ref().unwrap().svc_name.as_deref(),
+            Some("outbound|8000||httpbin.foo.svc.cluster.local")
+        );
+        assert_eq!(
+            raw(&event, "response_code_details"),
+            Some("via_upstream".into())
+        );
+        assert_eq!(raw(&event, "route_name"), Some("default".into()));
+        assert_eq!(default_line_kind(ISTIO_18), Some(SourceFormat::Istio));
+
+        let event = event_of(&mut parser(SourceFormat::Istio), ISTIO_11);
+        assert_eq!(
+            raw(&event, "downstream_remote_address"),
+            Some("172.30.146.82:38618".into())
+        );
+        assert_eq!(
+            raw(&event, "requested_server_name"),
+            Some("outbound_.8000_._.httpbin.default.svc.cluster.local".into())
+        );
+        assert_eq!(default_line_kind(ISTIO_11), Some(SourceFormat::Istio));
+        assert_eq!(default_line_kind(ENVOY), Some(SourceFormat::Envoy));
+    }
+
+    #[test]
+    fn tcp_entries_are_network_activity() {
+        let event = event_of(&mut parser(SourceFormat::Istio), TCP);
+        assert_eq!(event.class_uid, 4001);
+        assert_eq!(event.activity_id, 6);
+        assert!(event.http_request.is_none());
+        assert_eq!(event.traffic.as_ref().unwrap().bytes_out, Some(3027));
+        assert_eq!(event.dst_endpoint.as_ref().unwrap().port, Some(3306));
+    }
+
+    #[test]
+    fn cri_prefix_is_stripped_and_json_lines_read() {
+        let line = format!("2025-12-31T17:37:40.493035218+01:00 stdout F {ENVOY}");
+        let event = event_of(&mut parser(SourceFormat::Envoy), &line);
+        assert_eq!(event.time, 1_460_751_420_310);
+        assert_eq!(event.raw.as_str(), line);
+
+        let json = concat!(
+            "2025-12-31T17:37:40.493035218+01:00 stdout F {\":authority\":\"www.example.com\",",
+            "\"bytes_received\":0,\"bytes_sent\":121258,\"downstream_remote_address\":\"10.0.0.12:59292\",",
+            "\"duration\":11,\"method\":\"GET\",\"protocol\":\"HTTP/2\",\"response_code\":200,",
+            "\"response_flags\":\"-\",\"start_time\":\"2025-12-31T16:37:40.479Z\",",
+            "\"upstream_host\":null,\"user-agent\":\"curl/8.5.0\",\"x-envoy-origin-path\":\"/.env\",",
+            "\"x-request-id\":\"3bbc0252\"}"
+        );
+        let event = event_of(&mut parser(SourceFormat::Envoy), json);
+        assert_eq!(event.class_uid, 4002);
+        assert_eq!(event.time, 1_767_199_060_479);
+        assert_eq!(event.http_response.as_ref().unwrap().code, Some(200));
+        assert_eq!(event.traffic.as_ref().unwrap().bytes_out, Some(121_258));
+        let request = event.http_request.as_ref().unwrap();
+        assert_eq!(request.url.as_ref().unwrap().path.as_deref(), Some("/.env"));
+        assert_eq!(
+            request.url.as_ref().unwrap().hostname.as_deref(),
+            Some("www.example.com")
+        );
+        assert_eq!(request.user_agent.as_deref(), Some("curl/8.5.0"));
+        assert_eq!(
+            event.metadata.original_event_uid.as_deref(),
+            Some("3bbc0252")
+        );
+        assert_eq!(event.src_endpoint.as_ref().unwrap().port, Some(59292));
+        assert_eq!(raw(&event, "user-agent"), Some("curl/8.5.0".into()));
+        assert_eq!(json_line_kind(json), Some(SourceFormat::Envoy));
+    }
+
+    #[test]
+    fn custom_text_format_is_compiled() {
+        let options = ParseOptions {
+            envoy_format: Some(
+                "%START_TIME% %DOWNSTREAM_REMOTE_ADDRESS% \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%\" %RESPONSE_CODE% rid=%REQ(X-REQUEST-ID)% tenant=%REQ(X-TENANT)% %DURATION%ms\n"
+                    .to_owned(),
+            ),
+            ..ParseOptions::default()
+        };
+        let mut parser = EnvoyParser::new(SourceFormat::Envoy, &options);
+        let line = "2024-01-02T03:04:05.006Z 192.0.2.9:5555 \"DELETE /v1/items/7 HTTP/1.1\" 403 rid=abc-1 tenant=acme 17ms";
+        let event = event_of(&mut parser, line);
+        assert_eq!(event.activity_id, 2, "DELETE");
+        assert_eq!(event.time, 1_704_164_645_006);
+        assert_eq!(event.src_endpoint.as_ref().unwrap().port, Some(5555));
+        assert_eq!(event.metadata.original_event_uid.as_deref(), Some("abc-1"));
+        assert_eq!(event.duration, Some(17));
+        assert_eq!(event.status_id, 2);
+        assert_eq!(raw(&event, "req_x_tenant"), Some("acme".into()));
+        assert_eq!(raw(&event, "path"), Some("/v1/items/7".into()));
+        match parser.parse_line("garbage") {
+            LineOutcome::Reject(reason) => assert!(reason.contains("envoy_format"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(CompiledFormat::compile("%START_TIME%%DURATION%").is_err());
+        assert!(CompiledFormat::compile("%START_TIME").is_err());
+        assert!(CompiledFormat::compile("no operators").is_err());
+    }
+
+    #[test]
+    fn app_log_lines_are_base_events_and_junk_is_rejected() {
+        let line = "[2021-03-12 15:31:30.492][1][warning][runtime] [source/common/runtime/runtime_features.cc:31] Unable to use runtime singleton";
+        let event = event_of(&mut parser(SourceFormat::Envoy), line);
+        assert_eq!(event.class_uid, 0);
+        assert_eq!(
+            event.message.as_deref(),
+            Some("Unable to use runtime singleton")
+        );
+        assert_eq!(event.severity_id, Severity::Low);
+        assert_eq!(raw(&event, "logger"), Some("runtime".into()));
+        assert!(matches!(
+            parser(SourceFormat::Envoy).parse_line("hello world"),
+            LineOutcome::Reject(_)
+        ));
+        assert!(matches!(
+            parser(SourceFormat::Envoy).parse_line("  "),
+            LineOutcome::Skip
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(line in ".{0,300}", edits in crate::text::test_support::edits()) {
+            let mut p = parser(SourceFormat::Istio);
+            let _ = p.parse_line(&line);
+            for base in [ENVOY, ISTIO_18, ISTIO_11, TCP] {
+                mutations_never_panic(&mut p, base, &edits);
+            }
+            let _ = CompiledFormat::compile(&line);
+        }
+    }
+}

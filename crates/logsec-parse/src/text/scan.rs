@@ -1,0 +1,753 @@
+//! Byte scanners shared by the text formats: a quote- and bracket-aware tokenizer, timestamp
+//! parsers that do no allocation, address helpers, and the builder of `unmapped` objects.
+//!
+//! Every function here works on `&str` slices and returns sub-slices of its input, so events
+//! borrow from the line; none of them can panic on any input (slicing happens only at
+//! boundaries found by searching for ASCII bytes, which are always char boundaries).
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use logsec_event::{Endpoint, JsonNumber, JsonValue};
+
+/// How a token was delimited in the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Delim {
+    /// Delimited by spaces.
+    Bare,
+    /// Between double quotes (the quotes are not part of the text).
+    Quoted,
+    /// Between square brackets (the brackets are not part of the text).
+    Bracketed,
+}
+
+/// One token of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Token<'a> {
+    /// The text, without quotes or brackets.
+    pub(crate) text: &'a str,
+    /// How it was delimited.
+    pub(crate) delim: Delim,
+}
+
+impl<'a> Token<'a> {
+    /// The text, or `None` for the absent marker `-` (and for an empty quoted string).
+    pub(crate) fn value(&self) -> Option<&'a str> {
+        absent(self.text)
+    }
+
+    /// Whether the token was quoted.
+    pub(crate) fn is_quoted(&self) -> bool {
+        self.delim == Delim::Quoted
+    }
+}
+
+/// `None` for the absent markers `-` and the empty string, the text otherwise.
+pub(crate) fn absent(text: &str) -> Option<&str> {
+    if text.is_empty() || text == "-" {
+        None
+    } else {
+        Some(text)
+    }
+}
+
+const EMPTY_TOKEN: Token<'static> = Token {
+    text: "",
+    delim: Delim::Bare,
+};
+
+/// Up to `N` tokens of a line, on the stack.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenArray<'a, const N: usize> {
+    items: [Token<'a>; N],
+    len: usize,
+    overflow: bool,
+}
+
+impl<'a, const N: usize> TokenArray<'a, N> {
+    /// The tokens read.
+    pub(crate) fn as_slice(&self) -> &[Token<'a>] {
+        self.items.get(..self.len).unwrap_or(&[])
+    }
+
+    /// Whether the line had more than `N` tokens.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflow
+    }
+}
+
+/// Splits a line into tokens: runs of non-space bytes, `"…"` strings (a quote closes only when
+/// followed by a space or the end of the line, so unescaped quotes inside values survive; a
+/// backslash escapes the next byte) and `[…]` groups (closed by the first `]` followed by a space
+/// or the end). An unterminated quote or bracket takes the rest of the line.
+#[derive(Debug, Clone)]
+pub(crate) struct Tokens<'a> {
+    line: &'a str,
+    pos: usize,
+}
+
+impl<'a> Tokens<'a> {
+    /// Tokens of `line`.
+    pub(crate) fn new(line: &'a str) -> Tokens<'a> {
+        Tokens { line, pos: 0 }
+    }
+
+    /// The unread rest of the line, leading spaces skipped.
+    pub(crate) fn rest(&self) -> &'a str {
+        self.line
+            .get(self.pos..)
+            .unwrap_or("")
+            .trim_start_matches(' ')
+    }
+
+    /// Collects up to `N` remaining tokens into a fixed array (no allocation).
+    pub(crate) fn array<const N: usize>(self) -> TokenArray<'a, N> {
+        let mut array = TokenArray {
+            items: [EMPTY_TOKEN; N],
+            len: 0,
+            overflow: false,
+        };
+        for token in self {
+            match array.items.get_mut(array.len) {
+                Some(slot) => {
+                    *slot = token;
+                    array.len += 1;
+                }
+                None => {
+                    array.overflow = true;
+                    break;
+                }
+            }
+        }
+        array
+    }
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Token<'a>;
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        let bytes = self.line.as_bytes();
+        let mut start = self.pos;
+        while start < bytes.len() && (bytes[start] == b' ' || bytes[start] == b'\t') {
+            start += 1;
+        }
+        if start >= bytes.len() {
+            self.pos = bytes.len();
+            return None;
+        }
+        let (text_start, text_end, next) = match bytes[start] {
+            b'"' => {
+                let end = closing_quote(bytes, start + 1);
+                (start + 1, end, (end + 1).min(bytes.len()))
+            }
+            b'[' if !is_bracketed_address(bytes, start) => {
+                let end = closing_bracket(bytes, start + 1);
+                (start + 1, end, (end + 1).min(bytes.len()))
+            }
+            _ => {
+                let end = memchr::memchr(b' ', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                (start, end, end)
+            }
+        };
+        let delim = match bytes[start] {
+            b'"' => Delim::Quoted,
+            b'[' if !is_bracketed_address(bytes, start) => Delim::Bracketed,
+            _ => Delim::Bare,
+        };
+        self.pos = next;
+        let text = self.line.get(text_start..text_end).unwrap_or("");
+        Some(Token { text, delim })
+    }
+}
+
+/// Whether the `[` at `start` opens an IPv6 `[address]:port` (a bare token), not a group.
+fn is_bracketed_address(bytes: &[u8], start: usize) -> bool {
+    let Some(rest) = bytes.get(start + 1..) else {
+        return false;
+    };
+    let limit = rest.len().min(48);
+    match rest
+        .get(..limit)
+        .and_then(|head| memchr::memchr(b']', head))
+    {
+        Some(close) => {
+            rest.get(close + 1) == Some(&b':')
+                && rest.get(..close).is_some_and(|addr| {
+                    addr.iter()
+                        .all(|b| b.is_ascii_hexdigit() || *b == b':' || *b == b'.')
+                })
+        }
+        None => false,
+    }
+}
+
+/// The index of the quote closing a string that starts at `from`: a `"` not escaped by a
+/// backslash and followed by a space, a tab or the end of the line; the line's length if none.
+fn closing_quote(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < bytes.len() {
+        match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
+            None => return bytes.len(),
+            Some(offset) => {
+                let at = i + offset;
+                if bytes[at] == b'\\' {
+                    i = at + 2;
+                    continue;
+                }
+                if at + 1 == bytes.len() || bytes[at + 1] == b' ' || bytes[at + 1] == b'\t' {
+                    return at;
+                }
+                i = at + 1;
+            }
+        }
+    }
+    bytes.len()
+}
+
+/// The index of the `]` closing a group that starts at `from`: the first `]` followed by a
+/// space or the end of the line; the line's length if none.
+fn closing_bracket(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < bytes.len() {
+        match memchr::memchr(b']', &bytes[i..]) {
+            None => return bytes.len(),
+            Some(offset) => {
+                let at = i + offset;
+                if at + 1 == bytes.len() || bytes[at + 1] == b' ' {
+                    return at;
+                }
+                i = at + 1;
+            }
+        }
+    }
+    bytes.len()
+}
+
+/// Splits off the first space-delimited word: `(word, rest)` with the rest's leading spaces
+/// skipped; `None` for an empty input.
+pub(crate) fn split_word(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim_start_matches(' ');
+    if text.is_empty() {
+        return None;
+    }
+    match memchr::memchr(b' ', text.as_bytes()) {
+        Some(i) => Some((
+            text.get(..i).unwrap_or(""),
+            text.get(i + 1..).unwrap_or("").trim_start_matches(' '),
+        )),
+        None => Some((text, "")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers and time.
+
+/// Parses an unsigned decimal of up to 18 digits.
+pub(crate) fn parse_u64(text: &str) -> Option<u64> {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() || bytes.len() > 18 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
+}
+
+/// Parses a signed decimal integer of up to 18 digits.
+pub(crate) fn parse_i64(text: &str) -> Option<i64> {
+    match text.strip_prefix('-') {
+        Some(rest) => parse_u64(rest)
+            .and_then(|n| i64::try_from(n).ok())
+            .map(|n| -n),
+        None => parse_u64(text).and_then(|n| i64::try_from(n).ok()),
+    }
+}
+
+/// Parses a decimal number of seconds (`0.086`, `12`) into milliseconds, rounding down; negative
+/// values (ELB's `-1` for "no target") give `None`.
+pub(crate) fn parse_seconds_ms(text: &str) -> Option<i64> {
+    let (whole, frac) = match memchr::memchr(b'.', text.as_bytes()) {
+        Some(i) => (text.get(..i)?, text.get(i + 1..)?),
+        None => (text, ""),
+    };
+    let secs = i64::try_from(parse_u64(whole)?).ok()?;
+    let mut ms = 0i64;
+    let mut scale = 100;
+    for &b in frac.as_bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        ms += i64::from(b - b'0') * scale;
+        scale /= 10;
+    }
+    secs.checked_mul(1000)?.checked_add(ms)
+}
+
+fn digits(bytes: &[u8], from: usize, count: usize) -> Option<u32> {
+    let slice = bytes.get(from..from + count)?;
+    let mut n = 0u32;
+    for &b in slice {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(b - b'0');
+    }
+    Some(n)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+pub(crate) fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The (year, month) of a time in milliseconds since the epoch.
+pub(crate) fn year_month_of(ms: i64) -> (i64, u32) {
+    let days = ms.div_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, u32::try_from(month).unwrap_or(1))
+}
+
+/// Milliseconds since the epoch of a civil date and time in UTC; `None` for out-of-range parts.
+pub(crate) fn civil_ms(
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    millis: u32,
+) -> Option<i64> {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+        || !(0..=9999).contains(&year)
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    Some(
+        ((days * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60_000
+            + i64::from(second) * 1000
+            + i64::from(millis),
+    )
+}
+
+/// The month number (1–12) of an English three-letter abbreviation (`Jan`, any case).
+pub(crate) fn month_from_abbr(text: &[u8]) -> Option<u32> {
+    let [a, b, c] = text else { return None };
+    let key = [
+        a.to_ascii_lowercase(),
+        b.to_ascii_lowercase(),
+        c.to_ascii_lowercase(),
+    ];
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    MONTHS
+        .iter()
+        .position(|m| **m == key)
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// Parses a fractional-seconds part (after the dot) into milliseconds; returns the value and the
+/// number of bytes consumed.
+fn fraction_ms(bytes: &[u8], from: usize) -> (u32, usize) {
+    let mut i = from;
+    let mut ms = 0u32;
+    let mut scale = 100u32;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        ms += u32::from(bytes[i] - b'0') * scale;
+        scale /= 10;
+        i += 1;
+    }
+    (ms, i - from)
+}
+
+/// Parses a zone suffix `Z`, `+hh:mm`, `+hhmm` or `+hh` into seconds east of UTC; returns the
+/// offset and the bytes consumed. No suffix is UTC.
+fn zone_offset(bytes: &[u8], from: usize) -> Option<(i64, usize)> {
+    match bytes.get(from) {
+        None => Some((0, 0)),
+        Some(b'Z' | b'z') => Some((0, 1)),
+        Some(&sign @ (b'+' | b'-')) => {
+            let hours = digits(bytes, from + 1, 2)?;
+            let (minutes, used) = if bytes.get(from + 3) == Some(&b':') {
+                (digits(bytes, from + 4, 2)?, 6)
+            } else if let Some(m) = digits(bytes, from + 3, 2) {
+                (m, 5)
+            } else {
+                (0, 3)
+            };
+            let secs = i64::from(hours * 3600 + minutes * 60);
+            Some((if sign == b'-' { -secs } else { secs }, used))
+        }
+        Some(_) => None,
+    }
+}
+
+/// Parses an RFC 3339 / ISO 8601 timestamp (`2018-07-02T22:23:00.186641Z`,
+/// `2023-10-05T11:47:20.799042+02:00`, a space instead of `T`, no zone = UTC) into milliseconds
+/// since the epoch. The whole text must be consumed.
+pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let year = digits(bytes, 0, 4)?;
+    if bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return None;
+    }
+    let month = digits(bytes, 5, 2)?;
+    let day = digits(bytes, 8, 2)?;
+    if !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) || bytes.get(13) != Some(&b':') {
+        return None;
+    }
+    let hour = digits(bytes, 11, 2)?;
+    let minute = digits(bytes, 14, 2)?;
+    let (second, mut i) = if bytes.get(16) == Some(&b':') {
+        (digits(bytes, 17, 2)?, 19)
+    } else {
+        (0, 16)
+    };
+    let mut millis = 0;
+    if matches!(bytes.get(i), Some(b'.' | b',')) {
+        let (ms, used) = fraction_ms(bytes, i + 1);
+        millis = ms;
+        i += 1 + used;
+    }
+    let (offset, used) = zone_offset(bytes, i)?;
+    if i + used != bytes.len() {
+        return None;
+    }
+    let ms = civil_ms(i64::from(year), month, day, hour, minute, second, millis)?;
+    Some(ms - offset * 1000)
+}
+
+/// Parses the Common Log Format time `10/Oct/2000:13:55:36 -0700` (the brackets already
+/// removed) into milliseconds since the epoch.
+pub(crate) fn parse_clf_time(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let day = digits(bytes, 0, 2)?;
+    if bytes.get(2) != Some(&b'/') || bytes.get(6) != Some(&b'/') || bytes.get(11) != Some(&b':') {
+        return None;
+    }
+    let month = month_from_abbr(bytes.get(3..6)?)?;
+    let year = digits(bytes, 7, 4)?;
+    let hour = digits(bytes, 12, 2)?;
+    let minute = digits(bytes, 15, 2)?;
+    let second = digits(bytes, 18, 2)?;
+    let mut i = 20;
+    let mut millis = 0;
+    if bytes.get(i) == Some(&b'.') {
+        let (ms, used) = fraction_ms(bytes, i + 1);
+        millis = ms;
+        i += 1 + used;
+    }
+    let offset = if bytes.get(i) == Some(&b' ') {
+        let (offset, used) = zone_offset(bytes, i + 1)?;
+        if i + 1 + used != bytes.len() {
+            return None;
+        }
+        offset
+    } else if i == bytes.len() {
+        0
+    } else {
+        return None;
+    };
+    let ms = civil_ms(i64::from(year), month, day, hour, minute, second, millis)?;
+    Some(ms - offset * 1000)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses.
+
+/// Parses an IP address, also in `[v6]` form.
+pub(crate) fn parse_ip(text: &str) -> Option<IpAddr> {
+    let text = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
+    if text.is_empty() || text.len() > 45 {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Splits `ip:port`, `[v6]:port`, a bare address or a `tcp://`-style URL into an address and a
+/// port; either may be missing.
+pub(crate) fn split_host_port(text: &str) -> (Option<IpAddr>, Option<u16>) {
+    let text = match text.find("://") {
+        Some(i) => text.get(i + 3..).unwrap_or(""),
+        None => text,
+    };
+    if let Some(ip) = parse_ip(text) {
+        return (Some(ip), None);
+    }
+    match text.rfind(':') {
+        Some(i) => {
+            let host = text.get(..i).unwrap_or("");
+            let port = text.get(i + 1..).unwrap_or("");
+            (parse_ip(host), port.parse().ok())
+        }
+        None => (None, None),
+    }
+}
+
+/// An endpoint with the address and port of `text` (see [`split_host_port`]); `None` if
+/// neither parses.
+pub(crate) fn endpoint_from_host_port<'a>(text: &str) -> Option<Endpoint<'a>> {
+    let (ip, port) = split_host_port(text);
+    if ip.is_none() && port.is_none() {
+        return None;
+    }
+    Some(Endpoint {
+        ip,
+        port,
+        ..Endpoint::default()
+    })
+}
+
+/// The addresses of a comma-separated `X-Forwarded-For` value that parse (ports dropped).
+pub(crate) fn forwarded_ips(text: &str) -> Vec<IpAddr> {
+    text.split(',')
+        .filter_map(|part| {
+            let part = part.trim();
+            parse_ip(part).or_else(|| split_host_port(part).0)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// URLs.
+
+/// Splits a request target into path and query string (without the `?`), both borrowed.
+pub(crate) fn split_query(target: &str) -> (&str, Option<&str>) {
+    match memchr::memchr(b'?', target.as_bytes()) {
+        Some(i) => (
+            target.get(..i).unwrap_or(""),
+            target.get(i + 1..).filter(|q| !q.is_empty()),
+        ),
+        None => (target, None),
+    }
+}
+
+/// The parts of an absolute URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AbsoluteUrl<'a> {
+    pub(crate) scheme: &'a str,
+    pub(crate) host: &'a str,
+    pub(crate) port: Option<u16>,
+    pub(crate) path: &'a str,
+    pub(crate) query: Option<&'a str>,
+}
+
+/// Splits an absolute URL `scheme://host[:port]/path?query` (ALB logs the full URL).
+pub(crate) fn split_absolute_url(url: &str) -> Option<AbsoluteUrl<'_>> {
+    let sep = url.find("://")?;
+    let scheme = url.get(..sep)?;
+    let rest = url.get(sep + 3..)?;
+    let path_start = memchr::memchr2(b'/', b'?', rest.as_bytes()).unwrap_or(rest.len());
+    let authority = rest.get(..path_start)?;
+    let target = rest.get(path_start..)?;
+    let (host, port) = if authority.starts_with('[') {
+        match authority.find("]:") {
+            Some(i) => (authority.get(..=i)?, authority.get(i + 2..)?.parse().ok()),
+            None => (authority, None),
+        }
+    } else {
+        match authority.rfind(':') {
+            Some(i) => (authority.get(..i)?, authority.get(i + 1..)?.parse().ok()),
+            None => (authority, None),
+        }
+    };
+    let (path, query) = split_query(target);
+    Some(AbsoluteUrl {
+        scheme,
+        host,
+        port,
+        path,
+        query,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The `unmapped` object.
+
+/// Builds the `unmapped` object of a text record: named fields, in record order, values borrowed
+/// from the line. Absent values (`-`) are left out, so a rule sees them as missing.
+#[derive(Debug, Default)]
+pub(crate) struct Unmapped<'a> {
+    members: Vec<(Cow<'a, str>, JsonValue<'a>)>,
+}
+
+impl<'a> Unmapped<'a> {
+    /// An empty object with room for `capacity` members.
+    pub(crate) fn with_capacity(capacity: usize) -> Unmapped<'a> {
+        Unmapped {
+            members: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Adds a string field unless it is absent (`-` or empty).
+    pub(crate) fn str(&mut self, name: &'static str, value: &'a str) {
+        if absent(value).is_some() {
+            self.members
+                .push((Cow::Borrowed(name), JsonValue::String(Cow::Borrowed(value))));
+        }
+    }
+
+    /// Adds an optional string field.
+    pub(crate) fn opt(&mut self, name: &'static str, value: Option<&'a str>) {
+        if let Some(value) = value {
+            self.str(name, value);
+        }
+    }
+
+    /// Adds a string field whose name borrows from the line (custom formats, JSON keys).
+    pub(crate) fn named(&mut self, name: Cow<'a, str>, value: &'a str) {
+        if absent(value).is_some() {
+            self.members
+                .push((name, JsonValue::String(Cow::Borrowed(value))));
+        }
+    }
+
+    /// Adds an integer field.
+    pub(crate) fn int(&mut self, name: &'static str, value: i64) {
+        self.members.push((
+            Cow::Borrowed(name),
+            JsonValue::Number(JsonNumber::Int(value)),
+        ));
+    }
+
+    /// Adds a boolean field.
+    pub(crate) fn bool(&mut self, name: &'static str, value: bool) {
+        self.members
+            .push((Cow::Borrowed(name), JsonValue::Bool(value)));
+    }
+
+    /// Adds any value.
+    pub(crate) fn value(&mut self, name: Cow<'a, str>, value: JsonValue<'a>) {
+        self.members.push((name, value));
+    }
+
+    /// The number of members.
+    pub(crate) fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// The finished object.
+    pub(crate) fn build(self) -> JsonValue<'a> {
+        JsonValue::Object(self.members)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(line: &str) -> Vec<(&str, Delim)> {
+        Tokens::new(line).map(|t| (t.text, t.delim)).collect()
+    }
+
+    #[test]
+    fn tokens_respect_quotes_and_brackets() {
+        assert_eq!(
+            texts(r#"a [06/Feb/2019:00:00:38 +0000] "GET / HTTP/1.1" - "x \"y\" z""#),
+            vec![
+                ("a", Delim::Bare),
+                ("06/Feb/2019:00:00:38 +0000", Delim::Bracketed),
+                ("GET / HTTP/1.1", Delim::Quoted),
+                ("-", Delim::Bare),
+                (r#"x \"y\" z"#, Delim::Quoted),
+            ]
+        );
+        // An unescaped quote inside a value does not end it unless a space follows.
+        assert_eq!(
+            texts(r#""a"b c" d"#),
+            vec![(r#"a"b c"#, Delim::Quoted), ("d", Delim::Bare)]
+        );
+        assert_eq!(texts(r#""open"#), vec![("open", Delim::Quoted)]);
+        assert_eq!(
+            texts("[fe80::1]:443 [a b]"),
+            vec![("[fe80::1]:443", Delim::Bare), ("a b", Delim::Bracketed)]
+        );
+        assert_eq!(texts("   "), vec![]);
+    }
+
+    #[test]
+    fn times_parse() {
+        assert_eq!(
+            parse_clf_time("06/Feb/2019:00:00:38 +0000"),
+            Some(1_549_411_238_000)
+        );
+        assert_eq!(
+            parse_clf_time("10/Oct/2000:13:55:36 -0700"),
+            Some(971_211_336_000)
+        );
+        assert_eq!(parse_clf_time("10/Foo/2000:13:55:36 -0700"), None);
+        assert_eq!(
+            parse_rfc3339("2018-07-02T22:23:00.186641Z"),
+            Some(1_530_570_180_186)
+        );
+        assert_eq!(
+            parse_rfc3339("2023-10-05T11:47:20.799+02:00"),
+            Some(1_696_499_240_799)
+        );
+        assert_eq!(
+            parse_rfc3339("2020-04-01T08:51:42"),
+            Some(1_585_731_102_000)
+        );
+        assert_eq!(parse_rfc3339("2020-04-01T08:51:42Zjunk"), None);
+        assert_eq!(parse_seconds_ms("0.086"), Some(86));
+        assert_eq!(parse_seconds_ms("-1"), None);
+        assert_eq!(year_month_of(1_549_411_238_000), (2019, 2));
+        assert_eq!(year_month_of(0), (1970, 1));
+    }
+
+    #[test]
+    fn addresses_split() {
+        assert_eq!(
+            split_host_port("[fe80::1]:443"),
+            (Some("fe80::1".parse().unwrap()), Some(443))
+        );
+        assert_eq!(
+            split_host_port("tcp://10.0.2.1:80"),
+            (Some("10.0.2.1".parse().unwrap()), Some(80))
+        );
+        assert_eq!(
+            split_host_port("fd00::1"),
+            (Some("fd00::1".parse().unwrap()), None)
+        );
+        assert_eq!(split_host_port("-"), (None, None));
+        assert_eq!(forwarded_ips("1.2.3.4, [::1]:5, junk").len(), 2);
+        assert_eq!(
+            split_absolute_url("https://www.example.com:443/a?b=1"),
+            Some(AbsoluteUrl {
+                scheme: "https",
+                host: "www.example.com",
+                port: Some(443),
+                path: "/a",
+                query: Some("b=1")
+            })
+        );
+    }
+}

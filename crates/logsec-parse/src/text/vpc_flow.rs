@@ -1,0 +1,613 @@
+//! AWS VPC flow logs and Transit Gateway flow logs.
+//!
+//! Records are space-separated values in a field order the log's creator chose: the default
+//! version 2 order, or a custom order of any of the v2–v8 fields (and of the Transit Gateway
+//! fields). Files delivered to S3 start with a header line naming the fields
+//! (`version account-id interface-id …`): the parser reads the order from it and skips it.
+//! Headerless input (CloudWatch exports) uses [`ParseOptions::vpc_flow_format`] — AWS's
+//! format string `${version} ${account-id} …` or bare names — or the default v2 order.
+//!
+//! Field names in `unmapped` are AWS's (`account-id`, `srcaddr`, `tgw-id`, …); `-` values are
+//! absent. Mapping: OCSF Network Activity (4001), see `docs/mappings/vpc_flow.md`.
+
+use std::borrow::Cow;
+
+use logsec_event::{
+    Account, Cloud, ConnectionInfo, Endpoint, Event, RawRecord, SourceFormat, Traffic, ocsf,
+};
+
+use crate::line::{LineOutcome, LineParser};
+use crate::options::ParseOptions;
+use crate::text::scan::{Unmapped, absent, parse_i64, parse_ip};
+
+/// Every documented field of VPC flow logs (v2–v8) and Transit Gateway flow logs.
+const KNOWN: [&str; 58] = [
+    "version",
+    "account-id",
+    "interface-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "action",
+    "log-status",
+    "vpc-id",
+    "subnet-id",
+    "instance-id",
+    "tcp-flags",
+    "type",
+    "pkt-srcaddr",
+    "pkt-dstaddr",
+    "region",
+    "az-id",
+    "sublocation-type",
+    "sublocation-id",
+    "pkt-src-aws-service",
+    "pkt-dst-aws-service",
+    "flow-direction",
+    "traffic-path",
+    "ecs-cluster-arn",
+    "ecs-cluster-name",
+    "ecs-container-instance-arn",
+    "ecs-container-instance-id",
+    "ecs-container-id",
+    "ecs-second-container-id",
+    "ecs-service-name",
+    "ecs-task-definition-arn",
+    "ecs-task-arn",
+    "ecs-task-id",
+    "reject-reason",
+    "resource-type",
+    "tgw-id",
+    "tgw-attachment-id",
+    "tgw-src-vpc-account-id",
+    "tgw-dst-vpc-account-id",
+    "tgw-src-vpc-id",
+    "tgw-dst-vpc-id",
+    "tgw-src-subnet-id",
+    "tgw-dst-subnet-id",
+    "tgw-src-eni",
+    "tgw-dst-eni",
+    "tgw-src-az-id",
+    "tgw-dst-az-id",
+    "tgw-pair-attachment-id",
+    "packets-lost-no-route",
+    "packets-lost-blackhole",
+    "packets-lost-mtu-exceeded",
+    "packets-lost-ttl-expired",
+];
+
+// Indices into KNOWN.
+const VERSION: usize = 0;
+const ACCOUNT_ID: usize = 1;
+const INTERFACE_ID: usize = 2;
+const SRCADDR: usize = 3;
+const DSTADDR: usize = 4;
+const SRCPORT: usize = 5;
+const DSTPORT: usize = 6;
+const PROTOCOL: usize = 7;
+const PACKETS: usize = 8;
+const BYTES: usize = 9;
+const START: usize = 10;
+const END: usize = 11;
+const ACTION: usize = 12;
+const LOG_STATUS: usize = 13;
+const VPC_ID: usize = 14;
+const SUBNET_ID: usize = 15;
+const INSTANCE_ID: usize = 16;
+const TCP_FLAGS: usize = 17;
+const TYPE: usize = 18;
+const PKT_SRCADDR: usize = 19;
+const PKT_DSTADDR: usize = 20;
+const REGION: usize = 21;
+const AZ_ID: usize = 22;
+const SUBLOCATION_TYPE: usize = 23;
+const SUBLOCATION_ID: usize = 24;
+const PKT_SRC_AWS_SERVICE: usize = 25;
+const PKT_DST_AWS_SERVICE: usize = 26;
+const FLOW_DIRECTION: usize = 27;
+const TRAFFIC_PATH: usize = 28;
+const ECS_CLUSTER_ARN: usize = 29;
+const ECS_CLUSTER_NAME: usize = 30;
+const ECS_CONTAINER_INSTANCE_ARN: usize = 31;
+const ECS_CONTAINER_INSTANCE_ID: usize = 32;
+const ECS_CONTAINER_ID: usize = 33;
+const ECS_SECOND_CONTAINER_ID: usize = 34;
+const ECS_SERVICE_NAME: usize = 35;
+const ECS_TASK_DEFINITION_ARN: usize = 36;
+const ECS_TASK_ARN: usize = 37;
+const ECS_TASK_ID: usize = 38;
+const REJECT_REASON: usize = 39;
+const RESOURCE_TYPE: usize = 40;
+const TGW_ID: usize = 41;
+const TGW_ATTACHMENT_ID: usize = 42;
+const TGW_SRC_VPC_ACCOUNT_ID: usize = 43;
+const TGW_DST_VPC_ACCOUNT_ID: usize = 44;
+const TGW_SRC_VPC_ID: usize = 45;
+const TGW_DST_VPC_ID: usize = 46;
+const TGW_SRC_SUBNET_ID: usize = 47;
+const TGW_DST_SUBNET_ID: usize = 48;
+const TGW_SRC_ENI: usize = 49;
+const TGW_DST_ENI: usize = 50;
+const TGW_SRC_AZ_ID: usize = 51;
+const TGW_DST_AZ_ID: usize = 52;
+const TGW_PAIR_ATTACHMENT_ID: usize = 53;
+const PACKETS_LOST_NO_ROUTE: usize = 54;
+const PACKETS_LOST_BLACKHOLE: usize = 55;
+const PACKETS_LOST_MTU_EXCEEDED: usize = 56;
+const PACKETS_LOST_TTL_EXPIRED: usize = 57;
+
+/// The default (version 2) field order.
+const DEFAULT_V2: [&str; 14] = [
+    "version",
+    "account-id",
+    "interface-id",
+    "srcaddr",
+    "dstaddr",
+    "srcport",
+    "dstport",
+    "protocol",
+    "packets",
+    "bytes",
+    "start",
+    "end",
+    "action",
+    "log-status",
+];
+
+/// Most fields a record may declare.
+const MAX_FIELDS: usize = 96;
+
+/// One field of a declared order: a documented name, or another name kept as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Field {
+    Known(&'static str),
+    Other(String),
+}
+
+impl Field {
+    fn from_name(name: &str) -> Field {
+        let normalized = name.replace('_', "-");
+        match KNOWN.iter().find(|k| **k == normalized) {
+            Some(known) => Field::Known(known),
+            None => Field::Other(name.to_owned()),
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Field::Known(name) => name,
+            Field::Other(name) => name,
+        }
+    }
+}
+
+/// Parses a field order: AWS's `${a} ${b}` format string or space-separated names.
+fn parse_order(text: &str) -> Vec<Field> {
+    text.split_whitespace()
+        .map(|word| {
+            let word = word
+                .strip_prefix("${")
+                .and_then(|w| w.strip_suffix('}'))
+                .unwrap_or(word);
+            Field::from_name(word)
+        })
+        .collect()
+}
+
+/// Whether a line is a header naming flow-log fields.
+pub(crate) fn is_header(line: &str) -> bool {
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let known = |w: &str| KNOWN.contains(&w.replace('_', "-").as_str());
+    (first == "version" || first == "account-id" || first == "resource-type")
+        && known(first)
+        && words.all(|w| {
+            known(w)
+                || w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
+        })
+        && line.contains("srcaddr")
+}
+
+/// Whether a line looks like a default-order (v2) record.
+pub(crate) fn looks_like_v2_record(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().take(15).collect();
+    words.len() == 14
+        && words
+            .first()
+            .is_some_and(|v| v.len() == 1 && v.bytes().all(|b| b.is_ascii_digit()))
+        && words
+            .get(1)
+            .is_some_and(|a| a.bytes().all(|b| b.is_ascii_digit()))
+        && words
+            .get(2)
+            .is_some_and(|i| i.starts_with("eni-") || *i == "-")
+        && words
+            .get(13)
+            .is_some_and(|s| matches!(*s, "OK" | "NODATA" | "SKIPDATA"))
+}
+
+/// The flow log parser; it learns the field order from a header line.
+#[derive(Debug)]
+pub(crate) struct VpcFlowParser {
+    order: Vec<Field>,
+    /// For each documented field, its position in `order` (`usize::MAX` when absent).
+    positions: [usize; KNOWN.len()],
+    max_fields: usize,
+}
+
+impl VpcFlowParser {
+    /// A parser with the order of `options.vpc_flow_format`, or the default v2 order.
+    pub(crate) fn new(options: &ParseOptions) -> VpcFlowParser {
+        let order = match options.vpc_flow_format.as_deref() {
+            Some(format) if !format.trim().is_empty() => parse_order(format),
+            _ => DEFAULT_V2.iter().map(|name| Field::Known(name)).collect(),
+        };
+        let mut parser = VpcFlowParser {
+            order: Vec::new(),
+            positions: [usize::MAX; KNOWN.len()],
+            max_fields: options.limits.max_fields.min(MAX_FIELDS),
+        };
+        parser.set_order(order);
+        parser
+    }
+
+    fn set_order(&mut self, order: Vec<Field>) {
+        self.positions = [usize::MAX; KNOWN.len()];
+        for (position, field) in order.iter().enumerate() {
+            if let Field::Known(name) = field
+                && let Some(known) = KNOWN.iter().position(|k| k == name)
+                && let Some(slot) = self.positions.get_mut(known)
+                && *slot == usize::MAX
+            {
+                *slot = position;
+            }
+        }
+        self.order = order;
+    }
+}
+
+impl LineParser for VpcFlowParser {
+    fn format(&self) -> SourceFormat {
+        SourceFormat::VpcFlow
+    }
+
+    fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
+        let text = line.trim();
+        if text.is_empty() {
+            return LineOutcome::Skip;
+        }
+        if is_header(text) {
+            let order = parse_order(text);
+            if order.len() > self.max_fields {
+                return LineOutcome::Reject(format!(
+                    "flow log header declares {} fields; the limit is {}",
+                    order.len(),
+                    self.max_fields
+                ));
+            }
+            self.set_order(order);
+            return LineOutcome::Skip;
+        }
+        let mut values: [&'a str; MAX_FIELDS] = [""; MAX_FIELDS];
+        let mut count = 0;
+        for word in text.split_whitespace() {
+            match values.get_mut(count) {
+                Some(slot) => *slot = word,
+                None => {
+                    return LineOutcome::Reject(format!(
+                        "flow log record has more than {MAX_FIELDS} fields"
+                    ));
+                }
+            }
+            count += 1;
+        }
+        if count != self.order.len() {
+            return LineOutcome::Reject(format!(
+                "flow log record has {count} fields; the declared format has {} ({})",
+                self.order.len(),
+                if self.order.len() == DEFAULT_V2.len() {
+                    "default v2 order; give the order with a header line or vpc_flow_format"
+                } else {
+                    "from the header line or vpc_flow_format"
+                }
+            ));
+        }
+        let positions = &self.positions;
+        let get = |field: usize| -> Option<&'a str> {
+            positions
+                .get(field)
+                .and_then(|&i| values.get(i).copied())
+                .and_then(absent)
+        };
+        let mut unmapped = Unmapped::with_capacity(count);
+        for (field, value) in self.order.iter().zip(values.iter()) {
+            match field {
+                Field::Known(name) => unmapped.str(name, value),
+                Field::Other(name) => unmapped.named(Cow::Owned(name.clone()), value),
+            }
+        }
+        LineOutcome::Event(Box::new(build_event(line, &get, unmapped)))
+    }
+}
+
+fn build_event<'a>(
+    line: &'a str,
+    get: &dyn Fn(usize) -> Option<&'a str>,
+    unmapped: Unmapped<'a>,
+) -> Event<'a> {
+    let action = get(ACTION);
+    let log_status = get(LOG_STATUS);
+    let no_data = matches!(log_status, Some("NODATA" | "SKIPDATA"));
+    let activity = if no_data { 0 } else { 6 };
+    let mut event = Event::new(&ocsf::NETWORK_ACTIVITY, activity, SourceFormat::VpcFlow);
+    let seconds = |field: usize| {
+        get(field)
+            .and_then(parse_i64)
+            .and_then(|s| s.checked_mul(1000))
+    };
+    let start = seconds(START);
+    let end = seconds(END);
+    event.time = start.or(end).unwrap_or(0);
+    event.start_time = start;
+    event.end_time = end;
+    event.status_code = log_status.map(Cow::Borrowed);
+    match action {
+        Some("ACCEPT") => {
+            event.action_id = Some(1);
+            event.action = Some(Cow::Borrowed("Allowed"));
+        }
+        Some("REJECT") => {
+            event.action_id = Some(2);
+            event.action = Some(Cow::Borrowed("Denied"));
+        }
+        _ => {}
+    }
+    if let Some(reason) = get(REJECT_REASON) {
+        event.status_detail = Some(Cow::Borrowed(reason));
+    }
+    let direction = get(FLOW_DIRECTION);
+    let mut src = Endpoint::default();
+    let mut dst = Endpoint::default();
+    let fill = |endpoint: &mut Endpoint<'a>, addr: usize, pkt_addr: usize, port: usize| {
+        let flow_ip = get(addr).and_then(parse_ip);
+        let packet_ip = get(pkt_addr).and_then(parse_ip);
+        endpoint.ip = packet_ip.or(flow_ip);
+        if let (Some(flow), Some(packet)) = (flow_ip, packet_ip)
+            && flow != packet
+        {
+            endpoint.intermediate_ips.push(flow);
+        }
+        endpoint.port = get(port).and_then(|p| p.parse().ok());
+    };
+    fill(&mut src, SRCADDR, PKT_SRCADDR, SRCPORT);
+    fill(&mut dst, DSTADDR, PKT_DSTADDR, DSTPORT);
+    // The interface, VPC, subnet and instance are those of the endpoint inside the VPC:
+    // the destination of ingress traffic, the source otherwise.
+    let local = if direction == Some("ingress") {
+        &mut dst
+    } else {
+        &mut src
+    };
+    local.interface_uid = get(INTERFACE_ID).map(Cow::Borrowed);
+    local.vpc_uid = get(VPC_ID).map(Cow::Borrowed);
+    local.subnet_uid = get(SUBNET_ID).map(Cow::Borrowed);
+    local.instance_uid = get(INSTANCE_ID).map(Cow::Borrowed);
+    for (endpoint, vpc, subnet, eni) in [
+        (&mut src, TGW_SRC_VPC_ID, TGW_SRC_SUBNET_ID, TGW_SRC_ENI),
+        (&mut dst, TGW_DST_VPC_ID, TGW_DST_SUBNET_ID, TGW_DST_ENI),
+    ] {
+        endpoint.vpc_uid = endpoint.vpc_uid.take().or(get(vpc).map(Cow::Borrowed));
+        endpoint.subnet_uid = endpoint
+            .subnet_uid
+            .take()
+            .or(get(subnet).map(Cow::Borrowed));
+        endpoint.interface_uid = endpoint
+            .interface_uid
+            .take()
+            .or(get(eni).map(Cow::Borrowed));
+    }
+    src.svc_name = get(PKT_SRC_AWS_SERVICE).map(Cow::Borrowed);
+    dst.svc_name = get(PKT_DST_AWS_SERVICE).map(Cow::Borrowed);
+    if src != Endpoint::default() {
+        event.src_endpoint = Some(src);
+    }
+    if dst != Endpoint::default() {
+        event.dst_endpoint = Some(dst);
+    }
+    let protocol = get(PROTOCOL).and_then(parse_i64);
+    event.connection_info = Some(ConnectionInfo {
+        protocol_num: protocol,
+        protocol_name: protocol.and_then(protocol_name).map(Cow::Borrowed),
+        direction_id: direction.map(|d| match d {
+            "ingress" => 1,
+            "egress" => 2,
+            _ => 0,
+        }),
+        direction: direction.map(|d| {
+            Cow::Borrowed(match d {
+                "ingress" => "Inbound",
+                "egress" => "Outbound",
+                _ => "Unknown",
+            })
+        }),
+        tcp_flags: get(TCP_FLAGS).and_then(parse_i64),
+    });
+    event.traffic = Some(Traffic {
+        bytes: get(BYTES).and_then(parse_i64),
+        packets: get(PACKETS).and_then(parse_i64),
+        ..Traffic::default()
+    });
+    event.cloud = Some(Cloud {
+        provider: Cow::Borrowed("AWS"),
+        region: get(REGION).map(Cow::Borrowed),
+        zone: get(AZ_ID).map(Cow::Borrowed),
+        account: get(ACCOUNT_ID).map(|id| Account {
+            uid: Some(Cow::Borrowed(id)),
+            type_id: Some(10),
+            ..Account::default()
+        }),
+    });
+    event.metadata.product.version = get(VERSION).map(Cow::Borrowed);
+    event.metadata.log_provider = Some(Cow::Borrowed(if get(TGW_ID).is_some() {
+        "Transit Gateway Flow Logs"
+    } else {
+        "VPC Flow Logs"
+    }));
+    event.unmapped = Some(unmapped.build());
+    event.raw = RawRecord::text(line);
+    event
+}
+
+/// The IANA name of the common protocol numbers.
+fn protocol_name(number: i64) -> Option<&'static str> {
+    Some(match number {
+        1 => "icmp",
+        6 => "tcp",
+        17 => "udp",
+        47 => "gre",
+        50 => "esp",
+        58 => "ipv6-icmp",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::test_support::{event_of, mutations_never_panic, raw};
+
+    const HEADER: &str = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status";
+    const ACCEPT: &str = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK";
+
+    #[test]
+    fn default_v2_records_map_to_network_activity() {
+        let mut parser = VpcFlowParser::new(&ParseOptions::default());
+        assert!(matches!(parser.parse_line(HEADER), LineOutcome::Skip));
+        let event = event_of(&mut parser, ACCEPT);
+        assert_eq!(
+            (event.class_uid, event.activity_id, event.type_uid),
+            (4001, 6, 400106)
+        );
+        assert_eq!(event.action_id, Some(1));
+        assert_eq!(event.time, 1_418_530_010_000);
+        assert_eq!(event.end_time, Some(1_418_530_070_000));
+        let src = event.src_endpoint.as_ref().unwrap();
+        assert_eq!(src.ip, Some("172.31.16.139".parse().unwrap()));
+        assert_eq!(src.port, Some(20641));
+        assert_eq!(src.interface_uid.as_deref(), Some("eni-1235b8ca123456789"));
+        assert_eq!(event.dst_endpoint.as_ref().unwrap().port, Some(22));
+        let conn = event.connection_info.as_ref().unwrap();
+        assert_eq!(
+            (conn.protocol_num, conn.protocol_name.as_deref()),
+            (Some(6), Some("tcp"))
+        );
+        assert_eq!(event.traffic.as_ref().unwrap().bytes, Some(4249));
+        let cloud = event.cloud.as_ref().unwrap();
+        assert_eq!(
+            cloud.account.as_ref().unwrap().uid.as_deref(),
+            Some("123456789010")
+        );
+        assert_eq!(raw(&event, "account-id"), Some("123456789010".into()));
+        assert_eq!(raw(&event, "action"), Some("ACCEPT".into()));
+
+        let reject = ACCEPT.replace("ACCEPT", "REJECT");
+        assert_eq!(event_of(&mut parser, &reject).action_id, Some(2));
+        let nodata =
+            "2 12345678910 eni-0eb1e4178af74336c - - - - - - - 1742570089 1742570142 - NODATA";
+        let event = event_of(&mut parser, nodata);
+        assert_eq!(event.activity_id, 0);
+        assert_eq!(event.status_code.as_deref(), Some("NODATA"));
+        assert!(event.src_endpoint.is_some(), "interface id is kept");
+        assert_eq!(raw(&event, "srcaddr"), None);
+    }
+
+    #[test]
+    fn custom_orders_from_header_and_options() {
+        let mut parser = VpcFlowParser::new(&ParseOptions::default());
+        let header = "version vpc-id subnet-id instance-id interface-id account-id type srcaddr dstaddr srcport dstport pkt-srcaddr pkt-dstaddr protocol bytes packets start end action tcp-flags log-status region az-id flow-direction traffic-path";
+        assert!(matches!(parser.parse_line(header), LineOutcome::Skip));
+        let line = "5 vpc-0a vpc-sub-1 i-0b eni-0c 123456789012 IPv4 10.0.0.5 52.1.2.3 443 50000 52.1.2.3 10.0.0.99 6 5000 10 1700000000 1700000060 ACCEPT 19 OK us-east-1 use1-az1 ingress -";
+        let event = event_of(&mut parser, line);
+        let dst = event.dst_endpoint.as_ref().unwrap();
+        assert_eq!(
+            dst.instance_uid.as_deref(),
+            Some("i-0b"),
+            "ingress: the destination is local"
+        );
+        assert_eq!(dst.ip, Some("10.0.0.99".parse().unwrap()));
+        assert_eq!(
+            dst.intermediate_ips,
+            vec!["52.1.2.3".parse::<std::net::IpAddr>().unwrap()]
+        );
+        let conn = event.connection_info.as_ref().unwrap();
+        assert_eq!((conn.direction_id, conn.tcp_flags), (Some(1), Some(19)));
+        assert_eq!(
+            event.cloud.as_ref().unwrap().zone.as_deref(),
+            Some("use1-az1")
+        );
+
+        let options = ParseOptions {
+            vpc_flow_format: Some(
+                "${account-id} ${action} ${srcaddr} ${dstaddr} ${my_field}".into(),
+            ),
+            ..ParseOptions::default()
+        };
+        let mut parser = VpcFlowParser::new(&options);
+        let event = event_of(&mut parser, "111122223333 REJECT 1.1.1.1 2.2.2.2 hello");
+        assert_eq!(event.action_id, Some(2));
+        assert_eq!(raw(&event, "my_field"), Some("hello".into()));
+        match parser.parse_line("1 2 3") {
+            LineOutcome::Reject(reason) => assert!(reason.contains("3 fields"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn transit_gateway_flow_logs() {
+        let mut parser = VpcFlowParser::new(&ParseOptions::default());
+        let header = "version account-id tgw-id tgw-attachment-id tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded packets-lost-ttl-expired start end log-status type tcp-flags flow-direction region";
+        assert!(is_header(header));
+        assert!(matches!(parser.parse_line(header), LineOutcome::Skip));
+        let line = "6 123456789012 tgw-0abc tgw-attach-0abc vpc-0abc vpc-0def subnet-0abc subnet-0def eni-0abc eni-0def use1-az1 use1-az2 tgw-attach-0def 10.0.0.1 10.0.1.1 12345 443 6 10 1000 1 2 3 4 1700000000 1700000060 OK IPv4 2 ingress us-east-1";
+        let event = event_of(&mut parser, line);
+        assert_eq!(
+            event.src_endpoint.as_ref().unwrap().vpc_uid.as_deref(),
+            Some("vpc-0abc")
+        );
+        assert_eq!(
+            event
+                .dst_endpoint
+                .as_ref()
+                .unwrap()
+                .interface_uid
+                .as_deref(),
+            Some("eni-0def")
+        );
+        assert_eq!(
+            event.metadata.log_provider.as_deref(),
+            Some("Transit Gateway Flow Logs")
+        );
+        assert_eq!(raw(&event, "packets-lost-blackhole"), Some("2".into()));
+        assert!(looks_like_v2_record(ACCEPT));
+        assert!(!looks_like_v2_record(line));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(line in ".{0,300}", edits in crate::text::test_support::edits()) {
+            let mut parser = VpcFlowParser::new(&ParseOptions::default());
+            let _ = parser.parse_line(&line);
+            mutations_never_panic(&mut parser, ACCEPT, &edits);
+            mutations_never_panic(&mut parser, HEADER, &edits);
+        }
+    }
+}

@@ -1,0 +1,778 @@
+//! Web server logs (nginx, Apache): access logs in the common, combined and vhost-combined
+//! formats (also when carried in syslog, and without the time when the syslog header has
+//! it), and the error logs of both servers.
+//!
+//! Access lines → OCSF HTTP Activity (4002), activity from the method. nginx error lines that
+//! name a request → HTTP Activity with status Failure; other error lines → Base Event with the
+//! message and the level as severity. Field names in `unmapped` are nginx's variable names
+//! (`remote_addr`, `time_local`, `request`, `status`, `body_bytes_sent`, `http_referer`,
+//! `http_user_agent`, …); see `docs/mappings/web_access.md`.
+
+use std::borrow::Cow;
+
+use logsec_event::{
+    Actor, Endpoint, Event, HttpRequest, HttpResponse, RawRecord, Severity, SourceFormat, User,
+    ocsf,
+};
+
+use crate::line::{LineOutcome, LineParser};
+use crate::options::ParseOptions;
+use crate::text::common::{http_status_id, split_request_line, url_of};
+use crate::text::scan::{
+    Delim, Token, Tokens, Unmapped, civil_ms, month_from_abbr, parse_clf_time, parse_i64, parse_ip,
+    split_host_port,
+};
+use crate::text::syslog::{self, Clock};
+
+/// Names for fields logged after the user agent (nginx's `$http_x_forwarded_for`, request
+/// times, …), which have no fixed meaning.
+const EXTRA: [&str; 8] = [
+    "extra_1", "extra_2", "extra_3", "extra_4", "extra_5", "extra_6", "extra_7", "extra_8",
+];
+
+/// Programs whose syslog messages are web server access lines.
+pub(crate) fn is_access_program(app: Option<&str>) -> bool {
+    matches!(
+        app,
+        Some("nginx" | "apache" | "apache2" | "httpd" | "lighttpd")
+    )
+}
+
+/// Where the fields of an access line sit.
+struct Layout<'t, 'a> {
+    vhost: Option<&'t Token<'a>>,
+    remote: &'t Token<'a>,
+    ident: &'t Token<'a>,
+    user: &'t Token<'a>,
+    time: Option<&'t Token<'a>>,
+    request: &'t Token<'a>,
+    status: &'t Token<'a>,
+    rest: &'t [Token<'a>],
+}
+
+/// The ident field of lines that do not log it.
+static NO_IDENT: Token<'static> = Token {
+    text: "-",
+    delim: Delim::Bare,
+};
+
+fn status_token_ok(status: &Token<'_>) -> bool {
+    status.delim == Delim::Bare
+        && (status.text == "-"
+            || (status.text.len() == 3 && status.text.bytes().all(|b| b.is_ascii_digit())))
+}
+
+fn layout<'t, 'a>(tokens: &'t [Token<'a>]) -> Option<Layout<'t, 'a>> {
+    let is_bracketed = |i: usize| tokens.get(i).is_some_and(|t| t.delim == Delim::Bracketed);
+    if is_bracketed(2) && !is_bracketed(3) {
+        // `host user [time] …` without the ident field, as some nginx log_formats write.
+        let request = tokens.get(3)?;
+        let status = tokens.get(4)?;
+        if tokens.first()?.delim != Delim::Bare
+            || request.delim != Delim::Quoted
+            || !status_token_ok(status)
+        {
+            return None;
+        }
+        return Some(Layout {
+            vhost: None,
+            remote: tokens.first()?,
+            ident: &NO_IDENT,
+            user: tokens.get(1)?,
+            time: tokens.get(2),
+            request,
+            status,
+            rest: tokens.get(5..).unwrap_or(&[]),
+        });
+    }
+    let start = usize::from(!is_bracketed(3) && is_bracketed(4));
+    let remote = tokens.get(start)?;
+    let (time, request_at) = if is_bracketed(start + 3) {
+        (tokens.get(start + 3), start + 4)
+    } else {
+        (None, start + 3)
+    };
+    let request = tokens.get(request_at)?;
+    let status = tokens.get(request_at + 1)?;
+    if remote.delim != Delim::Bare || request.delim != Delim::Quoted || !status_token_ok(status) {
+        return None;
+    }
+    Some(Layout {
+        vhost: (start == 1).then(|| tokens.first()).flatten(),
+        remote,
+        ident: tokens.get(start + 1)?,
+        user: tokens.get(start + 2)?,
+        time,
+        request,
+        status,
+        rest: tokens.get(request_at + 2..).unwrap_or(&[]),
+    })
+}
+
+/// Whether a text is an access line (for detection and for syslog messages).
+pub(crate) fn looks_like_access(text: &str) -> bool {
+    let array = Tokens::new(text).array::<24>();
+    layout(array.as_slice())
+        .is_some_and(|l| l.time.is_none_or(|t| parse_clf_time(t.text).is_some()))
+}
+
+/// The HTTP Activity event of an access line `text` (the whole line, or a syslog message).
+/// `fallback_time` is used when the access line has no time of its own; `unmapped` may
+/// already hold the syslog header's fields.
+pub(crate) fn access_event<'a>(
+    line: &'a str,
+    text: &'a str,
+    fallback_time: Option<i64>,
+    mut unmapped: Unmapped<'a>,
+    format: SourceFormat,
+    _offset_secs: i64,
+) -> Result<Event<'a>, String> {
+    let array = Tokens::new(text).array::<24>();
+    let tokens = array.as_slice();
+    let Some(l) = layout(tokens) else {
+        return Err(
+            "not a web access log line: expected HOST IDENT USER [TIME] \"REQUEST\" STATUS BYTES"
+                .to_owned(),
+        );
+    };
+    let time = match l.time {
+        Some(token) => parse_clf_time(token.text)
+            .ok_or_else(|| format!("invalid access log time [{}]", token.text))?,
+        None => fallback_time.ok_or("access log line without a [time]")?,
+    };
+    let (method, target, version) = split_request_line(l.request.text);
+    let status = parse_i64(l.status.text);
+    let bytes = l.rest.first().filter(|t| t.delim == Delim::Bare);
+    let mut rest = l.rest.get(usize::from(bytes.is_some())..).unwrap_or(&[]);
+    let quoted = |rest: &mut &[Token<'a>]| -> Option<&'a str> {
+        let first = rest.first().filter(|t| t.delim == Delim::Quoted)?;
+        *rest = rest.get(1..).unwrap_or(&[]);
+        Some(first.text)
+    };
+    let referer = quoted(&mut rest);
+    let user_agent = if referer.is_some() {
+        quoted(&mut rest)
+    } else {
+        None
+    };
+
+    unmapped.opt("server_name", l.vhost.map(|t| t.text));
+    unmapped.str("remote_addr", l.remote.text);
+    unmapped.str("remote_logname", l.ident.text);
+    unmapped.str("remote_user", l.user.text);
+    unmapped.opt("time_local", l.time.map(|t| t.text));
+    unmapped.str("request", l.request.text);
+    unmapped.opt("request_method", method);
+    unmapped.opt("request_uri", target);
+    unmapped.opt("server_protocol", version);
+    unmapped.str("status", l.status.text);
+    unmapped.opt("body_bytes_sent", bytes.map(|t| t.text));
+    unmapped.opt("http_referer", referer);
+    unmapped.opt("http_user_agent", user_agent);
+    for (name, token) in EXTRA.iter().zip(rest) {
+        unmapped.str(name, token.text);
+    }
+
+    let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
+    let mut event = Event::new(&ocsf::HTTP_ACTIVITY, activity, format);
+    event.time = time;
+    if let Some(status) = status {
+        event.set_status(http_status_id(status));
+        event.status_code = Some(Cow::Borrowed(l.status.text));
+    }
+    let remote = l.remote.text;
+    event.src_endpoint = Some(match parse_ip(remote) {
+        Some(ip) => Endpoint {
+            ip: Some(ip),
+            ..Endpoint::default()
+        },
+        None => Endpoint {
+            hostname: Some(Cow::Borrowed(remote)),
+            ..Endpoint::default()
+        },
+    });
+    if let Some(user) = l.user.value() {
+        event.actor = Some(Actor {
+            user: Some(User {
+                name: Some(Cow::Borrowed(user)),
+                ..User::default()
+            }),
+            ..Actor::default()
+        });
+    }
+    let (vhost_name, vhost_port) = match l.vhost.map(|t| t.text) {
+        Some(vhost) => match vhost.rsplit_once(':') {
+            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => {
+                (Some(host), port.parse().ok())
+            }
+            _ => (Some(vhost), None),
+        },
+        None => (None, None),
+    };
+    event.http_request = Some(HttpRequest {
+        http_method: method.map(Cow::Borrowed),
+        url: target.map(|target| url_of(target, vhost_name, vhost_port)),
+        user_agent: user_agent.filter(|u| *u != "-").map(Cow::Borrowed),
+        referrer: referer.filter(|r| *r != "-").map(Cow::Borrowed),
+        version: version.map(Cow::Borrowed),
+        ..HttpRequest::default()
+    });
+    event.http_response = Some(HttpResponse {
+        code: status,
+        length: bytes.and_then(|t| parse_i64(t.text)),
+        ..HttpResponse::default()
+    });
+    event.unmapped = Some(unmapped.build());
+    event.raw = RawRecord::text(line);
+    Ok(event)
+}
+
+/// OCSF severity of an nginx/Apache error level.
+fn level_severity(level: &str) -> Severity {
+    match level {
+        "emerg" => Severity::Fatal,
+        "alert" => Severity::Critical,
+        "crit" => Severity::High,
+        "error" => Severity::Medium,
+        "warn" | "warning" => Severity::Low,
+        _ => Severity::Informational,
+    }
+}
+
+/// Whether a line is an nginx error log line (`2021/09/30 09:23:53 [error] …`).
+pub(crate) fn is_nginx_error(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() > 22
+        && b.get(4) == Some(&b'/')
+        && b.get(7) == Some(&b'/')
+        && b.get(10) == Some(&b' ')
+        && b.get(13) == Some(&b':')
+        && b.get(19) == Some(&b' ')
+        && b.get(20) == Some(&b'[')
+        && b.get(..4).is_some_and(|y| y.iter().all(u8::is_ascii_digit))
+}
+
+/// Whether a line is an Apache error log line (`[Fri Oct 08 17:08:41.203277 2021] [core:error] …`).
+pub(crate) fn is_apache_error(line: &str) -> bool {
+    apache_time(line).is_some()
+}
+
+/// Parses `[Www Mmm dd hh:mm:ss[.ffffff] yyyy]` at the start of a line: the time text and the
+/// rest after `] `.
+fn apache_time(line: &str) -> Option<(&str, i64, &str)> {
+    let body = line.strip_prefix('[')?;
+    let close = body.find(']')?;
+    let text = body.get(..close)?;
+    let mut parts = text.split(' ').filter(|p| !p.is_empty());
+    let (_weekday, month, day, clock, year) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let month = month_from_abbr(month.as_bytes())?;
+    let day: u32 = day.parse().ok()?;
+    let year: i64 = year.parse().ok()?;
+    let (hms, frac) = clock.split_once('.').unwrap_or((clock, ""));
+    let mut hms_parts = hms.split(':');
+    let hour: u32 = hms_parts.next()?.parse().ok()?;
+    let minute: u32 = hms_parts.next()?.parse().ok()?;
+    let second: u32 = hms_parts.next()?.parse().ok()?;
+    let millis = frac
+        .get(..frac.len().min(3))
+        .and_then(|f| format!("{f:0<3}").parse::<u32>().ok())
+        .unwrap_or(0);
+    let ms = civil_ms(year, month, day, hour, minute, second, millis)?;
+    Some((text, ms, body.get(close + 1..)?.trim_start()))
+}
+
+/// The event of an nginx error log line `text` (the whole line, or a syslog message):
+/// HTTP Activity (status Failure) when it names a request, a Base Event otherwise.
+pub(crate) fn nginx_error_event<'a>(
+    line: &'a str,
+    text: &'a str,
+    offset_secs: i64,
+    mut unmapped: Unmapped<'a>,
+    format: SourceFormat,
+) -> Result<Event<'a>, String> {
+    let num = |from: usize, len: usize| -> Option<u32> { text.get(from..from + len)?.parse().ok() };
+    let time = (|| {
+        civil_ms(
+            i64::from(num(0, 4)?),
+            num(5, 2)?,
+            num(8, 2)?,
+            num(11, 2)?,
+            num(14, 2)?,
+            num(17, 2)?,
+            0,
+        )
+    })()
+    .ok_or("nginx error log line with an invalid time")?
+        - offset_secs * 1000;
+    let after = text.get(21..).unwrap_or("");
+    let (level, rest) = after
+        .split_once("] ")
+        .ok_or("nginx error log line without a [level]")?;
+    let (pid_tid, rest) = match rest.split_once(": ") {
+        Some((head, tail)) if head.contains('#') => (Some(head), tail),
+        _ => (None, rest),
+    };
+    let (pid, tid) = pid_tid.map_or((None, None), |p| match p.split_once('#') {
+        Some((pid, tid)) => (Some(pid), Some(tid)),
+        None => (Some(p), None),
+    });
+    let (cid, rest) = match rest.strip_prefix('*').and_then(|r| r.split_once(' ')) {
+        Some((cid, tail)) if cid.bytes().all(|c| c.is_ascii_digit()) => (Some(cid), tail),
+        _ => (None, rest),
+    };
+    // The context after the message: `, client: …, server: …, request: "…", host: "…"`.
+    let context_at = rest.find(", client: ").unwrap_or(rest.len());
+    let message = rest.get(..context_at).unwrap_or(rest);
+    let context = rest.get(context_at..).unwrap_or("");
+    let mut keys: Vec<(usize, &'static str)> = [
+        "client",
+        "server",
+        "request",
+        "subrequest",
+        "upstream",
+        "host",
+        "referrer",
+    ]
+    .iter()
+    .filter_map(|key| {
+        let pattern = format!(", {key}: ");
+        context.find(&pattern).map(|at| (at, *key))
+    })
+    .collect();
+    keys.sort_unstable();
+    unmapped.str("time", text.get(..19).unwrap_or(""));
+    unmapped.str("level", level);
+    unmapped.opt("pid", pid);
+    unmapped.opt("tid", tid);
+    unmapped.opt("cid", cid);
+    unmapped.str("message", message);
+    let mut values: [Option<&'a str>; 7] = [None; 7];
+    for (index, (at, key)) in keys.iter().enumerate() {
+        let start = at + key.len() + 4;
+        let end = keys.get(index + 1).map_or(context.len(), |(next, _)| *next);
+        let value = context.get(start..end).unwrap_or("");
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .unwrap_or(value);
+        unmapped.str(key, value);
+        let slot = match *key {
+            "client" => 0,
+            "server" => 1,
+            "request" => 2,
+            "host" => 3,
+            "upstream" => 4,
+            "referrer" => 5,
+            _ => 6,
+        };
+        if let Some(v) = values.get_mut(slot) {
+            *v = Some(value);
+        }
+    }
+    let [client, _server, request, host, _upstream, referrer, _] = values;
+    let (method, target, version) = request.map_or((None, None, None), split_request_line);
+    let mut event = if method.is_some() || target.is_some() {
+        let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
+        let mut event = Event::new(&ocsf::HTTP_ACTIVITY, activity, format);
+        event.set_status(ocsf::status::FAILURE);
+        event.http_request = Some(HttpRequest {
+            http_method: method.map(Cow::Borrowed),
+            url: target.map(|target| url_of(target, host, None)),
+            referrer: referrer.map(Cow::Borrowed),
+            version: version.map(Cow::Borrowed),
+            ..HttpRequest::default()
+        });
+        event.status_detail = Some(Cow::Borrowed(message));
+        // Basic-auth failures name the user: `user "foo" was not found in …`,
+        // `user "foo": password mismatch`.
+        if let Some(user) = message
+            .strip_prefix("user \"")
+            .and_then(|rest| rest.split('"').next())
+        {
+            unmapped.str("user", user);
+            event.actor = Some(Actor {
+                user: Some(User {
+                    name: Some(Cow::Borrowed(user)),
+                    ..User::default()
+                }),
+                ..Actor::default()
+            });
+        }
+        event
+    } else {
+        Event::new(&ocsf::BASE_EVENT, 99, format)
+    };
+    event.time = time;
+    event.severity_id = level_severity(level);
+    event.message = Some(Cow::Borrowed(message));
+    if let Some(ip) = client.and_then(parse_ip) {
+        event.src_endpoint = Some(Endpoint {
+            ip: Some(ip),
+            ..Endpoint::default()
+        });
+    }
+    event.metadata.log_name = Some(Cow::Borrowed("error"));
+    event.unmapped = Some(unmapped.build());
+    event.raw = RawRecord::text(line);
+    Ok(event)
+}
+
+/// The user of an Apache basic-auth failure: `AH01618: user sss not found: /`,
+/// `AH01617: user bob: authentication failure for "/": Password Mismatch`.
+fn apache_auth_failure_user(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("AH01618: user ")
+        .or_else(|| message.strip_prefix("AH01617: user "))?;
+    let end = rest
+        .find(" not found")
+        .or_else(|| rest.find(": authentication failure"))?;
+    rest.get(..end).filter(|user| !user.is_empty())
+}
+
+/// The web server log parser.
+#[derive(Debug)]
+pub(crate) struct WebAccessParser {
+    clock: Clock,
+}
+
+impl WebAccessParser {
+    /// A parser configured from `options` (the syslog clock for access lines in syslog, the
+    /// UTC offset for error-log times, which carry no zone).
+    pub(crate) fn new(options: &ParseOptions) -> WebAccessParser {
+        WebAccessParser {
+            clock: Clock::new(options),
+        }
+    }
+
+    fn apache_error<'a>(&self, line: &'a str) -> Result<Event<'a>, String> {
+        let (time_text, time, mut rest) =
+            apache_time(line).ok_or("Apache error log line with an invalid [time]")?;
+        let mut unmapped = Unmapped::with_capacity(8);
+        unmapped.str("time", time_text);
+        let mut level = "";
+        let mut client = None;
+        while let Some(body) = rest.strip_prefix('[') {
+            let Some(close) = body
+                .find("] ")
+                .or_else(|| body.ends_with(']').then(|| body.len() - 1))
+            else {
+                break;
+            };
+            let group = body.get(..close).unwrap_or("");
+            rest = body.get(close + 1..).unwrap_or("").trim_start();
+            if let Some(pid) = group.strip_prefix("pid ") {
+                match pid.split_once(":tid ") {
+                    Some((pid, tid)) => {
+                        unmapped.str("pid", pid);
+                        unmapped.str("tid", tid);
+                    }
+                    None => unmapped.str("pid", pid),
+                }
+            } else if let Some(addr) = group.strip_prefix("client ") {
+                unmapped.str("client", addr);
+                client = Some(addr);
+            } else if let Some(addr) = group.strip_prefix("remote ") {
+                unmapped.str("remote", addr);
+            } else if let Some((module, lvl)) = group.split_once(':') {
+                unmapped.str("module", module);
+                unmapped.str("level", lvl);
+                level = lvl;
+            } else {
+                unmapped.str("level", group);
+                level = group;
+            }
+        }
+        let message = rest.trim_end();
+        unmapped.str("message", message);
+        let auth_user = apache_auth_failure_user(message);
+        let mut event = match auth_user {
+            Some(user) => {
+                unmapped.str("user", user);
+                let mut event = Event::new(&ocsf::AUTHENTICATION, 1, SourceFormat::WebAccess);
+                event.set_status(ocsf::status::FAILURE);
+                event.status_detail = Some(Cow::Borrowed(message));
+                event.user = Some(User {
+                    name: Some(Cow::Borrowed(user)),
+                    ..User::default()
+                });
+                event
+            }
+            None => Event::new(&ocsf::BASE_EVENT, 99, SourceFormat::WebAccess),
+        };
+        event.time = time - self.clock.offset_secs() * 1000;
+        event.severity_id = level_severity(level);
+        event.message = Some(Cow::Borrowed(message));
+        if let Some(client) = client {
+            let (ip, port) = split_host_port(client);
+            event.src_endpoint = Some(Endpoint {
+                ip,
+                port,
+                ..Endpoint::default()
+            });
+        }
+        event.metadata.log_name = Some(Cow::Borrowed("error"));
+        event.unmapped = Some(unmapped.build());
+        event.raw = RawRecord::text(line);
+        Ok(event)
+    }
+}
+
+impl LineParser for WebAccessParser {
+    fn format(&self) -> SourceFormat {
+        SourceFormat::WebAccess
+    }
+
+    fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
+        let text = line.trim_end_matches(['\r', ' ', '\t']);
+        if text.trim_start().is_empty() {
+            return LineOutcome::Skip;
+        }
+        let result = if is_nginx_error(text) {
+            nginx_error_event(
+                line,
+                text,
+                self.clock.offset_secs(),
+                Unmapped::with_capacity(12),
+                SourceFormat::WebAccess,
+            )
+        } else if is_apache_error(text) {
+            self.apache_error(line)
+        } else {
+            match access_event(
+                line,
+                text,
+                None,
+                Unmapped::with_capacity(16),
+                SourceFormat::WebAccess,
+                self.clock.offset_secs(),
+            ) {
+                Ok(event) => Ok(event),
+                Err(reason) => match syslog::parse_header(text, &mut self.clock) {
+                    Some(header) => Ok(syslog::event_for(
+                        line,
+                        &header,
+                        SourceFormat::WebAccess,
+                        self.clock.offset_secs(),
+                    )),
+                    None => Err(reason),
+                },
+            }
+        };
+        match result {
+            Ok(event) => LineOutcome::Event(Box::new(event)),
+            Err(reason) => LineOutcome::Reject(reason),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::test_support::{event_of, mutations_never_panic, raw};
+
+    const COMBINED: &str = r#"81.150.104.130 - frank [15/Sep/2021:16:13:46 +0000] "POST /wp-login.php?a=1 HTTP/1.1" 200 5364 "https://ref.example/" "Mozilla/5.0 (X11)" "10.0.0.1""#;
+
+    fn parser() -> WebAccessParser {
+        WebAccessParser::new(&ParseOptions {
+            syslog_year: Some(2021),
+            ..ParseOptions::default()
+        })
+    }
+
+    #[test]
+    fn combined_line_maps_to_http_activity() {
+        let event = event_of(&mut parser(), COMBINED);
+        assert_eq!((event.class_uid, event.activity_id), (4002, 6));
+        assert_eq!(event.time, 1_631_722_426_000);
+        assert_eq!(
+            event.src_endpoint.as_ref().unwrap().ip,
+            Some("81.150.104.130".parse().unwrap())
+        );
+        assert_eq!(
+            event
+                .actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("frank")
+        );
+        let request = event.http_request.as_ref().unwrap();
+        assert_eq!(
+            request.url.as_ref().unwrap().path.as_deref(),
+            Some("/wp-login.php")
+        );
+        assert_eq!(
+            request.url.as_ref().unwrap().query_string.as_deref(),
+            Some("a=1")
+        );
+        assert_eq!(request.referrer.as_deref(), Some("https://ref.example/"));
+        assert_eq!(request.user_agent.as_deref(), Some("Mozilla/5.0 (X11)"));
+        assert_eq!(request.version.as_deref(), Some("HTTP/1.1"));
+        assert_eq!(event.http_response.as_ref().unwrap().length, Some(5364));
+        assert_eq!(
+            raw(&event, "http_user_agent"),
+            Some("Mozilla/5.0 (X11)".into())
+        );
+        assert_eq!(raw(&event, "extra_1"), Some("10.0.0.1".into()));
+        assert_eq!(raw(&event, "remote_logname"), None);
+    }
+
+    #[test]
+    fn common_vhost_and_malformed_requests() {
+        let event = event_of(
+            &mut parser(),
+            r#"172.17.0.1 - - [29/Sep/2021:12:37:05 +0000] "GET /start.php?lang=x HTTP/1.1" 404 196"#,
+        );
+        assert_eq!(event.status_id, 2);
+        assert!(event.http_request.as_ref().unwrap().user_agent.is_none());
+        let event = event_of(
+            &mut parser(),
+            r#"www.example.com:443 2001:db8::1 - - [29/Sep/2021:12:37:05 +0200] "GET / HTTP/2.0" 301 0 "-" "curl/8""#,
+        );
+        let url = event
+            .http_request
+            .as_ref()
+            .unwrap()
+            .url
+            .as_ref()
+            .unwrap()
+            .clone();
+        assert_eq!(url.hostname.as_deref(), Some("www.example.com"));
+        assert_eq!(url.port, Some(443));
+        assert_eq!(event.time, 1_632_911_825_000);
+        assert_eq!(
+            raw(&event, "server_name"),
+            Some("www.example.com:443".into())
+        );
+        let event = event_of(
+            &mut parser(),
+            r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "\x16\x03\x01\x01 \x02" 400 226 "-" "-""#,
+        );
+        assert_eq!(event.activity_id, 0);
+        assert_eq!(
+            event
+                .http_request
+                .as_ref()
+                .unwrap()
+                .url
+                .as_ref()
+                .unwrap()
+                .url_string
+                .as_deref(),
+            Some(r"\x16\x03\x01\x01 \x02")
+        );
+        assert!(matches!(
+            parser().parse_line("not a log line"),
+            LineOutcome::Reject(_)
+        ));
+    }
+
+    #[test]
+    fn access_lines_in_syslog() {
+        let line = r#"Sep 15 16:13:46 ip-172-31-43-28 nginx[2869]: 81.150.104.130 - - [15/Sep/2021:16:13:46 +0000] "POST /wp-login.php HTTP/1.1" 200 5364 "-" "Mozilla/5.0""#;
+        let event = event_of(&mut parser(), line);
+        assert_eq!(event.class_uid, 4002);
+        assert_eq!(event.format(), Some(SourceFormat::WebAccess));
+        assert_eq!(raw(&event, "hostname"), Some("ip-172-31-43-28".into()));
+        assert_eq!(raw(&event, "remote_addr"), Some("81.150.104.130".into()));
+        // No [time] in the access line: the syslog header's time is used.
+        let line = r#"Mar 24 14:02:50 web1 tomcat.log: 127.0.0.1 - - "GET /bad.foo HTTP/1.1" 404 65508 4.386"#;
+        let event = event_of(&mut parser(), line);
+        assert_eq!(event.class_uid, 4002);
+        assert_eq!(event.time, 1_616_594_570_000);
+        assert_eq!(raw(&event, "extra_1"), Some("4.386".into()));
+    }
+
+    #[test]
+    fn nginx_and_apache_error_lines() {
+        let line = r#"2021/09/30 09:23:53 [error] 1925800#1925800: *17 user "foo" was not found in "/tmp/a.htpasswd", client: 127.0.0.1, server: _, request: "GET /admin HTTP/1.1", host: "localhost""#;
+        let event = event_of(&mut parser(), line);
+        assert_eq!(
+            (event.class_uid, event.activity_id, event.status_id),
+            (4002, 3, 2)
+        );
+        assert_eq!(event.time, 1_632_993_833_000);
+        assert_eq!(event.severity_id, Severity::Medium);
+        assert_eq!(
+            event.message.as_deref(),
+            Some(r#"user "foo" was not found in "/tmp/a.htpasswd""#)
+        );
+        assert_eq!(raw(&event, "server"), Some("_".into()));
+        assert_eq!(raw(&event, "host"), Some("localhost".into()));
+        assert_eq!(
+            event
+                .actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("foo")
+        );
+        assert_eq!(
+            event.src_endpoint.as_ref().unwrap().ip,
+            Some("127.0.0.1".parse().unwrap())
+        );
+        let no_request = "2021/12/02 11:53:15 [warn] 1#1: worker process 2 exited";
+        let event = event_of(&mut parser(), no_request);
+        assert_eq!((event.class_uid, event.severity_id), (0, Severity::Low));
+
+        let line = "[Fri Oct 08 17:08:41.203277 2021] [core:error] [pid 7005:tid 140667133085440] [client 88.168.206.87:14532] AH00126: Invalid URI in request GET /cgi-bin/.%2E/etc/passwd HTTP/1.1 ";
+        let event = event_of(&mut parser(), line);
+        assert_eq!(event.class_uid, 0);
+        assert_eq!(event.time, 1_633_712_921_203);
+        assert_eq!(raw(&event, "module"), Some("core".into()));
+        assert_eq!(raw(&event, "tid"), Some("140667133085440".into()));
+        assert_eq!(event.src_endpoint.as_ref().unwrap().port, Some(14532));
+        assert!(event.message.as_deref().unwrap().starts_with("AH00126"));
+        let auth = "[Thu Oct 13 12:24:49.880562 2022] [auth_basic:error] [pid 10:tid 1] [client 31.33.58.75:50229] AH01618: user sss not found: /";
+        let event = event_of(&mut parser(), auth);
+        assert_eq!((event.class_uid, event.status_id), (3002, 2));
+        assert_eq!(event.user.as_ref().unwrap().name.as_deref(), Some("sss"));
+        let line = r#"2022/07/28 16:37:00 [error] 1#1: *5 limiting requests, excess: 5.459 by zone "z", client: 192.168.1.1, server: example.com, request: "POST https://example.com/a?b", host: "example.com""#;
+        let url = event_of(&mut parser(), line)
+            .http_request
+            .unwrap()
+            .url
+            .unwrap();
+        assert_eq!(
+            (
+                url.scheme.as_deref(),
+                url.path.as_deref(),
+                url.query_string.as_deref()
+            ),
+            (Some("https"), Some("/a"), Some("b"))
+        );
+        let no_ident = r#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#;
+        let event = event_of(&mut parser(), no_ident);
+        assert_eq!(event.http_response.as_ref().unwrap().length, Some(100));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(line in ".{0,300}", edits in crate::text::test_support::edits()) {
+            let mut p = parser();
+            let _ = p.parse_line(&line);
+            for base in [
+                COMBINED,
+                r#"2021/09/30 09:23:53 [error] 1#1: *17 x, client: 127.0.0.1, server: _, request: "GET / HTTP/1.1", host: "h""#,
+                "[Fri Oct 08 17:08:41.203277 2021] [core:error] [pid 7005:tid 1] [client 1.2.3.4:1] AH00126: x",
+                r#"Sep 15 16:13:46 h nginx[1]: 1.2.3.4 - - [15/Sep/2021:16:13:46 +0000] "GET / HTTP/1.1" 200 5 "-" "x""#,
+            ] {
+                mutations_never_panic(&mut p, base, &edits);
+            }
+        }
+    }
+}
