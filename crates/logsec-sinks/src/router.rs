@@ -581,6 +581,8 @@ impl Worker {
         // A batch taken from the queue whose delivery failed but that could not be spooled.
         let mut held: Option<Vec<Alert>> = None;
         let mut attempts: u32 = 0;
+        // Whether the held batch is already counted in `failed`.
+        let mut held_counted = false;
         let mut dirty = false;
         loop {
             let batch = match held.take() {
@@ -616,6 +618,7 @@ impl Worker {
             match result {
                 Ok(()) => {
                     attempts = 0;
+                    held_counted = false;
                     dirty = true;
                     self.backoff.reset();
                     Counters::add(&self.shared.counters.sent, alerts.len());
@@ -643,21 +646,29 @@ impl Worker {
                         Batch::Queue(alerts) => {
                             if closing || attempts >= self.retry.attempts_before_spool {
                                 match self.shared.spool_with_queue(&mut state, &alerts, None) {
-                                    Ok(_) => attempts = 0,
+                                    Ok(_) => {
+                                        attempts = 0;
+                                        held_counted = false;
+                                    }
                                     Err(_) if closing => {
-                                        // Nowhere left to put them: count them and say so.
-                                        let lost = alerts.len() + state.queue.len();
+                                        // Nowhere left to put them: count them and say so
+                                        // (the held batch was counted when spooling first
+                                        // failed).
+                                        let held_uncounted =
+                                            if held_counted { 0 } else { alerts.len() };
+                                        let lost = held_uncounted + state.queue.len();
                                         Counters::add(&self.shared.counters.failed, lost);
                                         state.queue.clear();
                                         self.shared.busy.store(false, Ordering::Release);
                                         break;
                                     }
                                     Err(_) => {
-                                        if attempts == self.retry.attempts_before_spool {
+                                        if !held_counted {
                                             Counters::add(
                                                 &self.shared.counters.failed,
                                                 alerts.len(),
                                             );
+                                            held_counted = true;
                                         }
                                         held = Some(alerts);
                                     }
