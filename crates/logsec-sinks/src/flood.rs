@@ -116,15 +116,14 @@ impl FloodControl {
     fn evict(&mut self) {
         let horizon = self.latest.saturating_sub(self.window_ms);
         self.groups.retain(|_, group| group.start >= horizon);
-        if self.groups.len() >= self.max_keys {
-            if let Some(oldest) = self
+        if self.groups.len() >= self.max_keys
+            && let Some(oldest) = self
                 .groups
                 .iter()
                 .min_by_key(|(_, group)| group.start)
                 .map(|(key, _)| key.clone())
-            {
-                self.groups.remove(&oldest);
-            }
+        {
+            self.groups.remove(&oldest);
         }
     }
 }

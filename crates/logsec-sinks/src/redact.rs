@@ -273,7 +273,7 @@ pub(crate) fn scrub_query(text: &str, params: &[String]) -> Option<String> {
     let mut out = String::new();
     let mut copied = 0;
     let mut index = 0;
-    while let Some(offset) = bytes.get(index..).and_then(|tail| memchr_eq(tail)) {
+    while let Some(offset) = bytes.get(index..).and_then(memchr_eq) {
         let equals = index + offset;
         let mut name_start = equals;
         while name_start > 0

@@ -627,11 +627,11 @@ impl Worker {
                     if let Batch::Spool(peeked) = &batch {
                         Counters::add(&self.shared.counters.replayed, peeked.alerts.len());
                         Counters::add(&self.shared.counters.failed, peeked.unreadable);
-                        if let Some(spool) = state.spool.as_mut() {
-                            if let Err(error) = spool.commit(peeked) {
-                                // The batch was delivered; it will be delivered again.
-                                state.spool_error = Some(error.to_string());
-                            }
+                        if let Some(spool) = state.spool.as_mut()
+                            && let Err(error) = spool.commit(peeked)
+                        {
+                            // The batch was delivered; it will be delivered again.
+                            state.spool_error = Some(error.to_string());
                         }
                     }
                     self.shared.busy.store(false, Ordering::Release);
@@ -644,13 +644,16 @@ impl Worker {
                     let closing = state.closing.is_some();
                     match batch {
                         Batch::Queue(alerts) => {
-                            if closing || attempts >= self.retry.attempts_before_spool {
+                            let may_spool = closing
+                                || (state.spool.is_some()
+                                    && attempts >= self.retry.attempts_before_spool);
+                            if may_spool {
                                 match self.shared.spool_with_queue(&mut state, &alerts, None) {
                                     Ok(_) => {
                                         attempts = 0;
                                         held_counted = false;
                                     }
-                                    Err(_) if closing => {
+                                    Err(spool_error) if closing => {
                                         // Nowhere left to put them: count them and say so
                                         // (the held batch was counted when spooling first
                                         // failed).
@@ -658,6 +661,10 @@ impl Worker {
                                             if held_counted { 0 } else { alerts.len() };
                                         let lost = held_uncounted + state.queue.len();
                                         Counters::add(&self.shared.counters.failed, lost);
+                                        state.last_error = Some(format!(
+                                            "{} alerts undelivered at close ({error}); {spool_error}",
+                                            alerts.len() + state.queue.len()
+                                        ));
                                         state.queue.clear();
                                         self.shared.busy.store(false, Ordering::Release);
                                         break;
@@ -713,12 +720,12 @@ impl Worker {
             if state.spool_pending() > 0 {
                 if state.closing.is_some() {
                     // Keep the spool for the next start; queue behind it goes there too.
-                    if !state.queue.is_empty() {
-                        if self.shared.spool_with_queue(&mut state, &[], None).is_err() {
-                            let lost = state.queue.len();
-                            Counters::add(&self.shared.counters.failed, lost);
-                            state.queue.clear();
-                        }
+                    if !state.queue.is_empty()
+                        && self.shared.spool_with_queue(&mut state, &[], None).is_err()
+                    {
+                        let lost = state.queue.len();
+                        Counters::add(&self.shared.counters.failed, lost);
+                        state.queue.clear();
                     }
                     return None;
                 }

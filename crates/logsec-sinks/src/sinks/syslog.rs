@@ -304,10 +304,10 @@ impl Sink for SyslogSink {
     }
 
     fn check(&mut self) -> Result<(), SinkError> {
-        if let SyslogTransport::Tcp(address) = self.config.transport.clone() {
-            if self.tcp.is_none() {
-                self.tcp = Some(self.connect_tcp(&address)?);
-            }
+        if let SyslogTransport::Tcp(address) = self.config.transport.clone()
+            && self.tcp.is_none()
+        {
+            self.tcp = Some(self.connect_tcp(&address)?);
         }
         Ok(())
     }
