@@ -1,0 +1,806 @@
+//! The router: filters, flood control and redaction in front; one worker thread, one bounded
+//! queue and one disk spool per sink behind.
+
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use logsec_event::Alert;
+
+use crate::counters::{Counters, HealthState, SinkCounters, SinkHealth};
+use crate::error::SinkError;
+use crate::flood::FloodControl;
+use crate::redact::Redactor;
+use crate::route::{Backoff, Overflow, RetryPolicy, Route};
+use crate::sink::Sink;
+use crate::spool::{DEFAULT_SEGMENT_BYTES, Peeked, Spool};
+
+/// The default capacity of a sink's in-memory queue.
+pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
+
+/// One sink with its name, route, queue and retry settings, ready to hand to a
+/// [`RouterBuilder`].
+#[derive(Debug)]
+pub struct SinkSpec {
+    name: String,
+    sink: Box<dyn Sink>,
+    route: Route,
+    capacity: usize,
+    overflow: Overflow,
+    retry: RetryPolicy,
+    spool: bool,
+}
+
+impl SinkSpec {
+    /// A sink named `name` (letters, digits, `-`, `_`, `.`; it names the spool directory) that
+    /// takes every alert, with a queue of [`DEFAULT_QUEUE_CAPACITY`], the spool overflow policy
+    /// and the default retry policy.
+    pub fn new(name: impl Into<String>, sink: impl Sink + 'static) -> SinkSpec {
+        SinkSpec {
+            name: name.into(),
+            sink: Box::new(sink),
+            route: Route::all(),
+            capacity: DEFAULT_QUEUE_CAPACITY,
+            overflow: Overflow::default(),
+            retry: RetryPolicy::default(),
+            spool: true,
+        }
+    }
+
+    /// Sets the route.
+    pub fn route(mut self, route: Route) -> SinkSpec {
+        self.route = route;
+        self
+    }
+
+    /// Sets the queue capacity (at least 1).
+    pub fn queue_capacity(mut self, capacity: usize) -> SinkSpec {
+        self.capacity = capacity.max(1);
+        self
+    }
+
+    /// Sets the overflow policy.
+    pub fn overflow(mut self, overflow: Overflow) -> SinkSpec {
+        self.overflow = overflow;
+        self
+    }
+
+    /// Sets the retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> SinkSpec {
+        self.retry = retry;
+        self
+    }
+
+    /// Whether this sink uses the router's spool directory (on by default; a sink without a
+    /// spool keeps retrying in memory and refuses alerts, with an error, once its queue is full).
+    pub fn spool(mut self, enabled: bool) -> SinkSpec {
+        self.spool = enabled;
+        self
+    }
+
+    /// The sink's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Builds a [`Router`]; the configuration is frozen at [`RouterBuilder::build`].
+#[derive(Debug, Default)]
+pub struct RouterBuilder {
+    sinks: Vec<SinkSpec>,
+    spool_dir: Option<PathBuf>,
+    segment_bytes: Option<u64>,
+    redactor: Option<Redactor>,
+    flood: Option<FloodControl>,
+    close_timeout: Option<Duration>,
+}
+
+impl RouterBuilder {
+    /// A router with no sinks, no spool, default redaction and no flood control.
+    pub fn new() -> RouterBuilder {
+        RouterBuilder::default()
+    }
+
+    /// Adds a sink.
+    pub fn sink(mut self, spec: SinkSpec) -> RouterBuilder {
+        self.sinks.push(spec);
+        self
+    }
+
+    /// The spool root: each sink spools to `<dir>/<sink name>`.
+    pub fn spool_dir(mut self, dir: impl Into<PathBuf>) -> RouterBuilder {
+        self.spool_dir = Some(dir.into());
+        self
+    }
+
+    /// The size at which a spool starts a new segment file (default 16 MiB).
+    pub fn spool_segment_bytes(mut self, bytes: u64) -> RouterBuilder {
+        self.segment_bytes = Some(bytes);
+        self
+    }
+
+    /// Sets the redaction applied before any sink (default: [`Redactor::default`]).
+    pub fn redactor(mut self, redactor: Redactor) -> RouterBuilder {
+        self.redactor = Some(redactor);
+        self
+    }
+
+    /// Enables flood control.
+    pub fn flood_control(mut self, flood: FloodControl) -> RouterBuilder {
+        self.flood = Some(flood);
+        self
+    }
+
+    /// How long [`Router::close`] (and dropping the router) lets workers deliver what is
+    /// queued before spooling the rest (default 5 s).
+    pub fn close_timeout(mut self, timeout: Duration) -> RouterBuilder {
+        self.close_timeout = Some(timeout);
+        self
+    }
+
+    /// Opens the spools (replaying what a previous run left there) and starts one worker per
+    /// sink. Fails if two sinks share a name, a name is unusable as a directory name, or a
+    /// spool directory cannot be created or read.
+    pub fn build(self) -> Result<Router, SinkError> {
+        let mut names = std::collections::HashSet::new();
+        for spec in &self.sinks {
+            let valid = !spec.name.is_empty()
+                && !spec.name.starts_with('.')
+                && spec
+                    .name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+            if !valid {
+                return Err(SinkError::Config(format!(
+                    "sink name {:?} must be letters, digits, '-', '_' or '.' and not start with '.'",
+                    spec.name
+                )));
+            }
+            if !names.insert(spec.name.clone()) {
+                return Err(SinkError::Config(format!(
+                    "two sinks are named {:?}",
+                    spec.name
+                )));
+            }
+        }
+        let segment_bytes = self.segment_bytes.unwrap_or(DEFAULT_SEGMENT_BYTES);
+        let mut prepared = Vec::new();
+        for spec in self.sinks {
+            let spool = match (&self.spool_dir, spec.spool) {
+                (Some(root), true) => Some(Spool::open(
+                    &spec.name,
+                    &root.join(&spec.name),
+                    segment_bytes,
+                )?),
+                _ => None,
+            };
+            prepared.push((spec, spool));
+        }
+        let mut handles = Vec::new();
+        for (spec, spool) in prepared {
+            let shared = Arc::new(Shared {
+                name: spec.name.clone(),
+                capacity: spec.capacity,
+                state: Mutex::new(State {
+                    queue: VecDeque::with_capacity(spec.capacity.min(4096)),
+                    spool,
+                    closing: None,
+                    last_error: None,
+                    spool_error: None,
+                }),
+                wake_worker: Condvar::new(),
+                room: Condvar::new(),
+                counters: Counters::default(),
+                busy: AtomicBool::new(false),
+            });
+            let worker = Worker {
+                shared: Arc::clone(&shared),
+                sink: spec.sink,
+                backoff: Backoff::new(spec.retry, seed(&spec.name)),
+                retry: spec.retry,
+            };
+            let thread = std::thread::Builder::new()
+                .name(format!("logsec-sink-{}", spec.name))
+                .spawn(move || worker.run())
+                .map_err(|e| SinkError::Config(format!("cannot start sink worker: {e}")))?;
+            handles.push(SinkHandle {
+                shared,
+                route: spec.route,
+                overflow: spec.overflow,
+                thread: Some(thread),
+            });
+        }
+        Ok(Router {
+            sinks: handles,
+            redactor: self.redactor.unwrap_or_default(),
+            flood: self.flood.map(Mutex::new),
+            close_timeout: self.close_timeout.unwrap_or(Duration::from_secs(5)),
+            received: AtomicU64::new(0),
+            suppressed: AtomicU64::new(0),
+            unrouted: AtomicU64::new(0),
+        })
+    }
+}
+
+fn seed(name: &str) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    name.bytes()
+        .fold(u64::from(nanos) ^ 0x9e37_79b9_7f4a_7c15, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+}
+
+/// Router-wide counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RouterCounters {
+    /// Alerts given to [`Router::send`].
+    pub received: u64,
+    /// Alerts suppressed by flood control.
+    pub suppressed: u64,
+    /// Alerts no route took.
+    pub unrouted: u64,
+}
+
+/// Routes alerts to sinks. Each sink has a worker thread and a bounded queue; when a sink is
+/// slow or down its alerts go to its disk spool and are replayed in order once it recovers, or
+/// on the next start.
+///
+/// [`Router::send`] never blocks unboundedly: it waits at most for a queue slot under the
+/// `block` policy's timeout, or for one `fsync` of the spool.
+///
+/// **Delivery guarantee.** An alert is handed over once it is in a sink's queue; it is durable
+/// once the sink acknowledged it or it is in the spool. Closing the router (or dropping it)
+/// delivers or spools everything queued; only a crash loses what was queued in memory
+/// (bounded by the queue capacity). Alerts may arrive more than once (after a retry of a batch
+/// the endpoint did receive, or a replay after a crash); their deterministic `uid` lets the
+/// receiver tell.
+#[derive(Debug)]
+pub struct Router {
+    sinks: Vec<SinkHandle>,
+    redactor: Redactor,
+    flood: Option<Mutex<FloodControl>>,
+    close_timeout: Duration,
+    received: AtomicU64,
+    suppressed: AtomicU64,
+    unrouted: AtomicU64,
+}
+
+#[derive(Debug)]
+struct SinkHandle {
+    shared: Arc<Shared>,
+    route: Route,
+    overflow: Overflow,
+    thread: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    name: String,
+    capacity: usize,
+    state: Mutex<State>,
+    wake_worker: Condvar,
+    room: Condvar,
+    counters: Counters,
+    /// Set while the worker holds a batch taken from the queue or spool.
+    busy: AtomicBool,
+}
+
+#[derive(Debug)]
+struct State {
+    queue: VecDeque<Alert>,
+    spool: Option<Spool>,
+    /// Set by close: the deadline after which the worker spools instead of delivering.
+    closing: Option<Instant>,
+    last_error: Option<String>,
+    spool_error: Option<String>,
+}
+
+impl State {
+    fn spool_pending(&self) -> u64 {
+        self.spool.as_ref().map_or(0, Spool::pending)
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A worker that panicked leaves consistent state behind (every update is one
+        // assignment), so a poisoned lock is still usable.
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Moves the whole queue, after `head`, to the spool. On failure nothing is removed.
+    fn spool_with_queue(
+        &self,
+        state: &mut State,
+        head: &[Alert],
+        tail: Option<&Alert>,
+    ) -> Result<usize, SinkError> {
+        let Some(spool) = state.spool.as_mut() else {
+            return Err(SinkError::Rejected {
+                sink: self.name.clone(),
+                alert_uid: head
+                    .first()
+                    .or(tail)
+                    .or(state.queue.front())
+                    .map(|a| a.uid().to_owned())
+                    .unwrap_or_default(),
+                reason: "the sink cannot take alerts now and has no spool".into(),
+            });
+        };
+        match spool.append(head.iter().chain(state.queue.iter()).chain(tail)) {
+            Ok(count) => {
+                state.queue.clear();
+                state.spool_error = None;
+                Counters::add(&self.counters.spooled, count);
+                self.room.notify_all();
+                Ok(count)
+            }
+            Err(error) => {
+                state.spool_error = Some(error.to_string());
+                Err(error)
+            }
+        }
+    }
+
+    fn enqueue(&self, alert: Alert, overflow: Overflow) -> Result<(), SinkError> {
+        let mut state = self.lock();
+        if state.closing.is_some() {
+            Counters::add(&self.counters.failed, 1);
+            return Err(SinkError::Rejected {
+                sink: self.name.clone(),
+                alert_uid: alert.uid().to_owned(),
+                reason: "the router is closing".into(),
+            });
+        }
+        if let Overflow::Block(timeout) = overflow {
+            let deadline = Instant::now() + timeout;
+            while state.queue.len() >= self.capacity {
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                state = self
+                    .room
+                    .wait_timeout(state, deadline - now)
+                    .map_or_else(|poison| poison.into_inner().0, |(guard, _)| guard);
+            }
+        }
+        if state.queue.len() < self.capacity {
+            state.queue.push_back(alert);
+            self.wake_worker.notify_one();
+            return Ok(());
+        }
+        if overflow == Overflow::Drop {
+            Counters::add(&self.counters.dropped, 1);
+            return Ok(());
+        }
+        let result = self.spool_with_queue(&mut state, &[], Some(&alert));
+        self.wake_worker.notify_one();
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) => {
+                Counters::add(&self.counters.failed, 1);
+                Err(error)
+            }
+        }
+    }
+
+    fn health(&self) -> SinkHealth {
+        let state = self.lock();
+        let pending = state.spool_pending();
+        let state_name = if state.spool_error.is_some()
+            || (state.last_error.is_some() && state.spool.is_none())
+        {
+            HealthState::Unhealthy
+        } else if state.last_error.is_some() || pending > 0 {
+            HealthState::Degraded
+        } else {
+            HealthState::Healthy
+        };
+        SinkHealth {
+            name: self.name.clone(),
+            state: state_name,
+            last_error: state
+                .spool_error
+                .clone()
+                .or_else(|| state.last_error.clone()),
+            queued: state.queue.len(),
+            spooled_pending: pending,
+            counters: self.counters.snapshot(),
+        }
+    }
+}
+
+impl Router {
+    /// Starts a [`RouterBuilder`].
+    pub fn builder() -> RouterBuilder {
+        RouterBuilder::new()
+    }
+
+    /// Redacts the alert, applies flood control, and hands it to every sink whose route takes
+    /// it. Returns how many sinks took it (0 when suppressed or unrouted).
+    ///
+    /// An error means at least one sink could neither queue nor spool the alert (its spool is
+    /// broken, or it has none and its queue is full); the alert still went to the other sinks,
+    /// and the sink's `failed` counter and health record the failure.
+    pub fn send(&self, mut alert: Alert) -> Result<usize, SinkError> {
+        self.received.fetch_add(1, Ordering::Relaxed);
+        self.redactor.apply(&mut alert);
+        if let Some(flood) = &self.flood {
+            let mut flood = flood.lock().unwrap_or_else(|poison| poison.into_inner());
+            if !flood.admit(&mut alert) {
+                self.suppressed.fetch_add(1, Ordering::Relaxed);
+                return Ok(0);
+            }
+        }
+        let targets: Vec<&SinkHandle> = self
+            .sinks
+            .iter()
+            .filter(|handle| handle.route.matches(&alert))
+            .collect();
+        if targets.is_empty() {
+            self.unrouted.fetch_add(1, Ordering::Relaxed);
+            return Ok(0);
+        }
+        let mut first_error = None;
+        let mut taken = 0;
+        let last = targets.len() - 1;
+        let mut alert = Some(alert);
+        for (index, handle) in targets.into_iter().enumerate() {
+            let copy = if index == last {
+                alert.take()
+            } else {
+                alert.clone()
+            };
+            let Some(copy) = copy else { break };
+            match handle.shared.enqueue(copy, handle.overflow) {
+                Ok(()) => taken += 1,
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        match first_error {
+            Some(error) => Err(error),
+            None => Ok(taken),
+        }
+    }
+
+    /// The router-wide counters.
+    pub fn counters(&self) -> RouterCounters {
+        RouterCounters {
+            received: self.received.load(Ordering::Relaxed),
+            suppressed: self.suppressed.load(Ordering::Relaxed),
+            unrouted: self.unrouted.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The counters of the sink named `name`.
+    pub fn sink_counters(&self, name: &str) -> Option<SinkCounters> {
+        self.sinks
+            .iter()
+            .find(|handle| handle.shared.name == name)
+            .map(|handle| handle.shared.counters.snapshot())
+    }
+
+    /// The health of every sink, in configuration order.
+    pub fn health(&self) -> Vec<SinkHealth> {
+        self.sinks
+            .iter()
+            .map(|handle| handle.shared.health())
+            .collect()
+    }
+
+    /// Waits until every queue and spool is empty (everything delivered) or `timeout` passes;
+    /// returns whether everything was delivered.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let idle = self.sinks.iter().all(|handle| {
+                let state = handle.shared.lock();
+                state.queue.is_empty() && state.spool_pending() == 0 && !handle_busy(handle)
+            });
+            if idle {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Stops the router: workers deliver what is queued until the close timeout, then spool
+    /// the rest; spooled alerts stay for the next start. Returns the final health of every
+    /// sink.
+    pub fn close(mut self) -> Vec<SinkHealth> {
+        self.shutdown();
+        self.health()
+    }
+
+    fn shutdown(&mut self) {
+        let deadline = Instant::now() + self.close_timeout;
+        for handle in &self.sinks {
+            let mut state = handle.shared.lock();
+            if state.closing.is_none() {
+                state.closing = Some(deadline);
+            }
+            handle.shared.wake_worker.notify_all();
+            handle.shared.room.notify_all();
+        }
+        for handle in &mut self.sinks {
+            if let Some(thread) = handle.thread.take() {
+                // A worker that panicked has already left its state consistent; there is
+                // nothing more to recover from the panic payload.
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+fn handle_busy(handle: &SinkHandle) -> bool {
+    handle.shared.busy.load(Ordering::Acquire)
+}
+
+impl Drop for Router {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// The worker thread of one sink.
+#[derive(Debug)]
+struct Worker {
+    shared: Arc<Shared>,
+    sink: Box<dyn Sink>,
+    backoff: Backoff,
+    retry: RetryPolicy,
+}
+
+/// Where a batch came from.
+#[derive(Debug)]
+enum Batch {
+    Queue(Vec<Alert>),
+    Spool(Peeked),
+}
+
+impl Worker {
+    fn run(mut self) {
+        if let Err(error) = self.sink.check() {
+            self.shared.lock().last_error = Some(error.to_string());
+        }
+        let batching = self.sink.batching();
+        let max_alerts = batching.max_alerts.max(1);
+        // A batch taken from the queue whose delivery failed but that could not be spooled.
+        let mut held: Option<Vec<Alert>> = None;
+        let mut attempts: u32 = 0;
+        // Whether the held batch is already counted in `failed`.
+        let mut held_counted = false;
+        let mut dirty = false;
+        loop {
+            let batch = match held.take() {
+                Some(alerts) => Batch::Queue(alerts),
+                None => match self.next_batch(max_alerts, batching.max_wait, &mut dirty) {
+                    Some(batch) => batch,
+                    None => break,
+                },
+            };
+            let alerts: &[Alert] = match &batch {
+                Batch::Queue(alerts) => alerts,
+                Batch::Spool(peeked) => &peeked.alerts,
+            };
+            let closing_past_deadline = self
+                .shared
+                .lock()
+                .closing
+                .is_some_and(|deadline| Instant::now() >= deadline);
+            let result = if alerts.is_empty() {
+                Ok(())
+            } else if closing_past_deadline {
+                Err(SinkError::Rejected {
+                    sink: self.shared.name.clone(),
+                    alert_uid: alerts
+                        .first()
+                        .map(|a| a.uid().to_owned())
+                        .unwrap_or_default(),
+                    reason: "close timeout reached".into(),
+                })
+            } else {
+                self.sink.send(alerts)
+            };
+            match result {
+                Ok(()) => {
+                    attempts = 0;
+                    held_counted = false;
+                    dirty = true;
+                    self.backoff.reset();
+                    Counters::add(&self.shared.counters.sent, alerts.len());
+                    let mut state = self.shared.lock();
+                    state.last_error = None;
+                    if let Batch::Spool(peeked) = &batch {
+                        Counters::add(&self.shared.counters.replayed, peeked.alerts.len());
+                        Counters::add(&self.shared.counters.failed, peeked.unreadable);
+                        if let Some(spool) = state.spool.as_mut()
+                            && let Err(error) = spool.commit(peeked)
+                        {
+                            // The batch was delivered; it will be delivered again.
+                            state.spool_error = Some(error.to_string());
+                        }
+                    }
+                    self.shared.busy.store(false, Ordering::Release);
+                }
+                Err(error) => {
+                    attempts += 1;
+                    Counters::add(&self.shared.counters.retried, alerts.len());
+                    let mut state = self.shared.lock();
+                    state.last_error = Some(error.to_string());
+                    let closing = state.closing.is_some();
+                    match batch {
+                        Batch::Queue(alerts) => {
+                            let may_spool = closing
+                                || (state.spool.is_some()
+                                    && attempts >= self.retry.attempts_before_spool);
+                            if may_spool {
+                                match self.shared.spool_with_queue(&mut state, &alerts, None) {
+                                    Ok(_) => {
+                                        attempts = 0;
+                                        held_counted = false;
+                                    }
+                                    Err(spool_error) if closing => {
+                                        // Nowhere left to put them: count them and say so
+                                        // (the held batch was counted when spooling first
+                                        // failed).
+                                        let held_uncounted =
+                                            if held_counted { 0 } else { alerts.len() };
+                                        let lost = held_uncounted + state.queue.len();
+                                        Counters::add(&self.shared.counters.failed, lost);
+                                        state.last_error = Some(format!(
+                                            "{} alerts undelivered at close ({error}); {spool_error}",
+                                            alerts.len() + state.queue.len()
+                                        ));
+                                        state.queue.clear();
+                                        self.shared.busy.store(false, Ordering::Release);
+                                        break;
+                                    }
+                                    Err(_) => {
+                                        if !held_counted {
+                                            Counters::add(
+                                                &self.shared.counters.failed,
+                                                alerts.len(),
+                                            );
+                                            held_counted = true;
+                                        }
+                                        held = Some(alerts);
+                                    }
+                                }
+                            } else {
+                                held = Some(alerts);
+                            }
+                        }
+                        Batch::Spool(_) => {
+                            // Make what waits in memory durable while the sink is down.
+                            if !state.queue.is_empty() {
+                                let _ = self.shared.spool_with_queue(&mut state, &[], None);
+                            }
+                            if closing {
+                                self.shared.busy.store(false, Ordering::Release);
+                                break;
+                            }
+                        }
+                    }
+                    if held.is_none() {
+                        self.shared.busy.store(false, Ordering::Release);
+                    }
+                    if state.closing.is_some() && held.is_none() && state.queue.is_empty() {
+                        continue;
+                    }
+                    let wait = self.backoff.next_wait(error.retry_after());
+                    drop(state);
+                    self.sleep(wait);
+                }
+            }
+        }
+        if let Err(error) = self.sink.close() {
+            self.shared.lock().last_error = Some(error.to_string());
+        }
+    }
+
+    /// Waits for the next batch: spooled alerts first (they are older), then the queue.
+    /// Returns `None` when the router is closing and nothing is left to deliver.
+    fn next_batch(&mut self, max: usize, max_wait: Duration, dirty: &mut bool) -> Option<Batch> {
+        let mut state = self.shared.lock();
+        loop {
+            if state.spool_pending() > 0 {
+                if state.closing.is_some() {
+                    // Keep the spool for the next start; queue behind it goes there too.
+                    if !state.queue.is_empty()
+                        && self.shared.spool_with_queue(&mut state, &[], None).is_err()
+                    {
+                        let lost = state.queue.len();
+                        Counters::add(&self.shared.counters.failed, lost);
+                        state.queue.clear();
+                    }
+                    return None;
+                }
+                let peeked = state.spool.as_ref().map(|spool| spool.peek(max));
+                match peeked {
+                    Some(Ok(peeked)) => {
+                        self.shared.busy.store(true, Ordering::Release);
+                        return Some(Batch::Spool(peeked));
+                    }
+                    Some(Err(error)) => {
+                        state.spool_error = Some(error.to_string());
+                        drop(state);
+                        let wait = self.backoff.next_wait(None);
+                        self.sleep(wait);
+                        state = self.shared.lock();
+                        continue;
+                    }
+                    None => {}
+                }
+            }
+            if !state.queue.is_empty() {
+                if state.queue.len() < max && !max_wait.is_zero() && state.closing.is_none() {
+                    let deadline = Instant::now() + max_wait;
+                    while state.queue.len() < max && state.closing.is_none() {
+                        let now = Instant::now();
+                        if now >= deadline {
+                            break;
+                        }
+                        state = self
+                            .shared
+                            .wake_worker
+                            .wait_timeout(state, deadline - now)
+                            .map_or_else(|poison| poison.into_inner().0, |(guard, _)| guard);
+                    }
+                }
+                let take = state.queue.len().min(max);
+                let alerts: Vec<Alert> = state.queue.drain(..take).collect();
+                self.shared.busy.store(true, Ordering::Release);
+                self.shared.room.notify_all();
+                return Some(Batch::Queue(alerts));
+            }
+            if *dirty {
+                drop(state);
+                if let Err(error) = self.sink.flush() {
+                    self.shared.lock().last_error = Some(error.to_string());
+                }
+                *dirty = false;
+                state = self.shared.lock();
+                continue;
+            }
+            if state.closing.is_some() {
+                return None;
+            }
+            state = self
+                .shared
+                .wake_worker
+                .wait_timeout(state, Duration::from_millis(500))
+                .map_or_else(|poison| poison.into_inner().0, |(guard, _)| guard);
+        }
+    }
+
+    /// Sleeps for `wait`, waking early when the router closes.
+    fn sleep(&self, wait: Duration) {
+        let deadline = Instant::now() + wait;
+        let mut state = self.shared.lock();
+        loop {
+            let now = Instant::now();
+            if now >= deadline || state.closing.is_some() {
+                return;
+            }
+            state = self
+                .shared
+                .wake_worker
+                .wait_timeout(state, deadline - now)
+                .map_or_else(|poison| poison.into_inner().0, |(guard, _)| guard);
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The program sink: a child process reading JSON lines on its stdin, restarted when it exits.
+
+use std::io::Write;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use logsec_event::Alert;
+
+use crate::encoding::Encoder;
+use crate::error::SinkError;
+use crate::sink::{Batching, Sink};
+
+/// Builds a [`ProgramSink`].
+#[derive(Debug, Clone)]
+pub struct ProgramSinkBuilder {
+    command: Vec<String>,
+    encoder: Encoder,
+    settle: Duration,
+    batching: Batching,
+    max_restarts_per_batch: u32,
+}
+
+impl ProgramSinkBuilder {
+    /// Sets the encoding (default OCSF JSON).
+    pub fn encoder(mut self, encoder: Encoder) -> Self {
+        self.encoder = encoder;
+        self
+    }
+
+    /// How long after a write the program must still be running for the write to count as
+    /// delivered (default 20 ms).
+    pub fn settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
+        self
+    }
+
+    /// Sets batching (default up to 64 alerts, no wait).
+    pub fn batch(mut self, max_alerts: usize, max_wait: Duration) -> Self {
+        self.batching = Batching {
+            max_alerts: max_alerts.max(1),
+            max_wait,
+        };
+        self
+    }
+
+    /// How many restarts one batch may cause before the sink reports an error and lets the
+    /// router back off (default 1000).
+    pub fn max_restarts_per_batch(mut self, restarts: u32) -> Self {
+        self.max_restarts_per_batch = restarts.max(1);
+        self
+    }
+
+    /// Builds the sink; the program starts on first use.
+    pub fn build(self) -> Result<ProgramSink, SinkError> {
+        if self.command.is_empty() {
+            return Err(SinkError::Config("program sink needs a command".into()));
+        }
+        Ok(ProgramSink {
+            config: self,
+            child: None,
+            stdin: None,
+            restarts: 0,
+        })
+    }
+}
+
+/// Runs a command (argv, no shell: use `["sh", "-c", "…"]` for one) and writes one encoded
+/// alert per line to its stdin; its stdout is discarded and its stderr inherited.
+///
+/// **Restarts and delivery.** A batch counts as delivered when it was written and the program
+/// is still running [`settle`](ProgramSinkBuilder::settle) later. If the program exited (or the
+/// pipe broke), it is restarted and the batch is written again one line at a time, each line
+/// confirmed the same way, so a program that exits after N lines loses none: the line it may
+/// not have read is written again to its successor (at-least-once, with possible duplicates).
+/// A program that reads lines it never processes before exiting can still lose them; the
+/// pipe gives no acknowledgement.
+#[derive(Debug)]
+pub struct ProgramSink {
+    config: ProgramSinkBuilder,
+    child: Option<Child>,
+    stdin: Option<ChildStdin>,
+    restarts: u64,
+}
+
+impl ProgramSink {
+    /// Starts a builder for `command` (program and arguments).
+    pub fn builder<I, S>(command: I) -> ProgramSinkBuilder
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        ProgramSinkBuilder {
+            command: command.into_iter().map(Into::into).collect(),
+            encoder: Encoder::default(),
+            settle: Duration::from_millis(20),
+            batching: Batching {
+                max_alerts: 64,
+                max_wait: Duration::ZERO,
+            },
+            max_restarts_per_batch: 1000,
+        }
+    }
+
+    /// How many times the program was restarted after exiting.
+    pub fn restarts(&self) -> u64 {
+        self.restarts
+    }
+
+    fn error(&self, reason: impl std::fmt::Display) -> SinkError {
+        SinkError::Program {
+            command: self.config.command.join(" "),
+            reason: reason.to_string(),
+        }
+    }
+
+    fn ensure_running(&mut self) -> Result<(), SinkError> {
+        if self.child.is_some() {
+            return Ok(());
+        }
+        let (program, arguments) = self
+            .config
+            .command
+            .split_first()
+            .ok_or_else(|| self.error("empty command"))?;
+        let mut child = Command::new(program)
+            .args(arguments)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| self.error(format!("cannot start: {e}")))?;
+        self.stdin = child.stdin.take();
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Whether the child is still running; reaps it if not.
+    fn alive(&mut self) -> bool {
+        let running = self
+            .child
+            .as_mut()
+            .is_some_and(|child| matches!(child.try_wait(), Ok(None)));
+        if !running {
+            self.reap();
+        }
+        running
+    }
+
+    fn reap(&mut self) {
+        self.stdin = None;
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Writes `bytes` and waits `settle`; true when the program took them and still runs.
+    fn write_confirmed(&mut self, bytes: &[u8]) -> bool {
+        let written = self
+            .stdin
+            .as_mut()
+            .is_some_and(|stdin| stdin.write_all(bytes).and_then(|()| stdin.flush()).is_ok());
+        if !written {
+            self.reap();
+            return false;
+        }
+        std::thread::sleep(self.config.settle);
+        self.alive()
+    }
+}
+
+impl Sink for ProgramSink {
+    fn kind(&self) -> &'static str {
+        "program"
+    }
+
+    fn send(&mut self, alerts: &[Alert]) -> Result<(), SinkError> {
+        let lines: Vec<String> = alerts
+            .iter()
+            .map(|alert| {
+                let mut line = self.config.encoder.line(alert);
+                line.push('\n');
+                line
+            })
+            .collect();
+        self.ensure_running()?;
+        if self.write_confirmed(lines.concat().as_bytes()) {
+            return Ok(());
+        }
+        let mut restarts_here = 0;
+        for line in &lines {
+            loop {
+                if self.child.is_none() {
+                    restarts_here += 1;
+                    if restarts_here > self.config.max_restarts_per_batch {
+                        return Err(self.error("keeps exiting; backing off"));
+                    }
+                    self.restarts += 1;
+                    self.ensure_running()?;
+                }
+                if self.write_confirmed(line.as_bytes()) {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn batching(&self) -> Batching {
+        self.config.batching
+    }
+
+    fn close(&mut self) -> Result<(), SinkError> {
+        // Closing stdin tells the program to finish; give it a moment before killing it.
+        self.stdin = None;
+        if let Some(mut child) = self.child.take() {
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while Instant::now() < deadline {
+                if !matches!(child.try_wait(), Ok(None)) {
+                    return Ok(());
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ProgramSink {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
