@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use logsec_event::{Event, JsonValue, RawRecord, SourceFormat, ocsf};
+use logsec_rules::RuleStatus;
 use logsec_rules::ir::RuleSet;
+use logsec_rules::sigma::{SigmaConfig, SigmaLoader};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -27,9 +29,23 @@ struct Case {
 /// Compiles `rule` with the front-end for `dialect`; `None` when this build has no such
 /// front-end yet.
 fn compile(dialect: &str, rule: &str) -> Option<Result<RuleSet, String>> {
-    // The Sigma and Falco front-ends wire themselves in here.
-    let _ = (dialect, rule);
-    None::<Result<RuleSet, String>>
+    // The Falco front-end wires itself in here.
+    match dialect {
+        "sigma" => Some(compile_sigma(rule)),
+        _ => None,
+    }
+}
+
+fn compile_sigma(rule: &str) -> Result<RuleSet, String> {
+    let mut loader = SigmaLoader::new(SigmaConfig::default());
+    loader.add_file("case.yml", rule);
+    let rules = loader.load().map_err(|err| err.to_string())?;
+    for line in &rules.report().rules {
+        if line.status != RuleStatus::Compiled {
+            return Err(format!("{:?}: {:?}", line.status, line.reason));
+        }
+    }
+    Ok(rules.rule_set().clone())
 }
 
 fn build_event(case: &Case) -> Result<Event<'static>, String> {
