@@ -20,6 +20,8 @@ struct Case {
     event: serde_json::Value,
     #[serde(default)]
     fields: Option<serde_json::Value>,
+    #[serde(default)]
+    ocsf: Option<serde_json::Value>,
     expect: String,
     #[serde(default)]
     #[allow(dead_code)]
@@ -54,6 +56,14 @@ fn build_event(case: &Case) -> Result<Event<'static>, String> {
         .parse()
         .map_err(|err| format!("bad format {:?}: {err}", case.format))?;
     let mut event = Event::new(&ocsf::API_ACTIVITY, 0, format);
+    if let Some(attributes) = &case.ocsf {
+        // OCSF attributes given by the case, merged over the new event's JSON form.
+        let mut json: serde_json::Value =
+            serde_json::from_str(&event.to_ocsf_json()).map_err(|e| e.to_string())?;
+        merge(&mut json, attributes);
+        event = Event::from_ocsf_json(&json.to_string()).map_err(|e| format!("ocsf: {e}"))?;
+        event.metadata.log_format = Some(format);
+    }
     match &case.event {
         serde_json::Value::String(line) => {
             event.raw = RawRecord::text(line.clone());
@@ -66,6 +76,20 @@ fn build_event(case: &Case) -> Result<Event<'static>, String> {
         }
     }
     Ok(event)
+}
+
+fn merge(target: &mut serde_json::Value, source: &serde_json::Value) {
+    match (target, source) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(s)) => {
+            for (key, value) in s {
+                merge(
+                    t.entry(key.clone()).or_insert(serde_json::Value::Null),
+                    value,
+                );
+            }
+        }
+        (t, s) => *t = s.clone(),
+    }
 }
 
 fn corpus_dir() -> PathBuf {
