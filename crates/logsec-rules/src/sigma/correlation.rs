@@ -326,6 +326,35 @@ impl CorrelationEngine {
         self.release(rules, watermark, out);
     }
 
+    /// Evaluates a whole batch of events: sorted by time (then event id), matched, correlated,
+    /// flushed. Gives the same correlation matches as streaming the events in any order whose
+    /// disorder stays within the allowed lateness.
+    pub fn evaluate_batch(
+        rules: &super::SigmaRules,
+        config: CorrelationConfig,
+        events: &[Event<'_>],
+    ) -> Vec<CorrelationMatch> {
+        let mut order: Vec<(i64, String, usize)> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.time, event_uid(e), i))
+            .collect();
+        order.sort();
+        let mut engine = CorrelationEngine::new(rules, config);
+        let mut out = Vec::new();
+        let mut matches = Vec::new();
+        for (_, _, index) in order {
+            let Some(event) = events.get(index) else {
+                continue;
+            };
+            matches.clear();
+            rules.matches(event, &mut matches);
+            engine.process(rules, event, &matches, &mut out);
+        }
+        engine.flush(rules, &mut out);
+        out
+    }
+
     /// Processes everything still buffered (end of input).
     pub fn flush(&mut self, rules: &super::SigmaRules, out: &mut Vec<CorrelationMatch>) {
         self.release(rules, Some(i64::MAX), out);
