@@ -66,3 +66,31 @@ impl LoadReport {
         self.rules.extend(other.rules);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_form_is_fixed() {
+        let report = LoadReport {
+            rules: vec![RuleReport {
+                path: "r.yml".into(),
+                id: None,
+                title: "T".into(),
+                dialect: "sigma".into(),
+                status: RuleStatus::Unsupported,
+                reason: Some("why".into()),
+                location: None,
+                warnings: vec!["w".into()],
+            }],
+        };
+        assert_eq!(
+            report.to_json(),
+            r#"{"rules":[{"path":"r.yml","id":null,"title":"T","dialect":"sigma","status":"unsupported","reason":"why","location":null,"warnings":["w"]}]}"#
+        );
+        assert_eq!(report.count(RuleStatus::Unsupported), 1);
+        let back: LoadReport = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(back, report);
+    }
+}
