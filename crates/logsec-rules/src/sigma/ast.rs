@@ -242,29 +242,22 @@ pub(crate) fn read_document(value: &Value) -> Result<Document, BadDocument> {
     }))
 }
 
-/// The 1-based line each YAML document of `text` starts on (the line after a `---`, or 1).
+/// The 1-based line of the first content line of each non-empty YAML document of `text`.
 pub(crate) fn document_lines(text: &str) -> Vec<usize> {
     let mut starts = Vec::new();
-    let mut current_has_content = false;
-    let mut current_start = 1;
+    let mut first_content: Option<usize> = None;
     for (index, line) in text.lines().enumerate() {
         let trimmed = line.trim_end();
         if trimmed == "---" || trimmed.starts_with("--- ") {
-            if current_has_content {
-                starts.push(current_start);
+            starts.extend(first_content.take());
+        } else {
+            let content = trimmed.trim_start();
+            if !content.is_empty() && !content.starts_with('#') && first_content.is_none() {
+                first_content = Some(index + 1);
             }
-            current_start = index + 2;
-            current_has_content = false;
-        } else if !trimmed.trim_start().is_empty() && !trimmed.trim_start().starts_with('#') {
-            if !current_has_content {
-                current_start = current_start.max(1);
-            }
-            current_has_content = true;
         }
     }
-    if current_has_content {
-        starts.push(current_start);
-    }
+    starts.extend(first_content);
     starts
 }
 
@@ -275,6 +268,6 @@ mod tests {
     #[test]
     fn document_lines_follow_separators() {
         let text = "title: a\n---\ntitle: b\n---\n\n---\n# c\ntitle: c\n";
-        assert_eq!(document_lines(text), vec![1, 3, 7]);
+        assert_eq!(document_lines(text), vec![1, 3, 8]);
     }
 }

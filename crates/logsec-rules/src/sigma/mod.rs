@@ -115,6 +115,8 @@ pub struct SigmaRules {
 struct Located<T> {
     path: String,
     line: usize,
+    /// (file index, document index): the report keeps this order.
+    order: (usize, usize),
     doc: T,
 }
 
@@ -188,28 +190,31 @@ impl SigmaLoader {
                 &builtin
             }
         };
-        let mut report = LoadReport::default();
+        let mut report: Vec<((usize, usize), RuleReport)> = Vec::new();
         let mut detections_docs: Vec<Located<DetectionDoc>> = Vec::new();
         let mut correlation_docs: Vec<Located<CorrelationDoc>> = Vec::new();
         let mut filter_docs: Vec<Located<FilterDoc>> = Vec::new();
-        for (path, text) in &self.files {
+        for (file_index, (path, text)) in self.files.iter().enumerate() {
             let values: Vec<Value> = match serde_saphyr::from_multiple(text) {
                 Ok(values) => values,
                 Err(err) => {
                     let message = err.to_string();
-                    report.rules.push(RuleReport {
-                        path: path.clone(),
-                        id: None,
-                        title: String::new(),
-                        dialect: "sigma".into(),
-                        status: RuleStatus::Error,
-                        location: yaml_line(&message),
-                        reason: Some(format!(
-                            "YAML: {}",
-                            message.lines().next().unwrap_or_default()
-                        )),
-                        warnings: Vec::new(),
-                    });
+                    report.push((
+                        (file_index, 0),
+                        RuleReport {
+                            path: path.clone(),
+                            id: None,
+                            title: String::new(),
+                            dialect: "sigma".into(),
+                            status: RuleStatus::Error,
+                            location: yaml_line(&message),
+                            reason: Some(format!(
+                                "YAML: {}",
+                                message.lines().next().unwrap_or_default()
+                            )),
+                            warnings: Vec::new(),
+                        },
+                    ));
                     continue;
                 }
             };
@@ -217,32 +222,39 @@ impl SigmaLoader {
             let non_empty = values.iter().filter(|v| !v.is_null());
             for (index, value) in non_empty.enumerate() {
                 let line = lines.get(index).copied().unwrap_or(1);
+                let order = (file_index, index);
                 match ast::read_document(value) {
                     Ok(Document::Detection(doc)) => detections_docs.push(Located {
                         path: path.clone(),
                         line,
+                        order,
                         doc,
                     }),
                     Ok(Document::Correlation(doc)) => correlation_docs.push(Located {
                         path: path.clone(),
                         line,
+                        order,
                         doc,
                     }),
                     Ok(Document::Filter(doc)) => filter_docs.push(Located {
                         path: path.clone(),
                         line,
+                        order,
                         doc,
                     }),
-                    Err(bad) => report.rules.push(RuleReport {
-                        path: path.clone(),
-                        id: bad.id,
-                        title: bad.title,
-                        dialect: "sigma".into(),
-                        status: RuleStatus::Error,
-                        reason: Some(bad.reason),
-                        location: Some(format!("line {line}")),
-                        warnings: Vec::new(),
-                    }),
+                    Err(bad) => report.push((
+                        order,
+                        RuleReport {
+                            path: path.clone(),
+                            id: bad.id,
+                            title: bad.title,
+                            dialect: "sigma".into(),
+                            status: RuleStatus::Error,
+                            reason: Some(bad.reason),
+                            location: Some(format!("line {line}")),
+                            warnings: Vec::new(),
+                        },
+                    )),
                 }
             }
         }
@@ -260,13 +272,16 @@ impl SigmaLoader {
             let detection_index = out.detections.len();
             let (status, reason, warnings, rules, sources) =
                 self.compile_detection(located, mappings, &filter_docs, &mut filter_uses);
-            report.rules.push(report_line(
-                &located.path,
-                located.line,
-                &doc.meta,
-                status,
-                reason,
-                warnings,
+            report.push((
+                located.order,
+                report_line(
+                    &located.path,
+                    located.line,
+                    &doc.meta,
+                    status,
+                    reason,
+                    warnings,
+                ),
             ));
             out.detections.push(SigmaDetection {
                 id: doc.meta.handle(),
@@ -305,13 +320,16 @@ impl SigmaLoader {
                         }
                     }
                     out.correlations.push(spec);
-                    report.rules.push(report_line(
-                        &located.path,
-                        line,
-                        &located.doc.meta,
-                        RuleStatus::Compiled,
-                        None,
-                        warnings,
+                    report.push((
+                        located.order,
+                        report_line(
+                            &located.path,
+                            line,
+                            &located.doc.meta,
+                            RuleStatus::Compiled,
+                            None,
+                            warnings,
+                        ),
                     ));
                 }
                 Err((status, reason)) => {
@@ -331,13 +349,16 @@ impl SigmaLoader {
                         fields: Vec::new(),
                         value_fields: 0,
                     });
-                    report.rules.push(report_line(
-                        &located.path,
-                        line,
-                        &located.doc.meta,
-                        status,
-                        Some(reason),
-                        Vec::new(),
+                    report.push((
+                        located.order,
+                        report_line(
+                            &located.path,
+                            line,
+                            &located.doc.meta,
+                            status,
+                            Some(reason),
+                            Vec::new(),
+                        ),
                     ));
                 }
             }
@@ -363,16 +384,22 @@ impl SigmaLoader {
                 Err(CompileError::Invalid(m)) => (RuleStatus::Error, Some(m)),
                 Err(CompileError::Unsupported(m)) => (RuleStatus::Unsupported, Some(m)),
             };
-            report.rules.push(report_line(
-                &located.path,
-                located.line,
-                &located.doc.meta,
-                status.0,
-                status.1,
-                warnings,
+            report.push((
+                located.order,
+                report_line(
+                    &located.path,
+                    located.line,
+                    &located.doc.meta,
+                    status.0,
+                    status.1,
+                    warnings,
+                ),
             ));
         }
-        out.report = report;
+        report.sort_by_key(|(order, _)| *order);
+        out.report = LoadReport {
+            rules: report.into_iter().map(|(_, line)| line).collect(),
+        };
         Ok(out)
     }
 
