@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use logsec_event::{Event, JsonValue, RawRecord, SourceFormat, ocsf};
 use logsec_rules::RuleStatus;
 use logsec_rules::ir::RuleSet;
-use logsec_rules::sigma::{SigmaConfig, SigmaLoader};
+use logsec_rules::sigma::{SigmaConfig, SigmaLoader, SigmaMappings};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -39,7 +39,7 @@ fn compile(dialect: &str, rule: &str) -> Option<Result<RuleSet, String>> {
 }
 
 fn compile_sigma(rule: &str) -> Result<RuleSet, String> {
-    let mut loader = SigmaLoader::new(SigmaConfig::default());
+    let mut loader = SigmaLoader::new(config());
     loader.add_file("case.yml", rule);
     let rules = loader.load().map_err(|err| err.to_string())?;
     for line in &rules.report().rules {
@@ -133,6 +133,14 @@ fn semantics_corpus() {
                     let mut matches = Vec::new();
                     rules.matches(&event, &mut matches);
                     let matched = !matches.is_empty();
+                    // The index must never hide a rule: the indexed path agrees with trying
+                    // every rule on its own.
+                    let brute = rules.rules().iter().any(|rule| rule.matches(&event));
+                    if brute != matched {
+                        failures.push(format!(
+                            "{label}: indexed evaluation says {matched}, rule by rule says {brute}"
+                        ));
+                    }
                     let wanted = match expect {
                         "match" => true,
                         "no_match" => false,
@@ -155,4 +163,17 @@ fn semantics_corpus() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The built-in mappings, parsed once for all cases.
+fn config() -> SigmaConfig {
+    static MAPPINGS: std::sync::OnceLock<SigmaMappings> = std::sync::OnceLock::new();
+    SigmaConfig {
+        mappings: Some(
+            MAPPINGS
+                .get_or_init(|| SigmaMappings::builtin().unwrap())
+                .clone(),
+        ),
+        ..SigmaConfig::default()
+    }
 }
