@@ -1,0 +1,635 @@
+//! The expression tree both dialects compile to.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use ipnet::IpNet;
+use logsec_event::{Event, FieldPath, FieldValue};
+use memchr::memmem;
+use regex::{Regex, RegexBuilder};
+
+use crate::error::RulesError;
+
+/// A computed field: a value derived from an event by code rather than a path (Falco's
+/// `ct.user`, `ka.target.resource`, …). Implementations must be cheap and must not panic.
+pub trait FieldExtractor: Send + Sync + fmt::Debug {
+    /// The field's value on `event`.
+    fn extract<'e>(&self, event: &'e Event<'_>) -> FieldValue<'e>;
+    /// The field's name as rules write it, for diagnostics and output templates.
+    fn name(&self) -> &str;
+}
+
+/// A value test the built-in [`Test`]s do not cover (Falco `pmatch`, say); applied to one
+/// scalar value.
+pub trait ValueMatcher: Send + Sync + fmt::Debug {
+    /// Whether `value` (never a list, never missing) passes.
+    fn matches(&self, value: &FieldValue<'_>) -> bool;
+    /// A short description for diagnostics.
+    fn describe(&self) -> String;
+}
+
+/// How a predicate reads its field, resolved once at load time.
+#[derive(Debug, Clone)]
+pub enum Accessor {
+    /// A field path: an OCSF attribute, a raw-record path or an `unmapped` path.
+    Path(FieldPath),
+    /// A computed field.
+    Custom(Arc<dyn FieldExtractor>),
+}
+
+impl Accessor {
+    /// The field's name, for diagnostics and output.
+    pub fn name(&self) -> &str {
+        match self {
+            Accessor::Path(path) => path.as_str(),
+            Accessor::Custom(custom) => custom.name(),
+        }
+    }
+
+    /// Reads the field on `event` (allocating where the event's path API does).
+    pub fn get<'e>(&self, event: &'e Event<'_>) -> FieldValue<'e> {
+        match self {
+            Accessor::Path(path) => path.get(event),
+            Accessor::Custom(custom) => custom.extract(event),
+        }
+    }
+}
+
+/// A function applied to a field's value before the test (Falco transformers, Sigma time
+/// modifiers). Transforms apply in order; a transform that cannot apply to a value turns it
+/// into `Missing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Transform {
+    /// Lower-case strings (Falco `tolower`).
+    Lowercase,
+    /// Upper-case strings (Falco `toupper`).
+    Uppercase,
+    /// Decode standard Base64 (Falco `b64`); undecodable or non-UTF-8 results become `Missing`.
+    Base64Decode,
+    /// The last `/`-separated component (Falco `basename`).
+    Basename,
+    /// Length: bytes of a string, elements of a list (Falco `len`).
+    Length,
+    /// A part of a timestamp (Sigma time modifiers): the value is read as a timestamp (number
+    /// of milliseconds, or an RFC 3339 string) and replaced by the part, in UTC.
+    TimePart(TimeUnit),
+}
+
+/// A part of a timestamp, for [`Transform::TimePart`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    /// Minute of the hour, 0–59.
+    Minute,
+    /// Hour of the day, 0–23.
+    Hour,
+    /// Day of the month, 1–31.
+    Day,
+    /// ISO 8601 week of the year, 1–53.
+    Week,
+    /// Month, 1–12.
+    Month,
+    /// Year.
+    Year,
+}
+
+/// How a predicate combines the values of a list-valued field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Quantifier {
+    /// The test passes when any value passes (the usual reading, Falco `intersects`).
+    #[default]
+    Any,
+    /// The test passes when every value passes (Falco `in` on list fields).
+    All,
+}
+
+/// Whether string tests ignore case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Case {
+    /// Exact comparison (Falco's default, Sigma `|cased`).
+    #[default]
+    Sensitive,
+    /// Case-insensitive comparison (Sigma's default, Falco `icontains`/`iglob`).
+    Insensitive,
+}
+
+/// Whether a regular expression must match the whole value or any part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegexMode {
+    /// The regex must match the whole value (Falco `regex`).
+    FullMatch,
+    /// The regex may match anywhere (Sigma `|re`).
+    Search,
+}
+
+/// Flags of a regular expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RegexFlags {
+    /// Case-insensitive (`i`).
+    pub case_insensitive: bool,
+    /// `^` and `$` match at line ends (`m`).
+    pub multi_line: bool,
+    /// `.` matches newlines (`s`).
+    pub dot_all: bool,
+}
+
+/// How numbers compare with strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NumericCoercion {
+    /// Strings holding a number (surrounding blanks allowed) compare as that number; other
+    /// strings fail the test.
+    #[default]
+    ParseStrings,
+    /// Only numeric values (and timestamps) compare; every string fails.
+    NumbersOnly,
+}
+
+/// A numeric comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `<`.
+    Lt,
+    /// `<=`.
+    Le,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    Ge,
+    /// `==`.
+    Eq,
+    /// `!=`.
+    Ne,
+}
+
+impl CmpOp {
+    /// Applies the operator to an ordering of `value` against the constant.
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        match self {
+            CmpOp::Lt => ordering == Less,
+            CmpOp::Le => ordering != Greater,
+            CmpOp::Gt => ordering == Greater,
+            CmpOp::Ge => ordering != Less,
+            CmpOp::Eq => ordering == Equal,
+            CmpOp::Ne => ordering != Equal,
+        }
+    }
+}
+
+/// A numeric constant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+}
+
+/// A compiled string matcher.
+#[derive(Debug, Clone)]
+pub struct StrMatcher {
+    pub(crate) kind: Box<StrKind>,
+    pub(crate) text: Box<str>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum StrKind {
+    Equals(Box<str>),
+    EqualsAsciiCi(Box<str>),
+    StartsWith(Box<str>),
+    StartsWithAsciiCi(Box<str>),
+    EndsWith(Box<str>),
+    EndsWithAsciiCi(Box<str>),
+    Contains(Box<memmem::Finder<'static>>),
+    /// One or many needles, ASCII case-insensitive or not; matches if any needle occurs.
+    ContainsAny(AhoCorasick),
+    Regex(Regex),
+    /// Set membership: values stored lower-cased when `insensitive`.
+    Set {
+        values: HashSet<Box<str>>,
+        insensitive: bool,
+    },
+}
+
+fn regex_escape_ci(needle: &str, prefix: &str, suffix: &str) -> Result<Regex, RulesError> {
+    let pattern = format!("(?is){prefix}{}{suffix}", regex::escape(needle));
+    build_regex(&pattern, needle)
+}
+
+fn build_regex(pattern: &str, shown: &str) -> Result<Regex, RulesError> {
+    RegexBuilder::new(pattern)
+        .size_limit(1 << 24)
+        .build()
+        .map_err(|err| RulesError::Pattern {
+            pattern: shown.to_owned(),
+            reason: err.to_string(),
+        })
+}
+
+impl StrMatcher {
+    /// The value equals `needle`.
+    pub fn equals(needle: &str, case: Case) -> Result<StrMatcher, RulesError> {
+        let kind = match case {
+            Case::Sensitive => StrKind::Equals(needle.into()),
+            Case::Insensitive if needle.is_ascii() => StrKind::EqualsAsciiCi(needle.into()),
+            Case::Insensitive => StrKind::Regex(regex_escape_ci(needle, r"\A", r"\z")?),
+        };
+        Ok(StrMatcher::new(kind, needle))
+    }
+
+    /// The value starts with `needle`.
+    pub fn starts_with(needle: &str, case: Case) -> Result<StrMatcher, RulesError> {
+        let kind = match case {
+            Case::Sensitive => StrKind::StartsWith(needle.into()),
+            Case::Insensitive if needle.is_ascii() => StrKind::StartsWithAsciiCi(needle.into()),
+            Case::Insensitive => StrKind::Regex(regex_escape_ci(needle, r"\A", "")?),
+        };
+        Ok(StrMatcher::new(kind, needle))
+    }
+
+    /// The value ends with `needle`.
+    pub fn ends_with(needle: &str, case: Case) -> Result<StrMatcher, RulesError> {
+        let kind = match case {
+            Case::Sensitive => StrKind::EndsWith(needle.into()),
+            Case::Insensitive if needle.is_ascii() => StrKind::EndsWithAsciiCi(needle.into()),
+            Case::Insensitive => StrKind::Regex(regex_escape_ci(needle, "", r"\z")?),
+        };
+        Ok(StrMatcher::new(kind, needle))
+    }
+
+    /// The value contains `needle`.
+    pub fn contains(needle: &str, case: Case) -> Result<StrMatcher, RulesError> {
+        match case {
+            Case::Sensitive => Ok(StrMatcher::new(
+                StrKind::Contains(Box::new(
+                    memmem::Finder::new(needle.as_bytes()).into_owned(),
+                )),
+                needle,
+            )),
+            Case::Insensitive => StrMatcher::contains_any(&[needle], case),
+        }
+    }
+
+    /// The value contains at least one of `needles` (one automaton for all of them).
+    pub fn contains_any<S: AsRef<str>>(
+        needles: &[S],
+        case: Case,
+    ) -> Result<StrMatcher, RulesError> {
+        let shown = needles
+            .iter()
+            .map(|n| n.as_ref())
+            .collect::<Vec<_>>()
+            .join("|");
+        let insensitive = case == Case::Insensitive;
+        if insensitive && !needles.iter().all(|n| n.as_ref().is_ascii()) {
+            let alternation = needles
+                .iter()
+                .map(|n| regex::escape(n.as_ref()))
+                .collect::<Vec<_>>()
+                .join("|");
+            let regex = build_regex(&format!("(?is){alternation}"), &shown)?;
+            return Ok(StrMatcher::new(StrKind::Regex(regex), &shown));
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(insensitive)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(needles.iter().map(|n| n.as_ref().as_bytes()))
+            .map_err(|err| RulesError::Pattern {
+                pattern: shown.clone(),
+                reason: err.to_string(),
+            })?;
+        Ok(StrMatcher::new(StrKind::ContainsAny(automaton), &shown))
+    }
+
+    /// The value matches a glob: `*` any run of characters, `?` one character, `\` escapes
+    /// the next character.
+    pub fn glob(pattern: &str, case: Case) -> Result<StrMatcher, RulesError> {
+        let mut regex = String::from(if case == Case::Insensitive {
+            r"(?is)\A"
+        } else {
+            r"(?s)\A"
+        });
+        let mut chars = pattern.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '*' => regex.push_str(".*"),
+                '?' => regex.push('.'),
+                '\\' => match chars.next() {
+                    Some(next) => regex.push_str(&regex::escape(next.encode_utf8(&mut [0; 4]))),
+                    None => regex.push_str(r"\\"),
+                },
+                other => regex.push_str(&regex::escape(other.encode_utf8(&mut [0; 4]))),
+            }
+        }
+        regex.push_str(r"\z");
+        Ok(StrMatcher::new(
+            StrKind::Regex(build_regex(&regex, pattern)?),
+            pattern,
+        ))
+    }
+
+    /// The value matches a regular expression (the `regex` crate's syntax, linear time).
+    pub fn regex(
+        pattern: &str,
+        mode: RegexMode,
+        flags: RegexFlags,
+    ) -> Result<StrMatcher, RulesError> {
+        let body = match mode {
+            RegexMode::FullMatch => format!(r"\A(?:{pattern})\z"),
+            RegexMode::Search => pattern.to_owned(),
+        };
+        let regex = RegexBuilder::new(&body)
+            .case_insensitive(flags.case_insensitive)
+            .multi_line(flags.multi_line)
+            .dot_matches_new_line(flags.dot_all)
+            .size_limit(1 << 24)
+            .build()
+            .map_err(|err| RulesError::Pattern {
+                pattern: pattern.to_owned(),
+                reason: err.to_string(),
+            })?;
+        Ok(StrMatcher::new(StrKind::Regex(regex), pattern))
+    }
+
+    /// The value is one of `values` (a hash set; case-insensitive sets compare lower-cased).
+    pub fn in_set<S: AsRef<str>>(values: &[S], case: Case) -> StrMatcher {
+        let insensitive = case == Case::Insensitive;
+        let set: HashSet<Box<str>> = values
+            .iter()
+            .map(|v| {
+                if insensitive {
+                    v.as_ref().to_lowercase().into()
+                } else {
+                    v.as_ref().into()
+                }
+            })
+            .collect();
+        let shown = values
+            .iter()
+            .map(|v| v.as_ref())
+            .collect::<Vec<_>>()
+            .join(", ");
+        StrMatcher::new(
+            StrKind::Set {
+                values: set,
+                insensitive,
+            },
+            &format!("({shown})"),
+        )
+    }
+
+    fn new(kind: StrKind, text: &str) -> StrMatcher {
+        StrMatcher {
+            kind: Box::new(kind),
+            text: text.into(),
+        }
+    }
+
+    /// The pattern as given, for diagnostics.
+    pub fn pattern(&self) -> &str {
+        &self.text
+    }
+
+    /// The exact values this matcher accepts when it is an equality or set test, lower-cased
+    /// if it ignores case (the second item); `None` for other matchers. Used by the rule index.
+    pub fn exact_values(&self) -> Option<(Vec<&str>, bool)> {
+        match self.kind.as_ref() {
+            StrKind::Equals(v) => Some((vec![v], false)),
+            StrKind::EqualsAsciiCi(v) => Some((vec![v], true)),
+            StrKind::Set {
+                values,
+                insensitive,
+            } => Some((values.iter().map(|v| v.as_ref()).collect(), *insensitive)),
+            _ => None,
+        }
+    }
+
+    /// Whether `haystack` matches.
+    pub fn is_match(&self, haystack: &str) -> bool {
+        match self.kind.as_ref() {
+            StrKind::Equals(n) => haystack == n.as_ref(),
+            StrKind::EqualsAsciiCi(n) => haystack.eq_ignore_ascii_case(n),
+            StrKind::StartsWith(n) => haystack.starts_with(n.as_ref()),
+            StrKind::StartsWithAsciiCi(n) => haystack
+                .as_bytes()
+                .get(..n.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(n.as_bytes())),
+            StrKind::EndsWith(n) => haystack.ends_with(n.as_ref()),
+            StrKind::EndsWithAsciiCi(n) => haystack
+                .len()
+                .checked_sub(n.len())
+                .and_then(|start| haystack.as_bytes().get(start..))
+                .is_some_and(|tail| tail.eq_ignore_ascii_case(n.as_bytes())),
+            StrKind::Contains(finder) => finder.find(haystack.as_bytes()).is_some(),
+            StrKind::ContainsAny(automaton) => automaton.is_match(haystack),
+            StrKind::Regex(regex) => regex.is_match(haystack),
+            StrKind::Set {
+                values,
+                insensitive,
+            } => {
+                if *insensitive {
+                    with_lowercase(haystack, |lower| values.contains(lower))
+                } else {
+                    values.contains(haystack)
+                }
+            }
+        }
+    }
+}
+
+/// Calls `f` with `text` lower-cased; short ASCII text is lower-cased on the stack.
+pub(crate) fn with_lowercase<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buffer = [0u8; 256];
+    if text.is_ascii()
+        && let Some(slot) = buffer.get_mut(..text.len())
+    {
+        slot.copy_from_slice(text.as_bytes());
+        slot.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(slot) {
+            return f(lower);
+        }
+    }
+    f(&text.to_lowercase())
+}
+
+/// A test on one scalar value of a field.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Test {
+    /// Passes for every present value (used for existence tests).
+    Present,
+    /// Passes for a `null` value (inside a list; a top-level `null` is decided by
+    /// [`Predicate::if_null`]).
+    IsNull,
+    /// A string test. Non-string scalars are compared through their text form (`42`, `true`,
+    /// compact JSON for objects); `null` fails.
+    Str(StrMatcher),
+    /// A numeric comparison; values that are not numbers (after coercion) fail.
+    Num {
+        /// The operator, `value OP constant`.
+        op: CmpOp,
+        /// The constant.
+        value: Number,
+        /// How strings are read.
+        coercion: NumericCoercion,
+    },
+    /// A boolean equality: JSON booleans, and (with `coerce_strings`) the strings
+    /// `true`/`false` in any case.
+    Bool {
+        /// The constant.
+        value: bool,
+        /// Whether strings `"true"`/`"false"` count.
+        coerce_strings: bool,
+    },
+    /// The value is an IP address (or a string holding one) inside one of the networks.
+    Cidr(Vec<IpNet>),
+    /// The value equals another field's value on the same event: compared as text (numbers in
+    /// their JSON spelling); passes when any value of the other field is equal. A missing or
+    /// null other field fails.
+    FieldRef {
+        /// The other field.
+        other: Accessor,
+        /// Case sensitivity of the comparison.
+        case: Case,
+    },
+    /// A test written in code.
+    Custom(Arc<dyn ValueMatcher>),
+}
+
+/// A field test: read a field, transform it, test its values.
+///
+/// The outcome for a field with no value is stated, not derived: [`Predicate::if_missing`]
+/// when the field is absent, [`Predicate::if_null`] when it is `null`, [`Predicate::if_empty`]
+/// when it is an empty list. These outcomes are final — [`Predicate::negate`] does not flip
+/// them — so Falco's "every comparison on a missing field is false, `!=` included" and Sigma's
+/// "`field: null` matches absent and null" are both one predicate.
+#[derive(Debug, Clone)]
+pub struct Predicate {
+    /// The field.
+    pub field: Accessor,
+    /// Transforms applied in order before the test.
+    pub transforms: Vec<Transform>,
+    /// How values of a list-valued field combine.
+    pub quantifier: Quantifier,
+    /// The test on each scalar value.
+    pub test: Test,
+    /// Whether the test's result (after the quantifier) is inverted; `if_*` outcomes are not.
+    pub negate: bool,
+    /// The outcome when the field is absent.
+    pub if_missing: bool,
+    /// The outcome when the field is `null`.
+    pub if_null: bool,
+    /// The outcome when the field is an empty list.
+    pub if_empty: bool,
+}
+
+impl Predicate {
+    /// A predicate with the common defaults: no transform, any value, not negated, and
+    /// `false` when the field is missing, null or an empty list.
+    pub fn new(field: Accessor, test: Test) -> Predicate {
+        Predicate {
+            field,
+            transforms: Vec::new(),
+            quantifier: Quantifier::Any,
+            test,
+            negate: false,
+            if_missing: false,
+            if_null: false,
+            if_empty: false,
+        }
+    }
+}
+
+/// Full-text search over a whole record (Sigma keywords).
+///
+/// For JSON records every string and number anywhere in the record is tested (numbers in their
+/// JSON spelling); for text records the whole line is tested.
+#[derive(Debug, Clone)]
+pub struct KeywordSearch {
+    /// The test applied to each value.
+    pub matcher: StrMatcher,
+}
+
+/// A boolean expression over predicates.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    /// A constant.
+    Const(bool),
+    /// All children hold (empty: true).
+    And(Vec<Expr>),
+    /// At least one child holds (empty: false).
+    Or(Vec<Expr>),
+    /// The child does not hold.
+    Not(Box<Expr>),
+    /// A field test.
+    Pred(Box<Predicate>),
+    /// A full-text search.
+    Keyword(Box<KeywordSearch>),
+}
+
+impl Expr {
+    /// `And` of `children`, flattening nested `And`s and dropping `true`s.
+    pub fn and(children: Vec<Expr>) -> Expr {
+        let mut out = Vec::with_capacity(children.len());
+        for child in children {
+            match child {
+                Expr::Const(true) => {}
+                Expr::Const(false) => return Expr::Const(false),
+                Expr::And(inner) => out.extend(inner),
+                other => out.push(other),
+            }
+        }
+        match out.len() {
+            0 => Expr::Const(true),
+            1 => out.pop().unwrap_or(Expr::Const(true)),
+            _ => Expr::And(out),
+        }
+    }
+
+    /// `Or` of `children`, flattening nested `Or`s and dropping `false`s.
+    pub fn or(children: Vec<Expr>) -> Expr {
+        let mut out = Vec::with_capacity(children.len());
+        for child in children {
+            match child {
+                Expr::Const(false) => {}
+                Expr::Const(true) => return Expr::Const(true),
+                Expr::Or(inner) => out.extend(inner),
+                other => out.push(other),
+            }
+        }
+        match out.len() {
+            0 => Expr::Const(false),
+            1 => out.pop().unwrap_or(Expr::Const(false)),
+            _ => Expr::Or(out),
+        }
+    }
+
+    /// `Not` of `child`, folding constants and double negation.
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(child: Expr) -> Expr {
+        match child {
+            Expr::Const(b) => Expr::Const(!b),
+            Expr::Not(inner) => *inner,
+            other => Expr::Not(Box::new(other)),
+        }
+    }
+
+    /// A predicate expression.
+    pub fn pred(predicate: Predicate) -> Expr {
+        Expr::Pred(Box::new(predicate))
+    }
+
+    /// Calls `f` on every predicate in the tree.
+    pub fn for_each_predicate<'s>(&'s self, f: &mut impl FnMut(&'s Predicate)) {
+        match self {
+            Expr::Const(_) | Expr::Keyword(_) => {}
+            Expr::And(children) | Expr::Or(children) => {
+                children.iter().for_each(|c| c.for_each_predicate(f))
+            }
+            Expr::Not(child) => child.for_each_predicate(f),
+            Expr::Pred(p) => f(p),
+        }
+    }
+}

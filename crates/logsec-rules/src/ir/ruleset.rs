@@ -1,0 +1,387 @@
+//! Compiled rules, the rule set, and its index.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use logsec_event::{
+    Alert, AlertBuilder, Dialect, Event, FieldPath, FieldValue, RuleRef, Segment, Severity,
+    SourceFormat,
+};
+
+use super::expr::{Accessor, Expr, Predicate, Quantifier, Test, with_lowercase};
+
+/// Renders a rule's output for a matched event (Falco `output:`); Sigma rules have none.
+pub trait OutputTemplate: Send + Sync + fmt::Debug {
+    /// The rendered message.
+    fn render(&self, event: &Event<'_>) -> String;
+    /// The fields the template names, with their values on `event`.
+    fn fields(&self, _event: &Event<'_>) -> BTreeMap<String, serde_json::Value> {
+        BTreeMap::new()
+    }
+}
+
+/// One rule, compiled: metadata and the condition over field accessors.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    /// Sigma `id` (or title when there is none), Falco rule name.
+    pub id: String,
+    /// Sigma `title`, Falco rule name.
+    pub title: String,
+    /// The description.
+    pub description: String,
+    /// Sigma `level`, Falco `priority`.
+    pub severity: Severity,
+    /// Tags as written.
+    pub tags: Vec<String>,
+    /// The dialect the rule was written in.
+    pub dialect: Dialect,
+    /// The file the rule came from.
+    pub source_file: Option<String>,
+    /// The rule's author (kept in alerts: the Detection Rule License requires it).
+    pub author: Option<String>,
+    /// The source formats the rule applies to; empty means every format.
+    pub sources: Vec<SourceFormat>,
+    /// The condition.
+    pub condition: Expr,
+    /// The output template, if the dialect has one.
+    pub output: Option<Arc<dyn OutputTemplate>>,
+}
+
+impl CompiledRule {
+    /// A rule with the given id, dialect and condition; other fields empty.
+    pub fn new(id: impl Into<String>, dialect: Dialect, condition: Expr) -> CompiledRule {
+        let id = id.into();
+        CompiledRule {
+            title: id.clone(),
+            id,
+            description: String::new(),
+            severity: Severity::Medium,
+            tags: Vec::new(),
+            dialect,
+            source_file: None,
+            author: None,
+            sources: Vec::new(),
+            condition,
+            output: None,
+        }
+    }
+
+    /// Whether the rule applies to events of `format` (`None`: unknown format).
+    pub fn applies_to(&self, format: Option<SourceFormat>) -> bool {
+        self.sources.is_empty() || format.is_some_and(|f| self.sources.contains(&f))
+    }
+
+    /// Whether the rule matches `event` (its source formats included).
+    pub fn matches(&self, event: &Event<'_>) -> bool {
+        self.applies_to(event.format()) && self.condition.eval(event)
+    }
+
+    /// What an alert says about this rule.
+    pub fn rule_ref(&self) -> RuleRef {
+        RuleRef {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            dialect: Some(self.dialect),
+            source_file: self.source_file.clone(),
+            author: self.author.clone(),
+            tags: self.tags.clone(),
+        }
+    }
+
+    /// An alert for this rule matching `event`.
+    pub fn alert(&self, event: &Event<'_>) -> Alert {
+        let mut builder = AlertBuilder::new(self.rule_ref(), self.severity).event(event);
+        if let Some(output) = &self.output {
+            builder = builder
+                .message(output.render(event))
+                .output_fields(output.fields(event));
+        }
+        builder.build()
+    }
+}
+
+/// One rule matching one event: the rule's index in [`RuleSet::rules`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleMatch {
+    /// Index of the rule in its rule set.
+    pub rule: usize,
+}
+
+/// Rules of any dialect, compiled and indexed for evaluation.
+///
+/// The index sends an event only to the rules that can match it: by source format, then by
+/// the value of a discriminating field (a rule whose condition requires `eventName` to be one of
+/// a few values is tried only on events with one of those values).
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: Vec<CompiledRule>,
+    any_format: Bucketed,
+    by_format: HashMap<SourceFormat, Bucketed>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Bucketed {
+    unindexed: Vec<usize>,
+    keyed: Vec<KeyedGroup>,
+}
+
+#[derive(Debug, Clone)]
+struct KeyedGroup {
+    path: FieldPath,
+    insensitive: bool,
+    buckets: HashMap<Box<str>, Vec<usize>>,
+    all: Vec<usize>,
+}
+
+/// What a condition requires of one field: its value is one of `values`.
+struct Requirement<'r> {
+    path: &'r FieldPath,
+    insensitive: bool,
+    values: Vec<&'r str>,
+}
+
+fn predicate_requirement(p: &Predicate) -> Option<Requirement<'_>> {
+    let Accessor::Path(path) = &p.field else {
+        return None;
+    };
+    if !p.transforms.is_empty()
+        || p.negate
+        || p.if_missing
+        || p.if_null
+        || p.if_empty
+        || p.quantifier != Quantifier::Any
+    {
+        return None;
+    }
+    let Test::Str(matcher) = &p.test else {
+        return None;
+    };
+    let (values, insensitive) = matcher.exact_values()?;
+    Some(Requirement {
+        path,
+        insensitive,
+        values,
+    })
+}
+
+fn requirement(expr: &Expr) -> Option<Requirement<'_>> {
+    match expr {
+        Expr::Pred(p) => predicate_requirement(p),
+        Expr::And(children) => children.iter().find_map(requirement),
+        Expr::Or(children) => {
+            let mut merged: Option<Requirement<'_>> = None;
+            for child in children {
+                let next = requirement(child)?;
+                match &mut merged {
+                    None => merged = Some(next),
+                    Some(m) if m.path == next.path && m.insensitive == next.insensitive => {
+                        m.values.extend(next.values)
+                    }
+                    Some(_) => return None,
+                }
+            }
+            merged
+        }
+        Expr::Const(_) | Expr::Not(_) | Expr::Keyword(_) => None,
+    }
+}
+
+impl Bucketed {
+    fn add(&mut self, index: usize, rule: &CompiledRule) {
+        let Some(req) = requirement(&rule.condition) else {
+            self.unindexed.push(index);
+            return;
+        };
+        let position = self
+            .keyed
+            .iter()
+            .position(|g| g.path == *req.path && g.insensitive == req.insensitive);
+        let group = match position.and_then(|p| self.keyed.get_mut(p)) {
+            Some(group) => group,
+            None => {
+                self.keyed.push(KeyedGroup {
+                    path: req.path.clone(),
+                    insensitive: req.insensitive,
+                    buckets: HashMap::new(),
+                    all: Vec::new(),
+                });
+                match self.keyed.last_mut() {
+                    Some(group) => group,
+                    None => return,
+                }
+            }
+        };
+        group.all.push(index);
+        for value in req.values {
+            let key: Box<str> = if req.insensitive {
+                value.to_lowercase().into()
+            } else {
+                value.into()
+            };
+            let bucket = group.buckets.entry(key).or_default();
+            if bucket.last() != Some(&index) {
+                bucket.push(index);
+            }
+        }
+    }
+
+    fn collect(&self, event: &Event<'_>, rules: &[CompiledRule], out: &mut Vec<RuleMatch>) {
+        let mut try_rule = |index: usize| {
+            if rules.get(index).is_some_and(|r| r.condition.eval(event)) {
+                out.push(RuleMatch { rule: index });
+            }
+        };
+        self.unindexed.iter().for_each(|&i| try_rule(i));
+        for group in &self.keyed {
+            match group_key(&group.path, event) {
+                Key::Absent => {}
+                Key::Str(value) => group.bucket(value).iter().for_each(|&i| try_rule(i)),
+                Key::Value(FieldValue::Str(value)) => {
+                    group.bucket(&value).iter().for_each(|&i| try_rule(i))
+                }
+                Key::Value(_) | Key::Other => group.all.iter().for_each(|&i| try_rule(i)),
+            }
+        }
+    }
+}
+
+enum Key<'e> {
+    /// Missing or null: no rule of the group can match.
+    Absent,
+    /// A single string.
+    Str(&'e str),
+    /// A value read through the event's path API.
+    Value(FieldValue<'e>),
+    /// Anything else: every rule of the group must be tried.
+    Other,
+}
+
+impl KeyedGroup {
+    fn bucket(&self, value: &str) -> &[usize] {
+        let bucket = if self.insensitive {
+            with_lowercase(value, |lower| self.buckets.get(lower))
+        } else {
+            self.buckets.get(value)
+        };
+        bucket.map_or(&[], Vec::as_slice)
+    }
+}
+
+fn group_key<'e>(path: &FieldPath, event: &'e Event<'_>) -> Key<'e> {
+    if let Some(segments) = path.raw_path() {
+        let root = if event.raw.is_json() {
+            event.raw.tree()
+        } else {
+            event.unmapped.as_ref()
+        };
+        let Some(mut node) = root else {
+            return Key::Absent;
+        };
+        for segment in segments {
+            let next = match (segment, node) {
+                (Segment::Key(key), logsec_event::JsonValue::Object(_)) => node.get(key),
+                (_, logsec_event::JsonValue::Array(_)) => return Key::Other,
+                _ => None,
+            };
+            match next {
+                Some(child) => node = child,
+                None => return Key::Absent,
+            }
+        }
+        return match node {
+            logsec_event::JsonValue::String(s) => Key::Str(s),
+            logsec_event::JsonValue::Null => Key::Absent,
+            _ => Key::Other,
+        };
+    }
+    match path.get(event) {
+        FieldValue::Missing | FieldValue::Null => Key::Absent,
+        other => Key::Value(other),
+    }
+}
+
+impl RuleSet {
+    /// Compiles the index over `rules`.
+    pub fn new(rules: Vec<CompiledRule>) -> RuleSet {
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            any_format: Bucketed::default(),
+            by_format: HashMap::new(),
+        };
+        set.extend(rules);
+        set
+    }
+
+    /// Adds rules (their indices continue after the existing ones).
+    pub fn extend(&mut self, rules: Vec<CompiledRule>) {
+        for rule in rules {
+            let index = self.rules.len();
+            if rule.sources.is_empty() {
+                self.any_format.add(index, &rule);
+            } else {
+                for format in &rule.sources {
+                    self.by_format.entry(*format).or_default().add(index, &rule);
+                }
+            }
+            self.rules.push(rule);
+        }
+    }
+
+    /// The rules, in load order; [`RuleMatch::rule`] indexes this slice.
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    /// The rule a match refers to.
+    pub fn rule(&self, index: usize) -> Option<&CompiledRule> {
+        self.rules.get(index)
+    }
+
+    /// The number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Appends to `out` the rules matching `event`, in rule order. Does not clear `out`; does
+    /// not allocate unless `out` grows or a rule reads a computed or list-valued field.
+    pub fn matches(&self, event: &Event<'_>, out: &mut Vec<RuleMatch>) {
+        let start = out.len();
+        self.any_format.collect(event, &self.rules, out);
+        if let Some(bucketed) = event.format().and_then(|f| self.by_format.get(&f)) {
+            bucketed.collect(event, &self.rules, out);
+        }
+        if let Some(new) = out.get_mut(start..) {
+            new.sort_unstable();
+        }
+    }
+
+    /// An alert for a match (`None` if the index is not from this set).
+    pub fn alert(&self, matched: RuleMatch, event: &Event<'_>) -> Option<Alert> {
+        self.rule(matched.rule).map(|rule| rule.alert(event))
+    }
+
+    /// How many rules the index files under a discriminating field, per format (for
+    /// diagnostics and tests): `(format name or "*", field path, rules)`.
+    pub fn index_summary(&self) -> Vec<(String, String, usize)> {
+        let mut out = Vec::new();
+        let mut push = |name: String, bucketed: &Bucketed| {
+            for group in &bucketed.keyed {
+                out.push((name.clone(), group.path.to_string(), group.all.len()));
+            }
+        };
+        push("*".into(), &self.any_format);
+        let mut formats: Vec<_> = self.by_format.iter().collect();
+        formats.sort_by_key(|(f, _)| **f);
+        for (format, bucketed) in formats {
+            push(format.name().into(), bucketed);
+        }
+        out
+    }
+}

@@ -1,0 +1,198 @@
+//! The IR evaluator on hand-built predicates.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use logsec_event::{Dialect, Event, FieldPath, FieldValue, RawRecord, SourceFormat, ocsf};
+use logsec_rules::ir::{
+    Accessor, Case, CmpOp, CompiledRule, Expr, FieldExtractor, KeywordSearch, Number,
+    NumericCoercion, Predicate, Quantifier, RegexFlags, RegexMode, RuleSet, StrMatcher, Test,
+    Transform,
+};
+
+fn event(json: &str) -> Event<'static> {
+    let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::Cloudtrail);
+    event.raw = RawRecord::json(json.to_owned());
+    event
+}
+
+fn raw(path: &str) -> Accessor {
+    Accessor::Path(FieldPath::raw(path).unwrap())
+}
+
+fn eq(value: &str, case: Case) -> Test {
+    Test::Str(StrMatcher::equals(value, case).unwrap())
+}
+
+#[test]
+fn missing_null_and_negation_are_explicit() {
+    let e = event(r#"{"a":"x","n":null,"l":[]}"#);
+    // Falco `!=`: negated, false on missing.
+    let mut ne = Predicate::new(raw("zz"), eq("y", Case::Sensitive));
+    ne.negate = true;
+    assert!(!ne.eval(&e));
+    ne.field = raw("a");
+    assert!(ne.eval(&e));
+    // Sigma `field: null`: true on missing and null, false on a value.
+    let mut null = Predicate::new(raw("n"), Test::IsNull);
+    null.if_missing = true;
+    null.if_null = true;
+    assert!(null.eval(&e));
+    null.field = raw("zz");
+    assert!(null.eval(&e));
+    null.field = raw("a");
+    assert!(!null.eval(&e));
+    let mut empty = Predicate::new(raw("l"), Test::Present);
+    assert!(!empty.eval(&e));
+    empty.if_empty = true;
+    assert!(empty.eval(&e));
+}
+
+#[test]
+fn list_fields_use_the_quantifier() {
+    let e = event(r#"{"r":[{"t":"a"},{"t":"b"}],"v":["a","a"]}"#);
+    let set = Test::Str(StrMatcher::in_set(&["a"], Case::Sensitive));
+    let mut any = Predicate::new(raw("r.t"), set.clone());
+    assert!(any.eval(&e));
+    any.quantifier = Quantifier::All;
+    assert!(!any.eval(&e));
+    any.field = raw("v");
+    assert!(any.eval(&e));
+}
+
+#[test]
+fn strings_numbers_and_case() {
+    let e =
+        event(r#"{"s":"Hello World","code":"404","n":404,"ip":"10.1.2.3","b":true,"o":{"k":"v"}}"#);
+    let contains = |n: &str, c| Test::Str(StrMatcher::contains(n, c).unwrap());
+    assert!(Predicate::new(raw("s"), contains("WORLD", Case::Insensitive)).eval(&e));
+    assert!(!Predicate::new(raw("s"), contains("WORLD", Case::Sensitive)).eval(&e));
+    assert!(Predicate::new(raw("n"), eq("404", Case::Sensitive)).eval(&e));
+    assert!(Predicate::new(raw("b"), eq("TRUE", Case::Insensitive)).eval(&e));
+    assert!(Predicate::new(raw("o"), contains(r#""k":"v""#, Case::Sensitive)).eval(&e));
+    let num = |op, coercion| Test::Num {
+        op,
+        value: Number::Int(400),
+        coercion,
+    };
+    assert!(Predicate::new(raw("code"), num(CmpOp::Gt, NumericCoercion::ParseStrings)).eval(&e));
+    assert!(!Predicate::new(raw("code"), num(CmpOp::Gt, NumericCoercion::NumbersOnly)).eval(&e));
+    assert!(Predicate::new(raw("n"), num(CmpOp::Ge, NumericCoercion::NumbersOnly)).eval(&e));
+    let cidr = Test::Cidr(vec!["10.0.0.0/8".parse().unwrap()]);
+    assert!(Predicate::new(raw("ip"), cidr).eval(&e));
+    let glob = Test::Str(StrMatcher::glob("h*o w?rld", Case::Insensitive).unwrap());
+    assert!(Predicate::new(raw("s"), glob).eval(&e));
+    let re = StrMatcher::regex("llo", RegexMode::FullMatch, RegexFlags::default()).unwrap();
+    assert!(!Predicate::new(raw("s"), Test::Str(re)).eval(&e));
+    let re = StrMatcher::regex("llo", RegexMode::Search, RegexFlags::default()).unwrap();
+    assert!(Predicate::new(raw("s"), Test::Str(re)).eval(&e));
+    let ends = Test::Str(StrMatcher::ends_with("WORLD", Case::Insensitive).unwrap());
+    assert!(Predicate::new(raw("s"), ends).eval(&e));
+    let starts = Test::Str(StrMatcher::starts_with("hello", Case::Sensitive).unwrap());
+    assert!(!Predicate::new(raw("s"), starts).eval(&e));
+    let unicode = Test::Str(StrMatcher::equals("ÉTÉ", Case::Insensitive).unwrap());
+    assert!(Predicate::new(raw("u"), unicode).eval(&event(r#"{"u":"été"}"#)));
+}
+
+#[test]
+fn fieldref_transforms_and_keywords() {
+    let e = event(
+        r#"{"a":"Bob","b":"bob","p":"/usr/bin/curl","enc":"aGVsbG8=","t":"2024-05-06T07:08:09Z"}"#,
+    );
+    let fieldref = |case| Test::FieldRef {
+        other: raw("b"),
+        case,
+    };
+    assert!(Predicate::new(raw("a"), fieldref(Case::Insensitive)).eval(&e));
+    assert!(!Predicate::new(raw("a"), fieldref(Case::Sensitive)).eval(&e));
+    let mut p = Predicate::new(raw("p"), eq("curl", Case::Sensitive));
+    p.transforms = vec![Transform::Basename];
+    assert!(p.eval(&e));
+    let mut p = Predicate::new(raw("enc"), eq("HELLO", Case::Sensitive));
+    p.transforms = vec![Transform::Base64Decode, Transform::Uppercase];
+    assert!(p.eval(&e));
+    let mut p = Predicate::new(
+        raw("t"),
+        Test::Num {
+            op: CmpOp::Eq,
+            value: Number::Int(7),
+            coercion: NumericCoercion::NumbersOnly,
+        },
+    );
+    p.transforms = vec![Transform::TimePart(logsec_rules::ir::TimeUnit::Hour)];
+    assert!(p.eval(&e));
+    let keyword = |n: &str| {
+        Expr::Keyword(Box::new(KeywordSearch {
+            matcher: StrMatcher::contains(n, Case::Insensitive).unwrap(),
+        }))
+    };
+    assert!(keyword("USR/BIN").eval(&e));
+    assert!(!keyword("wget").eval(&e));
+}
+
+#[derive(Debug)]
+struct Upper;
+
+impl FieldExtractor for Upper {
+    fn extract<'e>(&self, event: &'e Event<'_>) -> FieldValue<'e> {
+        FieldValue::Str(event.raw.as_str().to_uppercase().into())
+    }
+    fn name(&self) -> &str {
+        "test.upper"
+    }
+}
+
+#[test]
+fn custom_extractors_are_accessors() {
+    let e = event(r#"{"a":"x"}"#);
+    let p = Predicate::new(
+        Accessor::Custom(Arc::new(Upper)),
+        eq(r#"{"A":"X"}"#, Case::Sensitive),
+    );
+    assert!(p.eval(&e));
+}
+
+#[test]
+fn the_index_only_tries_rules_that_can_match_and_keeps_rule_order() {
+    let by_name = |id: &str, name: &str| {
+        let mut rule = CompiledRule::new(
+            id,
+            Dialect::Sigma,
+            Expr::and(vec![
+                Expr::pred(Predicate::new(
+                    raw("eventName"),
+                    eq(name, Case::Insensitive),
+                )),
+                Expr::pred(Predicate::new(raw("x"), Test::Present)),
+            ]),
+        );
+        rule.sources = vec![SourceFormat::Cloudtrail];
+        rule
+    };
+    let mut k8s = CompiledRule::new("k8s", Dialect::Falco, Expr::Const(true));
+    k8s.sources = vec![SourceFormat::K8sAudit];
+    let any = CompiledRule::new("any", Dialect::Falco, Expr::Const(true));
+    let rules = RuleSet::new(vec![
+        by_name("r0", "DeleteTrail"),
+        any,
+        by_name("r2", "StopLogging"),
+        k8s,
+        by_name("r4", "deletetrail"),
+    ]);
+    assert_eq!(
+        rules.index_summary(),
+        vec![("cloudtrail".to_owned(), "raw.eventName".to_owned(), 3)]
+    );
+    let mut out = Vec::new();
+    rules.matches(&event(r#"{"eventName":"DeleteTrail","x":1}"#), &mut out);
+    let ids: Vec<&str> = out
+        .iter()
+        .map(|m| rules.rules()[m.rule].id.as_str())
+        .collect();
+    assert_eq!(ids, ["r0", "any", "r4"]);
+    out.clear();
+    rules.matches(&event(r#"{"eventName":"Other","x":1}"#), &mut out);
+    assert_eq!(out.len(), 1);
+    let alert = rules.alert(out[0], &event("{}")).unwrap();
+    assert_eq!(alert.finding_info.analytic.uid, "any");
+}
