@@ -673,7 +673,8 @@ impl Collector {
                 );
                 continue;
             };
-            for item in items {
+            // A bare `-` (null item) is skipped, as the 0.34-era files rely on.
+            for item in items.iter().filter(|item| !item.is_null()) {
                 if let Err(e) = self.read_item(file, item) {
                     self.push(file, e);
                 }

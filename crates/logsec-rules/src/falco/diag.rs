@@ -53,6 +53,8 @@ pub enum Code {
     InvalidListName,
     /// `LOAD_UNKNOWN_KEY`.
     UnknownKey,
+    /// `LOAD_COMPILE_CONDITION` (a warning about a condition that still compiles).
+    CompileConditionWarning,
 }
 
 impl Code {
@@ -77,6 +79,7 @@ impl Code {
             Code::InvalidMacroName => "LOAD_INVALID_MACRO_NAME",
             Code::InvalidListName => "LOAD_INVALID_LIST_NAME",
             Code::UnknownKey => "LOAD_UNKNOWN_KEY",
+            Code::CompileConditionWarning => "LOAD_COMPILE_CONDITION",
         }
     }
 

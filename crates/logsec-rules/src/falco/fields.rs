@@ -802,6 +802,22 @@ impl ResolvedField {
     pub fn name(&self) -> &str {
         self.info.name
     }
+
+    /// For plain string fields read from one JSON path: the path, and whether the k8saudit
+    /// `auditID` prerequisite applies. The compiler turns these into indexable raw-path
+    /// accessors.
+    pub(crate) fn simple_raw_path(&self) -> Option<(&'static [&'static str], bool)> {
+        match self.info.kind {
+            Kind::CtStr(path) => Some((path, false)),
+            Kind::KaStr(path) => Some((path, true)),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a k8saudit field (they need `auditID`).
+    pub(crate) fn is_k8s_audit(&self) -> bool {
+        self.info.sources == Sources::K8sAudit
+    }
 }
 
 /// Resolves `name[arg]` for rules of `source`.
@@ -1212,8 +1228,119 @@ fn ocsf_values<'e>(value: FieldValue<'e>, out: &mut Vec<Val<'e>>) {
     }
 }
 
-fn format_time(event: &Event<'_>, pattern: &str) -> Option<String> {
-    event.timestamp().map(|t| t.format(pattern).to_string())
+/// The civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[derive(Clone, Copy)]
+enum TimeFormat {
+    Time,
+    TimeS,
+    Iso8601,
+    Datetime,
+    DatetimeS,
+}
+
+fn format_time(event: &Event<'_>, format: TimeFormat) -> Option<String> {
+    let ns = event_time_ns(event);
+    let secs = ns.div_euclid(1_000_000_000);
+    let nanos = ns.rem_euclid(1_000_000_000);
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    let sod = secs.rem_euclid(86_400);
+    let (h, mi, s) = (sod / 3600, sod % 3600 / 60, sod % 60);
+    Some(match format {
+        TimeFormat::Time => format!("{h:02}:{mi:02}:{s:02}.{nanos:09}"),
+        TimeFormat::TimeS => format!("{h:02}:{mi:02}:{s:02}"),
+        TimeFormat::Iso8601 => format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{nanos:09}Z"),
+        TimeFormat::Datetime => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{nanos:09}"),
+        TimeFormat::DatetimeS => format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
+    })
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Parses an RFC 3339 timestamp (`2018-10-26T13:38:34.902914Z`, offsets allowed) into
+/// nanoseconds since the epoch.
+pub(crate) fn parse_rfc3339_ns(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = text.get(from..from + len)?;
+        if !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    if bytes.get(4) != Some(&b'-') || !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    let mut i = 19;
+    let mut nanos = 0i64;
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        let mut digits = 0;
+        while let Some(b) = bytes.get(i).filter(|b| b.is_ascii_digit()) {
+            if digits < 9 {
+                nanos = nanos * 10 + i64::from(b - b'0');
+                digits += 1;
+            }
+            i += 1;
+        }
+        for _ in digits..9 {
+            nanos *= 10;
+        }
+    }
+    let offset = match bytes.get(i) {
+        Some(b'Z' | b'z') => 0,
+        Some(sign @ (b'+' | b'-')) => {
+            let minutes = num(i + 1, 2)? * 60 + num(i + 4, 2)?;
+            if *sign == b'+' { minutes } else { -minutes }
+        }
+        _ => return None,
+    };
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let secs = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
+        - offset * 60;
+    secs.checked_mul(1_000_000_000)?.checked_add(nanos)
+}
+
+/// The event time in nanoseconds as the plugin reports it: k8saudit `stageTimestamp`,
+/// cloudtrail `eventTime`, else the normalized event time.
+fn event_time_ns(event: &Event<'_>) -> i64 {
+    let from_raw = event.raw.tree().and_then(|root| {
+        root.get("stageTimestamp")
+            .or_else(|| root.get("eventTime"))
+            .and_then(JsonValue::as_str)
+            .and_then(parse_rfc3339_ns)
+    });
+    from_raw.unwrap_or_else(|| event.time.saturating_mul(1_000_000))
 }
 
 impl ResolvedField {
@@ -1238,28 +1365,26 @@ impl ResolvedField {
                 };
                 return vec![Val::Str(Cow::Borrowed(name))];
             }
-            Kind::EvtTime => return one(format_time(event, "%H:%M:%S%.9f").map(Cow::Owned)),
-            Kind::EvtTimeS => return one(format_time(event, "%H:%M:%S").map(Cow::Owned)),
+            Kind::EvtTime => return one(format_time(event, TimeFormat::Time).map(Cow::Owned)),
+            Kind::EvtTimeS => return one(format_time(event, TimeFormat::TimeS).map(Cow::Owned)),
             Kind::EvtIso8601 => {
-                return one(format_time(event, "%Y-%m-%dT%H:%M:%S%.9fZ").map(Cow::Owned));
+                return one(format_time(event, TimeFormat::Iso8601).map(Cow::Owned));
             }
             Kind::EvtDatetime => {
-                return one(format_time(event, "%Y-%m-%d %H:%M:%S%.9f").map(Cow::Owned));
+                return one(format_time(event, TimeFormat::Datetime).map(Cow::Owned));
             }
             Kind::EvtDatetimeS => {
-                return one(format_time(event, "%Y-%m-%d %H:%M:%S").map(Cow::Owned));
+                return one(format_time(event, TimeFormat::DatetimeS).map(Cow::Owned));
             }
             Kind::EvtRawTime | Kind::EvtRawTimeNs => {
-                return vec![Val::Num(u64::try_from(event.time).unwrap_or(0) * 1_000_000)];
+                return vec![Val::Num(u64::try_from(event_time_ns(event)).unwrap_or(0))];
             }
             Kind::EvtRawTimeS => {
-                return vec![Val::Num(u64::try_from(event.time).unwrap_or(0) / 1000)];
+                let secs = event_time_ns(event) / 1_000_000_000;
+                return vec![Val::Num(u64::try_from(secs).unwrap_or(0))];
             }
             Kind::JsonRawTime => {
-                let ns = u64::try_from(event.time)
-                    .unwrap_or(0)
-                    .saturating_mul(1_000_000);
-                return vec![Val::Str(Cow::Owned(ns.to_string()))];
+                return vec![Val::Str(Cow::Owned(event_time_ns(event).to_string()))];
             }
             _ => {}
         }
@@ -1610,6 +1735,30 @@ mod tests {
             ["busybox@sha"]
         );
         assert!(texts("ka.verb", None, SOURCE_K8S_AUDIT, r#"{"verb":"get"}"#).is_empty());
+    }
+
+    #[test]
+    fn rfc3339_timestamps() {
+        assert_eq!(
+            parse_rfc3339_ns("1970-01-01T00:00:01.5Z"),
+            Some(1_500_000_000)
+        );
+        assert_eq!(
+            parse_rfc3339_ns("2018-10-26T13:38:34.902914Z"),
+            Some(1_540_561_114_902_914_000)
+        );
+        assert_eq!(parse_rfc3339_ns("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(parse_rfc3339_ns("not a time"), None);
+        let j = r#"{"auditID":"a","stageTimestamp":"1970-01-01T00:00:02Z"}"#;
+        assert_eq!(
+            texts("jevt.rawtime", None, SOURCE_K8S_AUDIT, j),
+            ["2000000000"]
+        );
+        let j = r#"{"eventTime":"2018-10-26T13:38:34.902914Z"}"#;
+        assert_eq!(
+            texts("evt.time.iso8601", None, SOURCE_CLOUDTRAIL, j),
+            ["2018-10-26T13:38:34.902914000Z"]
+        );
     }
 
     #[test]
