@@ -615,6 +615,8 @@ impl Collector {
         });
     }
 
+    // The diagnostic's parts are passed flat: a builder would add more code than it saves.
+    #[allow(clippy::too_many_arguments)]
     fn warn(
         &mut self,
         file: &str,
@@ -839,7 +841,7 @@ impl Collector {
         }
         self.warn_unknown_keys(file, item, LIST_KEYS, ITEM_LIST, &name);
         if !is_list_name(&name) {
-            self.warn(file, Code::InvalidListName, None, format!("List has an invalid name. List names should match a regular expression: [^()\"'[:space:]=,]+"), item.pos, ITEM_LIST, &name);
+            self.warn(file, Code::InvalidListName, None, "List has an invalid name. List names should match a regular expression: [^()\"'[:space:]=,]+".to_owned(), item.pos, ITEM_LIST, &name);
         }
         let items_node = required(item, "items", ITEM_LIST, &name)?;
         let items = string_seq(items_node, "items", ITEM_LIST, &name)?;
@@ -1178,8 +1180,13 @@ impl Collector {
             return Ok(());
         }
 
-        if condition.is_none() && output.is_none() && desc.is_none() && priority.is_none() {
-            if let Some(enabled) = enabled {
+        if condition.is_none()
+            && output.is_none()
+            && desc.is_none()
+            && priority.is_none()
+            && let Some(enabled) = enabled
+        {
+            {
                 self.warn(file, Code::DeprecatedItem, Some(WARNING_ENABLED), "The standalone 'enabled' key usage is deprecated. The correct approach requires also a 'replace' entry under the 'override' key (i.e. 'enabled: replace').".into(), item.pos, ITEM_RULE, &name);
                 let Some(&index) = self.rule_index.get(&name) else {
                     return Err(no_previous(
@@ -1241,7 +1248,7 @@ impl Collector {
                 item_name: name,
             });
         }
-        let source_known = self.sources.iter().any(|s| *s == source);
+        let source_known = self.sources.contains(&source);
         let mut exceptions = exceptions;
         let mut seen = BTreeSet::new();
         for ex in &mut exceptions {

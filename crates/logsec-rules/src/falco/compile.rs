@@ -124,24 +124,15 @@ fn to_field_value(values: Vec<Val<'_>>, is_list: bool) -> FieldValue<'_> {
 #[derive(Debug)]
 struct FalcoOutput {
     template: OutputTemplate,
-    source: String,
 }
 
 impl ir::OutputTemplate for FalcoOutput {
     fn render(&self, event: &Event<'_>) -> String {
-        let ctx = EvalContext {
-            event_number: 1,
-            source: &self.source,
-        };
-        self.template.render(event, &ctx).0
+        self.template.render(event).0
     }
 
     fn fields(&self, event: &Event<'_>) -> BTreeMap<String, serde_json::Value> {
-        let ctx = EvalContext {
-            event_number: 1,
-            source: &self.source,
-        };
-        self.template.render(event, &ctx).1.into_iter().collect()
+        self.template.render(event).1.into_iter().collect()
     }
 }
 
@@ -717,7 +708,6 @@ fn build_rule(
     compiled.sources = source_format(&info.source).into_iter().collect();
     compiled.output = Some(Arc::new(FalcoOutput {
         template: output.clone(),
-        source: info.source.clone(),
     }));
     Ok(FalcoRule {
         name: info.name.clone(),

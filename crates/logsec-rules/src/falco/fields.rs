@@ -773,34 +773,23 @@ impl fmt::Display for FieldError {
 
 /// A field reference resolved at load time.
 #[derive(Debug, Clone)]
-pub struct ResolvedField {
+pub(crate) struct ResolvedField {
     info: FieldInfo,
     arg: Option<String>,
     index: Option<usize>,
     pointer: Vec<String>,
     ocsf: Option<FieldPath>,
-    text: String,
 }
 
 impl ResolvedField {
     /// The value type.
-    pub fn ty(&self) -> FieldType {
+    pub(crate) fn ty(&self) -> FieldType {
         self.info.ty
     }
 
     /// Whether the field yields a list. An index argument selects one element.
-    pub fn is_list(&self) -> bool {
+    pub(crate) fn is_list(&self) -> bool {
         self.info.list && self.index.is_none()
-    }
-
-    /// The reference as written (`ka.uri.param[command]`).
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// The field name without argument.
-    pub fn name(&self) -> &str {
-        self.info.name
     }
 
     /// For plain string fields read from one JSON path: the path, and whether the k8saudit
@@ -813,11 +802,6 @@ impl ResolvedField {
             _ => None,
         }
     }
-
-    /// Whether this is a k8saudit field (they need `auditID`).
-    pub(crate) fn is_k8s_audit(&self) -> bool {
-        self.info.sources == Sources::K8sAudit
-    }
 }
 
 /// Resolves `name[arg]` for rules of `source`.
@@ -826,10 +810,6 @@ pub(crate) fn resolve(
     arg: Option<&str>,
     source: &str,
 ) -> Result<ResolvedField, FieldError> {
-    let text = match arg {
-        Some(arg) => format!("{name}[{arg}]"),
-        None => name.to_owned(),
-    };
     if let Some(path) = name.strip_prefix(OCSF_FIELD_PREFIX) {
         if arg.is_some() {
             return Err(FieldError::UnexpectedArg);
@@ -848,7 +828,6 @@ pub(crate) fn resolve(
             index: None,
             pointer: Vec::new(),
             ocsf: Some(path),
-            text,
         });
     }
     let info = *field_info(name).ok_or_else(|| FieldError::Unknown {
@@ -884,13 +863,12 @@ pub(crate) fn resolve(
         index,
         pointer,
         ocsf: None,
-        text,
     })
 }
 
 /// One extracted value.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Val<'e> {
+pub(crate) enum Val<'e> {
     /// A string.
     Str(Cow<'e, str>),
     /// An unsigned integer.
@@ -899,7 +877,7 @@ pub enum Val<'e> {
 
 impl Val<'_> {
     /// The value as text.
-    pub fn text(&self) -> Cow<'_, str> {
+    pub(crate) fn text(&self) -> Cow<'_, str> {
         match self {
             Val::Str(s) => Cow::Borrowed(s.as_ref()),
             Val::Num(n) => Cow::Owned(n.to_string()),
@@ -909,11 +887,11 @@ impl Val<'_> {
 
 /// Per-evaluation context the event itself does not carry.
 #[derive(Debug, Clone, Copy)]
-pub struct EvalContext<'s> {
+pub(crate) struct EvalContext<'s> {
     /// `evt.num`: the 1-based sequence number of the event in its stream.
-    pub event_number: u64,
+    pub(crate) event_number: u64,
     /// `evt.source`: the Falco source name of the event.
-    pub source: &'s str,
+    pub(crate) source: &'s str,
 }
 
 fn json_text<'e>(value: &'e JsonValue<'_>) -> Cow<'e, str> {
@@ -1093,10 +1071,10 @@ fn ec2_name<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
             continue;
         }
         for tag in array(item.get("tags")) {
-            if tag.get("key").and_then(JsonValue::as_str) == Some("Name") {
-                if let Some(value) = tag.get("value").and_then(JsonValue::as_str) {
-                    found = Some(Cow::Borrowed(value));
-                }
+            if tag.get("key").and_then(JsonValue::as_str) == Some("Name")
+                && let Some(value) = tag.get("value").and_then(JsonValue::as_str)
+            {
+                found = Some(Cow::Borrowed(value));
             }
         }
     }
@@ -1345,7 +1323,7 @@ fn event_time_ns(event: &Event<'_>) -> i64 {
 
 impl ResolvedField {
     /// Extracts the field's values from an event; an empty vector means "no value".
-    pub fn extract<'e>(&self, event: &'e Event<'_>, ctx: &EvalContext<'_>) -> Vec<Val<'e>> {
+    pub(crate) fn extract<'e>(&self, event: &'e Event<'_>, ctx: &EvalContext<'_>) -> Vec<Val<'e>> {
         if self.info.kind == Kind::Ocsf {
             let mut out = Vec::new();
             if let Some(path) = &self.ocsf {

@@ -16,17 +16,21 @@ use super::fields::{self, EvalContext, FieldError, FieldType, ResolvedField, Val
 pub struct OutputTemplate {
     parts: Vec<Part>,
     text: String,
+    source: String,
 }
 
 #[derive(Debug, Clone)]
 enum Part {
     Literal(String),
-    Field {
-        token: String,
-        field: ResolvedField,
-        transforms: Vec<Transformer>,
-        width: Option<usize>,
-    },
+    Field(Box<FieldPart>),
+}
+
+#[derive(Debug, Clone)]
+struct FieldPart {
+    token: String,
+    field: ResolvedField,
+    transforms: Vec<Transformer>,
+    width: Option<usize>,
 }
 
 /// Why a template does not compile.
@@ -73,17 +77,17 @@ fn parse_field_token(text: &str, source: &str) -> Result<(ResolvedField, usize),
     // Argument in brackets, right after the full name.
     let mut arg = None;
     let mut arg_end = end;
-    if text.as_bytes().get(end) == Some(&b'[') {
-        if let Some(close) = text.get(end + 1..).and_then(|rest| rest.find(']')) {
-            let raw = text.get(end + 1..end + 1 + close).unwrap_or("");
-            let unquoted = raw
-                .strip_prefix('"')
-                .and_then(|r| r.strip_suffix('"'))
-                .or_else(|| raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
-                .unwrap_or(raw);
-            arg = Some(unquoted.to_owned());
-            arg_end = end + 2 + close;
-        }
+    if text.as_bytes().get(end) == Some(&b'[')
+        && let Some(close) = text.get(end + 1..).and_then(|rest| rest.find(']'))
+    {
+        let raw = text.get(end + 1..end + 1 + close).unwrap_or("");
+        let unquoted = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .or_else(|| raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')))
+            .unwrap_or(raw);
+        arg = Some(unquoted.to_owned());
+        arg_end = end + 2 + close;
     }
     if let Ok(field) = fields::resolve(name, arg.as_deref(), source) {
         return Ok((field, arg_end));
@@ -131,18 +135,22 @@ impl OutputTemplate {
             if !literal.is_empty() {
                 parts.push(Part::Literal(std::mem::take(&mut literal)));
             }
-            parts.push(Part::Field {
+            parts.push(Part::Field(Box::new(FieldPart {
                 token,
                 field,
                 transforms,
                 width,
-            });
+            })));
         }
         literal.push_str(rest);
         if !literal.is_empty() {
             parts.push(Part::Literal(literal));
         }
-        Ok(OutputTemplate { parts, text })
+        Ok(OutputTemplate {
+            parts,
+            text,
+            source: source.to_owned(),
+        })
     }
 
     /// The template text (trimmed).
@@ -153,25 +161,38 @@ impl OutputTemplate {
     /// The field tokens of the template, as written.
     pub fn field_tokens(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|part| match part {
-            Part::Field { token, .. } => Some(token.as_str()),
+            Part::Field(part) => Some(part.token.as_str()),
             Part::Literal(_) => None,
         })
     }
 
     /// Renders the message and the typed `output_fields` (transformed tokens are omitted
     /// from the fields, as Falco does).
-    pub fn render(&self, event: &Event<'_>, ctx: &EvalContext<'_>) -> (String, Map<String, Value>) {
+    pub fn render(&self, event: &Event<'_>) -> (String, Map<String, Value>) {
+        let ctx = EvalContext {
+            event_number: 1,
+            source: &self.source,
+        };
+        self.render_with(event, &ctx)
+    }
+
+    fn render_with(
+        &self,
+        event: &Event<'_>,
+        ctx: &EvalContext<'_>,
+    ) -> (String, Map<String, Value>) {
         let mut message = String::new();
         let mut output_fields = Map::new();
         for part in &self.parts {
             match part {
                 Part::Literal(text) => message.push_str(text),
-                Part::Field {
-                    token,
-                    field,
-                    transforms,
-                    width,
-                } => {
+                Part::Field(part) => {
+                    let FieldPart {
+                        token,
+                        field,
+                        transforms,
+                        width,
+                    } = part.as_ref();
                     let mut values = field.extract(event, ctx);
                     let mut is_list = field.is_list();
                     for t in transforms {
@@ -204,20 +225,20 @@ fn parse_token(
     source: &str,
 ) -> Result<(Vec<Transformer>, ResolvedField, usize), TemplateError> {
     let name_end = scan_name(text);
-    if let Some(t) = text.get(..name_end).and_then(Transformer::parse) {
-        if text.as_bytes().get(name_end) == Some(&b'(') {
-            let inner = text.get(name_end + 1..).unwrap_or("");
-            let (mut transforms, field, consumed) = parse_token(inner, source)?;
-            let close = name_end + 1 + consumed;
-            if text.as_bytes().get(close) != Some(&b')') {
-                return Err(TemplateError {
-                    message: format!("missing ')' in transformer token %{text}"),
-                    unknown_field: false,
-                });
-            }
-            transforms.push(t);
-            return Ok((transforms, field, close + 1));
+    if let Some(t) = text.get(..name_end).and_then(Transformer::parse)
+        && text.as_bytes().get(name_end) == Some(&b'(')
+    {
+        let inner = text.get(name_end + 1..).unwrap_or("");
+        let (mut transforms, field, consumed) = parse_token(inner, source)?;
+        let close = name_end + 1 + consumed;
+        if text.as_bytes().get(close) != Some(&b')') {
+            return Err(TemplateError {
+                message: format!("missing ')' in transformer token %{text}"),
+                unknown_field: false,
+            });
         }
+        transforms.push(t);
+        return Ok((transforms, field, close + 1));
     }
     let (field, consumed) = parse_field_token(text, source)?;
     Ok((Vec::new(), field, consumed))
@@ -319,11 +340,7 @@ mod tests {
             r#"{"auditID":"1","verb":"create","user":{"username":"bob"},"requestURI":"/x?command=id",
                "requestObject":{"spec":{"containers":[{"image":"a"},{"image":"b"}]}}}"#,
         );
-        let ctx = EvalContext {
-            event_number: 1,
-            source: SOURCE_K8S_AUDIT,
-        };
-        let (message, fields) = template.render(&event, &ctx);
+        let (message, fields) = template.render(&event);
         assert_eq!(message, "user=bob. ((a,b)) ns=<NA> v=creat| CREATE c=id");
         assert_eq!(fields["ka.user.name"], Value::from("bob"));
         assert_eq!(fields["ka.target.namespace"], Value::Null);
