@@ -195,3 +195,216 @@ fn conformance_falco_0_34_1_k8s_audit_golden_cases() {
         failures.join("\n")
     );
 }
+
+#[derive(Debug, serde::Deserialize)]
+struct ExceptionSuite {
+    trace_files: BTreeMap<String, ExceptionCase>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ExpectedDiagnostic {
+    item_type: String,
+    item_name: String,
+    code: String,
+    message: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ExceptionCase {
+    #[serde(default)]
+    validate_errors: Vec<ExpectedDiagnostic>,
+    #[serde(default)]
+    validate_warnings: Vec<ExpectedDiagnostic>,
+    #[serde(default)]
+    validate_rules_file: Vec<String>,
+    #[serde(default)]
+    rules_file: Vec<String>,
+}
+
+/// Exception cases whose outcome depends on the syscall field table (out of scope: logsec
+/// does not read syscall events, so it cannot tell `not.exist` from a real syscall field).
+const SYSCALL_FIELD_CASES: &[&str] = &["rule_exception_unknown_fields"];
+
+#[test]
+fn conformance_falco_0_34_1_exception_loader_cases() {
+    let Some(shared) = shared() else { return };
+    let tests = falco(&shared).join("falcosecurity-falco-0.34.1-tests/test");
+    let suite: ExceptionSuite = serde_saphyr::from_str(
+        &std::fs::read_to_string(tests.join("falco_tests_exceptions.yaml")).unwrap(),
+    )
+    .unwrap();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, case) in &suite.trace_files {
+        if SYSCALL_FIELD_CASES.contains(&name.as_str()) {
+            continue;
+        }
+        let files = if case.validate_rules_file.is_empty() {
+            &case.rules_file
+        } else {
+            &case.validate_rules_file
+        };
+        let paths: Vec<PathBuf> = files.iter().map(|f| tests.join(f)).collect();
+        let rules = load_paths(&paths, &LoadOptions::default());
+        let got: Vec<(String, String, String, String)> = rules
+            .errors()
+            .map(|d| {
+                (
+                    d.item_type.to_owned(),
+                    d.item_name.clone(),
+                    d.code.as_str().to_owned(),
+                    d.message.clone(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, String, String)> = case
+            .validate_errors
+            .iter()
+            .map(|e| {
+                (
+                    e.item_type.clone(),
+                    e.item_name.clone(),
+                    e.code.clone(),
+                    e.message.clone(),
+                )
+            })
+            .collect();
+        if got != expected {
+            failures.push(format!("{name}: expected errors {expected:?}, got {got:?}"));
+        }
+        for warning in &case.validate_warnings {
+            let found = rules.warnings().any(|d| {
+                d.item_type == warning.item_type
+                    && d.item_name == warning.item_name
+                    && d.code.as_str() == warning.code
+                    && d.message == warning.message
+            });
+            if !found {
+                failures.push(format!("{name}: missing warning {warning:?}"));
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 29, "cases checked");
+    assert!(
+        failures.is_empty(),
+        "{} failing cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// One event per element of a CloudTrail `{"Records": [...]}` file, as the cloudtrail plugin
+/// frames them.
+fn cloudtrail_records(path: &Path) -> Vec<String> {
+    let value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    value["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.to_string())
+        .collect()
+}
+
+fn cloudtrail_detections(
+    rules: &FalcoRules,
+    records: &[String],
+) -> (BTreeMap<String, u64>, Vec<String>) {
+    let set = rules.rule_set();
+    let mut counts = BTreeMap::new();
+    let mut messages = Vec::new();
+    for record in records {
+        let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::Cloudtrail);
+        event.raw = RawRecord::json(record.as_str());
+        let mut matches = Vec::new();
+        set.matches(&event, &mut matches);
+        if let Some(first) = matches.first() {
+            let alert = set.alert(*first, &event).unwrap();
+            *counts
+                .entry(set.rule(first.rule).unwrap().id.clone())
+                .or_insert(0) += 1;
+            messages.push(alert.message.clone());
+        }
+    }
+    (counts, messages)
+}
+
+#[test]
+fn conformance_falco_0_34_1_cloudtrail_plugin_cases() {
+    let Some(shared) = shared() else { return };
+    let tests = falco(&shared).join("falcosecurity-falco-0.34.1-tests/test");
+    let rules_file = tests.join("rules/plugins/cloudtrail_create_instances.yaml");
+
+    // detect_create_instance and detect_create_instance_bigevent.
+    let rules = load_paths(&[&rules_file], &LoadOptions::default());
+    assert_eq!(errors(&rules), Vec::<String>::new());
+    for trace in [
+        "alice_start_instances.json",
+        "alice_start_instances_bigevent.json",
+    ] {
+        let records = cloudtrail_records(&tests.join("trace_files/plugins").join(trace));
+        let (counts, messages) = cloudtrail_detections(&rules, &records);
+        assert_eq!(
+            counts,
+            BTreeMap::from([("Cloudtrail Create Instance".to_owned(), 1)]),
+            "{trace}"
+        );
+        assert_eq!(
+            rules.rule("Cloudtrail Create Instance").unwrap().priority,
+            logsec_event::FalcoPriority::Informational
+        );
+        let message = messages.first().unwrap();
+        assert!(message.starts_with("EC2 Instance Created (evtnum=1 info=us-east-2 Alice ec2 StartInstances Alice via 205.251.233.176"), "{message}");
+        assert!(message.ends_with("user name=Alice)"), "{message}");
+    }
+
+    // no_plugins_unknown_source and no_plugins_unknown_source_rule_exception.
+    let no_plugins = LoadOptions {
+        sources: Vec::new(),
+        ..LoadOptions::default()
+    };
+    for file in [
+        "cloudtrail_create_instances.yaml",
+        "cloudtrail_create_instances_exceptions.yaml",
+    ] {
+        let rules = load_paths(&[tests.join("rules/plugins").join(file)], &no_plugins);
+        assert_eq!(errors(&rules), Vec::<String>::new(), "{file}");
+        let warning = rules
+            .warnings()
+            .find(|d| d.code == Code::UnknownSource)
+            .unwrap();
+        assert_eq!(warning.item_type, "rule");
+        assert_eq!(warning.item_name, "Cloudtrail Create Instance");
+        assert_eq!(warning.message, "Unknown source aws_cloudtrail, skipping");
+        assert_eq!(rules.skipped.len(), 1);
+    }
+
+    // incompat_plugin_rules_version.
+    let rules = load_paths(
+        &[tests.join("rules/plugins/cloudtrail_incompat_plugin_version.yaml")],
+        &LoadOptions::default(),
+    );
+    let errs: Vec<&str> = rules.errors().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        errs,
+        [
+            "Plugin 'cloudtrail' version '0.17.1' is not compatible with required plugin version '100000.0.0'"
+        ]
+    );
+
+    // With the cloudtrail source enabled, the exceptions variant names fields the plugin does
+    // not have: a load error naming the field.
+    let rules = load_paths(
+        &[tests.join("rules/plugins/cloudtrail_create_instances_exceptions.yaml")],
+        &LoadOptions::default(),
+    );
+    let errs: Vec<String> = rules
+        .errors()
+        .map(|d| format!("{} {}: {}", d.code, d.item_name, d.message))
+        .collect();
+    assert_eq!(
+        errs,
+        ["LOAD_ERR_VALIDATE user_secreid: 'aws.user' is not a supported filter field"]
+    );
+}
