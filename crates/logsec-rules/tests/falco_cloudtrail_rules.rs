@@ -34,7 +34,11 @@ fn merged(base: &serde_json::Value, overlay: &serde_json::Value) -> String {
 fn fires(rules: &FalcoRules, rule: &str, record: &str, format: SourceFormat) -> bool {
     let mut event = Event::new(&ocsf::API_ACTIVITY, 0, format);
     event.raw = RawRecord::json(record);
-    rules.rule(rule).unwrap_or_else(|| panic!("no rule {rule:?}")).compiled.matches(&event)
+    rules
+        .rule(rule)
+        .unwrap_or_else(|| panic!("no rule {rule:?}"))
+        .compiled
+        .matches(&event)
 }
 
 fn rule_files() -> Option<Vec<PathBuf>> {
@@ -56,7 +60,10 @@ fn rule_files() -> Option<Vec<PathBuf>> {
 fn conformance_every_upstream_cloudtrail_rule_fires_on_a_true_positive_only() {
     let Some(files) = rule_files() else { return };
     let cases: Vec<Case> = serde_saphyr::from_str(
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/falco/cloudtrail_rule_cases.yaml")).unwrap(),
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/falco/cloudtrail_rule_cases.yaml"),
+        )
+        .unwrap(),
     )
     .unwrap();
     for file in files {
@@ -64,21 +71,42 @@ fn conformance_every_upstream_cloudtrail_rule_fires_on_a_true_positive_only() {
         assert!(!rules.has_errors(), "{}", file.display());
         let names: BTreeSet<&str> = rules.rules.iter().map(|r| r.name.as_str()).collect();
         let covered: BTreeSet<&str> = cases.iter().map(|c| c.rule.as_str()).collect();
-        assert_eq!(names, covered, "every rule of {} has a case", file.display());
+        assert_eq!(
+            names,
+            covered,
+            "every rule of {} has a case",
+            file.display()
+        );
         for case in &cases {
             for overlay in &case.matches {
                 let record = merged(&case.base, overlay);
-                assert!(fires(&rules, &case.rule, &record, SourceFormat::Cloudtrail), "{}: should fire on {record}", case.rule);
+                assert!(
+                    fires(&rules, &case.rule, &record, SourceFormat::Cloudtrail),
+                    "{}: should fire on {record}",
+                    case.rule
+                );
             }
             for overlay in &case.no_match {
                 let record = merged(&case.base, overlay);
-                assert!(!fires(&rules, &case.rule, &record, SourceFormat::Cloudtrail), "{}: should not fire on {record}", case.rule);
+                assert!(
+                    !fires(&rules, &case.rule, &record, SourceFormat::Cloudtrail),
+                    "{}: should not fire on {record}",
+                    case.rule
+                );
             }
             if case.no_match_other_source {
                 let record = merged(&case.base, &serde_json::json!({}));
-                assert!(!fires(&rules, &case.rule, &record, SourceFormat::K8sAudit), "{}: fired on a k8s event", case.rule);
+                assert!(
+                    !fires(&rules, &case.rule, &record, SourceFormat::K8sAudit),
+                    "{}: fired on a k8s event",
+                    case.rule
+                );
             }
-            assert!(!case.no_match.is_empty() || case.no_match_other_source, "{}: no near miss", case.rule);
+            assert!(
+                !case.no_match.is_empty() || case.no_match_other_source,
+                "{}: no near miss",
+                case.rule
+            );
         }
     }
 }

@@ -408,3 +408,34 @@ fn conformance_falco_0_34_1_cloudtrail_plugin_cases() {
         ["LOAD_ERR_VALIDATE user_secreid: 'aws.user' is not a supported filter field"]
     );
 }
+
+#[test]
+fn conformance_upstream_rules_are_indexed_by_discriminating_fields() {
+    let Some(shared) = shared() else { return };
+    let base = falco(&shared).join("falcosecurity-plugins/plugins");
+    let rules = load_paths(
+        &[
+            base.join("cloudtrail/rules/aws_cloudtrail_rules.yaml"),
+            base.join("k8saudit/rules/k8s_audit_rules.yaml"),
+        ],
+        &LoadOptions::default(),
+    );
+    assert!(!rules.has_errors());
+    let summary = rules.rule_set().index_summary();
+    let indexed = |format: &str, field: &str| {
+        summary
+            .iter()
+            .find(|(f, p, _)| f == format && p == field)
+            .map_or(0, |(_, _, n)| *n)
+    };
+    // All 20 enabled CloudTrail rules are indexed: 18 on ct.name, the two ECS rules (which
+    // test ct.src first) on eventSource.
+    assert_eq!(indexed("cloudtrail", "raw.eventName"), 18, "{summary:?}");
+    assert_eq!(indexed("cloudtrail", "raw.eventSource"), 2, "{summary:?}");
+    let k8s: usize = summary
+        .iter()
+        .filter(|(f, _, _)| f == "k8s_audit")
+        .map(|(_, _, n)| n)
+        .sum();
+    assert!(k8s >= 44, "{summary:?}");
+}

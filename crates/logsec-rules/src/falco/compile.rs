@@ -154,6 +154,19 @@ impl ir::ValueMatcher for StrOrder {
     }
 }
 
+/// Passes for string values only.
+#[derive(Debug)]
+struct IsString;
+
+impl ir::ValueMatcher for IsString {
+    fn matches(&self, value: &FieldValue<'_>) -> bool {
+        matches!(value, FieldValue::Str(_))
+    }
+    fn describe(&self) -> String {
+        "is a string".into()
+    }
+}
+
 /// `pmatch`: path-prefix match, component-wise, with per-component globs.
 #[derive(Debug)]
 struct PathPrefix {
@@ -738,6 +751,9 @@ struct Operand {
     is_list: bool,
     /// The k8saudit `auditID` prerequisite, when the accessor is a raw path.
     needs_audit_id: bool,
+    /// A cloudtrail string field read as a raw path: only JSON strings compare (the plugin
+    /// turns other values into `""`, which the caller has ruled out).
+    string_only: bool,
     text: String,
 }
 
@@ -750,7 +766,7 @@ fn unknown(field: &str, e: &FieldError) -> RuleError {
 }
 
 impl Lowering<'_> {
-    fn operand(&self, expr: &FieldExpr) -> Result<Operand, RuleError> {
+    fn operand(&self, expr: &FieldExpr, cloudtrail_path_ok: bool) -> Result<Operand, RuleError> {
         let mut transforms = Vec::new();
         let mut inner = expr;
         while let FieldExpr::Transform(t, e) = inner {
@@ -773,6 +789,7 @@ impl Lowering<'_> {
         }
         if transforms.is_empty()
             && let Some((path, audit)) = field.simple_raw_path()
+            && (audit || cloudtrail_path_ok)
         {
             let segments = path.iter().map(|s| Segment::Key((*s).into())).collect();
             return Ok(Operand {
@@ -780,6 +797,7 @@ impl Lowering<'_> {
                 ty,
                 is_list,
                 needs_audit_id: audit,
+                string_only: !audit,
                 text: expr.to_string(),
             });
         }
@@ -794,6 +812,7 @@ impl Lowering<'_> {
             ty,
             is_list,
             needs_audit_id: false,
+            string_only: false,
             text,
         })
     }
@@ -834,7 +853,23 @@ impl Lowering<'_> {
         modifier: Option<Modifier>,
         rhs: &Rhs,
     ) -> Result<ir::Expr, RuleError> {
-        let left = self.operand(lhs)?;
+        // Cloudtrail string fields become indexable raw paths for `exists` and for equality
+        // with non-empty literals, where the plugin's "non-string is \"\"" rule cannot change
+        // the outcome; every other use goes through the exact extractor.
+        let path_ok = modifier.is_none()
+            && match (op, rhs) {
+                (CmpOp::Exists, _) => true,
+                (CmpOp::Eq | CmpOp::In | CmpOp::Intersects, Rhs::Value(v)) => !v.is_empty(),
+                (CmpOp::Eq | CmpOp::In | CmpOp::Intersects, Rhs::List(items)) => {
+                    items.iter().all(|v| !v.is_empty())
+                }
+                _ => false,
+            };
+        let mut left = self.operand(lhs, path_ok)?;
+        if op == CmpOp::Exists {
+            // A non-string value is still a value (`""`) for the plugin.
+            left.string_only = false;
+        }
         let field_text = left.text.clone();
         if matches!(op, CmpOp::BContains | CmpOp::BStartsWith) {
             return Err(rule_err(
@@ -922,7 +957,7 @@ impl Lowering<'_> {
                         unknown_field: false,
                     });
                 }
-                let right = self.operand(other)?;
+                let right = self.operand(other, false)?;
                 if right.is_list != left.is_list && matches!(op, CmpOp::Eq | CmpOp::Ne) {
                     return Err(invalid(format!(
                         "'{field_text}' and '{}' must both be list fields or both single-valued",
@@ -1129,8 +1164,14 @@ impl Lowering<'_> {
         p
     }
 
-    /// k8saudit fields read as raw paths still need the event's `auditID`.
+    /// k8saudit fields read as raw paths still need the event's `auditID`; cloudtrail string
+    /// fields read as raw paths compare JSON strings only.
     fn guard(&self, left: &Operand, expr: ir::Expr) -> ir::Expr {
+        if left.string_only {
+            let is_string =
+                ir::Predicate::new(left.accessor.clone(), ir::Test::Custom(Arc::new(IsString)));
+            return ir::Expr::and(vec![expr, ir::Expr::pred(is_string)]);
+        }
         if !left.needs_audit_id {
             return expr;
         }
