@@ -543,8 +543,13 @@ fn read_overrides(
             "append" if appendable.contains(&key_text.as_str()) => out.append.push(key_text),
             "replace" if replaceable.contains(&key_text.as_str()) => out.replace.push(key_text),
             "append" | "replace" => {
+                let verb = if how == "append" {
+                    "appended"
+                } else {
+                    "replaced"
+                };
                 return Err(validate_err(
-                    format!("Key '{key_text}' cannot be {how}d"),
+                    format!("Key '{key_text}' cannot be {verb}"),
                     key,
                     item_type,
                     name,

@@ -163,10 +163,14 @@ impl<'de> Deserialize<'de> for Node {
 
 /// Parses every YAML document of `text`; empty documents are skipped.
 pub(crate) fn parse_documents(text: &str) -> Result<Vec<Node>, (String, Position)> {
+    // YAML 1.2 booleans only: yaml-cpp (Falco) reads `off`, `yes`, `n` as the strings they
+    // are when a string is expected, and rule names and list items are strings.
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_anchors: 10_000,
         },
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
     };
     serde_saphyr::from_multiple_with_options::<Node>(text, options).map_err(|err| {
         let pos = err.location().map_or(Position::default(), |loc| Position {
@@ -180,6 +184,19 @@ pub(crate) fn parse_documents(text: &str) -> Result<Vec<Node>, (String, Position
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn yaml_1_1_booleans_stay_strings() {
+        let docs = parse_documents("- [off, yes, n, true, 0777]\n").unwrap();
+        let items: Vec<Option<String>> = docs[0].as_seq().unwrap()[0]
+            .as_seq()
+            .unwrap()
+            .iter()
+            .map(Node::scalar_text)
+            .collect();
+        let expected = ["off", "yes", "n", "true", "0777"].map(|s| Some(s.to_owned()));
+        assert_eq!(items, expected);
+    }
 
     #[test]
     fn nodes_keep_line_and_column() {
