@@ -231,12 +231,15 @@ impl PrincipalGrants {
 pub struct Authorization {
     /// Users and roles by ARN.
     pub principals: BTreeMap<String, PrincipalGrants>,
+    /// Policies held by every principal not listed in `principals` (from a plain policy
+    /// document given instead of authorization details).
+    pub default_policies: Vec<Policy>,
 }
 
 impl Authorization {
     /// Reads the JSON of `aws iam get-account-authorization-details` (`UserDetailList`,
     /// `GroupDetailList`, `RoleDetailList`, `Policies`), or a plain policy document (which then
-    /// applies to every principal seen: see [`Authorization::document_for_all`]).
+    /// applies to every principal seen in the log: see [`Authorization::from_document`]).
     pub fn from_json_text(text: &str) -> Result<Authorization, IamError> {
         let value: Value =
             serde_json::from_str(text).map_err(|err| IamError::Authz(err.to_string()))?;
@@ -249,9 +252,7 @@ impl Authorization {
             return Err(IamError::Authz("the document is not a JSON object".into()));
         };
         if root.contains_key("Statement") {
-            return Err(IamError::Authz(
-                "this is a plain policy document; use Authorization::document_for_all".into(),
-            ));
+            return Authorization::from_document("document", value);
         }
         let managed = managed_policies(root.get("Policies"))?;
         let mut groups: BTreeMap<String, Vec<Policy>> = BTreeMap::new();
@@ -304,7 +305,47 @@ impl Authorization {
                 },
             );
         }
-        Ok(Authorization { principals })
+        Ok(Authorization {
+            principals,
+            default_policies: Vec::new(),
+        })
+    }
+
+    /// A plain policy document held by every principal seen in the log.
+    pub fn from_document(name: &str, document: &Value) -> Result<Authorization, IamError> {
+        Ok(Authorization {
+            principals: BTreeMap::new(),
+            default_policies: vec![Policy {
+                kind: PolicyKind::Document,
+                name: name.to_owned(),
+                arn: None,
+                via_group: None,
+                statements: parse_policy_document(document)?,
+            }],
+        })
+    }
+
+    /// The grants of the principal `arn` (or, with a plain document, the document's).
+    pub(crate) fn grants_for(
+        &self,
+        arn: &str,
+        name: &str,
+        kind: PrincipalKind,
+    ) -> Option<std::borrow::Cow<'_, PrincipalGrants>> {
+        if let Some(grants) = self.principals.get(arn) {
+            return Some(std::borrow::Cow::Borrowed(grants));
+        }
+        if self.default_policies.is_empty() {
+            return None;
+        }
+        Some(std::borrow::Cow::Owned(PrincipalGrants {
+            arn: arn.to_owned(),
+            name: name.to_owned(),
+            kind,
+            groups: Vec::new(),
+            policies: self.default_policies.clone(),
+            permissions_boundary: None,
+        }))
     }
 
     /// The grants of a principal by ARN; a role ARN given without its path (as CloudTrail

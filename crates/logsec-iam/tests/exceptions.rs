@@ -1,4 +1,5 @@
 //! The bundled exceptions tables, row by row, plus specific cases written out by hand.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use logsec_iam::{
     ACTION_EXCEPTIONS_TSV, SERVICE_PREFIXES_TSV, action_exceptions, iam_actions, service_prefix,

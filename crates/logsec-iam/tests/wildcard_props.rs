@@ -1,4 +1,5 @@
 //! Property tests: the matcher agrees with a regex-based reference built differently.
+#![allow(clippy::unwrap_used)]
 
 use logsec_iam::{wildcard_match, wildcard_match_ignore_case};
 use proptest::prelude::*;
