@@ -205,7 +205,7 @@ impl Analyzer {
         }
         self.stats.in_window += 1;
         let actions = call_actions(call);
-        if actions.is_empty() {
+        if actions.is_empty() && call.principal.kind == PrincipalType::AwsService {
             self.stats.without_iam_action += 1;
             return;
         }
@@ -232,6 +232,11 @@ impl Analyzer {
         }
         agg.first = Some(agg.first.map_or(call.time_ms, |t| t.min(call.time_ms)));
         agg.last = Some(agg.last.map_or(call.time_ms, |t| t.max(call.time_ms)));
+        // Sign-ins and other calls no IAM action authorizes still count as activity.
+        if actions.is_empty() {
+            self.stats.without_iam_action += 1;
+            return;
+        }
         let in_baseline = windows.in_baseline(call.time_ms);
         let in_recent = windows.in_recent(call.time_ms);
         for action in actions {
