@@ -1,7 +1,7 @@
 //! The fixture scenario (`tests/fixtures/`): an authorization-details document and CloudTrail
 //! events (JSON lines plus a gzip `Records` file), with the whole expected report written out
 //! by hand.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
