@@ -117,9 +117,20 @@ def main():
             err(where, f"unknown source directory {src}")
         elif "logsource" in d and d["logsource"] not in LOGSOURCES[src][0]:
             err(where, f"logsource {d['logsource']} not allowed in rules/{src}/")
-        for m in re.finditer(r"%(\w+)%", json.dumps(d.get("detection", {}))):
-            if m.group(1) not in placeholders:
-                err(where, f"placeholder %{m.group(1)}% has no default in rules/placeholders.yml")
+        for ident in (d.get("detection") or {}).values():
+            maps = ident if isinstance(ident, list) else [ident]
+            for mp in maps:
+                if not isinstance(mp, dict):
+                    continue
+                for key, val in mp.items():
+                    if "expand" not in key.split("|")[1:]:
+                        continue
+                    for v in val if isinstance(val, list) else [val]:
+                        m = re.fullmatch(r"%(\w+)%", str(v))
+                        if not m:
+                            err(where, f"{key}: value {v!r} is not a %placeholder%")
+                        elif m.group(1) not in placeholders:
+                            err(where, f"placeholder %{m.group(1)}% has no default in rules/placeholders.yml")
     referenced = set()
     for path, i, d in docs:
         if "correlation" in d:
