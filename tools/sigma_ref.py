@@ -23,7 +23,7 @@ _ISTIO_Q = re.compile(r'"([^"]*)"')
 _WEB = re.compile(
     r'^(?P<remote_addr>\S+) \S+ (?P<remote_user>\S+) \[(?P<time_local>[^\]]+)\] "(?P<method>\S+) (?P<path>\S+)(?: (?P<protocol>[^"]*))?" '
     r'(?P<status>\d{3}) (?P<body_bytes_sent>\S+)(?: "(?P<referer>[^"]*)" "(?P<user_agent>[^"]*)")?')
-_AUTH = re.compile(r'^(?P<ts>\w{3} +\d+ \d\d:\d\d:\d\d) (?P<host>\S+) (?P<prog>[\w\-./]+)(?:\[(?P<pid>\d+)\])?: (?P<msg>.*)$')
+_AUTH = re.compile(r'^(?P<ts>\w{3} +\d+ \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)) (?P<host>\S+) (?P<prog>[\w\-./]+)(?:\[(?P<pid>\d+)\])?: (?P<msg>.*)$')
 _IP_IN_MSG = re.compile(r'\bfrom (\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:]*)\b')
 S3_COLUMNS = ["bucketowner", "bucket", "requestdatetime", "remoteip", "requester", "requestid", "operation", "key",
               "request_uri", "httpstatus", "errorcode", "bytessent", "objectsize", "totaltime", "turnaroundtime",
@@ -120,7 +120,11 @@ class Record:
             ip = _IP_IN_MSG.search(m.group("msg"))
             if ip:
                 self.fields["src_endpoint.ip"] = ip.group(1)
-            self.time = dt.datetime.strptime("2026 " + re.sub(r" +", " ", m.group("ts")), "%Y %b %d %H:%M:%S")
+            stamp = m.group("ts")
+            if stamp[:4].isdigit():
+                self.time = dt.datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S")
+            else:
+                self.time = dt.datetime.strptime("2026 " + re.sub(r" +", " ", stamp), "%Y %b %d %H:%M:%S")
         else:
             raise ValueError(f"format not supported by the reference evaluator: {fmt}")
 
@@ -207,6 +211,21 @@ class Matcher:
             values = exp
         self.values = values
         self.all = "all" in mods
+        self.rx = {}
+        for v in values:
+            if v is None or isinstance(v, bool) or mods & {"exists", "fieldref", "cidr", "gt", "gte", "lt", "lte"}:
+                continue
+            if "re" in mods:
+                self.rx[str(v)] = re.compile(str(v))
+                continue
+            pat = _wild_to_re(_s(v))
+            if "contains" in mods:
+                pat = ".*" + pat + ".*"
+            elif "startswith" in mods:
+                pat = pat + ".*"
+            elif "endswith" in mods:
+                pat = ".*" + pat
+            self.rx[_s(v)] = re.compile(pat, re.I | re.S)
 
     def match(self, rec):
         m = self.mods
@@ -251,18 +270,10 @@ class Matcher:
                     return True
                 continue
             if "re" in m:
-                if re.search(str(want), gs):
+                if self.rx[str(want)].search(gs):
                     return True
                 continue
-            w = _s(want)
-            pat = _wild_to_re(w)
-            if "contains" in m:
-                pat = ".*" + pat + ".*"
-            elif "startswith" in m:
-                pat = pat + ".*"
-            elif "endswith" in m:
-                pat = ".*" + pat
-            if re.fullmatch(pat, gs, re.I | re.S):
+            if self.rx[_s(want)].fullmatch(gs):
                 return True
         return False
 
