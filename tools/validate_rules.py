@@ -251,6 +251,10 @@ def main():
                 fired_before = fired_before or hit
                 if args.verbose and alerts:
                     print(f"{where}:{ln}: alerts {[d['title'] for d, _ in alerts]}")
+    import gen_rules_table
+    readme = (RULES / "README.md").read_text() if (RULES / "README.md").exists() else ""
+    if gen_rules_table.table() not in readme:
+        err("rules/README.md", "rule table is stale: run python3 tools/gen_rules_table.py")
     n_rules = len(files)
     n_docs = len(docs)
     for e in errors:
