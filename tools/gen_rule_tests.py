@@ -57,6 +57,7 @@ T["cloudtrail/console_login_without_mfa"] = [
     miss(console_login(alice, mfa="Yes"), "same user with MFA"),
     miss(console_login(alice, ok=False, mfa="No", ip=ATT), "failed login is not a login"),
     miss(console_login(assumed("AWSReservedSSO_ReadOnly_0f3c", "bob@example.com", sso=True), mfa="No"), "Identity Center sign-in: MFA is enforced by the IdP"),
+    miss(dict(console_login(alice, mfa="No"), additionalEventData={"LoginTo": "https://console.aws.amazon.com/console/home", "MobileVersion": "No", "MFAUsed": "No", "SamlProviderArn": f"arn:aws:iam::{ACCT}:saml-provider/Okta"}), "IAM user signing in through a SAML IdP that enforces MFA"),
 ]
 fails = [console_login(iam_user("HIDDEN_DUE_TO_SECURITY_REASONS", key=None), ok=False, mfa="No", t=ts(B, 20 * i), ip=ATT) for i in range(6)]
 T["cloudtrail/console_brute_force"] = seq("bf_then_success",
@@ -79,11 +80,15 @@ T["cloudtrail/cloudtrail_event_selectors_changed"] = [
     hit(ct("UpdateTrail", "cloudtrail.amazonaws.com", admin, req={"name": "org-trail", "isMultiRegionTrail": False}), "trail narrowed to one region"),
     miss(ct("UpdateTrail", "cloudtrail.amazonaws.com", admin, req={"name": "org-trail", "isMultiRegionTrail": True, "enableLogFileValidation": True}), "update keeps the trail multi-region"),
     miss(ct("GetEventSelectors", "cloudtrail.amazonaws.com", admin, req={"trailName": "org-trail"}), "read-only call"),
+    hit(ct("PutEventSelectors", "cloudtrail.amazonaws.com", web, ip=ATT, req={"trailName": "org-trail", "eventSelectors": [{"readWriteType": "WriteOnly", "includeManagementEvents": True, "dataResources": [], "excludeManagementEventSources": []}]}), "reads no longer logged"),
+    miss(ct("PutEventSelectors", "cloudtrail.amazonaws.com", admin, req={"trailName": "org-trail", "eventSelectors": [{"readWriteType": "All", "includeManagementEvents": True, "dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}], "excludeManagementEventSources": []}]}), "basic selectors logging everything plus S3 data events"),
 ]
 T["cloudtrail/cloudtrail_bucket_lifecycle"] = [
     hit(ct("PutBucketLifecycle", "s3.amazonaws.com", web, ip=ATT, req={"bucketName": "acme-cloudtrail-logs-111122223333", "Host": "acme-cloudtrail-logs-111122223333.s3.us-east-1.amazonaws.com", "lifecycle": "", "LifecycleConfiguration": {"xmlns": "http://s3.amazonaws.com/doc/2006-03-01/", "Rule": {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}}}), "one-day expiration on the trail bucket"),
     miss(ct("PutBucketLifecycle", "s3.amazonaws.com", admin, req={"bucketName": "shop-assets", "Host": "shop-assets.s3.us-east-1.amazonaws.com", "lifecycle": "", "LifecycleConfiguration": {"Rule": {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7}}}}), "lifecycle on an ordinary bucket"),
     miss(ct("GetBucketLifecycle", "s3.amazonaws.com", admin, req={"bucketName": "acme-cloudtrail-logs-111122223333", "lifecycle": ""}), "reading the lifecycle"),
+    miss(ct("PutBucketLifecycle", "s3.amazonaws.com", admin, req={"bucketName": "acme-cloudtrail-logs-111122223333", "lifecycle": "", "LifecycleConfiguration": {"Rule": {"ID": "retain-2y", "Status": "Enabled", "Filter": {"Prefix": ""}, "Transition": {"Days": 90, "StorageClass": "GLACIER"}, "Expiration": {"Days": 730}}}}), "two-year retention with a Glacier transition"),
+    miss(ct("PutBucketLifecycle", "s3.amazonaws.com", admin, req={"bucketName": "acme-cloudtrail-logs-111122223333", "lifecycle": "", "LifecycleConfiguration": {"Rule": {"ID": "expire", "Status": "Disabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 1}}}}), "short rule written disabled"),
 ]
 T["cloudtrail/guardduty_detector_disabled"] = [
     hit(ct("DeleteDetector", "guardduty.amazonaws.com", admin, req={"detectorId": "12abc34d567e8fa901bc2d34e56789f0"}), "detector deleted"),
@@ -219,6 +224,7 @@ T["cloudtrail/ec2_instance_credentials_outside_aws"] = [
     miss(ct("GetCallerIdentity", "sts.amazonaws.com", web, ip="10.1.4.23", ua=SDK_UA), "same session from the instance's private address"),
     miss(ct("PutObject", "s3.amazonaws.com", web, ip="s3.amazonaws.com", ua="s3.amazonaws.com", req={"bucketName": "shop-assets", "key": "x"}, extra={"userIdentity": dict(web, invokedBy="s3.amazonaws.com")}), "called by an AWS service"),
     miss(ct("GetCallerIdentity", "sts.amazonaws.com", alice, ip=ATT), "IAM user from the internet is not instance credentials"),
+    miss(ct("CreateControlChannel", "ssmmessages.amazonaws.com", web, ip="192.0.2.77", ua="Amazon SSM Agent", req={"channelId": "ops-alice-0a1b2c3d4e5f6", "messageSchemaVersion": "1.0"}), "SSM agent channel from the instance's public IP"),
 ]
 ext = [ct("GetCallerIdentity", "sts.amazonaws.com", web, ip=ATT, t=ts(B, 0)),
        ct("ListBuckets", "s3.amazonaws.com", web, ip=ATT, t=ts(B, 7), req={"Host": "s3.us-east-1.amazonaws.com"})]
@@ -268,6 +274,7 @@ T["cloudtrail/ec2_user_data_modified"] = [
 T["cloudtrail/ec2_user_data_downloaded"] = [
     hit(ct("DescribeInstanceAttribute", "ec2.amazonaws.com", web, ip=ATT, req={"instanceId": "i-0a1b2c3d4e5f60718", "attribute": "userData"}), "user data read"),
     miss(ct("DescribeInstanceAttribute", "ec2.amazonaws.com", admin, req={"instanceId": "i-0a1b2c3d4e5f60718", "attribute": "instanceType"}), "other attribute"),
+    miss(ct("DescribeInstanceAttribute", "ec2.amazonaws.com", dict(assumed("cspm-audit", "scanner-42"), invokedBy="config.amazonaws.com"), ip="config.amazonaws.com", ua="config.amazonaws.com", req={"instanceId": "i-0a1b2c3d4e5f60718", "attribute": "userData"}), "read by an AWS service on a scanner's behalf"),
 ]
 T["cloudtrail/ec2_get_password_data"] = [
     hit(ct("GetPasswordData", "ec2.amazonaws.com", admin, req={"instanceId": "i-0f9e8d7c6b5a40312"}), "password data read"),

@@ -138,7 +138,7 @@ class Record:
 def _iso(text):
     if not text:
         return None
-    return dt.datetime.strptime(text[:19], "%Y-%m-%dT%H:%M:%S")
+    return dt.datetime.strptime(text[:19].replace(" ", "T"), "%Y-%m-%dT%H:%M:%S")
 
 
 def _walk(node, parts):
