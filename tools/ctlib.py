@@ -273,3 +273,15 @@ def s3_line(bucket, op, key, *, t="20/Nov/2026:10:00:00 +0000", ip="10.1.4.23",
 
 def auth_line(msg, *, t="Nov 20 10:00:00", host="bastion-1", prog="sshd", pid=2231):
     return f"{t} {host} {prog}[{pid}]: {msg}" if pid else f"{t} {host} {prog}: {msg}"
+
+
+def alb_line(url_path, *, t="2026-11-20T10:00:00.000000Z", client="203.0.113.9", status=200, method="GET",
+             ua="Mozilla/5.0 (X11; Linux x86_64; rv:132.0) Gecko/20100101 Firefox/132.0", host="shop.example.com",
+             trace=None, sent=2231):
+    """One Application Load Balancer access-log line (https listener)."""
+    trace = trace or "Root=1-" + det_uuid("alb", t, url_path).replace("-", "")[:8] + "-" + det_uuid("alb2", t, url_path).replace("-", "")[:24]
+    return (f'https {t} app/shop-alb/50dc6c495c0c9188 {client}:{40000 + len(url_path)} 10.1.4.23:8080 0.001 0.012 0.000 '
+            f'{status} {status} 312 {sent} "{method} https://{host}:443{url_path} HTTP/1.1" "{ua}" '
+            f'ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/shop-web/73e2d6bc24d8a067 '
+            f'"{trace}" "{host}" "arn:aws:acm:us-east-1:111122223333:certificate/12345678-1234-1234-1234-123456789012" 0 {t} '
+            f'"forward" "-" "-" "10.1.4.23:8080" "{status}" "-" "-" TID_{det_uuid("tid", t, url_path).replace("-", "")[:16]}')

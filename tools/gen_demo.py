@@ -167,7 +167,7 @@ def benign_cloudtrail(t):
                   req={"instancesSet": {"items": [{"minCount": 1, "maxCount": 1}]}, "instanceType": itype, "launchTemplate": {"launchTemplateId": "lt-0a1b2c3d4e5f60718", "version": "7"}, "subnetId": "subnet-0a1b2c3d"},
                   resp={"instancesSet": {"items": [{"instanceId": "i-0%016x" % rng.getrandbits(60), "instanceType": itype}]}}, eid=rid_uuid())
     if roll < 0.92:
-        return ct(pick(["ListAccessKeys", "GetUser", "ListMFADevices", "GetSessionToken"]), pick(["iam.amazonaws.com"]), ALICE, t=iso(t), ip=pick(OFFICE), eid=rid_uuid())
+        return ct(pick(["ListAccessKeys", "GetUser", "ListMFADevices", "ListSSHPublicKeys"]), "iam.amazonaws.com", ALICE, t=iso(t), ip=pick(OFFICE), eid=rid_uuid())
     if roll < 0.93:
         return ct("GetSessionToken", "sts.amazonaws.com", ALICE, t=iso(t), ip=pick(OFFICE), req={"durationSeconds": 43200, "serialNumber": f"arn:aws:iam::{ACCT}:mfa/ops-alice", "tokenCode": "HIDDEN_DUE_TO_SECURITY_REASONS"},
                   resp={"credentials": {"accessKeyId": "ASIAEXAMPLEALICE0%02d" % rng.randrange(100), "sessionToken": "<redacted>", "expiration": "Nov 20, 2026, 9:00:00 PM"}}, eid=rid_uuid())

