@@ -28,7 +28,26 @@ def table():
         techniques = [t.split(".", 1)[1].upper() for t in top.get("tags", []) if t.startswith("attack.t")]
         rows.append((path.parent.name, path.name, top["title"], top["level"], kind, ", ".join(tactics), ", ".join(techniques)))
     rows.sort(key=lambda r: (r[0], LEVELS[r[3]], r[1]))
-    out = [BEGIN, "", f"{len(rows)} rules ({sum(1 for r in rows if r[4] != 'detection')} of them correlations).", "",
+    mods, ctypes, keywords, nulls = set(), set(), False, False
+    for ds in files.values():
+        for d in ds:
+            if "correlation" in d:
+                ctypes.add(d["correlation"]["type"])
+            for name, ident in (d.get("detection") or {}).items():
+                if name == "condition":
+                    continue
+                maps = ident if isinstance(ident, list) else [ident]
+                for mp in maps:
+                    if not isinstance(mp, dict):
+                        keywords = True
+                        continue
+                    for k, v in mp.items():
+                        mods.update(k.split("|")[1:])
+                        nulls = nulls or v is None
+    feats = (f"Engine features the pack needs: modifiers {', '.join(f'`{m}`' for m in sorted(mods))}"
+             f"{', keyword lists' if keywords else ''}{', `null` values' if nulls else ''}; "
+             f"correlation types {', '.join(f'`{c}`' for c in sorted(ctypes))} (with chaining: a temporal_ordered over an event_count).")
+    out = [BEGIN, "", f"{len(rows)} rules ({sum(1 for r in rows if r[4] != 'detection')} of them correlations).", "", feats, "",
            "| source | file | title | level | type | ATT&CK tactics | ATT&CK techniques |", "|---|---|---|---|---|---|---|"]
     for src, name, title, level, kind, tac, tech in rows:
         out.append(f"| {src} | [`{name}`]({src}/{name}) | {title} | {level} | {kind} | {tac} | {tech} |")
