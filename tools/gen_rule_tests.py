@@ -69,6 +69,13 @@ T["cloudtrail/console_brute_force"] = seq("bf_then_success",
     + [(console_login(alice, ok=True, mfa="Yes", t=ts(B, 400), ip=OFFICE), "no_match", "success comes from a different address")]) + seq("failures_only",
     [(r, None, "failed login") for r in fails[:5]] + [(fails[5], "no_match", "six failures without a success do not fire the ordered correlation")])
 
+T["cloudtrail/console_brute_force"] += [
+    hit(fails[0], "one failed console login matches the base rule", rule="aws_console_login_failure"),
+    miss(console_login(alice, ok=True, mfa="Yes"), "a success is not a failure", rule="aws_console_login_failure"),
+    hit(console_login(alice, ok=True, mfa="Yes"), "one successful console login matches the base rule", rule="aws_console_login_success"),
+    miss(fails[0], "a failure is not a success", rule="aws_console_login_success"),
+]
+
 T["cloudtrail/cloudtrail_logging_stopped"] = [
     hit(ct("StopLogging", "cloudtrail.amazonaws.com", admin, req={"name": f"arn:aws:cloudtrail:us-east-1:{ACCT}:trail/org-trail"}), "trail stopped"),
     hit(ct("DeleteTrail", "cloudtrail.amazonaws.com", web, ip=ATT, req={"name": "org-trail"}), "trail deleted"),
@@ -244,6 +251,11 @@ T["cloudtrail/s3_mass_getobject"] = seq("sweep", [
     for i in range(80)]) + seq("slow", [
     (s3_data("GetObject", web, "shop-customer-exports", f"exports/2026-11/customers-{i:04d}.csv.gz", t=ts(B, 20 * i)), "no_match" if i == 39 else None, "40 objects over 13 minutes: under 30 per 5 minutes")
     for i in range(40)])
+T["cloudtrail/s3_mass_getobject"] += [
+    hit(s3_data("GetObject", web, "shop-assets", "img/logo.png"), "any successful GetObject feeds the correlation", rule="aws_s3_getobject"),
+    miss(s3_data("GetObject", web, "shop-assets", "img/missing.png", err="NoSuchKey"), "failed read", rule="aws_s3_getobject"),
+    miss(s3_data("PutObject", web, "shop-assets", "img/logo.png"), "a write", rule="aws_s3_getobject"),
+]
 T["cloudtrail/s3_mass_delete"] = seq("wipe", [
     (s3_data("DeleteObject", web, "shop-customer-exports", f"exports/2026-11/customers-{i:04d}.csv.gz", t=ts(B, 3 * i), ip=ATT), "match" if i == 49 else None, f"delete {i + 1}")
     for i in range(50)]) + seq("cleanup", [

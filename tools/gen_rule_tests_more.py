@@ -56,6 +56,11 @@ def add(T, hit, miss, seq):
         for i in range(6)], K) + seq("controller", [
         (k8s("list", "secrets", user="system:serviceaccount:external-secrets:external-secrets", ns=n, t=ts(B, 20 * i)), "no_match" if i == 3 else None, "allowlisted controller")
         for i, n in enumerate(["shop", "payments", "monitoring", "default"])], K)
+    T["k8s_audit/secrets_across_namespaces"] += [
+        hit(k8s("get", "secrets", user=admin, ns="payments", name="stripe-api"), "one secret read feeds the correlation", K, rule="k8s_secret_access"),
+        miss(k8s("get", "secrets", user="system:kube-controller-manager", ns="payments", name="stripe-api"), "control plane", K, rule="k8s_secret_access"),
+        miss(k8s("get", "configmaps", user=admin, ns="payments", name="app-config"), "a configmap is not a secret", K, rule="k8s_secret_access"),
+    ]
     T["k8s_audit/secrets_listed_cluster_wide"] = [
         hit(k8s("list", "secrets", user=sa_web, ns=None), "cluster-wide list by a workload", K),
         miss(k8s("list", "secrets", user=sa_web, ns="shop"), "namespaced list", K),
@@ -122,6 +127,12 @@ def add(T, hit, miss, seq):
         for i in range(20)], W) + seq("many_clients", [
         (web_line("/admin", ip=f"203.0.113.{100 + i}", status=403, t=t_web(i)), "no_match" if i == 24 else None, "25 different clients, one 403 each")
         for i in range(25)], W)
+    T["web/auth_failure_burst"] += [
+        hit(web_line("/api/login", ip=ATT, method="POST", status=403, size=27), "one 403 feeds the correlation", W, rule="web_auth_failure"),
+        hit(istio_line("/admin", xff=ATT, status=401, sent=19), "one 401 in Istio", I, rule="web_auth_failure"),
+        miss(web_line("/api/login", ip=ATT, method="POST", status=200, size=27), "a 200", W, rule="web_auth_failure"),
+        miss(web_line("/nope", ip=ATT, status=404, size=0), "a 404 is not an authorization failure", W, rule="web_auth_failure"),
+    ]
     # ------------------------------------------------------------ S3 access
     S = "s3_access"
     def t_s3(sec):
@@ -136,6 +147,11 @@ def add(T, hit, miss, seq):
         for i in range(30)], S) + seq("hot_assets", [
         (s3_line("shop-assets", "REST.GET.OBJECT", f"img/p{i % 10}.jpg", t=t_s3(i)), "no_match" if i == 99 else None, "100 reads of 10 hot objects")
         for i in range(100)], S)
+    T["s3_access/mass_download"] += [
+        hit(s3_line("shop-assets", "REST.GET.OBJECT", "img/logo.png"), "one download feeds the correlation", S, rule="s3_access_object_download"),
+        miss(s3_line("shop-assets", "REST.HEAD.OBJECT", "img/logo.png", method="HEAD"), "HEAD is not a download", S, rule="s3_access_object_download"),
+        miss(s3_line("shop-assets", "REST.GET.OBJECT", "img/none.png", status=404, err="NoSuchKey", size=0), "missing object", S, rule="s3_access_object_download"),
+    ]
     T["s3_access/access_denied_burst"] = seq("probe", [
         (s3_line(f"acme-{w}", "REST.GET.BUCKET", "-", ip=ATT, requester="-", t=t_s3(3 * i), status=403, err="AccessDenied", ua="Go-http-client/1.1", auth="-", sig="-", size="-"), "match" if i == 19 else None, f"denied probe {i + 1}")
         for i, w in enumerate(["backup", "logs", "data", "prod", "dev", "staging", "assets", "www", "files", "db", "archive", "exports", "private", "internal", "secrets", "config", "media", "uploads", "reports", "tmp"])], S) + seq("few", [
@@ -153,6 +169,13 @@ def add(T, hit, miss, seq):
         (auth_line("Accepted password for deploy from 203.0.113.9 port 52001 ssh2", t=t_a(9), pid=4101), "no_match", "then success")], A) + seq("failures_only", [
         (auth_line(f"Failed password for invalid user admin from {ATT} port {42000 + i} ssh2", t=t_a(2 * i), pid=5100 + i), "no_match" if i == 7 else None, "failures without success")
         for i in range(8)], A)
+    T["auth_log/ssh_brute_force_success"] += [
+        hit(auth_line(f"Failed password for invalid user oracle from {ATT} port 40111 ssh2", t=t_a(0), pid=7001), "failure for an invalid user", A, rule="ssh_auth_failure"),
+        miss(auth_line(f"Invalid user oracle from {ATT} port 40111", t=t_a(0), pid=7001), "the 'Invalid user' notice is not counted (its failure line is)", A, rule="ssh_auth_failure"),
+        miss(auth_line("Failed password for deploy from 192.0.2.10 port 40112 ssh2", t=t_a(0), prog="sshd-session", pid=7002) .replace("sshd-session", "sudo"), "same text from another program", A, rule="ssh_auth_failure"),
+        hit(auth_line("Accepted publickey for deploy from 192.0.2.10 port 50522 ssh2: ED25519 SHA256:q3VbqGx0dT8mZk1y2uYf9w1pE0a7XcVnR5sLhJkQwTo", t=t_a(0), prog="sshd-session", pid=7003), "OpenSSH 9.8+ logs as sshd-session", A, rule="ssh_login_accepted"),
+        miss(auth_line("Connection closed by 192.0.2.10 port 50522 [preauth]", t=t_a(0), pid=7004), "closed before authentication", A, rule="ssh_login_accepted"),
+    ]
     T["auth_log/sudo_user_not_in_sudoers"] = [
         hit(auth_line("   deploy : user NOT in sudoers ; TTY=pts/0 ; PWD=/home/deploy ; USER=root ; COMMAND=/bin/cat /etc/shadow", prog="sudo", pid=None), "deploy is not in sudoers", A),
         miss(auth_line("    alice : TTY=pts/1 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/systemctl restart nginx", prog="sudo", pid=None), "allowed sudo", A),

@@ -238,7 +238,7 @@ def main():
                 target = o.get("rule")
                 if target:
                     tid = pack.by_key[target][1]["id"]
-                    hit = pack.det[tid].match(rec) if tid in pack.det else any(d["id"] == tid for d, _ in alerts)
+                    hit = (pack._logsource_ok(pack.det[tid].doc, rec) and pack.det[tid].match(rec)) if tid in pack.det else any(d["id"] == tid for d, _ in alerts)
                 else:
                     tid = ds[0]["id"]
                     hit = any(d["id"] == tid for d, _ in alerts)
