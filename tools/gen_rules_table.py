@@ -26,8 +26,8 @@ def table():
         kind = top["correlation"]["type"] if "correlation" in top else "detection"
         tactics = [t.split(".", 1)[1] for t in top.get("tags", []) if t.startswith("attack.") and not t[7:8] == "t"]
         techniques = [t.split(".", 1)[1].upper() for t in top.get("tags", []) if t.startswith("attack.t")]
-        rows.append((path.parent.name, path.name, top["title"], top["level"], kind, ", ".join(tactics), ", ".join(techniques)))
-    rows.sort(key=lambda r: (r[0], LEVELS[r[3]], r[1]))
+        rows.append((path.parent.name, path.name, top.get("title", "?"), top.get("level", "?"), kind, ", ".join(tactics), ", ".join(techniques)))
+    rows.sort(key=lambda r: (r[0], LEVELS.get(r[3], 9), r[1]))
     mods, ctypes, keywords, nulls = set(), set(), False, False
     for ds in files.values():
         for d in ds:

@@ -408,7 +408,8 @@ class Pack:
         for _, d in docs:
             if "correlation" in d:
                 for r in d["correlation"]["rules"]:
-                    referenced.add(self.by_key[r][1]["id"])
+                    if r in self.by_key:
+                        referenced.add(self.by_key[r][1]["id"])
         self.alerting = [d for _, d in docs if d["id"] not in referenced or d.get("generate")]
 
     def stream(self, records):
@@ -430,7 +431,7 @@ class Pack:
                 for _, cd in self.docs:
                     if "correlation" not in cd:
                         continue
-                    ids = [self.by_key[r][1]["id"] for r in cd["correlation"]["rules"]]
+                    ids = [self.by_key[r][1]["id"] if r in self.by_key else r for r in cd["correlation"]["rules"]]
                     if did not in ids or (cd["id"], did) in seen:
                         continue
                     res = self._feed(state, cd, ids.index(did), rec, carried)
