@@ -515,3 +515,42 @@ correlation: {type: event_count, rules: [self], group-by: [a], timespan: 1m, con
     assert_eq!(statuses[3].0, RuleStatus::Error);
     assert!(statuses[3].1.contains("itself"), "{}", statuses[3].1);
 }
+
+#[test]
+fn an_inner_match_is_emitted_before_the_outer_match_it_completes() {
+    let rules = load(
+        r#"
+title: Two failures
+name: two_failures
+correlation:
+  type: event_count
+  rules: [login_failed]
+  group-by: [sourceIPAddress]
+  timespan: 10m
+  condition: {gte: 2}
+---
+title: Any burst
+correlation:
+  type: event_count
+  rules: [two_failures]
+  group-by: [sourceIPAddress]
+  timespan: 1h
+  condition: {gte: 1}
+"#,
+    );
+    let events = [
+        failed("f1", 0, "1.1.1.1", "a"),
+        failed("f2", 1, "1.1.1.1", "a"),
+    ];
+    let out = CorrelationEngine::evaluate_batch(&rules, CorrelationConfig::default(), &events);
+    let titles: Vec<&str> = out
+        .iter()
+        .map(|m| rules.correlations()[m.correlation].rule.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Two failures", "Any burst"]);
+    assert_eq!(ids(&out[1]), ["f1", "f2"]);
+    assert_eq!(
+        out[1].group,
+        [("sourceIPAddress".to_owned(), Some("1.1.1.1".to_owned()))]
+    );
+}
