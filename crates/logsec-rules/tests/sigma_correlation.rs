@@ -548,6 +548,9 @@ correlation:
         .map(|m| rules.correlations()[m.correlation].rule.title.as_str())
         .collect();
     assert_eq!(titles, ["Two failures", "Any burst"]);
+    // The inner correlation feeds the outer one only.
+    assert!(rules.correlation_alert(&out[0]).is_none());
+    assert!(rules.correlation_alert(&out[1]).is_some());
     assert_eq!(ids(&out[1]), ["f1", "f2"]);
     assert_eq!(
         out[1].group,

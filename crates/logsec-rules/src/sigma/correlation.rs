@@ -133,6 +133,9 @@ pub struct CorrelationSpec {
     pub condition: Vec<(CmpOp, f64)>,
     /// Whether the referenced rules also raise their own alerts.
     pub generate: bool,
+    /// Whether its matches raise alerts (false when another correlation references it without
+    /// `generate: true`).
+    pub alerting: bool,
     pub(crate) inputs: Vec<Input>,
     pub(crate) fields: Vec<InputFields>,
     /// Number of value fields after the group-by fields in [`InputFields`].

@@ -260,12 +260,20 @@ impl SigmaLoader {
         }
         let mut out = SigmaRules::default();
         let mut compiled = Vec::new();
-        // Rules that correlations reference without `generate: true` raise no alert of their own.
-        let silent: Vec<&str> = correlation_docs
-            .iter()
-            .filter(|c| !c.doc.generate)
-            .flat_map(|c| c.doc.rules.iter().map(String::as_str))
-            .collect();
+        // Rules that correlations reference raise no alert of their own, unless one of those
+        // correlations says `generate: true`.
+        let alerting = |meta: &Meta| {
+            let referencing = correlation_docs
+                .iter()
+                .filter(|c| c.doc.rules.iter().any(|r| meta.is_named(r)));
+            let mut referenced = false;
+            let mut generated = false;
+            for c in referencing {
+                referenced = true;
+                generated |= c.doc.generate;
+            }
+            !referenced || generated
+        };
         let mut filter_uses = vec![0usize; filter_docs.len()];
         for located in &detections_docs {
             let doc = &located.doc;
@@ -287,7 +295,7 @@ impl SigmaLoader {
                 id: doc.meta.handle(),
                 name: doc.meta.name.clone(),
                 title: doc.meta.title.clone(),
-                alerting: !silent.iter().any(|r| doc.meta.is_named(r)),
+                alerting: alerting(&doc.meta),
                 sources,
             });
             for rule in rules {
@@ -302,7 +310,8 @@ impl SigmaLoader {
             let (spec, line) =
                 self.compile_correlation(located, &detections_docs, &correlation_docs, mappings);
             match spec {
-                Ok((spec, warnings)) => {
+                Ok((mut spec, warnings)) => {
+                    spec.alerting = alerting(&located.doc.meta);
                     let index = out.correlations.len();
                     for (position, input) in spec.inputs.iter().enumerate() {
                         match input {
@@ -345,6 +354,7 @@ impl SigmaLoader {
                         group_by: Vec::new(),
                         condition: vec![(CmpOp::Lt, 0.0)],
                         generate: false,
+                        alerting: false,
                         inputs: Vec::new(),
                         fields: Vec::new(),
                         value_fields: 0,
@@ -810,6 +820,7 @@ impl SigmaLoader {
             group_by: doc.group_by.clone(),
             condition,
             generate: doc.generate,
+            alerting: true,
             inputs,
             fields,
             value_fields: value_field_names.len(),
@@ -912,10 +923,12 @@ impl SigmaRules {
         self.rule_set.alert(matched, event)
     }
 
-    /// The alert for a correlation match.
+    /// The alert for a correlation match, or `None` when the correlation only feeds other
+    /// correlations (referenced without `generate: true`).
     pub fn correlation_alert(&self, fired: &CorrelationMatch) -> Option<Alert> {
         self.correlations
             .get(fired.correlation)
+            .filter(|spec| spec.alerting)
             .map(|spec| spec.alert(fired))
     }
 }
