@@ -557,3 +557,43 @@ correlation:
         [("sourceIPAddress".to_owned(), Some("1.1.1.1".to_owned()))]
     );
 }
+
+#[test]
+fn process_and_finish_produce_detection_and_correlation_alerts() {
+    let rules = load(
+        r#"
+title: Brute force
+correlation:
+  type: event_count
+  rules: [login_failed]
+  group-by: [sourceIPAddress]
+  timespan: 10m
+  condition: {gte: 2}
+"#,
+    );
+    let mut engine = CorrelationEngine::new(&rules, CorrelationConfig::default());
+    let mut scratch = Vec::new();
+    let mut alerts = Vec::new();
+    for e in [
+        failed("f1", 0, "1.1.1.1", "a"),
+        success("s1", 1, "1.1.1.1", "a"),
+        failed("f2", 2, "1.1.1.1", "a"),
+    ] {
+        rules.process(&e, &mut engine, &mut scratch, &mut alerts);
+    }
+    rules.finish(&mut engine, &mut alerts);
+    let titles: Vec<&str> = alerts
+        .iter()
+        .map(|a| a.finding_info.title.as_str())
+        .collect();
+    // login_failed feeds the correlation only; login_ok alerts on its own.
+    assert_eq!(titles, ["Console login succeeded", "Brute force"]);
+}
+
+#[test]
+fn compiled_rules_are_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SigmaRules>();
+    assert_send_sync::<logsec_rules::ir::RuleSet>();
+    assert_send_sync::<CorrelationEngine>();
+}

@@ -923,6 +923,35 @@ impl SigmaRules {
         self.rule_set.alert(matched, event)
     }
 
+    /// One step of a pipeline: matches `event`, appends the alerts of alerting detection rules
+    /// and of correlations that became final to `alerts`. `scratch` is reused between calls so
+    /// the common path does not allocate. Call [`SigmaRules::finish`] at end of input.
+    pub fn process(
+        &self,
+        event: &Event<'_>,
+        engine: &mut CorrelationEngine,
+        scratch: &mut Vec<RuleMatch>,
+        alerts: &mut Vec<Alert>,
+    ) {
+        scratch.clear();
+        self.matches(event, scratch);
+        for matched in scratch.iter() {
+            alerts.extend(self.alert(*matched, event));
+        }
+        if !self.correlations.is_empty() {
+            let mut fired = Vec::new();
+            engine.process(self, event, scratch, &mut fired);
+            alerts.extend(fired.iter().filter_map(|f| self.correlation_alert(f)));
+        }
+    }
+
+    /// End of input: flushes the correlation engine and appends the resulting alerts.
+    pub fn finish(&self, engine: &mut CorrelationEngine, alerts: &mut Vec<Alert>) {
+        let mut fired = Vec::new();
+        engine.flush(self, &mut fired);
+        alerts.extend(fired.iter().filter_map(|f| self.correlation_alert(f)));
+    }
+
     /// The alert for a correlation match, or `None` when the correlation only feeds other
     /// correlations (referenced without `generate: true`).
     pub fn correlation_alert(&self, fired: &CorrelationMatch) -> Option<Alert> {
