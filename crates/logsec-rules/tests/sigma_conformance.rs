@@ -177,6 +177,15 @@ fn conformance_spec_schema_examples_compile() {
         assert_eq!(line.status, RuleStatus::Compiled, "{}", describe(line));
     }
     assert_eq!(rules.correlations().len(), 8);
+    let ecs = report
+        .rules
+        .iter()
+        .find(|r| r.path.ends_with("rule_ecs.yml"))
+        .unwrap();
+    assert!(
+        ecs.warnings.iter().any(|w| w.contains("taxonomy \"ecs\"")),
+        "{ecs:?}"
+    );
 }
 
 /// SigmaHQ rules over Panther's labelled CloudTrail and EKS audit events (raw records): the

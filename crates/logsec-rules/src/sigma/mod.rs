@@ -601,7 +601,7 @@ impl SigmaLoader {
     fn finish_status(
         &self,
         doc: &DetectionDoc,
-        warnings: Vec<String>,
+        mut warnings: Vec<String>,
         rules: Vec<CompiledRule>,
         formats: Vec<SourceFormat>,
     ) -> (
@@ -611,6 +611,16 @@ impl SigmaLoader {
         Vec<CompiledRule>,
         Vec<SourceFormat>,
     ) {
+        if let Some(taxonomy) = doc
+            .meta
+            .taxonomy
+            .as_deref()
+            .filter(|t| !t.eq_ignore_ascii_case("sigma"))
+        {
+            warnings.push(format!(
+                "taxonomy {taxonomy:?} is not translated; field names are used as written"
+            ));
+        }
         if doc.legacy_timeframe {
             return (
                 RuleStatus::Unsupported,
