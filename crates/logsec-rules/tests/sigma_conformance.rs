@@ -177,4 +177,78 @@ fn conformance_spec_schema_examples_compile() {
         assert_eq!(line.status, RuleStatus::Compiled, "{}", describe(line));
     }
     assert_eq!(rules.correlations().len(), 8);
+    let ecs = report
+        .rules
+        .iter()
+        .find(|r| r.path.ends_with("rule_ecs.yml"))
+        .unwrap();
+    assert!(
+        ecs.warnings.iter().any(|w| w.contains("taxonomy \"ecs\"")),
+        "{ecs:?}"
+    );
+}
+
+/// SigmaHQ rules over Panther's labelled CloudTrail and EKS audit events (raw records): the
+/// events Panther labels as true positives of the same behaviour are matched by the Sigma rule.
+/// (Not every pair fits: SigmaHQ's TruffleHog rule wants the whole user agent `TruffleHog`,
+/// Panther's sample says `trufflehog/3.63.0` — a whole-value mismatch by the spec.)
+#[test]
+fn conformance_sigmahq_rules_on_labelled_events() {
+    use logsec_event::{Event, RawRecord, SourceFormat, ocsf};
+    let Some(root) = corpus() else { return };
+    let logs = root.join("../logs");
+    let mut files = Vec::new();
+    yaml_files(&root.join("rules/cloud/aws"), &mut files);
+    yaml_files(&root.join("rules/application/kubernetes"), &mut files);
+    let rules = load(&files);
+    let pairs = [
+        ("Restore Public AWS RDS Instance", "AWS.RDS.PublicRestore"),
+        (
+            "Potential Malicious Usage of CloudTrail System Manager",
+            "AWS.SSM.DistributedCommand",
+        ),
+        (
+            "Potential Remote Command Execution In Pod Container",
+            "Kubernetes.Pod.Exec",
+        ),
+        (
+            "Kubernetes Admission Controller Modification",
+            "Kubernetes.AdmissionController.Created",
+        ),
+    ];
+    let mut checked = 0;
+    for (file, format) in [
+        (
+            "cloudtrail/panther-analysis/AWS_CloudTrail.labeled.jsonl",
+            SourceFormat::Cloudtrail,
+        ),
+        (
+            "k8s-audit/panther-analysis/Amazon_EKS_Audit.labeled.jsonl",
+            SourceFormat::K8sAudit,
+        ),
+    ] {
+        let text = std::fs::read_to_string(logs.join(file)).unwrap();
+        for line in text.lines() {
+            let labelled: serde_json::Value = serde_json::from_str(line).unwrap();
+            let mut event = Event::new(&ocsf::API_ACTIVITY, 0, format);
+            event.raw = RawRecord::json(labelled["log"].to_string());
+            let mut matches = Vec::new();
+            rules.matches(&event, &mut matches);
+            let titles: Vec<&str> = matches
+                .iter()
+                .map(|m| rules.rule_set().rules()[m.rule].title.as_str())
+                .collect();
+            for (title, panther) in pairs {
+                if labelled["rule_id"] == panther && labelled["expected_result"] == true {
+                    checked += 1;
+                    assert!(
+                        titles.contains(&title),
+                        "{title} missed {panther}: {}",
+                        labelled["test_name"]
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 5);
 }

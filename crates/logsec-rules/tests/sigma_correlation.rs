@@ -515,3 +515,146 @@ correlation: {type: event_count, rules: [self], group-by: [a], timespan: 1m, con
     assert_eq!(statuses[3].0, RuleStatus::Error);
     assert!(statuses[3].1.contains("itself"), "{}", statuses[3].1);
 }
+
+#[test]
+fn an_inner_match_is_emitted_before_the_outer_match_it_completes() {
+    let rules = load(
+        r#"
+title: Two failures
+name: two_failures
+correlation:
+  type: event_count
+  rules: [login_failed]
+  group-by: [sourceIPAddress]
+  timespan: 10m
+  condition: {gte: 2}
+---
+title: Any burst
+correlation:
+  type: event_count
+  rules: [two_failures]
+  group-by: [sourceIPAddress]
+  timespan: 1h
+  condition: {gte: 1}
+"#,
+    );
+    let events = [
+        failed("f1", 0, "1.1.1.1", "a"),
+        failed("f2", 1, "1.1.1.1", "a"),
+    ];
+    let out = CorrelationEngine::evaluate_batch(&rules, CorrelationConfig::default(), &events);
+    let titles: Vec<&str> = out
+        .iter()
+        .map(|m| rules.correlations()[m.correlation].rule.title.as_str())
+        .collect();
+    assert_eq!(titles, ["Two failures", "Any burst"]);
+    // The inner correlation feeds the outer one only.
+    assert!(rules.correlation_alert(&out[0]).is_none());
+    assert!(rules.correlation_alert(&out[1]).is_some());
+    assert_eq!(ids(&out[1]), ["f1", "f2"]);
+    assert_eq!(
+        out[1].group,
+        [("sourceIPAddress".to_owned(), Some("1.1.1.1".to_owned()))]
+    );
+}
+
+#[test]
+fn process_and_finish_produce_detection_and_correlation_alerts() {
+    let rules = load(
+        r#"
+title: Brute force
+correlation:
+  type: event_count
+  rules: [login_failed]
+  group-by: [sourceIPAddress]
+  timespan: 10m
+  condition: {gte: 2}
+"#,
+    );
+    let mut engine = CorrelationEngine::new(&rules, CorrelationConfig::default());
+    let mut scratch = Vec::new();
+    let mut alerts = Vec::new();
+    for e in [
+        failed("f1", 0, "1.1.1.1", "a"),
+        success("s1", 1, "1.1.1.1", "a"),
+        failed("f2", 2, "1.1.1.1", "a"),
+    ] {
+        rules.process(&e, &mut engine, &mut scratch, &mut alerts);
+    }
+    rules.finish(&mut engine, &mut alerts);
+    let titles: Vec<&str> = alerts
+        .iter()
+        .map(|a| a.finding_info.title.as_str())
+        .collect();
+    // login_failed feeds the correlation only; login_ok alerts on its own.
+    assert_eq!(titles, ["Console login succeeded", "Brute force"]);
+}
+
+#[test]
+fn compiled_rules_are_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<SigmaRules>();
+    assert_send_sync::<logsec_rules::ir::RuleSet>();
+    assert_send_sync::<CorrelationEngine>();
+}
+
+mod streaming_equals_batch {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ALL_TYPES: &str = r#"
+title: Count
+correlation:
+  type: event_count
+  rules: [login_failed]
+  group-by: [sourceIPAddress]
+  timespan: 5m
+  condition: {gte: 2}
+---
+title: Users
+correlation:
+  type: value_count
+  rules: [login_failed, login_ok]
+  group-by: [sourceIPAddress]
+  timespan: 10m
+  condition: {field: userIdentity.userName, gte: 2}
+---
+title: Ordered
+correlation:
+  type: temporal_ordered
+  rules: [login_failed, login_ok]
+  group-by: [userIdentity.userName]
+  timespan: 3m
+"#;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Any arrival order whose disorder stays within the allowed lateness gives the
+        /// correlation matches of the sorted batch, and drops nothing.
+        #[test]
+        fn jittered_arrival_within_lateness(
+            specs in proptest::collection::vec((0i64..40, 0usize..3, 0usize..3, any::<bool>(), 0i64..4), 1..40),
+        ) {
+            let rules = load(ALL_TYPES);
+            let lateness = 4 * MINUTE;
+            let mut events = Vec::new();
+            let mut arrival = Vec::new();
+            for (i, (minute, ip, user, ok, jitter)) in specs.iter().enumerate() {
+                let ip = ["1.1.1.1", "2.2.2.2", "3.3.3.3"][*ip];
+                let user = ["a", "b", "c"][*user];
+                let uid = format!("e{i:03}");
+                let e = if *ok { success(&uid, *minute, ip, user) } else { failed(&uid, *minute, ip, user) };
+                arrival.push((minute * MINUTE + jitter * MINUTE, i));
+                events.push(e);
+            }
+            arrival.sort();
+            let config = CorrelationConfig { allowed_lateness_ms: lateness, ..CorrelationConfig::default() };
+            let batch = CorrelationEngine::evaluate_batch(&rules, config, &events);
+            let ordered: Vec<Event<'static>> = arrival.iter().map(|(_, i)| events[*i].clone()).collect();
+            let (streamed, engine) = stream(&rules, config, &ordered);
+            prop_assert_eq!(engine.stats().late_dropped, 0);
+            prop_assert_eq!(streamed, batch);
+        }
+    }
+}

@@ -15,6 +15,7 @@ pub(crate) struct Meta {
     pub(crate) author: Option<String>,
     pub(crate) level: Option<String>,
     pub(crate) tags: Vec<String>,
+    pub(crate) taxonomy: Option<String>,
 }
 
 impl Meta {
@@ -113,6 +114,7 @@ fn meta(map: &Map<String, Value>) -> Meta {
         author: string(map.get("author")),
         level: string(map.get("level")),
         tags: string_list(map.get("tags")),
+        taxonomy: string(map.get("taxonomy")),
     }
 }
 

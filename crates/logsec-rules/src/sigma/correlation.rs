@@ -133,6 +133,9 @@ pub struct CorrelationSpec {
     pub condition: Vec<(CmpOp, f64)>,
     /// Whether the referenced rules also raise their own alerts.
     pub generate: bool,
+    /// Whether its matches raise alerts (false when another correlation references it without
+    /// `generate: true`).
+    pub alerting: bool,
     pub(crate) inputs: Vec<Input>,
     pub(crate) fields: Vec<InputFields>,
     /// Number of value fields after the group-by fields in [`InputFields`].
@@ -463,7 +466,9 @@ impl CorrelationEngine {
             last_time: item.time,
             events,
         };
-        // Chained correlations consume this match right away: it is already in time order.
+        // Chained correlations consume this match right away (it is already in time order),
+        // after it is emitted.
+        let mut chained = Vec::new();
         if depth < 16 {
             for &(outer, input) in rules.correlation_inputs_of_correlation(item.correlation) {
                 let Some(outer_spec) = rules.correlations().get(outer) else {
@@ -481,29 +486,29 @@ impl CorrelationEngine {
                         .find(|(n, _)| n == name)
                         .and_then(|(_, v)| v.clone())
                 };
-                let key = names
-                    .iter()
-                    .take(outer_spec.group_by.len())
-                    .map(lookup)
-                    .collect();
-                let values = names
-                    .iter()
-                    .skip(outer_spec.group_by.len())
-                    .map(lookup)
-                    .collect();
-                let chained = Pending {
+                chained.push(Pending {
                     time: fired.last_time,
                     uid: format!("correlation:{}:{}", spec.id, fired.last_time),
                     correlation: outer,
                     input,
-                    key,
-                    values,
+                    key: names
+                        .iter()
+                        .take(outer_spec.group_by.len())
+                        .map(lookup)
+                        .collect(),
+                    values: names
+                        .iter()
+                        .skip(outer_spec.group_by.len())
+                        .map(lookup)
+                        .collect(),
                     events: fired.events.clone(),
-                };
-                self.apply(rules, chained, out, depth + 1);
+                });
             }
         }
         out.push(fired);
+        for item in chained {
+            self.apply(rules, item, out, depth + 1);
+        }
     }
 }
 

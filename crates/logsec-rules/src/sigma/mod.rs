@@ -111,6 +111,31 @@ pub struct SigmaRules {
     report: LoadReport,
 }
 
+/// What compiling one correlation rule gave: the spec and its warnings, or a status and reason.
+type CorrelationOutcome = Result<(CorrelationSpec, Vec<String>), (RuleStatus, String)>;
+
+/// What compiling one detection rule gave.
+struct DetectionOutcome {
+    status: RuleStatus,
+    reason: Option<String>,
+    warnings: Vec<String>,
+    /// One compiled rule per group of formats that map its fields alike.
+    rules: Vec<CompiledRule>,
+    sources: Vec<SourceFormat>,
+}
+
+impl DetectionOutcome {
+    fn not_compiled(status: RuleStatus, reason: String, warnings: Vec<String>) -> Self {
+        DetectionOutcome {
+            status,
+            reason: Some(reason),
+            warnings,
+            rules: Vec::new(),
+            sources: Vec::new(),
+        }
+    }
+}
+
 /// A document with its origin.
 struct Located<T> {
     path: String,
@@ -260,18 +285,31 @@ impl SigmaLoader {
         }
         let mut out = SigmaRules::default();
         let mut compiled = Vec::new();
-        // Rules that correlations reference without `generate: true` raise no alert of their own.
-        let silent: Vec<&str> = correlation_docs
-            .iter()
-            .filter(|c| !c.doc.generate)
-            .flat_map(|c| c.doc.rules.iter().map(String::as_str))
-            .collect();
+        // Rules that correlations reference raise no alert of their own, unless one of those
+        // correlations says `generate: true`.
+        let alerting = |meta: &Meta| {
+            let referencing = correlation_docs
+                .iter()
+                .filter(|c| c.doc.rules.iter().any(|r| meta.is_named(r)));
+            let mut referenced = false;
+            let mut generated = false;
+            for c in referencing {
+                referenced = true;
+                generated |= c.doc.generate;
+            }
+            !referenced || generated
+        };
         let mut filter_uses = vec![0usize; filter_docs.len()];
         for located in &detections_docs {
             let doc = &located.doc;
             let detection_index = out.detections.len();
-            let (status, reason, warnings, rules, sources) =
-                self.compile_detection(located, mappings, &filter_docs, &mut filter_uses);
+            let DetectionOutcome {
+                status,
+                reason,
+                warnings,
+                rules,
+                sources,
+            } = self.compile_detection(located, mappings, &filter_docs, &mut filter_uses);
             report.push((
                 located.order,
                 report_line(
@@ -287,7 +325,7 @@ impl SigmaLoader {
                 id: doc.meta.handle(),
                 name: doc.meta.name.clone(),
                 title: doc.meta.title.clone(),
-                alerting: !silent.iter().any(|r| doc.meta.is_named(r)),
+                alerting: alerting(&doc.meta),
                 sources,
             });
             for rule in rules {
@@ -299,10 +337,12 @@ impl SigmaLoader {
         out.detection_inputs = vec![Vec::new(); out.detections.len()];
         out.correlation_inputs = vec![Vec::new(); correlation_docs.len()];
         for located in &correlation_docs {
-            let (spec, line) =
+            let line = located.line;
+            let spec =
                 self.compile_correlation(located, &detections_docs, &correlation_docs, mappings);
             match spec {
-                Ok((spec, warnings)) => {
+                Ok((mut spec, warnings)) => {
+                    spec.alerting = alerting(&located.doc.meta);
                     let index = out.correlations.len();
                     for (position, input) in spec.inputs.iter().enumerate() {
                         match input {
@@ -345,6 +385,7 @@ impl SigmaLoader {
                         group_by: Vec::new(),
                         condition: vec![(CmpOp::Lt, 0.0)],
                         generate: false,
+                        alerting: false,
                         inputs: Vec::new(),
                         fields: Vec::new(),
                         value_fields: 0,
@@ -416,28 +457,19 @@ impl SigmaLoader {
             .map(|_| ())
     }
 
-    #[allow(clippy::type_complexity)]
     fn compile_detection(
         &self,
         located: &Located<DetectionDoc>,
         mappings: &SigmaMappings,
         filters: &[Located<FilterDoc>],
         filter_uses: &mut [usize],
-    ) -> (
-        RuleStatus,
-        Option<String>,
-        Vec<String>,
-        Vec<CompiledRule>,
-        Vec<SourceFormat>,
-    ) {
+    ) -> DetectionOutcome {
         let doc = &located.doc;
         let status = doc.meta.status.as_deref().unwrap_or_default();
         if status.eq_ignore_ascii_case("deprecated") && !self.config.include_deprecated {
-            return (
+            return DetectionOutcome::not_compiled(
                 RuleStatus::Disabled,
-                Some("status: deprecated".into()),
-                Vec::new(),
-                Vec::new(),
+                "status: deprecated".into(),
                 Vec::new(),
             );
         }
@@ -463,15 +495,11 @@ impl SigmaLoader {
         let mut formats = Vec::new();
         let fail = |err: CompileError, warnings: Vec<String>| match err {
             CompileError::Invalid(m) => {
-                (RuleStatus::Error, Some(m), warnings, Vec::new(), Vec::new())
+                DetectionOutcome::not_compiled(RuleStatus::Error, m, warnings)
             }
-            CompileError::Unsupported(m) => (
-                RuleStatus::Unsupported,
-                Some(m),
-                warnings,
-                Vec::new(),
-                Vec::new(),
-            ),
+            CompileError::Unsupported(m) => {
+                DetectionOutcome::not_compiled(RuleStatus::Unsupported, m, warnings)
+            }
         };
         if sources.is_empty() {
             // Compile against raw paths to validate the rule; it cannot run on our sources.
@@ -591,27 +619,27 @@ impl SigmaLoader {
     fn finish_status(
         &self,
         doc: &DetectionDoc,
-        warnings: Vec<String>,
+        mut warnings: Vec<String>,
         rules: Vec<CompiledRule>,
         formats: Vec<SourceFormat>,
-    ) -> (
-        RuleStatus,
-        Option<String>,
-        Vec<String>,
-        Vec<CompiledRule>,
-        Vec<SourceFormat>,
-    ) {
+    ) -> DetectionOutcome {
+        if let Some(taxonomy) = doc
+            .meta
+            .taxonomy
+            .as_deref()
+            .filter(|t| !t.eq_ignore_ascii_case("sigma"))
+        {
+            warnings.push(format!(
+                "taxonomy {taxonomy:?} is not translated; field names are used as written"
+            ));
+        }
         if doc.legacy_timeframe {
-            return (
+            return DetectionOutcome::not_compiled(
                 RuleStatus::Unsupported,
-                Some(
-                    "legacy Sigma 1 aggregation: `timeframe` in `detection` asks for a time window \
-                     (Sigma 2 expresses this as a correlation rule)"
-                        .into(),
-                ),
+                "legacy Sigma 1 aggregation: `timeframe` in `detection` asks for a time window \
+                 (Sigma 2 expresses this as a correlation rule)"
+                    .into(),
                 warnings,
-                Vec::new(),
-                formats,
             );
         }
         if doc
@@ -620,42 +648,38 @@ impl SigmaLoader {
             .as_deref()
             .is_some_and(|s| s.eq_ignore_ascii_case("unsupported"))
         {
-            return (
+            return DetectionOutcome::not_compiled(
                 RuleStatus::Disabled,
-                Some("status: unsupported".into()),
+                "status: unsupported".into(),
                 warnings,
-                Vec::new(),
-                formats,
             );
         }
-        (RuleStatus::Compiled, None, warnings, rules, formats)
+        DetectionOutcome {
+            status: RuleStatus::Compiled,
+            reason: None,
+            warnings,
+            rules,
+            sources: formats,
+        }
     }
 
-    #[allow(clippy::type_complexity)]
     fn compile_correlation(
         &self,
         located: &Located<CorrelationDoc>,
         detections: &[Located<DetectionDoc>],
         correlations: &[Located<CorrelationDoc>],
         mappings: &SigmaMappings,
-    ) -> (
-        Result<(CorrelationSpec, Vec<String>), (RuleStatus, String)>,
-        usize,
-    ) {
+    ) -> CorrelationOutcome {
         let doc = &located.doc;
-        let line = located.line;
         let invalid = |m: String| Err((RuleStatus::Error, m));
         let Some(kind) = CorrelationType::parse(&doc.kind) else {
-            return (
-                Err((
-                    RuleStatus::Unsupported,
-                    format!("unknown correlation type {:?}", doc.kind),
-                )),
-                line,
-            );
+            return Err((
+                RuleStatus::Unsupported,
+                format!("unknown correlation type {:?}", doc.kind),
+            ));
         };
         let Some(timespan_ms) = correlation::parse_timespan(&doc.timespan) else {
-            return (invalid(format!("bad timespan {:?}", doc.timespan)), line);
+            return invalid(format!("bad timespan {:?}", doc.timespan));
         };
         let mut condition = Vec::new();
         let mut value_field_names: Vec<String> = Vec::new();
@@ -680,20 +704,14 @@ impl SigmaLoader {
                         continue;
                     }
                     other => {
-                        return (
-                            invalid(format!("unknown condition operator {other:?}")),
-                            line,
-                        );
+                        return invalid(format!("unknown condition operator {other:?}"));
                     }
                 };
                 let Some(bound) = value
                     .as_f64()
                     .or_else(|| value.as_str().and_then(|s| s.trim().parse().ok()))
                 else {
-                    return (
-                        invalid(format!("condition {key}: {value} is not a number")),
-                        line,
-                    );
+                    return invalid(format!("condition {key}: {value} is not a number"));
                 };
                 condition.push((op, bound));
             }
@@ -703,13 +721,10 @@ impl SigmaLoader {
             CorrelationType::Temporal | CorrelationType::TemporalOrdered
         );
         if condition.is_empty() && !is_temporal {
-            return (invalid(format!("{} needs a `condition`", doc.kind)), line);
+            return invalid(format!("{} needs a `condition`", doc.kind));
         }
         if kind.needs_field() && value_field_names.is_empty() {
-            return (
-                invalid(format!("{} needs `condition.field`", doc.kind)),
-                line,
-            );
+            return invalid(format!("{} needs `condition.field`", doc.kind));
         }
         let mut warnings = Vec::new();
         let mut inputs = Vec::new();
@@ -755,7 +770,7 @@ impl SigmaLoader {
                         for name in &names {
                             match source.resolve(name) {
                                 Ok(r) => accessors.push(r.accessor),
-                                Err(err) => return (invalid(err.to_string()), line),
+                                Err(err) => return invalid(err.to_string()),
                             }
                         }
                         by_format.push((source.format, accessors));
@@ -768,18 +783,12 @@ impl SigmaLoader {
                         .get(c)
                         .is_some_and(|c| std::ptr::eq(&c.doc, doc))
                     {
-                        return (
-                            invalid("a correlation cannot reference itself".into()),
-                            line,
-                        );
+                        return invalid("a correlation cannot reference itself".into());
                     }
                     let names =
                         resolve_names(correlations.get(c).and_then(|t| name_of_input(&t.doc.meta)));
                     if reaches(correlations, c, doc, 0) {
-                        return (
-                            invalid("correlation rules reference each other in a cycle".into()),
-                            line,
-                        );
+                        return invalid("correlation rules reference each other in a cycle".into());
                     }
                     inputs.push(Input::Correlation(c));
                     fields.push(InputFields {
@@ -810,11 +819,12 @@ impl SigmaLoader {
             group_by: doc.group_by.clone(),
             condition,
             generate: doc.generate,
+            alerting: true,
             inputs,
             fields,
             value_fields: value_field_names.len(),
         };
-        (Ok((spec, warnings)), line)
+        Ok((spec, warnings))
     }
 }
 
@@ -912,10 +922,41 @@ impl SigmaRules {
         self.rule_set.alert(matched, event)
     }
 
-    /// The alert for a correlation match.
+    /// One step of a pipeline: matches `event`, appends the alerts of alerting detection rules
+    /// and of correlations that became final to `alerts`. `scratch` is reused between calls so
+    /// the common path does not allocate. Call [`SigmaRules::finish`] at end of input.
+    pub fn process(
+        &self,
+        event: &Event<'_>,
+        engine: &mut CorrelationEngine,
+        scratch: &mut Vec<RuleMatch>,
+        alerts: &mut Vec<Alert>,
+    ) {
+        scratch.clear();
+        self.matches(event, scratch);
+        for matched in scratch.iter() {
+            alerts.extend(self.alert(*matched, event));
+        }
+        if !self.correlations.is_empty() {
+            let mut fired = Vec::new();
+            engine.process(self, event, scratch, &mut fired);
+            alerts.extend(fired.iter().filter_map(|f| self.correlation_alert(f)));
+        }
+    }
+
+    /// End of input: flushes the correlation engine and appends the resulting alerts.
+    pub fn finish(&self, engine: &mut CorrelationEngine, alerts: &mut Vec<Alert>) {
+        let mut fired = Vec::new();
+        engine.flush(self, &mut fired);
+        alerts.extend(fired.iter().filter_map(|f| self.correlation_alert(f)));
+    }
+
+    /// The alert for a correlation match, or `None` when the correlation only feeds other
+    /// correlations (referenced without `generate: true`).
     pub fn correlation_alert(&self, fired: &CorrelationMatch) -> Option<Alert> {
         self.correlations
             .get(fired.correlation)
+            .filter(|spec| spec.alerting)
             .map(|spec| spec.alert(fired))
     }
 }
