@@ -7,14 +7,18 @@
 //!   evaluator.
 //! - [`sigma`]: Sigma 2.1 detection rules, correlations and filters.
 //! - [`falco`]: the Falco rules language.
+//! - [`Engine`]: rule files of both dialects (detected per file) behind one `process` call.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod engine;
 mod error;
 pub mod falco;
 pub mod ir;
 mod report;
 pub mod sigma;
 
+pub use crate::engine::{Engine, EngineOptions, EngineState, FileDialect, detect_dialect};
 pub use crate::error::RulesError;
+pub use crate::falco::RuleFile;
 pub use crate::report::{LoadReport, RuleReport, RuleStatus};
