@@ -1,7 +1,8 @@
 //! # logsec
 //!
-//! The facade: re-exports the logsec crates under one name, and (as it lands) the `Pipeline`
-//! that reads paths, parses, evaluates rules and routes alerts.
+//! The facade: re-exports the logsec crates under one name, the bundled rule pack, and the
+//! [`Pipeline`] that reads paths, parses (in parallel over files), evaluates rules of both
+//! dialects and hands alerts to a callback, in a deterministic order.
 //!
 //! ```
 //! use logsec::event::{ocsf, Event, SourceFormat};
@@ -12,6 +13,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod pack;
+mod pipeline;
+
+pub use crate::pack::{
+    PLACEHOLDERS_FILE, default_placeholders, default_rule_files, parse_placeholders,
+};
+pub use crate::pipeline::{
+    FileReport, Input, Pipeline, PipelineBuilder, PipelineError, ScanReport, rule_files_under,
+};
 pub use logsec_event as event;
 pub use logsec_iam as iam;
 pub use logsec_parse as parse;

@@ -1,0 +1,47 @@
+//! Embeds the bundled rule pack (`rules/` at the workspace root) into the crate, so the pack
+//! works from an installed binary or wheel anywhere, not from a repository-relative path.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "yml" || ext == "yaml")
+        {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+    let rules_dir = manifest.join("../../rules");
+    println!("cargo:rerun-if-changed={}", rules_dir.display());
+    let mut files = Vec::new();
+    collect(&rules_dir, &mut files);
+    let mut code = String::from("/// The bundled rule files: (path relative to the pack, text).\n");
+    code.push_str("pub(crate) static PACK_FILES: &[(&str, &str)] = &[\n");
+    for file in &files {
+        println!("cargo:rerun-if-changed={}", file.display());
+        let relative = file.strip_prefix(&rules_dir).unwrap_or(file);
+        let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
+        let _ = writeln!(
+            code,
+            "    ({:?}, include_str!({:?})),",
+            relative.to_string_lossy().replace('\\', "/"),
+            canonical.to_string_lossy()
+        );
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("pack.rs");
+    std::fs::write(out, code).expect("OUT_DIR is writable");
+}
