@@ -15,6 +15,7 @@
 
 mod pack;
 mod pipeline;
+mod rule_tests;
 
 pub use crate::pack::{
     PLACEHOLDERS_FILE, default_placeholders, default_rule_files, parse_placeholders,
@@ -22,6 +23,7 @@ pub use crate::pack::{
 pub use crate::pipeline::{
     FileReport, Input, Pipeline, PipelineBuilder, PipelineError, ScanReport, rule_files_under,
 };
+pub use crate::rule_tests::{RuleTestFailure, RuleTestReport, run_rule_tests};
 pub use logsec_event as event;
 pub use logsec_iam as iam;
 pub use logsec_parse as parse;
