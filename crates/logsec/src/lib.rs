@@ -13,10 +13,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod html;
 mod pack;
 mod pipeline;
 mod rule_tests;
 
+pub use crate::html::{alert_principal, alert_source_ip, escape_html, render_html};
 pub use crate::pack::{
     PLACEHOLDERS_FILE, default_placeholders, default_rule_files, parse_placeholders,
 };
