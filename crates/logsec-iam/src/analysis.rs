@@ -33,6 +33,8 @@ struct Usage {
     /// Resources for the suggested policy: S3 object ARNs widened to `bucket/*`.
     policy_resources: BTreeSet<String>,
     truncated: bool,
+    /// Whether `policy_resources` overflowed (the suggested policy then needs `*`).
+    policy_truncated: bool,
     /// A use that named no resource (the suggested policy then needs `*`).
     unscoped: bool,
     error_codes: BTreeSet<String>,
@@ -55,7 +57,7 @@ impl Usage {
                     if self.policy_resources.len() < MAX_RESOURCES_PER_ACTION {
                         self.policy_resources.insert(widened);
                     } else {
-                        self.truncated = true;
+                        self.policy_truncated = true;
                     }
                 }
                 if !self.resources.contains(&resource) {
@@ -845,7 +847,7 @@ fn suggested_policy(agg: &PrincipalAgg) -> serde_json::Value {
     for (action, usage) in uses {
         let service = action.split_once(':').map_or(action.as_str(), |(s, _)| s);
         let resources: Vec<String> =
-            if usage.unscoped || usage.truncated || usage.policy_resources.is_empty() {
+            if usage.unscoped || usage.policy_truncated || usage.policy_resources.is_empty() {
                 vec!["*".to_owned()]
             } else {
                 usage.policy_resources.iter().cloned().collect()
