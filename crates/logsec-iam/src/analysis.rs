@@ -202,7 +202,11 @@ impl Analyzer {
         self.stats.records += 1;
         self.observe_visibility(call);
         if !self.windows.contains(call.time_ms) {
-            self.stats.before_window += u64::from(call.time_ms < self.windows.start_ms);
+            if call.time_ms < self.windows.start_ms {
+                self.stats.before_window += 1;
+            } else {
+                self.stats.after_window += 1;
+            }
             return;
         }
         self.stats.in_window += 1;

@@ -97,13 +97,8 @@ pub fn read_authorization(path: &Path) -> Result<Authorization, IamError> {
 pub fn newest_event_time(files: &[PathBuf]) -> Result<Option<i64>, IamError> {
     let mut newest: Option<i64> = None;
     for file in files {
-        for_each_record(file, &mut |record| {
-            if let Some(time) = record
-                .ok()
-                .and_then(|r| r.get("eventTime"))
-                .and_then(logsec_event::JsonValue::as_str)
-                .and_then(call::parse_time_ms)
-            {
+        reader::for_each_event_time(file, &mut |text| {
+            if let Some(time) = call::parse_time_ms(text) {
                 newest = Some(newest.map_or(time, |n| n.max(time)));
             }
         })?;

@@ -68,6 +68,10 @@ pub struct InputStats {
     pub in_window: u64,
     /// Records older than the analysis window (ignored).
     pub before_window: u64,
+    /// Records newer than the window end (only when the windows were given rather than
+    /// measured from the input; ignored).
+    #[serde(default)]
+    pub after_window: u64,
     /// Records in the window that no IAM action authorizes (console sign-in, GetCallerIdentity).
     pub without_iam_action: u64,
 }
