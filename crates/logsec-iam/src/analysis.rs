@@ -20,6 +20,14 @@ use crate::window::{Windows, describe_ms};
 /// At most this many distinct resources are kept per principal and action.
 pub const MAX_RESOURCES_PER_ACTION: usize = 32;
 
+/// At most this many principals are tracked; calls of further principals are counted in
+/// `InputStats::dropped_over_limits` (a hostile log cannot grow memory without bound).
+pub const MAX_PRINCIPALS: usize = 100_000;
+
+/// At most this many distinct actions are tracked per principal (the real catalogue has about
+/// 17,000 in all services); further new actions are counted as dropped.
+pub const MAX_ACTIONS_PER_PRINCIPAL: usize = 20_000;
+
 /// At most this many grant changes are kept (a hostile log cannot grow memory without bound).
 const MAX_GRANT_CHANGES: usize = 10_000;
 
@@ -210,6 +218,16 @@ impl Analyzer {
             return;
         }
         self.stats.in_window += 1;
+        // Insight and network-activity records, and events AWS services emit about resources
+        // (`AwsServiceEvent`), are not a principal's API calls.
+        let is_call = matches!(
+            call.event_category,
+            EventCategory::Management | EventCategory::Data
+        ) && call.event_type != Some("AwsServiceEvent");
+        if !is_call {
+            self.stats.not_api_calls += 1;
+            return;
+        }
         let actions = call_actions(call);
         if actions.is_empty() && call.principal.kind == PrincipalType::AwsService {
             self.stats.without_iam_action += 1;
@@ -231,7 +249,20 @@ impl Analyzer {
         let denied = call.error_code.is_some_and(is_access_denied);
         let (key, name, kind) = self.principal_key(call);
         let windows = self.windows;
+        if self.principals.len() >= MAX_PRINCIPALS && !self.principals.contains_key(&key) {
+            self.stats.dropped_over_limits += 1;
+            return;
+        }
         let agg = self.principals.entry(key.clone()).or_default();
+        let distinct = agg.used.len() + agg.via.len() + agg.denied.len();
+        if distinct >= MAX_ACTIONS_PER_PRINCIPAL
+            && actions
+                .iter()
+                .any(|a| !agg.used.contains_key(a) && !agg.denied.contains_key(a))
+        {
+            self.stats.dropped_over_limits += 1;
+            return;
+        }
         if agg.kind.is_none() {
             agg.kind = Some(kind);
             agg.name = name;

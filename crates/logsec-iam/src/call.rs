@@ -111,6 +111,8 @@ pub struct CloudTrailCall<'t> {
     pub invoked_by: Option<&'t str>,
     /// `sourceIPAddress`.
     pub source_ip: Option<&'t str>,
+    /// `eventType` (`AwsApiCall`, `AwsServiceEvent`, `AwsConsoleSignIn`, …).
+    pub event_type: Option<&'t str>,
     /// `errorCode`.
     pub error_code: Option<&'t str>,
     /// `readOnly`.
@@ -193,6 +195,7 @@ impl<'t> CloudTrailCall<'t> {
             principal,
             invoked_by: id_str("invokedBy"),
             source_ip: str_field("sourceIPAddress"),
+            event_type: str_field("eventType"),
             error_code: str_field("errorCode").filter(|code| !code.is_empty()),
             read_only: record.get("readOnly").and_then(|value| match value {
                 JsonValue::Bool(b) => Some(*b),

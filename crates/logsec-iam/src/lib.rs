@@ -57,7 +57,9 @@ pub use crate::action::{
     iam_actions, is_access_denied, is_read_action, service_prefix, service_prefix_exceptions,
     strip_version_suffix,
 };
-pub use crate::analysis::{Analyzer, MAX_RESOURCES_PER_ACTION};
+pub use crate::analysis::{
+    Analyzer, MAX_ACTIONS_PER_PRINCIPAL, MAX_PRINCIPALS, MAX_RESOURCES_PER_ACTION,
+};
 pub use crate::call::{CallPrincipal, CloudTrailCall, EventCategory, PrincipalType};
 pub use crate::creep::{LEAST_PRIVILEGE_RULE_ID, PRIVILEGE_CREEP_RULE_ID, sensitive_reason};
 pub use crate::error::IamError;

@@ -74,6 +74,14 @@ pub struct InputStats {
     pub after_window: u64,
     /// Records in the window that no IAM action authorizes (console sign-in, GetCallerIdentity).
     pub without_iam_action: u64,
+    /// Records in the window that are not API calls (Insight and network-activity events,
+    /// `AwsServiceEvent`s).
+    #[serde(default)]
+    pub not_api_calls: u64,
+    /// Calls dropped because a principal or action limit was reached (see
+    /// `MAX_PRINCIPALS`, `MAX_ACTIONS_PER_PRINCIPAL`).
+    #[serde(default)]
+    pub dropped_over_limits: u64,
 }
 
 /// What the input can show.

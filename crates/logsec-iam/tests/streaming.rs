@@ -76,3 +76,91 @@ fn calls_from_events_equal_calls_from_records() {
         "CloudTrail record: raw is not a JSON record"
     );
 }
+
+#[test]
+fn insight_and_service_events_are_not_calls() {
+    let base = json!({"eventTime": "2026-01-01T00:00:00Z", "eventSource": "ec2.amazonaws.com",
+        "eventName": "RunInstances", "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::1:user/u"}});
+    let mut insight = base.clone();
+    insight["eventCategory"] = json!("Insight");
+    let mut service_event = base.clone();
+    service_event["eventType"] = json!("AwsServiceEvent");
+    let mut call = base.clone();
+    call["eventType"] = json!("AwsApiCall");
+    let windows = Windows::new(1_767_225_600_000, &ReportOptions::default()).unwrap();
+    let mut analyzer = Analyzer::new(Authorization::default(), windows);
+    for record in [insight, service_event, call] {
+        let text = record.to_string();
+        let tree = JsonValue::parse(&text).unwrap();
+        analyzer.add(&CloudTrailCall::from_json(&tree).unwrap());
+    }
+    let report = analyzer.finish(vec![]);
+    assert_eq!(report.input.in_window, 3);
+    assert_eq!(report.input.not_api_calls, 2);
+    assert_eq!(report.principals.len(), 1);
+    assert_eq!(report.principals[0].used[0].action, "ec2:RunInstances");
+    assert_eq!(report.principals[0].used[0].count, 1);
+    assert_eq!(
+        report.principals[0].used[0].verdict,
+        logsec_iam::Verdict::PrincipalNotInAuthorizationDetails
+    );
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arbitrary_record() -> impl Strategy<Value = String> {
+        (
+            "\\PC{0,12}",
+            "[a-z0-9.-]{0,20}",
+            "\\PC{0,20}",
+            prop_oneof!["IAMUser", "AssumedRole", "AWSService", "Root", "\\PC{0,8}"],
+            "\\PC{0,30}",
+            "\\PC{0,30}",
+            prop_oneof!["Management", "Data", "Insight", "\\PC{0,6}"],
+            any::<bool>(),
+        )
+            .prop_map(
+                |(name, source, error, kind, arn, key, category, read_only)| {
+                    json!({
+                        "eventTime": "2026-01-01T00:00:00Z",
+                        "eventSource": source,
+                        "eventName": name,
+                        "errorCode": error,
+                        "eventCategory": category,
+                        "readOnly": read_only,
+                        "userIdentity": {"type": kind, "arn": arn, "invokedBy": key,
+                            "sessionContext": {"sessionIssuer": {"arn": arn}}},
+                        "requestParameters": {"bucketName": key, "key": name, "roleArn": arn,
+                            "userName": key, "queueUrl": arn, "keyId": arn, "versionId": error,
+                            "x-amz-copy-source": key},
+                        "resources": [{"ARN": arn}],
+                    })
+                    .to_string()
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn arbitrary_records_analyse_and_render(records in proptest::collection::vec(arbitrary_record(), 1..8)) {
+            let authz = Authorization::from_json(&json!({"Statement": [
+                {"Effect": "Allow", "Action": ["*:Get*", "s3:?ut*"], "Resource": "arn:aws:s3:::${aws:username}/*"},
+                {"Effect": "Deny", "NotAction": "iam:*", "NotResource": "*"}]})).unwrap();
+            let windows = Windows::new(1_767_225_600_000, &ReportOptions::default()).unwrap();
+            let mut analyzer = Analyzer::new(authz, windows);
+            for text in &records {
+                let tree = JsonValue::parse(text).unwrap();
+                analyzer.add(&CloudTrailCall::from_json(&tree).unwrap());
+            }
+            let report = analyzer.finish(vec![]);
+            prop_assert_eq!(report.input.records, records.len() as u64);
+            let _ = report.render_html();
+            let _ = report.render_markdown();
+            let _ = report.iam_analysis_findings();
+        }
+    }
+}
