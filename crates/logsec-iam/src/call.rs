@@ -143,22 +143,32 @@ impl<'t> CloudTrailCall<'t> {
     /// ```
     pub fn from_json(record: &'t JsonValue<'t>) -> Result<CloudTrailCall<'t>, IamError> {
         let str_field = |name: &str| record.get(name).and_then(JsonValue::as_str);
-        let time_text = str_field("eventTime").ok_or(IamError::Record {
-            field: "eventTime",
-            problem: "is missing or not a string".into(),
-        })?;
+        // Logstash exports replace `eventTime` by `@timestamp` (set from it).
+        let time_text = str_field("eventTime")
+            .or_else(|| str_field("@timestamp"))
+            .ok_or(IamError::Record {
+                field: "eventTime",
+                problem: "is missing or not a string".into(),
+            })?;
         let time_ms = parse_time_ms(time_text).ok_or_else(|| IamError::Record {
             field: "eventTime",
             problem: format!("{time_text:?} is not an RFC 3339 time"),
         })?;
-        let event_source = str_field("eventSource").ok_or(IamError::Record {
-            field: "eventSource",
-            problem: "is missing or not a string".into(),
-        })?;
-        let event_name = str_field("eventName").ok_or(IamError::Record {
-            field: "eventName",
-            problem: "is missing or not a string".into(),
-        })?;
+        let event_category = EventCategory::from_cloudtrail(str_field("eventCategory"));
+        // Insight records name no call; they are kept (as non-calls) rather than rejected.
+        let fallback = (event_category == EventCategory::Insight).then_some("");
+        let event_source = str_field("eventSource")
+            .or(fallback)
+            .ok_or(IamError::Record {
+                field: "eventSource",
+                problem: "is missing or not a string".into(),
+            })?;
+        let event_name = str_field("eventName")
+            .or(fallback)
+            .ok_or(IamError::Record {
+                field: "eventName",
+                problem: "is missing or not a string".into(),
+            })?;
         let identity = record.get("userIdentity");
         let id_str = |name: &str| {
             identity
@@ -202,7 +212,7 @@ impl<'t> CloudTrailCall<'t> {
                 JsonValue::String(text) => text.parse().ok(),
                 _ => None,
             }),
-            event_category: EventCategory::from_cloudtrail(str_field("eventCategory")),
+            event_category,
             resources,
             request_parameters,
         })

@@ -132,6 +132,9 @@ pub fn for_each_record(
 struct TimeOnly<'a> {
     #[serde(borrow, rename = "eventTime")]
     event_time: Option<Cow<'a, str>>,
+    /// Logstash exports' stand-in for `eventTime`.
+    #[serde(borrow, rename = "@timestamp")]
+    timestamp: Option<Cow<'a, str>>,
     #[serde(borrow, rename = "Records")]
     records: Option<Vec<TimeOnly<'a>>>,
 }
@@ -140,7 +143,7 @@ struct TimeOnly<'a> {
 /// tree is built). Unreadable records are skipped; the second pass counts them.
 pub(crate) fn for_each_event_time(path: &Path, each: &mut dyn FnMut(&str)) -> Result<(), IamError> {
     fn visit(record: &TimeOnly<'_>, each: &mut dyn FnMut(&str)) {
-        if let Some(time) = &record.event_time {
+        if let Some(time) = record.event_time.as_ref().or(record.timestamp.as_ref()) {
             each(time);
         }
         for inner in record.records.iter().flatten() {
