@@ -173,7 +173,7 @@ pub struct Analyzer {
     authz: Authorization,
     windows: Windows,
     principals: BTreeMap<String, PrincipalAgg>,
-    role_keys: HashMap<String, Option<String>>,
+    resolved_keys: HashMap<String, Option<String>>,
     service_calls: BTreeMap<(String, String), Usage>,
     visibility: VisibilityAgg,
     stats: InputStats,
@@ -188,7 +188,7 @@ impl Analyzer {
             authz,
             windows,
             principals: BTreeMap::new(),
-            role_keys: HashMap::new(),
+            resolved_keys: HashMap::new(),
             service_calls: BTreeMap::new(),
             visibility: VisibilityAgg::default(),
             stats: InputStats::default(),
@@ -364,6 +364,21 @@ impl Analyzer {
         }
     }
 
+    /// The ARN the authorization details use for a logged principal ARN (itself if unknown).
+    fn resolve(&mut self, logged: String) -> String {
+        if self.authz.principals.contains_key(&logged) {
+            return logged;
+        }
+        match self.resolved_keys.get(&logged) {
+            Some(known) => known.clone().unwrap_or(logged),
+            None => {
+                let found = self.authz.principal(&logged).map(|g| g.arn.clone());
+                self.resolved_keys.insert(logged.clone(), found.clone());
+                found.unwrap_or(logged)
+            }
+        }
+    }
+
     /// The aggregate key of a call's principal: the user's ARN, or the role's ARN for an
     /// assumed-role session (as the authorization details spell it, path included).
     fn principal_key(&mut self, call: &CloudTrailCall<'_>) -> (String, String, PrincipalKind) {
@@ -381,26 +396,20 @@ impl Analyzer {
                         PrincipalKind::Other,
                     );
                 };
-                let known = match self.role_keys.get(&role_arn) {
-                    Some(known) => known.clone(),
-                    None => {
-                        let found = self.authz.principal(&role_arn).map(|g| g.arn.clone());
-                        self.role_keys.insert(role_arn.clone(), found.clone());
-                        found
-                    }
-                };
-                let key = known.unwrap_or(role_arn);
+                let key = self.resolve(role_arn);
                 let name = key.rsplit('/').next().unwrap_or(&key).to_owned();
                 (key, name, PrincipalKind::Role)
             }
             PrincipalType::IamUser => {
-                let arn = p.arn.map(str::to_owned).unwrap_or_else(|| {
+                let logged = p.arn.map(str::to_owned).unwrap_or_else(|| {
                     format!(
                         "arn:aws:iam::{}:user/{}",
                         p.account_id.unwrap_or(""),
                         p.user_name.unwrap_or("unknown")
                     )
                 });
+                // As the authorization details spell it (they may add a path).
+                let arn = self.resolve(logged);
                 let name = p
                     .user_name
                     .map(str::to_owned)

@@ -116,10 +116,12 @@ fn alice_exact() {
             "last_seen": "2026-03-27T07:00:00Z",
             "used": [
                 {"action": "iam:ChangePassword", "count": 1, "first_seen": "2026-03-24T08:00:00Z",
-                 "last_seen": "2026-03-24T08:00:00Z", "resources": [], "verdict": "allowed",
+                 "last_seen": "2026-03-24T08:00:00Z",
+                 "resources": ["arn:aws:iam::111122223333:user/alice"], "verdict": "allowed",
                  "granted_by": ["managed:IamSelfManage#0"]},
                 {"action": "iam:GetUser", "count": 1, "first_seen": "2026-03-23T08:00:00Z",
-                 "last_seen": "2026-03-23T08:00:00Z", "resources": [], "verdict": "allowed",
+                 "last_seen": "2026-03-23T08:00:00Z",
+                 "resources": ["arn:aws:iam::111122223333:user/alice"], "verdict": "allowed",
                  "granted_by": ["managed:IamSelfManage#0"]},
                 {"action": "s3:GetObject", "count": 4, "first_seen": "2026-03-03T10:00:00Z",
                  "last_seen": "2026-03-26T12:00:00Z",
@@ -173,7 +175,7 @@ fn alice_exact() {
                 "Statement": [
                     {"Sid": "Ec2", "Effect": "Allow", "Action": ["ec2:DescribeInstances"], "Resource": "*"},
                     {"Sid": "Iam", "Effect": "Allow", "Action": ["iam:ChangePassword", "iam:GetUser"],
-                     "Resource": "*"},
+                     "Resource": ["arn:aws:iam::111122223333:user/alice"]},
                     {"Sid": "S3", "Effect": "Allow", "Action": ["s3:ListAllMyBuckets"], "Resource": "*"},
                     {"Sid": "S3Part2", "Effect": "Allow", "Action": ["s3:ListBucket"],
                      "Resource": ["arn:aws:s3:::app-data"]},
