@@ -481,3 +481,20 @@ fn ocsf_findings_and_renderings() {
     let round_trip: Report = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(round_trip, report);
 }
+
+#[test]
+fn input_order_does_not_change_the_report() {
+    let options = ReportOptions::from_durations("30d", Some("10d")).unwrap();
+    let mut reversed = run_report(
+        &[fixture("trail-b.json.gz"), fixture("trail-a.jsonl")],
+        &fixture("authz.json"),
+        &options,
+    )
+    .unwrap();
+    let mut forward = report();
+    // Only the list of files (in the order given) and the rejection examples' order differ.
+    reversed.input.files.reverse();
+    forward.input.rejected_examples.sort();
+    reversed.input.rejected_examples.sort();
+    assert_eq!(forward, reversed);
+}
