@@ -28,6 +28,9 @@ pub const MAX_PRINCIPALS: usize = 100_000;
 /// 17,000 in all services); further new actions are counted as dropped.
 pub const MAX_ACTIONS_PER_PRINCIPAL: usize = 20_000;
 
+/// At most this many buckets per principal are remembered for "first read from a bucket".
+const MAX_BUCKETS_PER_PRINCIPAL: usize = 10_000;
+
 /// At most this many grant changes are kept (a hostile log cannot grow memory without bound).
 const MAX_GRANT_CHANGES: usize = 10_000;
 
@@ -304,7 +307,9 @@ impl Analyzer {
                 if sensitive.is_some() {
                     agg.baseline_sensitive.insert(action.clone());
                 }
-                if let Some(bucket) = bucket_read {
+                if let Some(bucket) = bucket_read
+                    && agg.baseline_buckets_read.len() < MAX_BUCKETS_PER_PRINCIPAL
+                {
                     agg.baseline_buckets_read.insert(bucket.to_owned());
                 }
             } else if in_recent {
@@ -316,11 +321,16 @@ impl Analyzer {
                 if sensitive.is_some() {
                     keep_earliest(&mut agg.recent_sensitive, &action, &first);
                 }
-                if let Some(bucket) = bucket_read {
+                if let Some(bucket) = bucket_read
+                    && (agg.recent_bucket_reads.len() < MAX_BUCKETS_PER_PRINCIPAL
+                        || agg.recent_bucket_reads.contains_key(bucket))
+                {
                     keep_earliest(&mut agg.recent_bucket_reads, bucket, &first);
                 }
             }
-            if creep::is_grant_change(&action) && self.grant_changes.len() < MAX_GRANT_CHANGES {
+            if creep::is_grant_change(&action) && self.grant_changes.len() >= MAX_GRANT_CHANGES {
+                self.stats.dropped_over_limits += 1;
+            } else if creep::is_grant_change(&action) {
                 let param = |name: &str| call.request_str(name).map(str::to_owned);
                 self.grant_changes.push(GrantChange {
                     time: call.time_ms,
