@@ -67,7 +67,7 @@ pub use crate::policy::{
     Authorization, Decision, Effect, Patterns, Policy, PolicyKind, PrincipalGrants, PrincipalKind,
     Statement, parse_policy_document, percent_decode,
 };
-pub use crate::reader::{cloudtrail_files, for_each_record};
+pub use crate::reader::{MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, cloudtrail_files, for_each_record};
 pub use crate::report::{
     CreepReport, DeniedAction, GrantGrowth, GrantStatus, InputStats, PrincipalReport, Report,
     ServiceCall, ServiceUse, Span, UnusedPattern, UnusedStatement, UsedAction, Verdict, Visibility,

@@ -56,10 +56,11 @@ fn open(path: &Path) -> Result<Box<dyn BufRead>, IamError> {
     })
 }
 
-/// One unit of a file's text: the whole document, or one line.
+/// One unit of a file's text: the whole document, one line, or why a unit was refused.
 enum Frame<'t> {
     Document(&'t str),
     Line(&'t str, u64),
+    TooLong(String),
 }
 
 /// Whether a file's first bytes open a whole JSON document (`{"Records": …` or `[`) rather
@@ -74,29 +75,92 @@ fn is_document(head: &[u8]) -> bool {
         .is_some_and(|rest| rest.trim_start().starts_with("\"Records\""))
 }
 
+/// The largest `Records` document read whole (CloudTrail's own files are a few MB).
+pub const MAX_DOCUMENT_BYTES: u64 = 1 << 30;
+
+/// The longest JSON line read (a line may hold a whole `Records` document).
+pub const MAX_LINE_BYTES: u64 = 64 << 20;
+
 fn for_each_frame(path: &Path, each: &mut dyn FnMut(Frame<'_>)) -> Result<(), IamError> {
+    for_each_frame_limited(path, MAX_LINE_BYTES, each)
+}
+
+fn for_each_frame_limited(
+    path: &Path,
+    max_line: u64,
+    each: &mut dyn FnMut(Frame<'_>),
+) -> Result<(), IamError> {
     let io = |source| IamError::Io {
         path: path.to_owned(),
         source,
     };
     let mut reader = open(path)?;
     if is_document(reader.fill_buf().map_err(io)?) {
-        let mut text = String::new();
-        reader.read_to_string(&mut text).map_err(io)?;
-        each(Frame::Document(&text));
+        let mut bytes = Vec::new();
+        (&mut reader)
+            .take(MAX_DOCUMENT_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+            each(Frame::TooLong(format!(
+                "{}: document longer than {MAX_DOCUMENT_BYTES} bytes",
+                path.display()
+            )));
+            return Ok(());
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => each(Frame::Document(&text)),
+            Err(_) => each(Frame::TooLong(format!("{}: not UTF-8", path.display()))),
+        }
         return Ok(());
     }
-    let mut line = String::new();
+    let mut line = Vec::new();
     let mut number = 0u64;
     loop {
         line.clear();
-        if reader.read_line(&mut line).map_err(io)? == 0 {
+        let read = (&mut reader)
+            .take(max_line + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(io)?;
+        if read == 0 {
             break;
         }
         number += 1;
-        let text = line.trim();
-        if !text.is_empty() {
-            each(Frame::Line(text, number));
+        if line.len() as u64 > max_line && line.last() != Some(&b'\n') {
+            // Skip the rest of the over-long line without holding it.
+            loop {
+                let buffer = reader.fill_buf().map_err(io)?;
+                if buffer.is_empty() {
+                    break;
+                }
+                match buffer.iter().position(|b| *b == b'\n') {
+                    Some(at) => {
+                        reader.consume(at + 1);
+                        break;
+                    }
+                    None => {
+                        let len = buffer.len();
+                        reader.consume(len);
+                    }
+                }
+            }
+            each(Frame::TooLong(format!(
+                "{}:{number}: line longer than {max_line} bytes",
+                path.display()
+            )));
+            continue;
+        }
+        match std::str::from_utf8(&line) {
+            Ok(text) => {
+                let text = text.trim();
+                if !text.is_empty() {
+                    each(Frame::Line(text, number));
+                }
+            }
+            Err(_) => each(Frame::TooLong(format!(
+                "{}:{number}: not UTF-8",
+                path.display()
+            ))),
         }
     }
     Ok(())
@@ -114,6 +178,7 @@ pub fn for_each_record(
         let (text, location) = match frame {
             Frame::Document(text) => (text, path.display().to_string()),
             Frame::Line(text, number) => (text, format!("{}:{number}", path.display())),
+            Frame::TooLong(reason) => return each(Err(reason)),
         };
         match JsonValue::parse(text) {
             Ok(JsonValue::Array(records)) => records.iter().for_each(|r| each(Ok(r))),
@@ -153,6 +218,7 @@ pub(crate) fn for_each_event_time(path: &Path, each: &mut dyn FnMut(&str)) -> Re
     for_each_frame(path, &mut |frame| {
         let text = match frame {
             Frame::Document(text) | Frame::Line(text, _) => text.trim_start(),
+            Frame::TooLong(_) => return,
         };
         // Typed structs skip unknown members without building anything; an untagged enum
         // would buffer the whole document, so the shape is chosen by the first character.
@@ -195,6 +261,33 @@ mod tests {
     }
 
     #[test]
+    fn over_long_lines_are_skipped_whole() {
+        let dir = std::env::temp_dir().join(format!("logsec-iam-long-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("long.jsonl");
+        let long = format!("{{\"eventName\":\"{}\"}}", "x".repeat(100_000));
+        std::fs::write(&path, format!("{{\"a\":1}}\n{long}\n{{\"b\":2}}\n{long}")).unwrap();
+        let mut frames = Vec::new();
+        for_each_frame_limited(&path, 64, &mut |frame| {
+            frames.push(match frame {
+                Frame::Document(t) | Frame::Line(t, _) => t.to_owned(),
+                Frame::TooLong(reason) => reason.rsplit(": ").next().unwrap_or("").to_owned(),
+            })
+        })
+        .unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(
+            frames,
+            [
+                "{\"a\":1}",
+                "line longer than 64 bytes",
+                "{\"b\":2}",
+                "line longer than 64 bytes"
+            ]
+        );
+    }
+
+    #[test]
     fn framings() {
         let pretty = b"{\n  \"Records\": [\n {\"eventName\": \"A\", \"eventTime\": \"t1\"},\n {\"eventName\": \"B\"}]}";
         assert_eq!(records_of("pretty.json", pretty).0, ["A", "B", "time:t1"]);
@@ -211,5 +304,11 @@ mod tests {
         assert!(names.is_empty());
         assert_eq!(errors.len(), 1);
         assert!(for_each_record(Path::new("/nonexistent/logsec"), &mut |_| {}).is_err());
+        let mut invalid = b"{\"eventName\":\"A\"}\n".to_vec();
+        invalid.extend_from_slice(&[0xff, 0xfe, b'\n']);
+        invalid.extend_from_slice(b"{\"eventName\":\"B\"}");
+        let (names, errors) = records_of("invalid-utf8.jsonl", &invalid);
+        assert_eq!(names, ["A", "B"]);
+        assert_eq!(errors, ["not UTF-8"]);
     }
 }
