@@ -208,6 +208,24 @@ impl Analyzer {
         }
     }
 
+    /// Adds one parsed CloudTrail record; a record lacking the needed fields is counted as
+    /// rejected.
+    pub fn add_json(&mut self, record: &logsec_event::JsonValue<'_>) {
+        match CloudTrailCall::from_json(record) {
+            Ok(call) => self.add(&call),
+            Err(err) => self.reject(err.to_string()),
+        }
+    }
+
+    /// Adds one parsed [`logsec_event::Event`] whose raw record is CloudTrail JSON (as the
+    /// logsec-parse CloudTrail parser produces); anything else is counted as rejected.
+    pub fn add_event(&mut self, event: &logsec_event::Event<'_>) {
+        match CloudTrailCall::from_event(event) {
+            Ok(call) => self.add(&call),
+            Err(err) => self.reject(err.to_string()),
+        }
+    }
+
     /// Adds one call.
     pub fn add(&mut self, call: &CloudTrailCall<'_>) {
         self.stats.records += 1;

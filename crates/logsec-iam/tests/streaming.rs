@@ -67,8 +67,18 @@ fn calls_from_events_equal_calls_from_records() {
     assert_eq!(from_event.event_id, Some("id-7"));
     assert_eq!(from_event.request_str("bucketName"), Some("b1"));
 
+    let windows = Windows::new(from_event.time_ms, &ReportOptions::default()).unwrap();
+    let mut analyzer = Analyzer::new(Authorization::default(), windows);
+    analyzer.add_event(&event);
+    analyzer.add_json(&tree);
     let mut text_event = Event::new(&ocsf::API_ACTIVITY, 2, SourceFormat::Cloudtrail);
     text_event.raw = RawRecord::text("not json");
+    analyzer.add_event(&text_event);
+    let report = analyzer.finish(vec![]);
+    assert_eq!(report.input.records, 3);
+    assert_eq!(report.input.rejected, 1);
+    assert_eq!(report.principals[0].used[0].count, 2);
+
     assert_eq!(
         CloudTrailCall::from_event(&text_event)
             .unwrap_err()
