@@ -260,8 +260,15 @@ pub fn call_resource(call: &CloudTrailCall<'_>, action: &str) -> Option<String> 
                 Some(format!(
                     "arn:{partition}:iam::{account}:instance-profile/{name}"
                 ))
+            } else if let Some(arn) = param("policyArn") {
+                Some(arn.to_owned())
+            } else if call.principal.kind == crate::call::PrincipalType::IamUser
+                && IAM_SELF_ACTIONS.contains(&verb)
+            {
+                // Without a user name these calls act on the calling user.
+                call.principal.arn.map(str::to_owned)
             } else {
-                param("policyArn").map(str::to_owned)
+                None
             }
         }
         "sts" => param("roleArn").map(str::to_owned),
@@ -321,6 +328,23 @@ fn s3_resource(call: &CloudTrailCall<'_>, partition: &str, verb: &str) -> Option
         _ => Some(format!("arn:{partition}:s3:::{bucket}")),
     }
 }
+
+/// IAM calls that, without `userName`, act on the calling IAM user.
+const IAM_SELF_ACTIONS: &[&str] = &[
+    "GetUser",
+    "ChangePassword",
+    "CreateAccessKey",
+    "ListAccessKeys",
+    "UpdateAccessKey",
+    "DeleteAccessKey",
+    "ListMFADevices",
+    "ListSigningCertificates",
+    "UploadSigningCertificate",
+    "UpdateSigningCertificate",
+    "DeleteSigningCertificate",
+    "ListSSHPublicKeys",
+    "ListServiceSpecificCredentials",
+];
 
 /// Actions CloudTrail logs only as *data events* (off by default), per service prefix. A grant
 /// of one of these is only "unused" when the input holds data events of that service.

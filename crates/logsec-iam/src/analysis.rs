@@ -20,6 +20,17 @@ use crate::window::{Windows, describe_ms};
 /// At most this many distinct resources are kept per principal and action.
 pub const MAX_RESOURCES_PER_ACTION: usize = 32;
 
+/// At most this many principals are tracked; calls of further principals are counted in
+/// `InputStats::dropped_over_limits` (a hostile log cannot grow memory without bound).
+pub const MAX_PRINCIPALS: usize = 100_000;
+
+/// At most this many distinct actions are tracked per principal (the real catalogue has about
+/// 17,000 in all services); further new actions are counted as dropped.
+pub const MAX_ACTIONS_PER_PRINCIPAL: usize = 20_000;
+
+/// At most this many buckets per principal are remembered for "first read from a bucket".
+const MAX_BUCKETS_PER_PRINCIPAL: usize = 10_000;
+
 /// At most this many grant changes are kept (a hostile log cannot grow memory without bound).
 const MAX_GRANT_CHANGES: usize = 10_000;
 
@@ -33,6 +44,8 @@ struct Usage {
     /// Resources for the suggested policy: S3 object ARNs widened to `bucket/*`.
     policy_resources: BTreeSet<String>,
     truncated: bool,
+    /// Whether `policy_resources` overflowed (the suggested policy then needs `*`).
+    policy_truncated: bool,
     /// A use that named no resource (the suggested policy then needs `*`).
     unscoped: bool,
     error_codes: BTreeSet<String>,
@@ -55,7 +68,7 @@ impl Usage {
                     if self.policy_resources.len() < MAX_RESOURCES_PER_ACTION {
                         self.policy_resources.insert(widened);
                     } else {
-                        self.truncated = true;
+                        self.policy_truncated = true;
                     }
                 }
                 if !self.resources.contains(&resource) {
@@ -163,7 +176,7 @@ pub struct Analyzer {
     authz: Authorization,
     windows: Windows,
     principals: BTreeMap<String, PrincipalAgg>,
-    role_keys: HashMap<String, Option<String>>,
+    resolved_keys: HashMap<String, Option<String>>,
     service_calls: BTreeMap<(String, String), Usage>,
     visibility: VisibilityAgg,
     stats: InputStats,
@@ -178,7 +191,7 @@ impl Analyzer {
             authz,
             windows,
             principals: BTreeMap::new(),
-            role_keys: HashMap::new(),
+            resolved_keys: HashMap::new(),
             service_calls: BTreeMap::new(),
             visibility: VisibilityAgg::default(),
             stats: InputStats::default(),
@@ -195,15 +208,47 @@ impl Analyzer {
         }
     }
 
+    /// Adds one parsed CloudTrail record; a record lacking the needed fields is counted as
+    /// rejected.
+    pub fn add_json(&mut self, record: &logsec_event::JsonValue<'_>) {
+        match CloudTrailCall::from_json(record) {
+            Ok(call) => self.add(&call),
+            Err(err) => self.reject(err.to_string()),
+        }
+    }
+
+    /// Adds one parsed [`logsec_event::Event`] whose raw record is CloudTrail JSON (as the
+    /// logsec-parse CloudTrail parser produces); anything else is counted as rejected.
+    pub fn add_event(&mut self, event: &logsec_event::Event<'_>) {
+        match CloudTrailCall::from_event(event) {
+            Ok(call) => self.add(&call),
+            Err(err) => self.reject(err.to_string()),
+        }
+    }
+
     /// Adds one call.
     pub fn add(&mut self, call: &CloudTrailCall<'_>) {
         self.stats.records += 1;
         self.observe_visibility(call);
         if !self.windows.contains(call.time_ms) {
-            self.stats.before_window += u64::from(call.time_ms < self.windows.start_ms);
+            if call.time_ms < self.windows.start_ms {
+                self.stats.before_window += 1;
+            } else {
+                self.stats.after_window += 1;
+            }
             return;
         }
         self.stats.in_window += 1;
+        // Insight and network-activity records, and events AWS services emit about resources
+        // (`AwsServiceEvent`), are not a principal's API calls.
+        let is_call = matches!(
+            call.event_category,
+            EventCategory::Management | EventCategory::Data
+        ) && call.event_type != Some("AwsServiceEvent");
+        if !is_call {
+            self.stats.not_api_calls += 1;
+            return;
+        }
         let actions = call_actions(call);
         if actions.is_empty() && call.principal.kind == PrincipalType::AwsService {
             self.stats.without_iam_action += 1;
@@ -225,7 +270,20 @@ impl Analyzer {
         let denied = call.error_code.is_some_and(is_access_denied);
         let (key, name, kind) = self.principal_key(call);
         let windows = self.windows;
+        if self.principals.len() >= MAX_PRINCIPALS && !self.principals.contains_key(&key) {
+            self.stats.dropped_over_limits += 1;
+            return;
+        }
         let agg = self.principals.entry(key.clone()).or_default();
+        let distinct = agg.used.len() + agg.via.len() + agg.denied.len();
+        if distinct >= MAX_ACTIONS_PER_PRINCIPAL
+            && actions
+                .iter()
+                .any(|a| !agg.used.contains_key(a) && !agg.denied.contains_key(a))
+        {
+            self.stats.dropped_over_limits += 1;
+            return;
+        }
         if agg.kind.is_none() {
             agg.kind = Some(kind);
             agg.name = name;
@@ -267,7 +325,9 @@ impl Analyzer {
                 if sensitive.is_some() {
                     agg.baseline_sensitive.insert(action.clone());
                 }
-                if let Some(bucket) = bucket_read {
+                if let Some(bucket) = bucket_read
+                    && agg.baseline_buckets_read.len() < MAX_BUCKETS_PER_PRINCIPAL
+                {
                     agg.baseline_buckets_read.insert(bucket.to_owned());
                 }
             } else if in_recent {
@@ -279,11 +339,16 @@ impl Analyzer {
                 if sensitive.is_some() {
                     keep_earliest(&mut agg.recent_sensitive, &action, &first);
                 }
-                if let Some(bucket) = bucket_read {
+                if let Some(bucket) = bucket_read
+                    && (agg.recent_bucket_reads.len() < MAX_BUCKETS_PER_PRINCIPAL
+                        || agg.recent_bucket_reads.contains_key(bucket))
+                {
                     keep_earliest(&mut agg.recent_bucket_reads, bucket, &first);
                 }
             }
-            if creep::is_grant_change(&action) && self.grant_changes.len() < MAX_GRANT_CHANGES {
+            if creep::is_grant_change(&action) && self.grant_changes.len() >= MAX_GRANT_CHANGES {
+                self.stats.dropped_over_limits += 1;
+            } else if creep::is_grant_change(&action) {
                 let param = |name: &str| call.request_str(name).map(str::to_owned);
                 self.grant_changes.push(GrantChange {
                     time: call.time_ms,
@@ -327,6 +392,21 @@ impl Analyzer {
         }
     }
 
+    /// The ARN the authorization details use for a logged principal ARN (itself if unknown).
+    fn resolve(&mut self, logged: String) -> String {
+        if self.authz.principals.contains_key(&logged) {
+            return logged;
+        }
+        match self.resolved_keys.get(&logged) {
+            Some(known) => known.clone().unwrap_or(logged),
+            None => {
+                let found = self.authz.principal(&logged).map(|g| g.arn.clone());
+                self.resolved_keys.insert(logged.clone(), found.clone());
+                found.unwrap_or(logged)
+            }
+        }
+    }
+
     /// The aggregate key of a call's principal: the user's ARN, or the role's ARN for an
     /// assumed-role session (as the authorization details spell it, path included).
     fn principal_key(&mut self, call: &CloudTrailCall<'_>) -> (String, String, PrincipalKind) {
@@ -344,26 +424,20 @@ impl Analyzer {
                         PrincipalKind::Other,
                     );
                 };
-                let known = match self.role_keys.get(&role_arn) {
-                    Some(known) => known.clone(),
-                    None => {
-                        let found = self.authz.principal(&role_arn).map(|g| g.arn.clone());
-                        self.role_keys.insert(role_arn.clone(), found.clone());
-                        found
-                    }
-                };
-                let key = known.unwrap_or(role_arn);
+                let key = self.resolve(role_arn);
                 let name = key.rsplit('/').next().unwrap_or(&key).to_owned();
                 (key, name, PrincipalKind::Role)
             }
             PrincipalType::IamUser => {
-                let arn = p.arn.map(str::to_owned).unwrap_or_else(|| {
+                let logged = p.arn.map(str::to_owned).unwrap_or_else(|| {
                     format!(
                         "arn:aws:iam::{}:user/{}",
                         p.account_id.unwrap_or(""),
                         p.user_name.unwrap_or("unknown")
                     )
                 });
+                // As the authorization details spell it (they may add a path).
+                let arn = self.resolve(logged);
                 let name = p
                     .user_name
                     .map(str::to_owned)
@@ -845,7 +919,7 @@ fn suggested_policy(agg: &PrincipalAgg) -> serde_json::Value {
     for (action, usage) in uses {
         let service = action.split_once(':').map_or(action.as_str(), |(s, _)| s);
         let resources: Vec<String> =
-            if usage.unscoped || usage.truncated || usage.policy_resources.is_empty() {
+            if usage.unscoped || usage.policy_truncated || usage.policy_resources.is_empty() {
                 vec!["*".to_owned()]
             } else {
                 usage.policy_resources.iter().cloned().collect()

@@ -111,6 +111,8 @@ pub struct CloudTrailCall<'t> {
     pub invoked_by: Option<&'t str>,
     /// `sourceIPAddress`.
     pub source_ip: Option<&'t str>,
+    /// `eventType` (`AwsApiCall`, `AwsServiceEvent`, `AwsConsoleSignIn`, …).
+    pub event_type: Option<&'t str>,
     /// `errorCode`.
     pub error_code: Option<&'t str>,
     /// `readOnly`.
@@ -141,22 +143,32 @@ impl<'t> CloudTrailCall<'t> {
     /// ```
     pub fn from_json(record: &'t JsonValue<'t>) -> Result<CloudTrailCall<'t>, IamError> {
         let str_field = |name: &str| record.get(name).and_then(JsonValue::as_str);
-        let time_text = str_field("eventTime").ok_or(IamError::Record {
-            field: "eventTime",
-            problem: "is missing or not a string".into(),
-        })?;
+        // Logstash exports replace `eventTime` by `@timestamp` (set from it).
+        let time_text = str_field("eventTime")
+            .or_else(|| str_field("@timestamp"))
+            .ok_or(IamError::Record {
+                field: "eventTime",
+                problem: "is missing or not a string".into(),
+            })?;
         let time_ms = parse_time_ms(time_text).ok_or_else(|| IamError::Record {
             field: "eventTime",
             problem: format!("{time_text:?} is not an RFC 3339 time"),
         })?;
-        let event_source = str_field("eventSource").ok_or(IamError::Record {
-            field: "eventSource",
-            problem: "is missing or not a string".into(),
-        })?;
-        let event_name = str_field("eventName").ok_or(IamError::Record {
-            field: "eventName",
-            problem: "is missing or not a string".into(),
-        })?;
+        let event_category = EventCategory::from_cloudtrail(str_field("eventCategory"));
+        // Insight records name no call; they are kept (as non-calls) rather than rejected.
+        let fallback = (event_category == EventCategory::Insight).then_some("");
+        let event_source = str_field("eventSource")
+            .or(fallback)
+            .ok_or(IamError::Record {
+                field: "eventSource",
+                problem: "is missing or not a string".into(),
+            })?;
+        let event_name = str_field("eventName")
+            .or(fallback)
+            .ok_or(IamError::Record {
+                field: "eventName",
+                problem: "is missing or not a string".into(),
+            })?;
         let identity = record.get("userIdentity");
         let id_str = |name: &str| {
             identity
@@ -193,13 +205,14 @@ impl<'t> CloudTrailCall<'t> {
             principal,
             invoked_by: id_str("invokedBy"),
             source_ip: str_field("sourceIPAddress"),
+            event_type: str_field("eventType"),
             error_code: str_field("errorCode").filter(|code| !code.is_empty()),
             read_only: record.get("readOnly").and_then(|value| match value {
                 JsonValue::Bool(b) => Some(*b),
                 JsonValue::String(text) => text.parse().ok(),
                 _ => None,
             }),
-            event_category: EventCategory::from_cloudtrail(str_field("eventCategory")),
+            event_category,
             resources,
             request_parameters,
         })

@@ -57,7 +57,9 @@ pub use crate::action::{
     iam_actions, is_access_denied, is_read_action, service_prefix, service_prefix_exceptions,
     strip_version_suffix,
 };
-pub use crate::analysis::{Analyzer, MAX_RESOURCES_PER_ACTION};
+pub use crate::analysis::{
+    Analyzer, MAX_ACTIONS_PER_PRINCIPAL, MAX_PRINCIPALS, MAX_RESOURCES_PER_ACTION,
+};
 pub use crate::call::{CallPrincipal, CloudTrailCall, EventCategory, PrincipalType};
 pub use crate::creep::{LEAST_PRIVILEGE_RULE_ID, PRIVILEGE_CREEP_RULE_ID, sensitive_reason};
 pub use crate::error::IamError;
@@ -65,7 +67,7 @@ pub use crate::policy::{
     Authorization, Decision, Effect, Patterns, Policy, PolicyKind, PrincipalGrants, PrincipalKind,
     Statement, parse_policy_document, percent_decode,
 };
-pub use crate::reader::{cloudtrail_files, for_each_record};
+pub use crate::reader::{MAX_DOCUMENT_BYTES, MAX_LINE_BYTES, cloudtrail_files, for_each_record};
 pub use crate::report::{
     CreepReport, DeniedAction, GrantGrowth, GrantStatus, InputStats, PrincipalReport, Report,
     ServiceCall, ServiceUse, Span, UnusedPattern, UnusedStatement, UsedAction, Verdict, Visibility,
@@ -97,13 +99,8 @@ pub fn read_authorization(path: &Path) -> Result<Authorization, IamError> {
 pub fn newest_event_time(files: &[PathBuf]) -> Result<Option<i64>, IamError> {
     let mut newest: Option<i64> = None;
     for file in files {
-        for_each_record(file, &mut |record| {
-            if let Some(time) = record
-                .ok()
-                .and_then(|r| r.get("eventTime"))
-                .and_then(logsec_event::JsonValue::as_str)
-                .and_then(call::parse_time_ms)
-            {
+        reader::for_each_event_time(file, &mut |text| {
+            if let Some(time) = call::parse_time_ms(text) {
                 newest = Some(newest.map_or(time, |n| n.max(time)));
             }
         })?;

@@ -602,6 +602,69 @@ mod tests {
     }
 
     #[test]
+    fn not_resource_and_single_statement_objects() {
+        let statements = parse_policy_document(&serde_json::json!({
+            "Statement": {"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::private*"}
+        }))
+        .unwrap();
+        let grants = PrincipalGrants {
+            arn: "arn:aws:iam::1:role/r".into(),
+            name: "r".into(),
+            kind: PrincipalKind::Role,
+            groups: vec![],
+            policies: vec![Policy {
+                kind: PolicyKind::Inline,
+                name: "p".into(),
+                arn: None,
+                via_group: None,
+                statements,
+            }],
+            permissions_boundary: None,
+        };
+        assert_eq!(
+            grants.decide("s3:GetObject", Some("arn:aws:s3:::public/x")),
+            Decision::Allowed(vec!["inline:p#0".into()])
+        );
+        assert_eq!(
+            grants.decide("s3:GetObject", Some("arn:aws:s3:::private-data/x")),
+            Decision::NotGranted
+        );
+    }
+
+    #[test]
+    fn malformed_documents_are_errors() {
+        let both = serde_json::json!({"Statement": [{"Effect": "Allow", "Action": "a:b", "NotAction": "c:d", "Resource": "*"}]});
+        assert_eq!(
+            parse_policy_document(&both).unwrap_err().to_string(),
+            "authorization details: statement has both Action and NotAction"
+        );
+        let effect = serde_json::json!({"Statement": [{"Effect": "Maybe", "Action": "a:b"}]});
+        assert!(parse_policy_document(&effect).is_err());
+        assert!(Authorization::from_json_text("[1]").is_err());
+        assert!(Authorization::from_json_text(r#"{"UserDetailList":[{"UserName":"x"}]}"#).is_err());
+    }
+
+    #[test]
+    fn only_default_versions_count() {
+        let authz = Authorization::from_json(&serde_json::json!({
+            "RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::1:role/a/r",
+                "AttachedManagedPolicies": [{"PolicyName": "m", "PolicyArn": "arn:aws:iam::1:policy/m"}]}],
+            "Policies": [{"PolicyName": "m", "Arn": "arn:aws:iam::1:policy/m", "DefaultVersionId": "v2",
+                "PolicyVersionList": [
+                    {"VersionId": "v1", "IsDefaultVersion": false, "Document": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}},
+                    {"VersionId": "v2", "IsDefaultVersion": true, "Document": {"Statement": [{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]}}]}]
+        }))
+        .unwrap();
+        let role = authz.principal("arn:aws:iam::1:role/r").unwrap();
+        assert_eq!(role.arn, "arn:aws:iam::1:role/a/r");
+        assert_eq!(role.decide("iam:CreateUser", None), Decision::NotGranted);
+        assert_eq!(
+            role.decide("ec2:DescribeVpcs", None),
+            Decision::Allowed(vec!["managed:m#0".into()])
+        );
+    }
+
+    #[test]
     fn percent_decoding() {
         assert_eq!(percent_decode("a%20b+c%2"), "a b c%2");
     }

@@ -68,8 +68,20 @@ pub struct InputStats {
     pub in_window: u64,
     /// Records older than the analysis window (ignored).
     pub before_window: u64,
+    /// Records newer than the window end (only when the windows were given rather than
+    /// measured from the input; ignored).
+    #[serde(default)]
+    pub after_window: u64,
     /// Records in the window that no IAM action authorizes (console sign-in, GetCallerIdentity).
     pub without_iam_action: u64,
+    /// Records in the window that are not API calls (Insight and network-activity events,
+    /// `AwsServiceEvent`s).
+    #[serde(default)]
+    pub not_api_calls: u64,
+    /// Calls dropped because a principal or action limit was reached (see
+    /// `MAX_PRINCIPALS`, `MAX_ACTIONS_PER_PRINCIPAL`).
+    #[serde(default)]
+    pub dropped_over_limits: u64,
 }
 
 /// What the input can show.

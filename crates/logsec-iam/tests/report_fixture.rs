@@ -116,10 +116,12 @@ fn alice_exact() {
             "last_seen": "2026-03-27T07:00:00Z",
             "used": [
                 {"action": "iam:ChangePassword", "count": 1, "first_seen": "2026-03-24T08:00:00Z",
-                 "last_seen": "2026-03-24T08:00:00Z", "resources": [], "verdict": "allowed",
+                 "last_seen": "2026-03-24T08:00:00Z",
+                 "resources": ["arn:aws:iam::111122223333:user/alice"], "verdict": "allowed",
                  "granted_by": ["managed:IamSelfManage#0"]},
                 {"action": "iam:GetUser", "count": 1, "first_seen": "2026-03-23T08:00:00Z",
-                 "last_seen": "2026-03-23T08:00:00Z", "resources": [], "verdict": "allowed",
+                 "last_seen": "2026-03-23T08:00:00Z",
+                 "resources": ["arn:aws:iam::111122223333:user/alice"], "verdict": "allowed",
                  "granted_by": ["managed:IamSelfManage#0"]},
                 {"action": "s3:GetObject", "count": 4, "first_seen": "2026-03-03T10:00:00Z",
                  "last_seen": "2026-03-26T12:00:00Z",
@@ -173,7 +175,7 @@ fn alice_exact() {
                 "Statement": [
                     {"Sid": "Ec2", "Effect": "Allow", "Action": ["ec2:DescribeInstances"], "Resource": "*"},
                     {"Sid": "Iam", "Effect": "Allow", "Action": ["iam:ChangePassword", "iam:GetUser"],
-                     "Resource": "*"},
+                     "Resource": ["arn:aws:iam::111122223333:user/alice"]},
                     {"Sid": "S3", "Effect": "Allow", "Action": ["s3:ListAllMyBuckets"], "Resource": "*"},
                     {"Sid": "S3Part2", "Effect": "Allow", "Action": ["s3:ListBucket"],
                      "Resource": ["arn:aws:s3:::app-data"]},
@@ -478,4 +480,21 @@ fn ocsf_findings_and_renderings() {
     assert!(html.contains("<code>arn:aws:iam::111122223333:user/alice</code>"));
     let round_trip: Report = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(round_trip, report);
+}
+
+#[test]
+fn input_order_does_not_change_the_report() {
+    let options = ReportOptions::from_durations("30d", Some("10d")).unwrap();
+    let mut reversed = run_report(
+        &[fixture("trail-b.json.gz"), fixture("trail-a.jsonl")],
+        &fixture("authz.json"),
+        &options,
+    )
+    .unwrap();
+    let mut forward = report();
+    // Only the list of files (in the order given) and the rejection examples' order differ.
+    reversed.input.files.reverse();
+    forward.input.rejected_examples.sort();
+    reversed.input.rejected_examples.sort();
+    assert_eq!(forward, reversed);
 }
