@@ -2,8 +2,8 @@
 //! (`python/logsec`), which re-exports what is here.
 //!
 //! This crate stays thin: module declarations here, Rust ↔ Python value conversions in
-//! [`convert`], and the mapping of Rust errors to the `logsec.LogsecError` hierarchy in
-//! [`errors`]. Logic belongs in the core crates.
+//! `convert`, and the mapping of Rust errors to the `logsec.LogsecError` hierarchy in
+//! `errors`. Logic belongs in the core crates.
 use pyo3::prelude::*;
 
 mod convert;
