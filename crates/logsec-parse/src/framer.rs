@@ -133,7 +133,10 @@ impl Framer {
                         } else {
                             0
                         };
-                        self.start(rest.get(skip..).unwrap_or_default())?;
+                        // Detect on the same head whatever the buffer holds, so streamed and
+                        // in-memory parsing decide alike.
+                        let head = rest.get(skip..).unwrap_or_default();
+                        self.start(head.get(..HEAD_BYTES).unwrap_or(head))?;
                         Step::Continue(pos + skip)
                     }
                 }
@@ -631,4 +634,94 @@ fn json_error(text: &str) -> Option<String> {
     serde_json::from_str::<serde::de::IgnoredAny>(text)
         .err()
         .map(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use logsec_event::{Event, RawRecord, ocsf};
+
+    use super::*;
+    use crate::api::ParseSummary;
+    use crate::limits::Limits;
+    use crate::line::{LineOutcome, LineParser};
+    use crate::sink::VisitorSink;
+
+    /// A stand-in text format: `ok …` lines are events, `bad…` lines rejects, `#` comments.
+    struct Dummy;
+
+    impl LineParser for Dummy {
+        fn format(&self) -> SourceFormat {
+            SourceFormat::VpcFlow
+        }
+        fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
+            if line.starts_with("bad") {
+                LineOutcome::Reject("bad line".to_owned())
+            } else if line.starts_with('#') {
+                LineOutcome::Skip
+            } else {
+                let mut event = Event::new(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::VpcFlow);
+                event.raw = RawRecord::text(line);
+                LineOutcome::Event(Box::new(event))
+            }
+        }
+    }
+
+    fn run(input: &[u8], mode: Mode) -> (Vec<String>, ParseSummary) {
+        let options = ParseOptions {
+            limits: Limits {
+                max_record_bytes: 200,
+                ..Limits::default()
+            },
+            ..ParseOptions::default()
+        };
+        let mut framer = Framer::new(&options);
+        framer.ctx.format = SourceFormat::VpcFlow;
+        framer.ctx.line_parser = Some(Box::new(Dummy));
+        framer.format = Some(SourceFormat::VpcFlow);
+        framer.mode = mode;
+        let mut seen = Vec::new();
+        let mut sink = VisitorSink {
+            visit: |e: &Event<'_>| seen.push(e.raw.as_str().to_owned()),
+            summary: ParseSummary::default(),
+            strict: false,
+        };
+        let done = framer.feed(input, true, &mut sink).unwrap();
+        assert_eq!(done, input.len());
+        framer.finish(&mut sink, None);
+        let summary = sink.summary;
+        (seen, summary)
+    }
+
+    #[test]
+    fn text_lines_reach_the_line_parser() {
+        let mut input = b"ok 1\r\nbad\n\n# comment\nok 2 ".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 300));
+        input.extend(b"\nok \xff 3\nok 4");
+        let (seen, summary) = run(&input, Mode::Text);
+        assert_eq!(seen, ["ok 1", "ok \u{FFFD} 3", "ok 4"]);
+        let rejects: Vec<(u64, &str)> = summary
+            .rejects
+            .iter()
+            .map(|r| (r.record, r.reason.as_str()))
+            .collect();
+        assert_eq!(rejects.len(), 2, "{rejects:?}");
+        assert_eq!(rejects[0], (2, "bad line"));
+        assert_eq!(rejects[1].0, 5);
+        assert!(rejects[1].1.contains("exceeds"), "{rejects:?}");
+        assert_eq!(summary.rejects[0].byte_offset, 6);
+    }
+
+    #[test]
+    fn text_records_inside_cloudwatch_payloads() {
+        let line = br#"{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":"ok a"},{"id":"2","message":"ok b\nbad c"}]}"#;
+        let mut lines = line.to_vec();
+        lines.push(b'\n');
+        let (seen, summary) = run(&lines, Mode::JsonLines);
+        assert_eq!(seen, ["ok a", "ok b"]);
+        assert_eq!(summary.rejects.len(), 1);
+        let pretty = b"{\n \"messageType\": \"DATA_MESSAGE\",\n \"logEvents\": [{\"message\": \"ok z\"}]\n}\n";
+        let (seen, summary) = run(pretty, Mode::Values);
+        assert_eq!(seen, ["ok z"]);
+        assert!(summary.rejects.is_empty());
+    }
 }
