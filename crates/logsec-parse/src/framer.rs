@@ -264,9 +264,13 @@ impl Framer {
     ) -> Step {
         let rest = buf.get(pos..).unwrap_or_default();
         let text_mode = matches!(self.mode, Mode::Text);
+        let mut last_line = false;
         let (line, next) = match memchr(b'\n', rest) {
             Some(i) => (rest.get(..i).unwrap_or_default(), pos + i + 1),
-            None if eof && !rest.is_empty() => (rest, buf.len()),
+            None if eof && !rest.is_empty() => {
+                last_line = true;
+                (rest, buf.len())
+            }
             None => {
                 if rest.len() > self.ctx.limits.max_record_bytes {
                     self.line_no += 1;
@@ -299,6 +303,17 @@ impl Framer {
             reject(sink, self.ctx.file.as_deref(), self.ctx.loc, &head, reason);
             return Step::Continue(next);
         }
+        let rejects_before = sink.summary().rejects.len();
+        self.line_record(line, text_mode, sink);
+        // A last line without its newline that fails is where a cut input ends: a cut gzip
+        // stream's error is folded into this one reject.
+        if last_line && sink.summary().rejects.len() > rejects_before {
+            self.truncated = true;
+        }
+        Step::Continue(next)
+    }
+
+    fn line_record<'b>(&mut self, line: &'b [u8], text_mode: bool, sink: &mut dyn Sink<'b>) {
         if text_mode {
             match String::from_utf8_lossy(line) {
                 Cow::Borrowed(text) => handle_line(&mut self.ctx, text, sink),
@@ -319,7 +334,6 @@ impl Framer {
                 }
             }
         }
-        Step::Continue(next)
     }
 
     /// One JSON line: usually one document, but Firehose concatenates objects without newlines.
