@@ -219,7 +219,7 @@ pub(crate) fn handle_document<'t>(
         return;
     }
     match parse_record(ctx.format, text) {
-        Outcome::Event(event) => sink.event(*event),
+        Outcome::Event(event) => sink.event(event),
         Outcome::Skip(why) => note(sink, why),
         Outcome::Reject(reason) => ctx.reject(sink, text, reason),
         Outcome::Envelope(envelope) => unwrap_envelope(ctx, text, envelope, sink, nesting),
@@ -341,7 +341,7 @@ pub(crate) fn handle_line<'m>(ctx: &mut DocCtx, line: &'m str, sink: &mut dyn Si
         return;
     };
     match parser.parse_line(line) {
-        LineOutcome::Event(event) => sink.event(*event),
+        LineOutcome::Event(event) => sink.event(event),
         LineOutcome::Skip => {}
         LineOutcome::Reject(reason) => ctx.reject(sink, line, reason),
     }
