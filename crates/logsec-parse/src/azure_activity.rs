@@ -134,16 +134,16 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if let Some(envelope) = envelope.envelope() {
         return Outcome::Envelope(envelope);
     }
-    Outcome::Event(Box::new(normalize(r, text)))
+    Outcome::Event(normalize(r, text))
 }
 
-fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Event<'a> {
+fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Box<Event<'a>> {
     let operation = r.operation_name.take();
-    let mut event = Event::new(
+    let mut event = Box::new(Event::new(
         &ocsf::API_ACTIVITY,
         operation.as_deref().map_or(0, activity),
         SourceFormat::AzureActivity,
-    );
+    ));
     event.time = r.time.get().and_then(parse_time_ms).unwrap_or(0);
     event.severity_id = r.level.get().map_or(Severity::Informational, severity);
     event.metadata.profiles = vec![Cow::Borrowed("cloud")];

@@ -459,10 +459,10 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if record.digest_fingerprint.get().is_some() || record.digest_bucket.get().is_some() {
         return Outcome::Skip("CloudTrail digest file skipped");
     }
-    Outcome::Event(Box::new(normalize(record, text)))
+    Outcome::Event(normalize(record, text))
 }
 
-fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Event<'a> {
+fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
     let event_name = r.event_name.take();
     let name_owned = event_name.clone().unwrap_or_default();
     let name: &str = &name_owned;
@@ -477,7 +477,7 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Event<'a> {
         Class::Authentication(a) => (&ocsf::AUTHENTICATION, a),
         Class::AccountChange(a) => (&ocsf::ACCOUNT_CHANGE, a),
     };
-    let mut event = Event::new(ocsf_class, activity, SourceFormat::Cloudtrail);
+    let mut event = Box::new(Event::new(ocsf_class, activity, SourceFormat::Cloudtrail));
     event.time = r
         .event_time
         .get()

@@ -132,7 +132,46 @@ pub(crate) fn parse_record<'a>(format: SourceFormat, text: &'a str) -> Outcome<'
         SourceFormat::GcpAudit => gcp_audit::parse(text),
         SourceFormat::AzureActivity => azure_activity::parse(text),
         SourceFormat::FalcoAlert => falco_alert::parse(text),
-        other => Outcome::Reject(format!("{other} is not a JSON record format")),
+        other => generic_envelope(other, text),
+    }
+}
+
+/// The envelope members any JSON wrapper of a text format may use.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct GenericEnvelope<'a> {
+    #[serde(rename = "Records", alias = "records", borrow)]
+    records: Option<&'a RawValue>,
+    #[serde(rename = "messageType", borrow)]
+    message_type: LStr<'a>,
+    #[serde(rename = "logEvents", borrow)]
+    log_events: Option<&'a RawValue>,
+    #[serde(borrow)]
+    log: Option<&'a RawValue>,
+}
+
+/// A text format's records inside a JSON envelope (VPC flow or EKS lines in a CloudWatch
+/// payload): only the envelope is JSON.
+fn generic_envelope(format: SourceFormat, text: &str) -> Outcome<'_> {
+    let not_json = || {
+        Outcome::Reject(format!(
+            "{format} records are text lines, not JSON documents"
+        ))
+    };
+    if expect_object(text, "envelope").is_some() {
+        return not_json();
+    }
+    match serde_json::from_str::<GenericEnvelope<'_>>(text) {
+        Ok(env) => EnvelopeMembers {
+            records: env.records,
+            message_type: env.message_type,
+            log_events: env.log_events,
+            lookup_events: None,
+            inner: None,
+        }
+        .envelope()
+        .map_or_else(not_json, Outcome::Envelope),
+        Err(err) => Outcome::Reject(format!("malformed JSON envelope: {err}")),
     }
 }
 
@@ -180,7 +219,7 @@ pub(crate) fn handle_document<'t>(
         return;
     }
     match parse_record(ctx.format, text) {
-        Outcome::Event(event) => sink.event(*event),
+        Outcome::Event(event) => sink.event(event),
         Outcome::Skip(why) => note(sink, why),
         Outcome::Reject(reason) => ctx.reject(sink, text, reason),
         Outcome::Envelope(envelope) => unwrap_envelope(ctx, text, envelope, sink, nesting),
@@ -302,7 +341,7 @@ pub(crate) fn handle_line<'m>(ctx: &mut DocCtx, line: &'m str, sink: &mut dyn Si
         return;
     };
     match parser.parse_line(line) {
-        LineOutcome::Event(event) => sink.event(*event),
+        LineOutcome::Event(event) => sink.event(event),
         LineOutcome::Skip => {}
         LineOutcome::Reject(reason) => ctx.reject(sink, line, reason),
     }

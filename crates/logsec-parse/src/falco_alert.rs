@@ -51,7 +51,11 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if let Some(envelope) = envelope.envelope() {
         return Outcome::Envelope(envelope);
     }
-    let mut event = Event::new(&ocsf::DETECTION_FINDING, 1, SourceFormat::FalcoAlert);
+    let mut event = Box::new(Event::new(
+        &ocsf::DETECTION_FINDING,
+        1,
+        SourceFormat::FalcoAlert,
+    ));
     event.time = a.time.get().and_then(parse_time_ms).unwrap_or(0);
     event.severity_id = a
         .priority
@@ -87,7 +91,7 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
         event.unmapped = Some(JsonValue::Object(unmapped));
     }
     event.raw = RawRecord::json(text);
-    Outcome::Event(Box::new(event))
+    Outcome::Event(event)
 }
 
 #[cfg(test)]

@@ -133,7 +133,10 @@ impl Framer {
                         } else {
                             0
                         };
-                        self.start(rest.get(skip..).unwrap_or_default())?;
+                        // Detect on the same head whatever the buffer holds, so streamed and
+                        // in-memory parsing decide alike.
+                        let head = rest.get(skip..).unwrap_or_default();
+                        self.start(head.get(..HEAD_BYTES).unwrap_or(head))?;
                         Step::Continue(pos + skip)
                     }
                 }
@@ -261,9 +264,13 @@ impl Framer {
     ) -> Step {
         let rest = buf.get(pos..).unwrap_or_default();
         let text_mode = matches!(self.mode, Mode::Text);
+        let mut last_line = false;
         let (line, next) = match memchr(b'\n', rest) {
             Some(i) => (rest.get(..i).unwrap_or_default(), pos + i + 1),
-            None if eof && !rest.is_empty() => (rest, buf.len()),
+            None if eof && !rest.is_empty() => {
+                last_line = true;
+                (rest, buf.len())
+            }
             None => {
                 if rest.len() > self.ctx.limits.max_record_bytes {
                     self.line_no += 1;
@@ -296,6 +303,17 @@ impl Framer {
             reject(sink, self.ctx.file.as_deref(), self.ctx.loc, &head, reason);
             return Step::Continue(next);
         }
+        let rejects_before = sink.summary().rejects.len();
+        self.line_record(line, text_mode, sink);
+        // A last line without its newline that fails is where a cut input ends: a cut gzip
+        // stream's error is folded into this one reject.
+        if last_line && sink.summary().rejects.len() > rejects_before {
+            self.truncated = true;
+        }
+        Step::Continue(next)
+    }
+
+    fn line_record<'b>(&mut self, line: &'b [u8], text_mode: bool, sink: &mut dyn Sink<'b>) {
         if text_mode {
             match String::from_utf8_lossy(line) {
                 Cow::Borrowed(text) => handle_line(&mut self.ctx, text, sink),
@@ -316,7 +334,6 @@ impl Framer {
                 }
             }
         }
-        Step::Continue(next)
     }
 
     /// One JSON line: usually one document, but Firehose concatenates objects without newlines.
@@ -631,4 +648,94 @@ fn json_error(text: &str) -> Option<String> {
     serde_json::from_str::<serde::de::IgnoredAny>(text)
         .err()
         .map(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use logsec_event::{Event, RawRecord, ocsf};
+
+    use super::*;
+    use crate::api::ParseSummary;
+    use crate::limits::Limits;
+    use crate::line::{LineOutcome, LineParser};
+    use crate::sink::VisitorSink;
+
+    /// A stand-in text format: `ok …` lines are events, `bad…` lines rejects, `#` comments.
+    struct Dummy;
+
+    impl LineParser for Dummy {
+        fn format(&self) -> SourceFormat {
+            SourceFormat::VpcFlow
+        }
+        fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
+            if line.starts_with("bad") {
+                LineOutcome::Reject("bad line".to_owned())
+            } else if line.starts_with('#') {
+                LineOutcome::Skip
+            } else {
+                let mut event = Event::new(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::VpcFlow);
+                event.raw = RawRecord::text(line);
+                LineOutcome::Event(Box::new(event))
+            }
+        }
+    }
+
+    fn run(input: &[u8], mode: Mode) -> (Vec<String>, ParseSummary) {
+        let options = ParseOptions {
+            limits: Limits {
+                max_record_bytes: 200,
+                ..Limits::default()
+            },
+            ..ParseOptions::default()
+        };
+        let mut framer = Framer::new(&options);
+        framer.ctx.format = SourceFormat::VpcFlow;
+        framer.ctx.line_parser = Some(Box::new(Dummy));
+        framer.format = Some(SourceFormat::VpcFlow);
+        framer.mode = mode;
+        let mut seen = Vec::new();
+        let mut sink = VisitorSink {
+            visit: |e: &Event<'_>| seen.push(e.raw.as_str().to_owned()),
+            summary: ParseSummary::default(),
+            strict: false,
+        };
+        let done = framer.feed(input, true, &mut sink).unwrap();
+        assert_eq!(done, input.len());
+        framer.finish(&mut sink, None);
+        let summary = sink.summary;
+        (seen, summary)
+    }
+
+    #[test]
+    fn text_lines_reach_the_line_parser() {
+        let mut input = b"ok 1\r\nbad\n\n# comment\nok 2 ".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 300));
+        input.extend(b"\nok \xff 3\nok 4");
+        let (seen, summary) = run(&input, Mode::Text);
+        assert_eq!(seen, ["ok 1", "ok \u{FFFD} 3", "ok 4"]);
+        let rejects: Vec<(u64, &str)> = summary
+            .rejects
+            .iter()
+            .map(|r| (r.record, r.reason.as_str()))
+            .collect();
+        assert_eq!(rejects.len(), 2, "{rejects:?}");
+        assert_eq!(rejects[0], (2, "bad line"));
+        assert_eq!(rejects[1].0, 5);
+        assert!(rejects[1].1.contains("exceeds"), "{rejects:?}");
+        assert_eq!(summary.rejects[0].byte_offset, 6);
+    }
+
+    #[test]
+    fn text_records_inside_cloudwatch_payloads() {
+        let line = br#"{"messageType":"DATA_MESSAGE","logEvents":[{"id":"1","message":"ok a"},{"id":"2","message":"ok b\nbad c"}]}"#;
+        let mut lines = line.to_vec();
+        lines.push(b'\n');
+        let (seen, summary) = run(&lines, Mode::JsonLines);
+        assert_eq!(seen, ["ok a", "ok b"]);
+        assert_eq!(summary.rejects.len(), 1);
+        let pretty = b"{\n \"messageType\": \"DATA_MESSAGE\",\n \"logEvents\": [{\"message\": \"ok z\"}]\n}\n";
+        let (seen, summary) = run(pretty, Mode::Values);
+        assert_eq!(seen, ["ok z"]);
+        assert!(summary.rejects.is_empty());
+    }
 }

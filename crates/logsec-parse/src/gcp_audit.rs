@@ -138,10 +138,10 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if let Some(envelope) = envelope.envelope() {
         return Outcome::Envelope(envelope);
     }
-    Outcome::Event(Box::new(normalize(entry, text)))
+    Outcome::Event(normalize(entry, text))
 }
 
-fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Event<'a> {
+fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
     let mut payload = e.proto_payload.0.take().unwrap_or_default();
     let method = payload.method_name.take();
     // The verb is the method's last dotted segment: `google.iam.admin.v1.CreateServiceAccountKey`,
@@ -150,7 +150,11 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Event<'a> {
         let verb = m.rsplit('.').next().unwrap_or(m);
         api_activity_for_verb(verb, true)
     });
-    let mut event = Event::new(&ocsf::API_ACTIVITY, activity, SourceFormat::GcpAudit);
+    let mut event = Box::new(Event::new(
+        &ocsf::API_ACTIVITY,
+        activity,
+        SourceFormat::GcpAudit,
+    ));
     event.time = e
         .timestamp
         .get()

@@ -166,16 +166,16 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if let Some(envelope) = envelope.envelope() {
         return Outcome::Envelope(envelope);
     }
-    Outcome::Event(Box::new(normalize(a, text)))
+    Outcome::Event(normalize(a, text))
 }
 
-fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Event<'a> {
+fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Box<Event<'a>> {
     let verb = a.verb.take().unwrap_or_default();
-    let mut event = Event::new(
+    let mut event = Box::new(Event::new(
         &ocsf::API_ACTIVITY,
         activity_for_verb(&verb),
         SourceFormat::K8sAudit,
-    );
+    ));
     let stage_time = a.stage_timestamp.get().and_then(parse_time_ms);
     let received = a.request_received.get().and_then(parse_time_ms);
     event.time = stage_time

@@ -87,26 +87,17 @@ fn pump<R: Read>(
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK * 2);
     let mut eof = false;
     let mut cut: Option<String> = None;
-    // Start small so that small inputs do not pay for zeroing a large buffer.
+    // Start small so that small inputs do not pay for a large buffer.
     let mut chunk = FIRST_CHUNK;
     loop {
-        let target = buf.len() + chunk;
-        chunk = (chunk * 2).min(CHUNK);
-        while !eof && buf.len() < target {
-            let old = buf.len();
-            buf.resize(target, 0);
-            let read = reader.read(buf.get_mut(old..).unwrap_or_default());
-            match read {
-                Ok(0) => {
-                    buf.truncate(old);
-                    eof = true;
-                }
-                Ok(n) => buf.truncate(old + n),
-                Err(err) if err.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+        if !eof {
+            // `read_to_end` on a `take` fills up to `chunk` bytes without zeroing the buffer
+            // first, and keeps what it read before an error.
+            match (&mut reader).take(chunk as u64).read_to_end(&mut buf) {
+                Ok(n) => eof = n < chunk,
                 Err(err) if compressed => {
                     // A cut or corrupt gzip stream: keep every record before the damage and
                     // report the rest as one reject.
-                    buf.truncate(old);
                     cut = Some(format!("gzip: {err}"));
                     eof = true;
                 }
@@ -117,6 +108,7 @@ fn pump<R: Read>(
                     });
                 }
             }
+            chunk = (chunk * 2).min(CHUNK);
         }
         let sink_ref: &mut dyn Sink<'_> = sink;
         let done = framer.feed(&buf, eof, sink_ref)?;

@@ -44,7 +44,21 @@ pub(crate) fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
 /// The end of the string whose opening quote is at `bytes[0]`: the index after its closing
 /// quote, or `None` if the input ends first.
 pub(crate) fn string_end(bytes: &[u8]) -> Option<usize> {
-    let mut pos = 1;
+    string_end_from(bytes, 1)
+}
+
+/// Like [`string_end`], with the string's body starting at `pos`. Most strings in logs are
+/// short: a plain loop over the first bytes beats the setup of a vectorized search, which
+/// takes over for long strings.
+fn string_end_from(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    let short_end = pos.saturating_add(24);
+    while pos < short_end {
+        match *bytes.get(pos)? {
+            b'"' => return Some(pos + 1),
+            b'\\' => pos += 2,
+            _ => pos += 1,
+        }
+    }
     loop {
         let rest = bytes.get(pos..)?;
         let hit = memchr2(b'"', b'\\', rest)?;
@@ -55,6 +69,23 @@ pub(crate) fn string_end(bytes: &[u8]) -> Option<usize> {
         }
     }
 }
+
+/// Byte classes for the structural scan (0: nothing to do).
+const QUOTE: u8 = 1;
+const OPEN: u8 = 2;
+const CLOSE: u8 = 3;
+const COLON: u8 = 4;
+
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'"' as usize] = QUOTE;
+    table[b'{' as usize] = OPEN;
+    table[b'[' as usize] = OPEN;
+    table[b'}' as usize] = CLOSE;
+    table[b']' as usize] = CLOSE;
+    table[b':' as usize] = COLON;
+    table
+};
 
 /// Scans one value starting at `bytes[0]` (which must not be whitespace).
 pub(crate) fn scan_value(bytes: &[u8], max_depth: usize) -> Scan {
@@ -97,22 +128,23 @@ fn scan_container(bytes: &[u8], max_depth: usize) -> Scan {
     let mut fields = 0usize;
     let mut pos = 0usize;
     while let Some(&b) = bytes.get(pos) {
-        match b {
-            b'"' => match bytes.get(pos..).and_then(string_end) {
-                Some(len) => {
-                    pos += len;
+        match CLASSES[usize::from(b)] {
+            0 => {}
+            QUOTE => match string_end_from(bytes, pos + 1) {
+                Some(end) => {
+                    pos = end;
                     continue;
                 }
                 None => return Scan::Incomplete,
             },
-            b'{' | b'[' => {
+            OPEN => {
                 depth += 1;
                 if depth > max_depth {
                     return Scan::TooDeep;
                 }
                 deepest = deepest.max(depth);
             }
-            b'}' | b']' => {
+            CLOSE => {
                 depth = depth.saturating_sub(1);
                 if depth == 0 {
                     return Scan::Complete {
@@ -122,8 +154,7 @@ fn scan_container(bytes: &[u8], max_depth: usize) -> Scan {
                     };
                 }
             }
-            b':' => fields += 1,
-            _ => {}
+            _ => fields += 1,
         }
         pos += 1;
     }

@@ -13,10 +13,11 @@ use crate::reject::{LocationKind, Reject, snippet};
 
 /// Receives what parsing produces.
 pub(crate) trait Sink<'a> {
-    /// An event that borrows from the input (`'a`).
-    fn event(&mut self, event: Event<'a>);
+    /// An event that borrows from the input (`'a`). Events travel boxed: an `Event` is a few
+    /// KiB, and moving it by value between parser, framer and sink costs more than the box.
+    fn event(&mut self, event: Box<Event<'a>>);
     /// An event that borrows from a temporary buffer.
-    fn event_temp(&mut self, event: Event<'_>);
+    fn event_temp(&mut self, event: Box<Event<'_>>);
     /// The summary being built (counts, rejects, notes).
     fn summary(&mut self) -> &mut ParseSummary;
     /// Whether to stop at the first reject.
@@ -74,10 +75,10 @@ pub(crate) fn note<'a>(sink: &mut dyn Sink<'a>, text: &str) {
 pub(crate) struct TempRoute<'s, 'a>(pub(crate) &'s mut dyn Sink<'a>);
 
 impl<'m> Sink<'m> for TempRoute<'_, '_> {
-    fn event(&mut self, event: Event<'m>) {
+    fn event(&mut self, event: Box<Event<'m>>) {
         self.0.event_temp(event);
     }
-    fn event_temp(&mut self, event: Event<'_>) {
+    fn event_temp(&mut self, event: Box<Event<'_>>) {
         self.0.event_temp(event);
     }
     fn summary(&mut self) -> &mut ParseSummary {
@@ -96,12 +97,12 @@ pub(crate) struct VisitorSink<F> {
 }
 
 impl<'a, F: FnMut(&Event<'_>)> Sink<'a> for VisitorSink<F> {
-    fn event(&mut self, event: Event<'a>) {
+    fn event(&mut self, event: Box<Event<'a>>) {
         self.summary.records += 1;
         self.summary.events += 1;
         (self.visit)(&event);
     }
-    fn event_temp(&mut self, event: Event<'_>) {
+    fn event_temp(&mut self, event: Box<Event<'_>>) {
         self.summary.records += 1;
         self.summary.events += 1;
         (self.visit)(&event);
@@ -122,12 +123,12 @@ pub(crate) struct CollectSink<'a> {
 }
 
 impl<'a> Sink<'a> for CollectSink<'a> {
-    fn event(&mut self, event: Event<'a>) {
+    fn event(&mut self, event: Box<Event<'a>>) {
         self.summary.records += 1;
         self.summary.events += 1;
-        self.events.push(event);
+        self.events.push(*event);
     }
-    fn event_temp(&mut self, event: Event<'_>) {
+    fn event_temp(&mut self, event: Box<Event<'_>>) {
         self.summary.records += 1;
         self.summary.events += 1;
         self.events.push(detach(&event));

@@ -397,3 +397,18 @@ fn reader_and_bytes_agree() {
     assert_eq!(summary.rejects, parsed.summary.rejects);
     assert_eq!(summary.records, parsed.summary.records);
 }
+
+#[test]
+fn truncated_gzip_json_lines_rejects_once() {
+    let body: String = (0..300).map(|i| ct("GetObject", i) + "\n").collect();
+    let gz = gzip(body.as_bytes());
+    let cut = gz.get(..gz.len() * 2 / 3).unwrap();
+    let (seen, summary) = stream(cut, &ParseOptions::default());
+    assert!(seen.len() > 50 && seen.len() < 300, "{}", seen.len());
+    assert_eq!(summary.rejects.len(), 1, "{:?}", summary.rejects);
+    assert!(
+        summary.rejects[0].reason.contains("gzip"),
+        "{}",
+        summary.rejects[0].reason
+    );
+}
