@@ -138,7 +138,12 @@ pub fn parse_lines_for_bench(
 ) -> Option<(usize, usize)> {
     let mut parser = line_parser(format, options)?;
     let (mut events, mut rejects) = (0, 0);
-    for line in text.split('\n') {
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for end in ends {
+        let line = text.get(start..end).unwrap_or("");
+        start = end + 1;
         match parser.parse_line(line) {
             LineOutcome::Event(event) => {
                 events += 1;
