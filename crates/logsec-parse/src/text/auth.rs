@@ -407,8 +407,8 @@ pub(crate) fn build_event<'a>(
     info: AuthInfo<'a>,
     mut unmapped: Unmapped<'a>,
     format: SourceFormat,
-) -> Event<'a> {
-    let mut event = Event::new(&ocsf::AUTHENTICATION, info.activity_id, format);
+) -> Box<Event<'a>> {
+    let mut event = Box::new(Event::new(&ocsf::AUTHENTICATION, info.activity_id, format));
     event.time = header.time;
     event.set_status(info.status_id);
     event.status_detail = Some(Cow::Borrowed(info.detail));

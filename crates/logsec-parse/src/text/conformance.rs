@@ -28,6 +28,35 @@ const ALLOWED_REJECTS: &[(&str, usize, &str)] = &[];
 /// Data files deliberately not read here, with the reason.
 const EXCLUDED: &[(&str, &str)] = &[];
 
+/// Mapping decisions checked on real files: `(path suffix, class_uid and status_id of each
+/// event in order)`.
+const CLASS_EXPECTATIONS: &[(&str, &[(u32, u32)])] = &[
+    // Accepted publickey / password → Authentication, Success.
+    (
+        "sshd-success-logs.log",
+        &[(3002, 1), (3002, 1), (3002, 1), (3002, 1)],
+    ),
+    // pam_tally2 and pam_unix authentication failure → Authentication, Failure.
+    ("pam-logs.log", &[(3002, 2), (3002, 2)]),
+    // sudo COMMAND → Authentication (Account Switch); access lines in syslog → HTTP
+    // Activity (404 Failure); other lines → Base Event.
+    (
+        "logfile_syslog_with_access_log.0",
+        &[(3002, 1), (4002, 1), (4002, 2), (0, 0), (0, 0)],
+    ),
+    // Istio/Envoy access lines → HTTP Activity; Envoy's own log line → Base Event.
+    (
+        "envoy_samples.log",
+        &[(4002, 2), (4002, 2), (4002, 1), (4002, 1), (0, 0)],
+    ),
+    // An Apache error line, then access lines.
+    ("apache-cve-2021-41773.log", &[(0, 0), (4002, 1), (4002, 1)]),
+    // ACCEPT and REJECT flows → Network Activity.
+    ("valid_vpc_flow_log_multi.log", &[(4001, 0), (4001, 0)]),
+    // NLB TLS connection → Network Activity, Success.
+    ("nlb_al_valid_logs.log", &[(4001, 1)]),
+];
+
 /// The folders of the text formats.
 const TEXT_FOLDERS: &[&str] = &[
     "s3-access",
@@ -176,6 +205,14 @@ fn conformance_corpus_text() {
             "{path}: {format} — {} events, {skips} skipped, {rejects} allowed rejects",
             events.len()
         );
+        if let Some((_, expected)) = CLASS_EXPECTATIONS.iter().find(|(p, _)| path.ends_with(p)) {
+            let ours: Vec<(u32, u32)> = events.iter().map(|e| (e.class_uid, e.status_id)).collect();
+            if ours != *expected {
+                failures.push(format!(
+                    "{path}: (class, status) {ours:?}, expected {expected:?}"
+                ));
+            }
+        }
         let assert_path = dir.join(path).with_file_name("parser.assert");
         if assert_path.is_file() {
             let (count, mut errors) = compare_crowdsec(&assert_path, &events);

@@ -211,7 +211,7 @@ impl LineParser for ElbParser {
         };
         let mut event = event;
         event.unmapped = Some(unmapped.build());
-        LineOutcome::Event(Box::new(event))
+        LineOutcome::Event(event)
     }
 }
 
@@ -242,7 +242,11 @@ fn endpoint<'a>(value: Option<&str>) -> Option<Endpoint<'a>> {
     })
 }
 
-fn http_event<'a>(line: &'a str, kind: Kind, field: &dyn Fn(&str) -> Option<&'a str>) -> Event<'a> {
+fn http_event<'a>(
+    line: &'a str,
+    kind: Kind,
+    field: &dyn Fn(&str) -> Option<&'a str>,
+) -> Box<Event<'a>> {
     let (backend, backend_status, backend_time) = match kind {
         Kind::Alb => (
             "target:port",
@@ -259,10 +263,14 @@ fn http_event<'a>(line: &'a str, kind: Kind, field: &dyn Fn(&str) -> Option<&'a 
     let (method, url, version) = split_request_line(request);
     let is_tcp = method.is_none() && url.is_none();
     let mut event = if is_tcp {
-        Event::new(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::Elb)
+        Box::new(Event::new(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::Elb))
     } else {
         let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
-        Event::new(&ocsf::HTTP_ACTIVITY, activity, SourceFormat::Elb)
+        Box::new(Event::new(
+            &ocsf::HTTP_ACTIVITY,
+            activity,
+            SourceFormat::Elb,
+        ))
     };
     event.time = field("time").and_then(parse_rfc3339).unwrap_or(0);
     event.start_time = field("request_creation_time").and_then(parse_rfc3339);
@@ -353,8 +361,8 @@ fn http_event<'a>(line: &'a str, kind: Kind, field: &dyn Fn(&str) -> Option<&'a 
     event
 }
 
-fn nlb_event<'a>(line: &'a str, field: &dyn Fn(&str) -> Option<&'a str>) -> Event<'a> {
-    let mut event = Event::new(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::Elb);
+fn nlb_event<'a>(line: &'a str, field: &dyn Fn(&str) -> Option<&'a str>) -> Box<Event<'a>> {
+    let mut event = Box::new(Event::new(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::Elb));
     event.time = field("time").and_then(parse_rfc3339).unwrap_or(0);
     event.start_time = field("tls_connection_creation_time").and_then(parse_rfc3339);
     event.duration = field("connection_time").and_then(parse_i64);

@@ -402,7 +402,7 @@ impl LineParser for EnvoyParser {
             }
             unmapped = fields.build();
         } else if let Some(event) = app_log_line(line, inner, self.format) {
-            return LineOutcome::Event(Box::new(event));
+            return LineOutcome::Event(event);
         } else {
             let mut fields = Unmapped::with_capacity(NAMES.len());
             if let Err(reason) = read_default(inner, &mut access, &mut fields) {
@@ -411,7 +411,7 @@ impl LineParser for EnvoyParser {
             unmapped = fields.build();
         }
         let event = build_event(line, access, unmapped, cri_time, self.format);
-        LineOutcome::Event(Box::new(event))
+        LineOutcome::Event(event)
     }
 }
 
@@ -448,7 +448,7 @@ fn read_default<'a>(
     access: &mut Access<'a>,
     unmapped: &mut Unmapped<'a>,
 ) -> Result<(), String> {
-    let array = Tokens::new(line).array::<48>();
+    let array = Tokens::new(line).array::<32>();
     let tokens = array.as_slice();
     let shape_error = || {
         "not an Envoy/Istio access log line: expected [START_TIME] \"METHOD PATH PROTOCOL\" \
@@ -585,7 +585,7 @@ fn default_anchor(tokens: &[Token<'_>]) -> Option<usize> {
 /// Whether a default-format text line carries Istio's extra fields (and so is Istio's format).
 pub(crate) fn default_line_kind(line: &str) -> Option<SourceFormat> {
     let (inner, _) = strip_cri(line);
-    let array = Tokens::new(inner).array::<48>();
+    let array = Tokens::new(inner).array::<32>();
     let tokens = array.as_slice();
     let anchor = default_anchor(tokens)?;
     parse_rfc3339(tokens.first()?.text)?;
@@ -657,7 +657,7 @@ pub(crate) fn is_app_log_line(line: &str) -> bool {
 
 /// Envoy's application log line `[time][thread][level][logger] [source] message` as a Base
 /// Event, or `None` if the line is not one.
-fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Option<Event<'a>> {
+fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Option<Box<Event<'a>>> {
     if !is_app_log_line(inner) {
         return None;
     }
@@ -679,7 +679,7 @@ fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Opti
         },
         None => (None, rest),
     };
-    let mut event = Event::new(&ocsf::BASE_EVENT, 99, format);
+    let mut event = Box::new(Event::new(&ocsf::BASE_EVENT, 99, format));
     event.time = time;
     event.severity_id = match level {
         "critical" => Severity::Critical,
@@ -707,14 +707,14 @@ fn build_event<'a>(
     unmapped: JsonValue<'a>,
     cri_time: Option<i64>,
     format: SourceFormat,
-) -> Event<'a> {
+) -> Box<Event<'a>> {
     let method = access.take(METHOD);
     let is_tcp = method.is_none();
     let mut event = if is_tcp {
-        Event::new(&ocsf::NETWORK_ACTIVITY, 6, format)
+        Box::new(Event::new(&ocsf::NETWORK_ACTIVITY, 6, format))
     } else {
         let activity = ocsf::http_activity_for_method(method.as_deref().unwrap_or(""));
-        Event::new(&ocsf::HTTP_ACTIVITY, activity, format)
+        Box::new(Event::new(&ocsf::HTTP_ACTIVITY, activity, format))
     };
     let start = access.get(START_TIME).and_then(|t| parse_rfc3339(t));
     event.time = start.or(cri_time).unwrap_or(0);

@@ -138,7 +138,12 @@ pub fn parse_lines_for_bench(
 ) -> Option<(usize, usize)> {
     let mut parser = line_parser(format, options)?;
     let (mut events, mut rejects) = (0, 0);
-    for line in text.split('\n') {
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for end in ends {
+        let line = text.get(start..end).unwrap_or("");
+        start = end + 1;
         match parser.parse_line(line) {
             LineOutcome::Event(event) => {
                 events += 1;
@@ -171,5 +176,133 @@ impl LineParser for Limited {
             ));
         }
         self.inner.parse_line(line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLES: &[(&str, SourceFormat)] = &[
+        (
+            "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be b [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57 REST.GET.OBJECT k \"GET /b/k HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"x\" -",
+            SourceFormat::S3Access,
+        ),
+        (
+            "[2016-04-15T20:17:00.310Z] \"POST /a HTTP/2\" 204 - 154 0 226 100 \"10.0.35.28\" \"ua\" \"id\" \"auth\" \"tcp://10.0.2.1:80\"",
+            SourceFormat::Envoy,
+        ),
+        (
+            "[2020-11-25T21:26:18.409Z] \"GET / HTTP/1.1\" 418 - via_upstream - \"-\" 0 135 4 4 \"-\" \"ua\" \"id\" \"h:8000\" \"10.44.1.27:80\" outbound|8000||h.svc 10.44.1.23:37652 10.0.45.184:8000 10.44.1.23:46520 - default",
+            SourceFormat::Istio,
+        ),
+        (
+            "2025-12-31T17:37:40.49+01:00 stdout F {\"start_time\":\"2025-12-31T16:37:40.479Z\",\"method\":\"GET\",\"response_code\":404,\"downstream_remote_address\":\"10.0.0.12:59292\"}",
+            SourceFormat::Envoy,
+        ),
+        (
+            "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status",
+            SourceFormat::VpcFlow,
+        ),
+        (
+            "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK",
+            SourceFormat::VpcFlow,
+        ),
+        (
+            "2015-05-13T23:39:43.945958Z my-lb 192.168.131.39:2817 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 \"GET https://www.example.com:443/ HTTP/1.1\" \"curl/7.38.0\" DHE-RSA-AES128-SHA TLSv1.2",
+            SourceFormat::Elb,
+        ),
+        (
+            "Feb 12 14:10:21 sd-126005 sshd[16378]: Invalid user pascal from 35.188.49.176 port 53502",
+            SourceFormat::AuthLog,
+        ),
+        (
+            "Nov  3 09:23:38 veridian automount[7998]: lookup(file): lookup for foobar failed",
+            SourceFormat::Syslog,
+        ),
+        (
+            "<134>1 2025-11-06T11:32:42.868451+00:00 firewall.lan filterlog 92653 - - 7,,,1000000102,vtnet0.5",
+            SourceFormat::Syslog,
+        ),
+        (
+            r#"{"__REALTIME_TIMESTAMP":"1700000000000000","MESSAGE":"x","_HOSTNAME":"h"}"#,
+            SourceFormat::Syslog,
+        ),
+        (
+            "172.17.0.1 - - [29/Sep/2021:12:37:05 +0000] \"GET /start.php HTTP/1.1\" 404 196",
+            SourceFormat::WebAccess,
+        ),
+        (
+            "Sep 15 16:13:46 ip-172-31-43-28 nginx[2869]: 81.150.104.130 - - [15/Sep/2021:16:13:46 +0000] \"POST /wp-login.php HTTP/1.1\" 200 5364 \"-\" \"ua\"",
+            SourceFormat::WebAccess,
+        ),
+        (
+            "2021/09/30 09:23:53 [error] 1925800#1925800: *17 user \"foo\" was not found, client: 127.0.0.1, server: _, request: \"GET / HTTP/1.1\", host: \"localhost\"",
+            SourceFormat::WebAccess,
+        ),
+    ];
+
+    #[test]
+    fn every_sample_is_detected_as_its_own_format_only() {
+        for (line, format) in SAMPLES {
+            assert_eq!(sniff(&[line]), Some(*format), "{line}");
+        }
+    }
+
+    #[test]
+    fn other_inputs_are_not_claimed() {
+        for line in [
+            "",
+            "hello world",
+            r#"{"eventVersion":"1.08","eventName":"GetObject","eventSource":"s3.amazonaws.com"}"#,
+            r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","verb":"get"}"#,
+            "a,b,c,d",
+            "2023-01-01T00:00:00Z something without a tag",
+        ] {
+            assert_eq!(sniff(&[line]), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn mixed_files_vote_and_merge() {
+        let lines = [
+            "Feb 12 14:10:21 h sshd[1]: Invalid user a from 1.2.3.4 port 5",
+            "Feb 12 14:10:22 h cron[2]: job done",
+            "",
+        ];
+        assert_eq!(sniff(&lines), Some(SourceFormat::Syslog));
+        let lines = [
+            "[2021-03-12 15:31:30.492][1][warning][runtime] [x.cc:31] msg",
+            SAMPLES[2].0,
+        ];
+        assert_eq!(sniff(&lines), Some(SourceFormat::Istio));
+    }
+
+    #[test]
+    fn parsers_exist_for_text_formats_only_and_enforce_the_record_limit() {
+        let options = ParseOptions {
+            limits: crate::limits::Limits {
+                max_record_bytes: 64,
+                ..crate::limits::Limits::default()
+            },
+            ..ParseOptions::default()
+        };
+        for (_, format) in SAMPLES {
+            let mut parser = line_parser(*format, &options).expect("a text parser");
+            assert_eq!(parser.format(), *format);
+            let long = "x".repeat(65);
+            match parser.parse_line(&long) {
+                LineOutcome::Reject(reason) => assert!(reason.contains("limit"), "{reason}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(line_parser(SourceFormat::Cloudtrail, &options).is_none());
+        assert!(line_parser(SourceFormat::K8sAudit, &options).is_none());
+        let counts = parse_lines_for_bench(
+            SourceFormat::WebAccess,
+            "1.2.3.4 - - [29/Sep/2021:12:37:05 +0000] \"GET / HTTP/1.1\" 200 1\n\njunk\n",
+            &ParseOptions::default(),
+        );
+        assert_eq!(counts, Some((1, 1)));
     }
 }

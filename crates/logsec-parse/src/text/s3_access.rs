@@ -129,11 +129,11 @@ fn parse(line: &str) -> LineOutcome<'_> {
     }
 
     let operation = field(6).unwrap_or("");
-    let mut event = Event::new(
+    let mut event = Box::new(Event::new(
         &ocsf::API_ACTIVITY,
         activity_for_operation(operation),
         SourceFormat::S3Access,
-    );
+    ));
     event.time = time;
     event.start_time = Some(time);
 
@@ -230,7 +230,7 @@ fn parse(line: &str) -> LineOutcome<'_> {
     }
     event.unmapped = Some(unmapped.build());
     event.raw = RawRecord::text(line);
-    LineOutcome::Event(Box::new(event))
+    LineOutcome::Event(event)
 }
 
 /// API Activity's activity from an S3 operation `REST.<VERB>.<RESOURCE>` (or

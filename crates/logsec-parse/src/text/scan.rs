@@ -101,6 +101,7 @@ impl<'a> Tokens<'a> {
     }
 
     /// Collects up to `N` remaining tokens into a fixed array (no allocation).
+    #[inline]
     pub(crate) fn array<const N: usize>(self) -> TokenArray<'a, N> {
         let mut array = TokenArray {
             items: [EMPTY_TOKEN; N],
@@ -126,6 +127,7 @@ impl<'a> Tokens<'a> {
 impl<'a> Iterator for Tokens<'a> {
     type Item = Token<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Token<'a>> {
         let bytes = self.line.as_bytes();
         let mut start = self.pos;
@@ -480,13 +482,51 @@ pub(crate) fn parse_clf_time(text: &str) -> Option<i64> {
 // ---------------------------------------------------------------------------------------------
 // Addresses.
 
+/// Parses a dotted-quad IPv4 address without the general parser (the common case on hot
+/// paths); `None` for anything else.
+fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
+    let mut octets = [0u8; 4];
+    let mut index = 0;
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    for &b in text.as_bytes() {
+        match b {
+            b'0'..=b'9' => {
+                value = value * 10 + u32::from(b - b'0');
+                digits += 1;
+                if digits > 3 || value > 255 {
+                    return None;
+                }
+            }
+            b'.' => {
+                if digits == 0 {
+                    return None;
+                }
+                *octets.get_mut(index)? = u8::try_from(value).ok()?;
+                index += 1;
+                value = 0;
+                digits = 0;
+            }
+            _ => return None,
+        }
+    }
+    if index != 3 || digits == 0 {
+        return None;
+    }
+    *octets.get_mut(3)? = u8::try_from(value).ok()?;
+    Some(std::net::Ipv4Addr::from(octets))
+}
+
 /// Parses an IP address, also in `[v6]` form.
 pub(crate) fn parse_ip(text: &str) -> Option<IpAddr> {
+    if let Some(v4) = parse_ipv4(text) {
+        return Some(IpAddr::V4(v4));
+    }
     let text = text
         .strip_prefix('[')
         .and_then(|t| t.strip_suffix(']'))
         .unwrap_or(text);
-    if text.is_empty() || text.len() > 45 {
+    if text.len() < 2 || text.len() > 45 || !text.contains(':') {
         return None;
     }
     text.parse().ok()
@@ -499,16 +539,20 @@ pub(crate) fn split_host_port(text: &str) -> (Option<IpAddr>, Option<u16>) {
         Some(i) => text.get(i + 3..).unwrap_or(""),
         None => text,
     };
-    if let Some(ip) = parse_ip(text) {
-        return (Some(ip), None);
-    }
-    match text.rfind(':') {
-        Some(i) => {
-            let host = text.get(..i).unwrap_or("");
-            let port = text.get(i + 1..).unwrap_or("");
-            (parse_ip(host), port.parse().ok())
-        }
-        None => (None, None),
+    let bytes = text.as_bytes();
+    let colons = bytes.iter().filter(|b| **b == b':').count();
+    let split = |at: usize| -> (Option<IpAddr>, Option<u16>) {
+        let host = text.get(..at).unwrap_or("");
+        let port = text.get(at + 1..).unwrap_or("");
+        (parse_ip(host), port.parse().ok())
+    };
+    match (bytes.first(), colons) {
+        (Some(b'['), _) => match text.rfind("]:") {
+            Some(close) => split(close + 1),
+            None => (parse_ip(text), None),
+        },
+        (_, 1) => split(text.find(':').unwrap_or(0)),
+        _ => (parse_ip(text), None),
     }
 }
 
@@ -738,6 +782,12 @@ mod tests {
             (Some("fd00::1".parse().unwrap()), None)
         );
         assert_eq!(split_host_port("-"), (None, None));
+        assert_eq!(split_host_port("a.b:80"), (None, Some(80)));
+        assert_eq!(parse_ip("1.2.3.4"), Some("1.2.3.4".parse().unwrap()));
+        assert_eq!(parse_ip("1.2.3.256"), None);
+        assert_eq!(parse_ip("1.2.3"), None);
+        assert_eq!(parse_ip("1..2.3"), None);
+        assert_eq!(parse_ip("[::1]"), Some("::1".parse().unwrap()));
         assert_eq!(forwarded_ips("1.2.3.4, [::1]:5, junk").len(), 2);
         assert_eq!(
             split_absolute_url("https://www.example.com:443/a?b=1"),

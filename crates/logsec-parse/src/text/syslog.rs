@@ -408,7 +408,7 @@ impl LineParser for SyslogParser {
                     "continuation line (leading white space) before any syslog record".to_owned(),
                 );
             };
-            let mut event = Event::new(&ocsf::BASE_EVENT, 99, self.format);
+            let mut event = Box::new(Event::new(&ocsf::BASE_EVENT, 99, self.format));
             event.time = time;
             let text = trimmed.trim_start();
             event.message = Some(Cow::Borrowed(text));
@@ -417,7 +417,7 @@ impl LineParser for SyslogParser {
             unmapped.bool("continuation", true);
             event.unmapped = Some(unmapped.build());
             event.raw = RawRecord::text(line);
-            return LineOutcome::Event(Box::new(event));
+            return LineOutcome::Event(event);
         }
         let Some(header) = parse_header(trimmed, &mut self.clock) else {
             return LineOutcome::Reject(
@@ -425,12 +425,12 @@ impl LineParser for SyslogParser {
             );
         };
         self.last_time = Some(header.time);
-        LineOutcome::Event(Box::new(event_for(
+        LineOutcome::Event(event_for(
             line,
             &header,
             self.format,
             self.clock.offset_secs(),
-        )))
+        ))
     }
 }
 
@@ -441,7 +441,7 @@ pub(crate) fn event_for<'a>(
     header: &Header<'a>,
     format: SourceFormat,
     offset_secs: i64,
-) -> Event<'a> {
+) -> Box<Event<'a>> {
     let mut unmapped = Unmapped::with_capacity(16);
     header.add_fields(&mut unmapped);
     if let Some(info) = auth::recognize(header.app_name, header.msg) {
@@ -470,7 +470,7 @@ pub(crate) fn event_for<'a>(
         unmapped = Unmapped::with_capacity(16);
         header.add_fields(&mut unmapped);
     }
-    let mut event = Event::new(&ocsf::BASE_EVENT, 99, format);
+    let mut event = Box::new(Event::new(&ocsf::BASE_EVENT, 99, format));
     event.time = header.time;
     event.severity_id = severity_of(header.pri);
     event.message = Some(Cow::Borrowed(header.msg));
@@ -559,17 +559,17 @@ impl SyslogParser {
                 let mut event =
                     auth::build_event(line, &header, info, Unmapped::default(), self.format);
                 event.unmapped = Some(tree);
-                return LineOutcome::Event(Box::new(event));
+                return LineOutcome::Event(event);
             }
         }
-        let mut event = Event::new(&ocsf::BASE_EVENT, 99, self.format);
+        let mut event = Box::new(Event::new(&ocsf::BASE_EVENT, 99, self.format));
         event.time = time;
         event.severity_id = severity_of(pri);
         event.message = Some(message);
         event.metadata.log_name = identifier;
         event.unmapped = Some(tree);
         event.raw = RawRecord::text(line);
-        LineOutcome::Event(Box::new(event))
+        LineOutcome::Event(event)
     }
 }
 

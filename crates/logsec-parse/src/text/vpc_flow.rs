@@ -82,7 +82,7 @@ const KNOWN: [&str; 58] = [
     "packets-lost-ttl-expired",
 ];
 
-// Indices into KNOWN.
+// Indices into KNOWN of the fields the mapping reads.
 const VERSION: usize = 0;
 const ACCOUNT_ID: usize = 1;
 const INTERFACE_ID: usize = 2;
@@ -101,46 +101,21 @@ const VPC_ID: usize = 14;
 const SUBNET_ID: usize = 15;
 const INSTANCE_ID: usize = 16;
 const TCP_FLAGS: usize = 17;
-const TYPE: usize = 18;
 const PKT_SRCADDR: usize = 19;
 const PKT_DSTADDR: usize = 20;
 const REGION: usize = 21;
 const AZ_ID: usize = 22;
-const SUBLOCATION_TYPE: usize = 23;
-const SUBLOCATION_ID: usize = 24;
 const PKT_SRC_AWS_SERVICE: usize = 25;
 const PKT_DST_AWS_SERVICE: usize = 26;
 const FLOW_DIRECTION: usize = 27;
-const TRAFFIC_PATH: usize = 28;
-const ECS_CLUSTER_ARN: usize = 29;
-const ECS_CLUSTER_NAME: usize = 30;
-const ECS_CONTAINER_INSTANCE_ARN: usize = 31;
-const ECS_CONTAINER_INSTANCE_ID: usize = 32;
-const ECS_CONTAINER_ID: usize = 33;
-const ECS_SECOND_CONTAINER_ID: usize = 34;
-const ECS_SERVICE_NAME: usize = 35;
-const ECS_TASK_DEFINITION_ARN: usize = 36;
-const ECS_TASK_ARN: usize = 37;
-const ECS_TASK_ID: usize = 38;
 const REJECT_REASON: usize = 39;
-const RESOURCE_TYPE: usize = 40;
 const TGW_ID: usize = 41;
-const TGW_ATTACHMENT_ID: usize = 42;
-const TGW_SRC_VPC_ACCOUNT_ID: usize = 43;
-const TGW_DST_VPC_ACCOUNT_ID: usize = 44;
 const TGW_SRC_VPC_ID: usize = 45;
 const TGW_DST_VPC_ID: usize = 46;
 const TGW_SRC_SUBNET_ID: usize = 47;
 const TGW_DST_SUBNET_ID: usize = 48;
 const TGW_SRC_ENI: usize = 49;
 const TGW_DST_ENI: usize = 50;
-const TGW_SRC_AZ_ID: usize = 51;
-const TGW_DST_AZ_ID: usize = 52;
-const TGW_PAIR_ATTACHMENT_ID: usize = 53;
-const PACKETS_LOST_NO_ROUTE: usize = 54;
-const PACKETS_LOST_BLACKHOLE: usize = 55;
-const PACKETS_LOST_MTU_EXCEEDED: usize = 56;
-const PACKETS_LOST_TTL_EXPIRED: usize = 57;
 
 /// The default (version 2) field order.
 const DEFAULT_V2: [&str; 14] = [
@@ -335,7 +310,7 @@ impl LineParser for VpcFlowParser {
                 Field::Other(name) => unmapped.named(Cow::Owned(name.clone()), value),
             }
         }
-        LineOutcome::Event(Box::new(build_event(line, &get, unmapped)))
+        LineOutcome::Event(build_event(line, &get, unmapped))
     }
 }
 
@@ -343,12 +318,16 @@ fn build_event<'a>(
     line: &'a str,
     get: &dyn Fn(usize) -> Option<&'a str>,
     unmapped: Unmapped<'a>,
-) -> Event<'a> {
+) -> Box<Event<'a>> {
     let action = get(ACTION);
     let log_status = get(LOG_STATUS);
     let no_data = matches!(log_status, Some("NODATA" | "SKIPDATA"));
     let activity = if no_data { 0 } else { 6 };
-    let mut event = Event::new(&ocsf::NETWORK_ACTIVITY, activity, SourceFormat::VpcFlow);
+    let mut event = Box::new(Event::new(
+        &ocsf::NETWORK_ACTIVITY,
+        activity,
+        SourceFormat::VpcFlow,
+    ));
     let seconds = |field: usize| {
         get(field)
             .and_then(parse_i64)

@@ -126,7 +126,7 @@ pub(crate) fn access_event<'a>(
     mut unmapped: Unmapped<'a>,
     format: SourceFormat,
     _offset_secs: i64,
-) -> Result<Event<'a>, String> {
+) -> Result<Box<Event<'a>>, String> {
     let array = Tokens::new(text).array::<24>();
     let tokens = array.as_slice();
     let Some(l) = layout(tokens) else {
@@ -174,7 +174,7 @@ pub(crate) fn access_event<'a>(
     }
 
     let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
-    let mut event = Event::new(&ocsf::HTTP_ACTIVITY, activity, format);
+    let mut event = Box::new(Event::new(&ocsf::HTTP_ACTIVITY, activity, format));
     event.time = time;
     if let Some(status) = status {
         event.set_status(http_status_id(status));
@@ -295,7 +295,7 @@ pub(crate) fn nginx_error_event<'a>(
     offset_secs: i64,
     mut unmapped: Unmapped<'a>,
     format: SourceFormat,
-) -> Result<Event<'a>, String> {
+) -> Result<Box<Event<'a>>, String> {
     let num = |from: usize, len: usize| -> Option<u32> { text.get(from..from + len)?.parse().ok() };
     let time = (|| {
         civil_ms(
@@ -379,7 +379,7 @@ pub(crate) fn nginx_error_event<'a>(
     let (method, target, version) = request.map_or((None, None, None), split_request_line);
     let mut event = if method.is_some() || target.is_some() {
         let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
-        let mut event = Event::new(&ocsf::HTTP_ACTIVITY, activity, format);
+        let mut event = Box::new(Event::new(&ocsf::HTTP_ACTIVITY, activity, format));
         event.set_status(ocsf::status::FAILURE);
         event.http_request = Some(HttpRequest {
             http_method: method.map(Cow::Borrowed),
@@ -406,7 +406,7 @@ pub(crate) fn nginx_error_event<'a>(
         }
         event
     } else {
-        Event::new(&ocsf::BASE_EVENT, 99, format)
+        Box::new(Event::new(&ocsf::BASE_EVENT, 99, format))
     };
     event.time = time;
     event.severity_id = level_severity(level);
@@ -450,7 +450,7 @@ impl WebAccessParser {
         }
     }
 
-    fn apache_error<'a>(&self, line: &'a str) -> Result<Event<'a>, String> {
+    fn apache_error<'a>(&self, line: &'a str) -> Result<Box<Event<'a>>, String> {
         let (time_text, time, mut rest) =
             apache_time(line).ok_or("Apache error log line with an invalid [time]")?;
         let mut unmapped = Unmapped::with_capacity(8);
@@ -494,7 +494,11 @@ impl WebAccessParser {
         let mut event = match auth_user {
             Some(user) => {
                 unmapped.str("user", user);
-                let mut event = Event::new(&ocsf::AUTHENTICATION, 1, SourceFormat::WebAccess);
+                let mut event = Box::new(Event::new(
+                    &ocsf::AUTHENTICATION,
+                    1,
+                    SourceFormat::WebAccess,
+                ));
                 event.set_status(ocsf::status::FAILURE);
                 event.status_detail = Some(Cow::Borrowed(message));
                 event.user = Some(User {
@@ -503,7 +507,7 @@ impl WebAccessParser {
                 });
                 event
             }
-            None => Event::new(&ocsf::BASE_EVENT, 99, SourceFormat::WebAccess),
+            None => Box::new(Event::new(&ocsf::BASE_EVENT, 99, SourceFormat::WebAccess)),
         };
         event.time = time - self.clock.offset_secs() * 1000;
         event.severity_id = level_severity(level);
@@ -565,7 +569,7 @@ impl LineParser for WebAccessParser {
             }
         };
         match result {
-            Ok(event) => LineOutcome::Event(Box::new(event)),
+            Ok(event) => LineOutcome::Event(event),
             Err(reason) => LineOutcome::Reject(reason),
         }
     }
