@@ -13,6 +13,8 @@
 mod error;
 pub mod falco;
 pub mod ir;
+mod report;
 pub mod sigma;
 
 pub use crate::error::RulesError;
+pub use crate::report::{LoadReport, RuleReport, RuleStatus};

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use logsec_event::{Event, JsonValue, RawRecord, SourceFormat, ocsf};
+use logsec_rules::RuleStatus;
 use logsec_rules::ir::RuleSet;
+use logsec_rules::sigma::{SigmaConfig, SigmaLoader, SigmaMappings};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -18,6 +20,8 @@ struct Case {
     event: serde_json::Value,
     #[serde(default)]
     fields: Option<serde_json::Value>,
+    #[serde(default)]
+    ocsf: Option<serde_json::Value>,
     expect: String,
     #[serde(default)]
     #[allow(dead_code)]
@@ -27,9 +31,23 @@ struct Case {
 /// Compiles `rule` with the front-end for `dialect`; `None` when this build has no such
 /// front-end yet.
 fn compile(dialect: &str, rule: &str) -> Option<Result<RuleSet, String>> {
-    // The Sigma and Falco front-ends wire themselves in here.
-    let _ = (dialect, rule);
-    None::<Result<RuleSet, String>>
+    // The Falco front-end wires itself in here.
+    match dialect {
+        "sigma" => Some(compile_sigma(rule)),
+        _ => None,
+    }
+}
+
+fn compile_sigma(rule: &str) -> Result<RuleSet, String> {
+    let mut loader = SigmaLoader::new(config());
+    loader.add_file("case.yml", rule);
+    let rules = loader.load().map_err(|err| err.to_string())?;
+    for line in &rules.report().rules {
+        if line.status != RuleStatus::Compiled {
+            return Err(format!("{:?}: {:?}", line.status, line.reason));
+        }
+    }
+    Ok(rules.rule_set().clone())
 }
 
 fn build_event(case: &Case) -> Result<Event<'static>, String> {
@@ -38,6 +56,14 @@ fn build_event(case: &Case) -> Result<Event<'static>, String> {
         .parse()
         .map_err(|err| format!("bad format {:?}: {err}", case.format))?;
     let mut event = Event::new(&ocsf::API_ACTIVITY, 0, format);
+    if let Some(attributes) = &case.ocsf {
+        // OCSF attributes given by the case, merged over the new event's JSON form.
+        let mut json: serde_json::Value =
+            serde_json::from_str(&event.to_ocsf_json()).map_err(|e| e.to_string())?;
+        merge(&mut json, attributes);
+        event = Event::from_ocsf_json(&json.to_string()).map_err(|e| format!("ocsf: {e}"))?;
+        event.metadata.log_format = Some(format);
+    }
     match &case.event {
         serde_json::Value::String(line) => {
             event.raw = RawRecord::text(line.clone());
@@ -50,6 +76,20 @@ fn build_event(case: &Case) -> Result<Event<'static>, String> {
         }
     }
     Ok(event)
+}
+
+fn merge(target: &mut serde_json::Value, source: &serde_json::Value) {
+    match (target, source) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(s)) => {
+            for (key, value) in s {
+                merge(
+                    t.entry(key.clone()).or_insert(serde_json::Value::Null),
+                    value,
+                );
+            }
+        }
+        (t, s) => *t = s.clone(),
+    }
 }
 
 fn corpus_dir() -> PathBuf {
@@ -93,6 +133,14 @@ fn semantics_corpus() {
                     let mut matches = Vec::new();
                     rules.matches(&event, &mut matches);
                     let matched = !matches.is_empty();
+                    // The index must never hide a rule: the indexed path agrees with trying
+                    // every rule on its own.
+                    let brute = rules.rules().iter().any(|rule| rule.matches(&event));
+                    if brute != matched {
+                        failures.push(format!(
+                            "{label}: indexed evaluation says {matched}, rule by rule says {brute}"
+                        ));
+                    }
                     let wanted = match expect {
                         "match" => true,
                         "no_match" => false,
@@ -115,4 +163,17 @@ fn semantics_corpus() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The built-in mappings, parsed once for all cases.
+fn config() -> SigmaConfig {
+    static MAPPINGS: std::sync::OnceLock<SigmaMappings> = std::sync::OnceLock::new();
+    SigmaConfig {
+        mappings: Some(
+            MAPPINGS
+                .get_or_init(|| SigmaMappings::builtin().unwrap())
+                .clone(),
+        ),
+        ..SigmaConfig::default()
+    }
 }
