@@ -31,10 +31,21 @@ struct Case {
 /// Compiles `rule` with the front-end for `dialect`; `None` when this build has no such
 /// front-end yet.
 fn compile(dialect: &str, rule: &str) -> Option<Result<RuleSet, String>> {
-    // The Falco front-end wires itself in here.
     match dialect {
         "sigma" => Some(compile_sigma(rule)),
+        "falco" => Some(compile_falco(rule)),
         _ => None,
+    }
+}
+
+fn compile_falco(rule: &str) -> Result<RuleSet, String> {
+    let rules = logsec_rules::falco::load(
+        &[logsec_rules::falco::RuleFile::new("case.yaml", rule)],
+        &logsec_rules::falco::LoadOptions::default(),
+    );
+    match rules.errors().next() {
+        Some(err) => Err(err.to_string()),
+        None => Ok(rules.rule_set()),
     }
 }
 

@@ -386,21 +386,38 @@ pub(crate) fn compile(mut collector: Collector, options: &CompileOptions) -> Com
                 }
                 None => items.push(item.clone()),
             }
+            if items.len() > MAX_LIST_ITEMS {
+                break;
+            }
+        }
+        if items.len() > MAX_LIST_ITEMS {
+            diagnostics.push(diag(
+                Code::ErrValidate,
+                format!("List expands to more than {MAX_LIST_ITEMS} items; it is left empty"),
+                &list.origin,
+                ITEM_LIST,
+                &list.name,
+            ));
+            items.clear();
         }
         list_items.push(items);
     }
     let expand = |text: &str, used: &mut Vec<bool>| -> String {
         let mut cond = text.to_owned();
         for (i, list) in collector.lists.iter().enumerate() {
-            if cond.contains(list.name.as_str())
-                && resolve_list(
-                    &mut cond,
-                    &list.name,
-                    list_items.get(i).map_or(&[][..], Vec::as_slice),
-                )
-                && let Some(u) = used.get_mut(i)
-            {
-                *u = true;
+            if !cond.contains(list.name.as_str()) {
+                continue;
+            }
+            let items = list_items.get(i).map_or(&[][..], Vec::as_slice);
+            match resolve_list(&mut cond, &list.name, items) {
+                Ok(true) => {
+                    if let Some(u) = used.get_mut(i) {
+                        *u = true;
+                    }
+                }
+                Ok(false) => {}
+                // An unparsable marker: the caller reports the parse error with this text.
+                Err(()) => return TOO_LONG.to_owned(),
             }
         }
         cond
@@ -630,6 +647,14 @@ fn check_versions(
     }
 }
 
+/// Most list items after nested lists are spliced in.
+const MAX_LIST_ITEMS: usize = 100_000;
+/// The text a condition becomes when list expansion exceeds the size limit.
+const TOO_LONG: &str = "( condition too long after list expansion";
+/// Most nodes and nesting a rule's tree may reach once macros are substituted.
+const MAX_TREE_NODES: usize = 200_000;
+const MAX_TREE_DEPTH: usize = 1000;
+
 /// Substitutes macros into the tree; a macro sees only macros defined before it.
 fn substitute(
     expr: Expr,
@@ -639,21 +664,75 @@ fn substitute(
     used: &mut Vec<bool>,
     stack: &mut Vec<usize>,
 ) -> Result<Expr, RuleError> {
+    let mut budget = Budget {
+        nodes: MAX_TREE_NODES,
+        depth: 0,
+    };
+    substitute_in(expr, macros, index, visible, used, stack, &mut budget)
+}
+
+struct Budget {
+    nodes: usize,
+    depth: usize,
+}
+
+// The recursion carries the macro table and the usage and loop state; bundling them would not
+// make it clearer.
+#[allow(clippy::too_many_arguments)]
+fn substitute_in(
+    expr: Expr,
+    macros: &[CompiledMacro],
+    index: &HashMap<&str, usize>,
+    visible: usize,
+    used: &mut Vec<bool>,
+    stack: &mut Vec<usize>,
+    budget: &mut Budget,
+) -> Result<Expr, RuleError> {
+    budget.nodes = budget.nodes.checked_sub(1).ok_or_else(|| {
+        rule_err(
+            Code::ErrCompileCondition,
+            format!("condition has more than {MAX_TREE_NODES} nodes once macros are substituted"),
+        )
+    })?;
+    if budget.depth >= MAX_TREE_DEPTH {
+        return Err(rule_err(
+            Code::ErrCompileCondition,
+            format!(
+                "condition nests deeper than {MAX_TREE_DEPTH} levels once macros are substituted"
+            ),
+        ));
+    }
+    budget.depth += 1;
+    let out = substitute_node(expr, macros, index, visible, used, stack, budget);
+    budget.depth -= 1;
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn substitute_node(
+    expr: Expr,
+    macros: &[CompiledMacro],
+    index: &HashMap<&str, usize>,
+    visible: usize,
+    used: &mut Vec<bool>,
+    stack: &mut Vec<usize>,
+    budget: &mut Budget,
+) -> Result<Expr, RuleError> {
     Ok(match expr {
         Expr::And(items) => Expr::And(
             items
                 .into_iter()
-                .map(|e| substitute(e, macros, index, visible, used, stack))
+                .map(|e| substitute_in(e, macros, index, visible, used, stack, budget))
                 .collect::<Result<_, _>>()?,
         ),
         Expr::Or(items) => Expr::Or(
             items
                 .into_iter()
-                .map(|e| substitute(e, macros, index, visible, used, stack))
+                .map(|e| substitute_in(e, macros, index, visible, used, stack, budget))
                 .collect::<Result<_, _>>()?,
         ),
-        Expr::Not(inner) => Expr::Not(Box::new(substitute(
-            *inner, macros, index, visible, used, stack,
+        Expr::Not(inner) => Expr::Not(Box::new(substitute_in(
+            *inner, macros, index, visible, used, stack, budget,
         )?)),
         Expr::Macro(name, offset) => {
             let Some(&i) = index.get(name.as_str()).filter(|i| **i < visible) else {
@@ -678,7 +757,7 @@ fn substitute(
                 ));
             };
             stack.push(i);
-            let out = substitute(ast, macros, index, i, used, stack);
+            let out = substitute_in(ast, macros, index, i, used, stack, budget);
             stack.pop();
             out?
         }
@@ -1036,7 +1115,9 @@ impl Lowering<'_> {
                 for item in &items {
                     let mut components = Vec::new();
                     for component in item.split('/') {
-                        let re = regex::Regex::new(&glob_regex(component))
+                        let re = regex::RegexBuilder::new(&glob_regex(component))
+                            .size_limit(1 << 20)
+                            .build()
                             .map_err(|e| invalid(format!("bad pmatch pattern '{item}': {e}")))?;
                         components.push(re);
                     }

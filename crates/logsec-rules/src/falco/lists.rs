@@ -25,11 +25,16 @@ pub(crate) fn paren_item(item: &str) -> String {
     }
 }
 
+/// The longest condition text list expansion may produce (a guard against rule text that
+/// expands exponentially).
+pub(crate) const MAX_CONDITION_BYTES: usize = 1 << 20;
+
 /// Replaces every delimited occurrence of `name` in `cond` by the joined `items`.
-/// Returns whether the list was used.
-pub(crate) fn resolve_list(cond: &mut String, name: &str, items: &[String]) -> bool {
+/// Returns whether the list was used; `Err` when the text would exceed
+/// [`MAX_CONDITION_BYTES`].
+pub(crate) fn resolve_list(cond: &mut String, name: &str, items: &[String]) -> Result<bool, ()> {
     if name.is_empty() {
-        return false;
+        return Ok(false);
     }
     let mut used = false;
     let mut start = cond.find(name);
@@ -58,6 +63,9 @@ pub(crate) fn resolve_list(cond: &mut String, name: &str, items: &[String]) -> b
                     end += 1;
                 }
             }
+            if cond.len() + sub.len() + 2 > MAX_CONDITION_BYTES {
+                return Err(());
+            }
             let mut new_cond = String::with_capacity(cond.len() + sub.len() + 2);
             if s > 0 {
                 new_cond.push_str(cond.get(..s).unwrap_or(""));
@@ -76,12 +84,23 @@ pub(crate) fn resolve_list(cond: &mut String, name: &str, items: &[String]) -> b
             .and_then(|rest| rest.find(name))
             .map(|i| i + next_from);
     }
-    used
+    Ok(used)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn resolve_list_ok(cond: &mut String, name: &str, items: &[String]) -> bool {
+        resolve_list(cond, name, items).unwrap()
+    }
+
+    #[test]
+    fn expansion_is_bounded() {
+        let mut cond = "x in (big, big, big)".to_string();
+        let big = vec!["y".repeat(MAX_CONDITION_BYTES / 2)];
+        assert!(resolve_list(&mut cond, "big", &big).is_err());
+    }
 
     fn items(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
@@ -90,7 +109,7 @@ mod tests {
     #[test]
     fn expands_inside_parentheses() {
         let mut cond = "jevt.value[/stage] in (k8s_audit_stages)".to_string();
-        assert!(resolve_list(
+        assert!(resolve_list_ok(
             &mut cond,
             "k8s_audit_stages",
             &items(&["ResponseComplete"])
@@ -101,26 +120,26 @@ mod tests {
     #[test]
     fn quotes_items_with_spaces_and_skips_undelimited() {
         let mut cond = "x in (my_list, other) and my_list_2 = a".to_string();
-        assert!(resolve_list(&mut cond, "my_list", &items(&["a b", "c"])));
+        assert!(resolve_list_ok(&mut cond, "my_list", &items(&["a b", "c"])));
         assert_eq!(cond, "x in ( \"a b\", c , other) and my_list_2 = a");
     }
 
     #[test]
     fn empty_list_eats_a_comma() {
         let mut cond = "x in (a, empty)".to_string();
-        assert!(resolve_list(&mut cond, "empty", &[]));
+        assert!(resolve_list_ok(&mut cond, "empty", &[]));
         assert_eq!(cond, "x in (a  )");
         let mut cond = "x in (empty, a)".to_string();
-        resolve_list(&mut cond, "empty", &[]);
+        resolve_list_ok(&mut cond, "empty", &[]);
         assert_eq!(cond, "x in (   a)");
     }
 
     #[test]
     fn bare_values_elsewhere_are_substituted_too() {
         let mut cond = "ka.verb=create".to_string();
-        assert!(resolve_list(&mut cond, "create", &items(&["delete"])));
+        assert!(resolve_list_ok(&mut cond, "create", &items(&["delete"])));
         assert_eq!(cond, "ka.verb= delete ");
         let mut cond = "ka.verb=created".to_string();
-        assert!(!resolve_list(&mut cond, "create", &items(&["delete"])));
+        assert!(!resolve_list_ok(&mut cond, "create", &items(&["delete"])));
     }
 }

@@ -129,7 +129,7 @@ impl OutputTemplate {
                     unknown_field: false,
                 });
             }
-            let (transforms, field, consumed) = parse_token(rest, source)?;
+            let (transforms, field, consumed) = parse_token(rest, source, 0)?;
             let token = rest.get(..consumed).unwrap_or("").to_owned();
             rest = rest.get(consumed..).unwrap_or("");
             if !literal.is_empty() {
@@ -223,13 +223,20 @@ impl OutputTemplate {
 fn parse_token(
     text: &str,
     source: &str,
+    depth: usize,
 ) -> Result<(Vec<Transformer>, ResolvedField, usize), TemplateError> {
+    if depth > 16 {
+        return Err(TemplateError {
+            message: "transformers nest too deeply in output token".into(),
+            unknown_field: false,
+        });
+    }
     let name_end = scan_name(text);
     if let Some(t) = text.get(..name_end).and_then(Transformer::parse)
         && text.as_bytes().get(name_end) == Some(&b'(')
     {
         let inner = text.get(name_end + 1..).unwrap_or("");
-        let (mut transforms, field, consumed) = parse_token(inner, source)?;
+        let (mut transforms, field, consumed) = parse_token(inner, source, depth + 1)?;
         let close = name_end + 1 + consumed;
         if text.as_bytes().get(close) != Some(&b')') {
             return Err(TemplateError {
