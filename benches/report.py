@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Writes BENCHMARKS.md from criterion's output of the `peers` bench.
+
+Reads target/criterion/<group>/<bench>/new/estimates.json and benchmark.json (for the
+throughput) and prints Markdown to stdout:
+
+    cargo bench -p logsec-benches --bench peers -- --warm-up-time 2 --measurement-time 5
+    python3 benches/report.py > BENCHMARKS.md
+    python3 benches/report.py BEFORE_CRITERION_DIR > BENCHMARKS.md   # adds before/after
+
+
+Only measured numbers are printed: medians (and their 95 % confidence interval) from
+criterion's estimates, events/s derived from them, and ratios between them.
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# `cargo bench` runs the bench in the package directory, where criterion writes
+# `target/criterion`; a CARGO_TARGET_DIR or the workspace `target/` is used when present.
+CANDIDATES = [
+    Path(os.environ["CARGO_TARGET_DIR"]) / "criterion" if os.environ.get("CARGO_TARGET_DIR") else None,
+    ROOT / "benches" / "target" / "criterion",
+    ROOT / "target" / "criterion",
+]
+CRITERION = next((p for p in CANDIDATES if p and p.is_dir()), ROOT / "target" / "criterion")
+
+GROUPS = ["cloudtrail_sigmahq_aws", "k8s_audit_falco"]
+LABELS = {
+    "serde_json_value_parse": "serde_json `Value` parse only",
+    "typed_borrowed_parse": "typed borrowed serde parse only (the practical limit)",
+    "logsec_parse_normalize_rules": "**logsec**: parse + normalize + rules (matches)",
+    "logsec_no_prefilter": "logsec, raw-bytes prefilter off",
+    "logsec_with_alerts": "logsec, building an OCSF alert per match",
+    "rsigma_eval": "rsigma-eval 0.23 (serde_json `Value` + evaluate)",
+    "sigma_rust": "sigma-rust 0.7 (`event_from_json` + `is_match` per rule)",
+}
+ORDER = list(LABELS)
+
+
+def run(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return ""
+
+
+def machine():
+    model = ""
+    for line in run(["lscpu"]).splitlines():
+        if line.startswith("Model name:"):
+            model = line.split(":", 1)[1].strip()
+    nproc = run(["nproc"]).strip()
+    load = ""
+    try:
+        load = Path("/proc/loadavg").read_text().split()[:3]
+        load = " ".join(load)
+    except OSError:
+        pass
+    return model, nproc, load, platform.release()
+
+
+def read_group(group, root=None):
+    out = {}
+    base = (root or CRITERION) / group
+    if not base.is_dir():
+        return out
+    for bench in sorted(p for p in base.iterdir() if p.is_dir()):
+        estimates = bench / "new" / "estimates.json"
+        meta = bench / "new" / "benchmark.json"
+        if not estimates.is_file() or not meta.is_file():
+            continue
+        est = json.loads(estimates.read_text())
+        info = json.loads(meta.read_text())
+        elements = (info.get("throughput") or {}).get("Elements")
+        median = est["median"]
+        out[bench.name] = {
+            "median_ns": median["point_estimate"],
+            "lo_ns": median["confidence_interval"]["lower_bound"],
+            "hi_ns": median["confidence_interval"]["upper_bound"],
+            "elements": elements,
+        }
+    return out
+
+
+def rate(entry, ns):
+    return entry["elements"] / (ns / 1e9)
+
+
+def fmt_rate(r):
+    return f"{r / 1000:,.1f} k/s"
+
+
+def main():
+    model, nproc, load, kernel = machine()
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `benches/report.py` from criterion's output of one run of",
+        "`benches/benches/peers.rs`; every number below was measured in that run.",
+        "",
+        "## How to run",
+        "",
+        "```sh",
+        "cargo bench -p logsec-benches --bench peers -- --warm-up-time 2 --measurement-time 5",
+        "python3 benches/report.py > BENCHMARKS.md",
+        "```",
+        "",
+        "The bench needs `../shared/corpus` (the SigmaHQ AWS CloudTrail rules and Falco's",
+        "`k8s_audit_rules.yaml`); without it, it prints a message and measures nothing.",
+        "Events are generated on demand by `benches/src/gen_json.rs` (seeded, never committed);",
+        "`LOGSEC_BENCH_EVENTS` sets how many (default 20 000). Every engine starts from the same",
+        "JSON lines and does its own JSON parsing. Time is the benchmark thread's CPU time",
+        "(`/proc/thread-self/schedstat`), so figures are one core's throughput.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {model or 'unknown'}; `nproc`: {nproc or 'unknown'}; kernel {kernel}",
+        f"- load average when this report was written: {load or 'unknown'}",
+        "  (the machine is shared with other build jobs; CPU time is measured, not wall time)",
+        "",
+    ]
+    for group in GROUPS:
+        data = read_group(group)
+        if not data:
+            continue
+        lines += [f"## `{group}`", ""]
+        ref = data.get("logsec_parse_normalize_rules")
+        lines += [
+            "| bench | median time / iteration | events/s (median) | 95 % CI of events/s | logsec ÷ this |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        names = sorted(data, key=lambda n: ORDER.index(n) if n in ORDER else 99)
+        for name in names:
+            e = data[name]
+            if not e["elements"]:
+                continue
+            r = rate(e, e["median_ns"])
+            ci = f"{fmt_rate(rate(e, e['hi_ns']))} – {fmt_rate(rate(e, e['lo_ns']))}"
+            ratio = ""
+            if ref and name != "logsec_parse_normalize_rules":
+                ratio = f"{rate(ref, ref['median_ns']) / r:.2f}×"
+            lines.append(
+                f"| {LABELS.get(name, name)} | {e['median_ns'] / 1e6:,.1f} ms "
+                f"({e['elements']:,} events) | {fmt_rate(r)} | {ci} | {ratio} |"
+            )
+        lines.append("")
+    if len(sys.argv) > 1:
+        before_root = Path(sys.argv[1])
+        lines += [
+            "## Fast path: before and after",
+            "",
+            f"`before` is an earlier run of the same bench, kept in `{before_root.name}`,",
+            "on the code before the raw-bytes prefilter; `after` is the run above.",
+            "",
+            "| group | bench | before (events/s) | after (events/s) | after ÷ before |",
+            "|---|---|---:|---:|---:|",
+        ]
+        for group in GROUPS:
+            before, after = read_group(group, before_root), read_group(group)
+            for name in ORDER:
+                if name in before and name in after and after[name]["elements"]:
+                    b = rate(before[name], before[name]["median_ns"])
+                    a = rate(after[name], after[name]["median_ns"])
+                    lines.append(
+                        f"| `{group}` | {LABELS.get(name, name)} | {fmt_rate(b)} | "
+                        f"{fmt_rate(a)} | {a / b:.2f}× |"
+                    )
+        lines.append("")
+    extra = Path(__file__).resolve().parent / "BENCHMARKS.notes.md"
+    if extra.is_file():
+        lines += [extra.read_text().rstrip(), ""]
+    sys.stdout.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
