@@ -131,6 +131,8 @@ fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
 /// Both engines compiled from the same rule files; only rules both compiled are compared.
 struct Engines {
     logsec: SigmaRules,
+    /// The same rules with the raw-bytes prefilter off: must give the same verdicts.
+    logsec_unfiltered: SigmaRules,
     rsigma: rsigma_eval::Engine,
     /// Rule ids compared.
     compared: BTreeSet<String>,
@@ -165,8 +167,11 @@ fn engines(rule_files: &[PathBuf], keep: impl Fn(&str) -> bool) -> Engines {
         eprintln!("compiled by one engine only, not compared: {id}");
     }
     let compared = rsigma_ids.intersection(&logsec_ids).cloned().collect();
+    let mut logsec_unfiltered = logsec.clone();
+    logsec_unfiltered.set_raw_prefilter(false);
     Engines {
         logsec,
+        logsec_unfiltered,
         rsigma,
         compared,
     }
@@ -254,7 +259,13 @@ fn compare(
             index += 1;
             let Some(record) = record(event) else { return };
             *events_seen += 1;
-            let ours: BTreeSet<String> = logsec_verdicts(&engines.logsec, event)
+            let all = logsec_verdicts(&engines.logsec, event);
+            assert_eq!(
+                all,
+                logsec_verdicts(&engines.logsec_unfiltered, event),
+                "the raw prefilter changed a verdict on {label_base}#{index}"
+            );
+            let ours: BTreeSet<String> = all
                 .into_iter()
                 .filter(|id| engines.compared.contains(id))
                 .collect();

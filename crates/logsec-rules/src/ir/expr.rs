@@ -203,8 +203,9 @@ pub(crate) enum StrKind {
     EndsWith(Box<str>),
     EndsWithAsciiCi(Box<str>),
     Contains(Box<memmem::Finder<'static>>),
-    /// One or many needles, ASCII case-insensitive or not; matches if any needle occurs.
-    ContainsAny(AhoCorasick),
+    /// One or many needles, ASCII case-insensitive or not; matches if any needle occurs (the
+    /// needles are kept for the raw-bytes prefilter).
+    ContainsAny(AhoCorasick, Box<[Box<str>]>),
     Regex(Regex),
     /// Set membership: values stored lower-cased when `insensitive`.
     Set {
@@ -300,7 +301,11 @@ impl StrMatcher {
                 pattern: shown.clone(),
                 reason: err.to_string(),
             })?;
-        Ok(StrMatcher::new(StrKind::ContainsAny(automaton), &shown))
+        let kept = needles.iter().map(|n| n.as_ref().into()).collect();
+        Ok(StrMatcher::new(
+            StrKind::ContainsAny(automaton, kept),
+            &shown,
+        ))
     }
 
     /// The value matches a glob: `*` any run of characters, `?` one character, `\` escapes
@@ -423,7 +428,7 @@ impl StrMatcher {
                 .and_then(|start| haystack.as_bytes().get(start..))
                 .is_some_and(|tail| tail.eq_ignore_ascii_case(n.as_bytes())),
             StrKind::Contains(finder) => finder.find(haystack.as_bytes()).is_some(),
-            StrKind::ContainsAny(automaton) => automaton.is_match(haystack),
+            StrKind::ContainsAny(automaton, _) => automaton.is_match(haystack),
             StrKind::Regex(regex) => regex.is_match(haystack),
             StrKind::Set {
                 values,

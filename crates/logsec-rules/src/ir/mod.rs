@@ -46,6 +46,7 @@
 
 mod eval;
 mod expr;
+mod prefilter;
 mod ruleset;
 
 pub use self::expr::{

@@ -10,6 +10,7 @@ use logsec_event::{
 };
 
 use super::expr::{Accessor, Expr, Predicate, Quantifier, Test, with_lowercase};
+use super::prefilter::{Marks, RawPrefilter};
 
 /// Renders a rule's output for a matched event (Falco `output:`); Sigma rules have none.
 pub trait OutputTemplate: Send + Sync + fmt::Debug {
@@ -125,6 +126,10 @@ pub struct RuleSet {
 struct Bucketed {
     unindexed: Vec<usize>,
     keyed: Vec<KeyedGroup>,
+    /// Rules out rules by the literals they need, on the undecoded record.
+    prefilter: Option<RawPrefilter>,
+    /// Whether `prefilter` is used (see [`RuleSet::set_raw_prefilter`]).
+    prefilter_off: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -227,14 +232,40 @@ impl Bucketed {
         }
     }
 
+    /// Rebuilds the raw-bytes prefilter over the bucket's rules (at load time).
+    fn rebuild_prefilter(&mut self, rules: &[CompiledRule]) {
+        let mut indices: Vec<usize> = self
+            .unindexed
+            .iter()
+            .chain(self.keyed.iter().flat_map(|g| g.all.iter()))
+            .copied()
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        self.prefilter = RawPrefilter::build(
+            indices
+                .into_iter()
+                .filter_map(|i| rules.get(i).map(|r| (i, &r.condition))),
+        );
+    }
+
     fn collect(&self, event: &Event<'_>, rules: &[CompiledRule], out: &mut Vec<RuleMatch>) {
+        let marks: Option<(&RawPrefilter, Marks)> = self
+            .prefilter
+            .as_ref()
+            .filter(|_| !self.prefilter_off)
+            .and_then(|p| p.scan(event).map(|m| (p, m)));
+        let possible = |index: usize| marks.as_ref().is_none_or(|(p, m)| p.possible(index, m));
         let mut try_rule = |index: usize| {
-            if rules.get(index).is_some_and(|r| r.condition.eval(event)) {
+            if possible(index) && rules.get(index).is_some_and(|r| r.condition.eval(event)) {
                 out.push(RuleMatch { rule: index });
             }
         };
         self.unindexed.iter().for_each(|&i| try_rule(i));
         for group in &self.keyed {
+            if marks.is_some() && !group.all.iter().any(|&i| possible(i)) {
+                continue;
+            }
             match group_key(&group.path, event) {
                 Key::Absent => {}
                 Key::Str(value) => group.bucket(value).iter().for_each(|&i| try_rule(i)),
@@ -326,6 +357,21 @@ impl RuleSet {
                 }
             }
             self.rules.push(rule);
+        }
+        self.any_format.rebuild_prefilter(&self.rules);
+        for bucketed in self.by_format.values_mut() {
+            bucketed.rebuild_prefilter(&self.rules);
+        }
+    }
+
+    /// Turns the raw-bytes literal prefilter on (the default) or off. The prefilter never
+    /// changes which rules match: before building a JSON record's tree it rules out the rules
+    /// needing a literal (an event name, a user agent) that the undecoded record does not
+    /// contain. Off is for measurement and differential testing.
+    pub fn set_raw_prefilter(&mut self, enabled: bool) {
+        self.any_format.prefilter_off = !enabled;
+        for bucketed in self.by_format.values_mut() {
+            bucketed.prefilter_off = !enabled;
         }
     }
 

@@ -877,6 +877,12 @@ impl SigmaRules {
         &self.rule_set
     }
 
+    /// Turns the raw-bytes literal prefilter of the detection rules on or off (see
+    /// [`RuleSet::set_raw_prefilter`]; on by default, never changes the verdicts).
+    pub fn set_raw_prefilter(&mut self, enabled: bool) {
+        self.rule_set.set_raw_prefilter(enabled);
+    }
+
     /// The detection rules, in load order.
     pub fn detections(&self) -> &[SigmaDetection] {
         &self.detections
