@@ -107,7 +107,8 @@ def main():
         "## How to run",
         "",
         "```sh",
-        "cargo bench -p logsec-benches --bench peers -- --warm-up-time 2 --measurement-time 5",
+        "cargo bench -p logsec-benches --bench peers -- --warm-up-time 2 --measurement-time 5 \\",
+        "  2>&1 | tee target/peers.log",
         "python3 benches/report.py > BENCHMARKS.md",
         "```",
         "",
@@ -150,6 +151,16 @@ def main():
                 f"({e['elements']:,} events) | {fmt_rate(r)} | {ci} | {ratio} |"
             )
         lines.append("")
+    log = ROOT / "target" / "peers.log"
+    if log.is_file():
+        keep = [
+            l.strip()
+            for l in log.read_text(errors="replace").splitlines()
+            if l.startswith(("peers:", "rules compiled:", "matches per pass:", "k8s audit:"))
+        ]
+        if keep:
+            lines += ["## Setup printed by the run (`target/peers.log`)", "", "```text"]
+            lines += keep + ["```", ""]
     if len(sys.argv) > 1:
         before_root = Path(sys.argv[1])
         lines += [
