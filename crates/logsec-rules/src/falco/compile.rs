@@ -932,6 +932,13 @@ impl Lowering<'_> {
         modifier: Option<Modifier>,
         rhs: &Rhs,
     ) -> Result<ir::Expr, RuleError> {
+        // `jevt.rawtime exists` is Falco's "always true" idiom: every event has a time.
+        if op == CmpOp::Exists
+            && let FieldExpr::Field { name, arg: None } = lhs
+            && (name == "jevt.rawtime" || name == "json.rawtime")
+        {
+            return Ok(ir::Expr::Const(true));
+        }
         // Cloudtrail string fields become indexable raw paths for `exists` and for equality
         // with non-empty literals, where the plugin's "non-string is \"\"" rule cannot change
         // the outcome; every other use goes through the exact extractor.
