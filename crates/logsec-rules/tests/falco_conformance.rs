@@ -58,6 +58,10 @@ fn conformance_upstream_k8s_rules_and_gke_overrides_load_without_errors() {
     let gke = base.join("k8saudit-gke/rules/k8s_audit_rules_gke.yaml");
     let with_gke = load_paths(&[&k8s, &gke], &LoadOptions::default());
     assert_eq!(errors(&with_gke), Vec::<String>::new());
+    let hack = base.join("k8saudit-gke/hack/rules.yaml");
+    let samples = load_paths(&[&hack], &LoadOptions::default());
+    assert_eq!(errors(&samples), Vec::<String>::new());
+    assert_eq!(samples.rules.len(), 2);
     let user_rule = with_gke.rule("Disallowed K8s User").unwrap();
     assert_eq!(user_rule.exception_fields, ["ka.user.name"]);
     assert!(
