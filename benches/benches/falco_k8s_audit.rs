@@ -4,6 +4,9 @@
 //! event from the JSON line (the JSON is parsed on first field access, so parsing is included),
 //! then evaluate every rule the index selects. Skipped when `../shared` is absent.
 
+// A benchmark may stop on an unreadable fixture.
+#![allow(clippy::expect_used)]
+
 use std::hint::black_box;
 use std::path::Path;
 
