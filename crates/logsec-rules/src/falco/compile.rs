@@ -84,6 +84,9 @@ impl ir::FieldExtractor for FalcoExtractor {
             event_number: 1,
             source: &self.source,
         };
+        if self.transforms.is_empty() {
+            return self.field.extract_value(event, &ctx);
+        }
         let mut values = self.field.extract(event, &ctx);
         let mut is_list = self.field.is_list();
         for t in &self.transforms {
