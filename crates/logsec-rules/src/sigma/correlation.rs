@@ -380,7 +380,9 @@ impl CorrelationEngine {
         let Some(watermark) = watermark else {
             return;
         };
-        while self.pending.peek().is_some_and(|p| p.time < watermark) {
+        // Inclusive: with no lateness a match is processed while its own event is, so a
+        // correlation fires on the event that reaches its threshold.
+        while self.pending.peek().is_some_and(|p| p.time <= watermark) {
             let Some(next) = self.pending.pop() else {
                 break;
             };
