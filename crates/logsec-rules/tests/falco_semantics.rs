@@ -17,6 +17,10 @@ struct Case {
     event: serde_json::Value,
     #[serde(default)]
     fields: Option<serde_json::Value>,
+    /// OCSF attributes a Sigma case sets on its event; no Falco case uses them.
+    #[serde(default)]
+    #[allow(dead_code)]
+    ocsf: Option<serde_json::Value>,
     expect: String,
     #[serde(default)]
     #[allow(dead_code)]
