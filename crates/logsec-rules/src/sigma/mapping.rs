@@ -490,6 +490,11 @@ mod tests {
         let (_, sudo) = auth.restriction(&ls(Some("SUDO"))).unwrap();
         assert!(sudo.eval(&line_of("sudo")));
         assert!(!sudo.eval(&line_of("sshd")));
+        // Correlations group auth.log lines by the address the parser read, an OCSF field.
+        assert_eq!(
+            auth.resolve("src_endpoint.ip").unwrap().accessor.name(),
+            "src_endpoint.ip"
+        );
         // `product: linux` alone and `service: auth` keep every line of the file.
         assert!(auth.restriction(&ls(None)).is_none());
         assert!(auth.restriction(&ls(Some("auth"))).is_none());
