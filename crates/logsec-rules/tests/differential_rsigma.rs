@@ -131,8 +131,8 @@ fn files(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
 /// Both engines compiled from the same rule files; only rules both compiled are compared.
 struct Engines {
     logsec: SigmaRules,
-    /// The same rules with the raw-bytes prefilter off: must give the same verdicts.
-    logsec_unfiltered: SigmaRules,
+    /// The same rules with the raw-bytes prefilter on: must give the same verdicts.
+    logsec_prefiltered: SigmaRules,
     rsigma: rsigma_eval::Engine,
     /// Rule ids compared.
     compared: BTreeSet<String>,
@@ -167,11 +167,11 @@ fn engines(rule_files: &[PathBuf], keep: impl Fn(&str) -> bool) -> Engines {
         eprintln!("compiled by one engine only, not compared: {id}");
     }
     let compared = rsigma_ids.intersection(&logsec_ids).cloned().collect();
-    let mut logsec_unfiltered = logsec.clone();
-    logsec_unfiltered.set_raw_prefilter(false);
+    let mut logsec_prefiltered = logsec.clone();
+    logsec_prefiltered.set_raw_prefilter(true);
     Engines {
         logsec,
-        logsec_unfiltered,
+        logsec_prefiltered,
         rsigma,
         compared,
     }
@@ -262,7 +262,7 @@ fn compare(
             let all = logsec_verdicts(&engines.logsec, event);
             assert_eq!(
                 all,
-                logsec_verdicts(&engines.logsec_unfiltered, event),
+                logsec_verdicts(&engines.logsec_prefiltered, event),
                 "the raw prefilter changed a verdict on {label_base}#{index}"
             );
             let ours: BTreeSet<String> = all

@@ -885,7 +885,7 @@ impl SigmaRules {
     }
 
     /// Turns the raw-bytes literal prefilter of the detection rules on or off (see
-    /// [`RuleSet::set_raw_prefilter`]; on by default, never changes the verdicts).
+    /// [`RuleSet::set_raw_prefilter`]; off by default, never changes the verdicts).
     pub fn set_raw_prefilter(&mut self, enabled: bool) {
         self.rule_set.set_raw_prefilter(enabled);
     }
