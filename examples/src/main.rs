@@ -20,6 +20,7 @@ use logsec::sinks::Redactor;
 use logsec::{Input, Pipeline, ScanReport};
 
 mod demo;
+mod tail;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -36,6 +37,8 @@ struct Cli {
 enum Command {
     /// Scan log files for threats (no paths: the bundled demo incident).
     Scan(ScanArgs),
+    /// Scan continuously: follow files across rotation, stdin, or HTTP POSTs.
+    Tail(TailArgs),
     /// Parse logs and print normalized OCSF events.
     Parse(ParseArgs),
     /// Check or test rule files.
@@ -112,6 +115,45 @@ struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+struct TailArgs {
+    /// Files to follow (across rotation); `-` reads standard input until its end.
+    paths: Vec<String>,
+    /// The configuration file: sources, rules, routes and sinks (docs/tail.md).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Also accept HTTP POSTs (Kubernetes audit webhook `EventList`, JSON lines) here.
+    #[arg(long)]
+    listen: Option<String>,
+    /// Keep the checkpoint (file offsets) in this directory and resume from it.
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Force a format for every source without its own.
+    #[arg(long)]
+    format: Option<String>,
+    /// Rule files or directories (Sigma or Falco); repeatable.
+    #[arg(long = "rules")]
+    rules: Vec<PathBuf>,
+    /// Do not load the bundled rule pack.
+    #[arg(long)]
+    no_default_rules: bool,
+    /// Placeholder values for `|expand`.
+    #[arg(long)]
+    placeholders: Option<PathBuf>,
+    /// Alert encoding on stdout when no `--config` routes them.
+    #[arg(long, value_enum, default_value = "ocsf")]
+    alert_format: AlertFormat,
+    /// Only route alerts at or above this severity.
+    #[arg(long)]
+    min_severity: Option<String>,
+    /// How often offsets are checkpointed (e.g. 5s, 500ms).
+    #[arg(long)]
+    checkpoint_interval: Option<String>,
+    /// How often files are polled (e.g. 250ms).
+    #[arg(long)]
+    poll_interval: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -195,6 +237,7 @@ fn main() -> ExitCode {
     }));
     let result = match command {
         Command::Scan(args) => scan(args),
+        Command::Tail(args) => tail::run(args),
         Command::Parse(args) => parse(args),
         Command::Rules(RulesCommand::Check { paths, output }) => rules_check(&paths, output),
         Command::Rules(RulesCommand::Test {

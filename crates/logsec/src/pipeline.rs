@@ -368,6 +368,11 @@ impl Pipeline {
         &self.engine
     }
 
+    /// The loaded rules, taking the pipeline apart (e.g. for a [`crate::Tailer`]).
+    pub fn into_engine(self) -> Engine {
+        self.engine
+    }
+
     /// How many rules loaded with an error.
     pub fn rule_errors(&self) -> usize {
         self.engine.report().count(RuleStatus::Error)
