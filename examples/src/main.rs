@@ -628,6 +628,7 @@ fn iam_report(
         "html" => report.render_html(),
         other => anyhow::bail!("--output must be md, json or html, not {other:?}"),
     };
-    println!("{text}");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
     Ok(0)
 }

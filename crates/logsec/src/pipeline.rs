@@ -441,6 +441,11 @@ impl Pipeline {
                 self.engine.correlate(event, &mut state, &mut alerts);
             }
             self.engine.finish(&mut state, &mut alerts);
+            let formats: HashMap<&str, SourceFormat> = keyed
+                .iter()
+                .filter_map(|(_, uid, event)| Some((uid.as_str(), event.format()?)))
+                .collect();
+            stamp_correlation_source(&mut alerts, &formats);
             for alert in &alerts {
                 self.emit(alert, &mut report, on_alert);
             }
@@ -479,9 +484,11 @@ impl Pipeline {
         let mut correlation_events = Vec::new();
         let mut scratch = Vec::new();
         let report = self.read_input(input, &mut |event| {
+            let before = alerts.len();
             if self.engine.process_single(event, &mut scratch, &mut alerts) {
                 correlation_events.push(event.clone().into_owned());
             }
+            stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
         });
         FileOutcome {
             report,
@@ -526,6 +533,34 @@ impl Pipeline {
                 error: Some(err.to_string()),
                 ..FileReport::default()
             },
+        }
+    }
+}
+
+/// Fills `unmapped.source` (Falco JSON's `source`, the `sources` of routes) of alerts a rule
+/// raised without it, from the event that made them fire.
+pub(crate) fn stamp_source(alerts: &mut [Alert], event: &Event<'_>) {
+    for alert in alerts {
+        if alert.unmapped.source.is_none() && alert.finding_info.related_events.len() <= 1 {
+            alert.unmapped.source = event.format();
+        }
+    }
+}
+
+/// Fills `unmapped.source` of correlation alerts whose events all come from one format.
+fn stamp_correlation_source(alerts: &mut [Alert], formats: &HashMap<&str, SourceFormat>) {
+    for alert in alerts {
+        if alert.unmapped.source.is_some() {
+            continue;
+        }
+        let mut seen = alert
+            .finding_info
+            .related_events
+            .iter()
+            .map(|r| formats.get(r.uid.as_str()).copied());
+        let first = seen.next().flatten();
+        if first.is_some() && seen.all(|f| f == first) {
+            alert.unmapped.source = first;
         }
     }
 }

@@ -9,6 +9,10 @@
 //! the checkpoint interval; alert ids are deterministic, so receivers can drop them). HTTP
 //! requests are answered `200` only after their alerts were handed to the router.
 //!
+//! Correlations see events in arrival order; the engine releases an event to them once a later
+//! event time was seen (its allowed lateness, 0 by default), so a correlation's alert follows
+//! the next event after the one that completed it — or the stop.
+//!
 //! Correlation state is **not** checkpointed: windows open at a stop are flushed (their alerts
 //! raised) at the stop, and a restart begins with empty windows.
 
@@ -470,7 +474,9 @@ impl Tailer {
         let engine = &self.engine;
         let state = &mut self.state;
         let result = parse_reader(data, &options, &mut |event: &Event<'_>| {
+            let before = alerts.len();
             engine.process(event, state, &mut alerts);
+            crate::pipeline::stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
         });
         let counts = match result {
             Ok(summary) => {
