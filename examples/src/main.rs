@@ -334,22 +334,35 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let hostname = hostname();
     let mut collected: Vec<Alert> = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
-    let report = pipeline.scan(&inputs, &mut |alert| {
-        let mut alert = alert.clone();
-        redactor.apply(&mut alert);
-        let line = match output {
-            OutputFormat::Jsonl => Some(encode(&alert, args.alert_format, &hostname)),
-            OutputFormat::Text => Some(logsec::sinks::text_line(&alert)),
-            OutputFormat::Json | OutputFormat::Html => None,
-        };
-        if let Some(line) = line {
-            if let Err(err) = writeln!(writer, "{line}") {
-                write_error.get_or_insert(err);
+    let progress = progress_bar(&inputs);
+    let report = pipeline.scan_with_progress(
+        &inputs,
+        &mut |alert| {
+            let mut alert = alert.clone();
+            redactor.apply(&mut alert);
+            let line = match output {
+                OutputFormat::Jsonl => Some(encode(&alert, args.alert_format, &hostname)),
+                OutputFormat::Text => Some(logsec::sinks::text_line(&alert)),
+                OutputFormat::Json | OutputFormat::Html => None,
+            };
+            if let Some(line) = line {
+                if let Err(err) = writeln!(writer, "{line}") {
+                    write_error.get_or_insert(err);
+                }
+            } else {
+                collected.push(alert);
             }
-        } else {
-            collected.push(alert);
-        }
-    })?;
+        },
+        &|file| {
+            if let Some((bar, sizes)) = &progress {
+                bar.inc(sizes.get(&file.name).copied().unwrap_or(0));
+                bar.set_message(file.name.clone());
+            }
+        },
+    )?;
+    if let Some((bar, _)) = &progress {
+        bar.finish_and_clear();
+    }
     match output {
         OutputFormat::Json => {
             let values: Vec<serde_json::Value> = collected
@@ -380,6 +393,35 @@ fn scan(args: ScanArgs) -> Result<u8> {
             .any(|severity| severity.at_least(threshold))
     });
     Ok(if failed { 1 } else { 0 })
+}
+
+/// A byte-count progress bar over the input files, only when stderr is a terminal (the
+/// summary line is printed either way).
+fn progress_bar(inputs: &[Input]) -> Option<(indicatif::ProgressBar, HashMap<String, u64>)> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let files = Pipeline::expand_inputs(inputs).ok()?;
+    let sizes: HashMap<String, u64> = files
+        .iter()
+        .map(|input| {
+            let size = match input {
+                Input::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+                Input::Bytes { data, .. } => data.len() as u64,
+                Input::Stdin => 0,
+            };
+            (input.name(), size)
+        })
+        .collect();
+    let bar = indicatif::ProgressBar::new(sizes.values().sum());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some((bar, sizes))
 }
 
 fn encode(alert: &Alert, format: AlertFormat, hostname: &str) -> String {

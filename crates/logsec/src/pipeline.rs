@@ -405,6 +405,17 @@ impl Pipeline {
         inputs: &[Input],
         on_alert: &mut dyn FnMut(&Alert),
     ) -> Result<ScanReport, PipelineError> {
+        self.scan_with_progress(inputs, on_alert, &|_| {})
+    }
+
+    /// [`Pipeline::scan`], calling `on_file_done` (from a worker thread, in completion order)
+    /// each time an input file was parsed and matched — for a progress bar.
+    pub fn scan_with_progress(
+        &self,
+        inputs: &[Input],
+        on_alert: &mut dyn FnMut(&Alert),
+        on_file_done: &(dyn Fn(&FileReport) + Sync),
+    ) -> Result<ScanReport, PipelineError> {
         let started = Instant::now();
         let inputs = Self::expand_inputs(inputs)?;
         let pool = rayon::ThreadPoolBuilder::new()
@@ -417,7 +428,11 @@ impl Pipeline {
         let outcomes: Vec<FileOutcome> = pool.install(|| {
             inputs
                 .par_iter()
-                .map(|input| self.scan_one(input))
+                .map(|input| {
+                    let outcome = self.scan_one(input);
+                    on_file_done(&outcome.report);
+                    outcome
+                })
                 .collect()
         });
         let mut report = ScanReport::default();
