@@ -169,6 +169,8 @@ fn scan_jsonl_stdout_holds_only_alert_lines_with_original_ids() {
         "{}",
         stderr(&output)
     );
+    // No progress bar when stderr is not a terminal.
+    assert!(!stderr(&output).contains("B/s"), "{}", stderr(&output));
 }
 
 #[test]
