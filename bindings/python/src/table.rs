@@ -2,7 +2,7 @@
 //! Arrow PyCapsule stream interface (`__arrow_c_stream__`).
 use std::sync::Arc;
 
-use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
+use arrow_array::{ArrayRef, RecordBatch, StructArray};
 use arrow_schema::{Field, SchemaRef};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -101,7 +101,6 @@ impl Table {
         let batches: Vec<RecordBatch> = self.batches.as_ref().clone();
         let arrays = batches.into_iter().map(|batch| {
             let array: ArrayRef = Arc::new(StructArray::from(batch));
-            debug_assert!(array.len() > 0);
             Ok(array)
         });
         let reader = Box::new(ArrayIterator::new(arrays, field.into()));
