@@ -102,10 +102,10 @@ class _Frame:
         rows = len(self)
         head = f"<p><b>{type(self).__name__}</b>: {rows} {self._noun}</p>"
         try:
-            pyarrow = _pyarrow()
+            pa = _pyarrow()
         except ImportError:
             return head
-        table = pyarrow.table(self._table.slice(0, 10))
+        table = pa.table(self._table.slice(0, 10))
         shown = [c for c in self._preview if c in table.column_names]
         cells = table.select(shown).to_pylist()
         out = [head, "<table><thead><tr>"]
@@ -277,12 +277,12 @@ def read_batches(
 ) -> Iterator[pyarrow.RecordBatch]:
     """Streams events as ``pyarrow.RecordBatch`` es of at most ``batch_size`` rows, parsed on
     a background thread, for inputs larger than memory."""
-    pyarrow = _pyarrow()
+    pa = _pyarrow()
     sources = _native.Sources(_input_list(paths_or_bytes), _format_arg(format), recursive)
     reader = _native.BatchReader(sources, batch_size)
     try:
         for table in reader:
-            yield from pyarrow.table(table).to_batches()
+            yield from pa.table(table).to_batches()
     finally:
         reader.close()
 
@@ -374,22 +374,22 @@ class Rules:
         return self._native.report()
 
     def check(self) -> pyarrow.Table:
-        """The load report as a ``pyarrow.Table``, one row per rule."""
-        pyarrow = _pyarrow()
+        """The load report as a ``pa.Table``, one row per rule."""
+        pa = _pyarrow()
         rows = self._native.report()
-        schema = pyarrow.schema(
+        schema = pa.schema(
             [
-                ("path", pyarrow.string()),
-                ("id", pyarrow.string()),
-                ("title", pyarrow.string()),
-                ("dialect", pyarrow.string()),
-                ("status", pyarrow.string()),
-                ("reason", pyarrow.string()),
-                ("location", pyarrow.string()),
-                ("warnings", pyarrow.list_(pyarrow.string())),
+                ("path", pa.string()),
+                ("id", pa.string()),
+                ("title", pa.string()),
+                ("dialect", pa.string()),
+                ("status", pa.string()),
+                ("reason", pa.string()),
+                ("location", pa.string()),
+                ("warnings", pa.list_(pa.string())),
             ]
         )
-        table: pyarrow.Table = pyarrow.Table.from_pylist(rows, schema=schema)
+        table: pyarrow.Table = pa.Table.from_pylist(rows, schema=schema)
         return table
 
     def evaluate(self, events: Events) -> Alerts:
