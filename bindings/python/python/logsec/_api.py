@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Union
 
 from logsec import _native
@@ -274,7 +274,7 @@ def read_batches(
     *,
     recursive: bool = True,
     batch_size: int = 65536,
-) -> Iterator[pyarrow.RecordBatch]:
+) -> Generator[pyarrow.RecordBatch, None, None]:
     """Streams events as ``pyarrow.RecordBatch`` es of at most ``batch_size`` rows, parsed on
     a background thread, for inputs larger than memory."""
     pa = _pyarrow()
