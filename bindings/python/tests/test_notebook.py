@@ -16,7 +16,7 @@ NOTEBOOK = ROOT / "examples" / "notebooks" / "hunt-cloudtrail.ipynb"
 
 @pytest.fixture(scope="module")
 def executed() -> Any:
-    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     client = NotebookClient(
         notebook,
         timeout=300,
