@@ -405,7 +405,7 @@ impl Pipeline {
         inputs: &[Input],
         on_alert: &mut dyn FnMut(&Alert),
     ) -> Result<ScanReport, PipelineError> {
-        self.scan_with_progress(inputs, on_alert, &|_| {})
+        self.scan_full(inputs, &self.parse, on_alert, &|_| {})
     }
 
     /// [`Pipeline::scan`], calling `on_file_done` (from a worker thread, in completion order)
@@ -413,6 +413,27 @@ impl Pipeline {
     pub fn scan_with_progress(
         &self,
         inputs: &[Input],
+        on_alert: &mut dyn FnMut(&Alert),
+        on_file_done: &(dyn Fn(&FileReport) + Sync),
+    ) -> Result<ScanReport, PipelineError> {
+        self.scan_full(inputs, &self.parse, on_alert, on_file_done)
+    }
+
+    /// [`Pipeline::scan`] with other parse options (e.g. a forced format) than the ones the
+    /// pipeline was built with; the loaded rules are reused.
+    pub fn scan_with_options(
+        &self,
+        inputs: &[Input],
+        parse: &ParseOptions,
+        on_alert: &mut dyn FnMut(&Alert),
+    ) -> Result<ScanReport, PipelineError> {
+        self.scan_full(inputs, parse, on_alert, &|_| {})
+    }
+
+    fn scan_full(
+        &self,
+        inputs: &[Input],
+        parse: &ParseOptions,
         on_alert: &mut dyn FnMut(&Alert),
         on_file_done: &(dyn Fn(&FileReport) + Sync),
     ) -> Result<ScanReport, PipelineError> {
@@ -429,7 +450,7 @@ impl Pipeline {
             inputs
                 .par_iter()
                 .map(|input| {
-                    let outcome = self.scan_one(input);
+                    let outcome = self.scan_one(input, parse);
                     on_file_done(&outcome.report);
                     outcome
                 })
@@ -481,7 +502,7 @@ impl Pipeline {
         for input in &inputs {
             report
                 .files
-                .push(self.read_input(input, &mut |event| on_event(event)));
+                .push(self.read_input(input, &self.parse, &mut |event| on_event(event)));
         }
         report.elapsed = started.elapsed();
         Ok(report)
@@ -494,11 +515,11 @@ impl Pipeline {
         }
     }
 
-    fn scan_one(&self, input: &Input) -> FileOutcome {
+    fn scan_one(&self, input: &Input, parse: &ParseOptions) -> FileOutcome {
         let mut alerts = Vec::new();
         let mut correlation_events = Vec::new();
         let mut scratch = Vec::new();
-        let report = self.read_input(input, &mut |event| {
+        let report = self.read_input(input, parse, &mut |event| {
             let before = alerts.len();
             if self.engine.process_single(event, &mut scratch, &mut alerts) {
                 correlation_events.push(event.clone().into_owned());
@@ -512,9 +533,14 @@ impl Pipeline {
         }
     }
 
-    fn read_input(&self, input: &Input, visit: &mut dyn FnMut(&Event<'_>)) -> FileReport {
+    fn read_input(
+        &self,
+        input: &Input,
+        parse: &ParseOptions,
+        visit: &mut dyn FnMut(&Event<'_>),
+    ) -> FileReport {
         let name = input.name();
-        let mut options = self.parse.clone();
+        let mut options = parse.clone();
         options.file_name = Some(name.clone());
         let result: Result<ParseSummary, ParseError> = match input {
             Input::Path(path) => match File::open(path) {
