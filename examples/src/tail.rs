@@ -125,7 +125,11 @@ pub(crate) fn run(args: TailArgs) -> Result<u8> {
     }
 
     let stop = Arc::new(AtomicBool::new(false));
+    // The first SIGINT/SIGTERM asks for a graceful stop; a second one ends the process (exit 1)
+    // at once — then the checkpoint may be behind (duplicates, never loss).
     for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+        signal_hook::flag::register_conditional_shutdown(signal, 1, Arc::clone(&stop))
+            .context("signal handler")?;
         signal_hook::flag::register(signal, Arc::clone(&stop)).context("signal handler")?;
     }
     // Warnings are printed from a helper thread while the tail runs.
