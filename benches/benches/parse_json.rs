@@ -53,6 +53,34 @@ fn measure(iters: u64, mut f: impl FnMut() -> u64) -> Duration {
     }
 }
 
+/// The survey's yardstick: a typed, borrowed serde parse of a few CloudTrail fields per line,
+/// nothing else. Run beside ours so that a loaded machine slows both alike.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Subset<'a> {
+    #[serde(rename = "eventName", borrow)]
+    event_name: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "eventSource", borrow)]
+    event_source: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "eventTime", borrow)]
+    event_time: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "sourceIPAddress", borrow)]
+    source_ip: Option<std::borrow::Cow<'a, str>>,
+    #[serde(rename = "userIdentity", borrow)]
+    user_identity: Option<&'a serde_json::value::RawValue>,
+}
+
+fn serde_subset_lines(input: &[u8]) -> u64 {
+    let text = std::str::from_utf8(input).expect("UTF-8");
+    let mut n = 0;
+    for line in text.lines() {
+        let record: Subset<'_> = serde_json::from_str(line).expect("valid");
+        black_box(&record);
+        n += 1;
+    }
+    n
+}
+
 fn parse_json(c: &mut Criterion) {
     let jsonl = gen_json::cloudtrail_json_lines(SIZE, 1);
     let records = gen_json::cloudtrail_records_file(SIZE, 2);
@@ -64,6 +92,9 @@ fn parse_json(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse_json");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(jsonl.len() as u64));
+    group.bench_function("baseline_serde_borrowed_subset_jsonl", |b| {
+        b.iter_custom(|iters| measure(iters, || serde_subset_lines(black_box(&jsonl))))
+    });
     group.bench_function("cloudtrail_jsonl_reader", |b| {
         b.iter_custom(|iters| measure(iters, || count_events(black_box(&jsonl))))
     });

@@ -20,6 +20,7 @@ use logsec::sinks::Redactor;
 use logsec::{Input, Pipeline, ScanReport};
 
 mod demo;
+mod tail;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -36,6 +37,8 @@ struct Cli {
 enum Command {
     /// Scan log files for threats (no paths: the bundled demo incident).
     Scan(ScanArgs),
+    /// Scan continuously: follow files across rotation, stdin, or HTTP POSTs.
+    Tail(TailArgs),
     /// Parse logs and print normalized OCSF events.
     Parse(ParseArgs),
     /// Check or test rule files.
@@ -112,6 +115,45 @@ struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     threads: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+struct TailArgs {
+    /// Files to follow (across rotation); `-` reads standard input until its end.
+    paths: Vec<String>,
+    /// The configuration file: sources, rules, routes and sinks (docs/tail.md).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Also accept HTTP POSTs (Kubernetes audit webhook `EventList`, JSON lines) here.
+    #[arg(long)]
+    listen: Option<String>,
+    /// Keep the checkpoint (file offsets) in this directory and resume from it.
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Force a format for every source without its own.
+    #[arg(long)]
+    format: Option<String>,
+    /// Rule files or directories (Sigma or Falco); repeatable.
+    #[arg(long = "rules")]
+    rules: Vec<PathBuf>,
+    /// Do not load the bundled rule pack.
+    #[arg(long)]
+    no_default_rules: bool,
+    /// Placeholder values for `|expand`.
+    #[arg(long)]
+    placeholders: Option<PathBuf>,
+    /// Alert encoding on stdout when no `--config` routes them.
+    #[arg(long, value_enum, default_value = "ocsf")]
+    alert_format: AlertFormat,
+    /// Only route alerts at or above this severity.
+    #[arg(long)]
+    min_severity: Option<String>,
+    /// How often offsets are checkpointed (e.g. 5s, 500ms).
+    #[arg(long)]
+    checkpoint_interval: Option<String>,
+    /// How often files are polled (e.g. 250ms).
+    #[arg(long)]
+    poll_interval: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -195,6 +237,7 @@ fn main() -> ExitCode {
     }));
     let result = match command {
         Command::Scan(args) => scan(args),
+        Command::Tail(args) => tail::run(args),
         Command::Parse(args) => parse(args),
         Command::Rules(RulesCommand::Check { paths, output }) => rules_check(&paths, output),
         Command::Rules(RulesCommand::Test {
@@ -291,22 +334,35 @@ fn scan(args: ScanArgs) -> Result<u8> {
     let hostname = hostname();
     let mut collected: Vec<Alert> = Vec::new();
     let mut write_error: Option<std::io::Error> = None;
-    let report = pipeline.scan(&inputs, &mut |alert| {
-        let mut alert = alert.clone();
-        redactor.apply(&mut alert);
-        let line = match output {
-            OutputFormat::Jsonl => Some(encode(&alert, args.alert_format, &hostname)),
-            OutputFormat::Text => Some(logsec::sinks::text_line(&alert)),
-            OutputFormat::Json | OutputFormat::Html => None,
-        };
-        if let Some(line) = line {
-            if let Err(err) = writeln!(writer, "{line}") {
-                write_error.get_or_insert(err);
+    let progress = progress_bar(&inputs);
+    let report = pipeline.scan_with_progress(
+        &inputs,
+        &mut |alert| {
+            let mut alert = alert.clone();
+            redactor.apply(&mut alert);
+            let line = match output {
+                OutputFormat::Jsonl => Some(encode(&alert, args.alert_format, &hostname)),
+                OutputFormat::Text => Some(logsec::sinks::text_line(&alert)),
+                OutputFormat::Json | OutputFormat::Html => None,
+            };
+            if let Some(line) = line {
+                if let Err(err) = writeln!(writer, "{line}") {
+                    write_error.get_or_insert(err);
+                }
+            } else {
+                collected.push(alert);
             }
-        } else {
-            collected.push(alert);
-        }
-    })?;
+        },
+        &|file| {
+            if let Some((bar, sizes)) = &progress {
+                bar.inc(sizes.get(&file.name).copied().unwrap_or(0));
+                bar.set_message(file.name.clone());
+            }
+        },
+    )?;
+    if let Some((bar, _)) = &progress {
+        bar.finish_and_clear();
+    }
     match output {
         OutputFormat::Json => {
             let values: Vec<serde_json::Value> = collected
@@ -337,6 +393,35 @@ fn scan(args: ScanArgs) -> Result<u8> {
             .any(|severity| severity.at_least(threshold))
     });
     Ok(if failed { 1 } else { 0 })
+}
+
+/// A byte-count progress bar over the input files, only when stderr is a terminal (the
+/// summary line is printed either way).
+fn progress_bar(inputs: &[Input]) -> Option<(indicatif::ProgressBar, HashMap<String, u64>)> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let files = Pipeline::expand_inputs(inputs).ok()?;
+    let sizes: HashMap<String, u64> = files
+        .iter()
+        .map(|input| {
+            let size = match input {
+                Input::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+                Input::Bytes { data, .. } => data.len() as u64,
+                Input::Stdin => 0,
+            };
+            (input.name(), size)
+        })
+        .collect();
+    let bar = indicatif::ProgressBar::new(sizes.values().sum());
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some((bar, sizes))
 }
 
 fn encode(alert: &Alert, format: AlertFormat, hostname: &str) -> String {
@@ -585,6 +670,7 @@ fn iam_report(
         "html" => report.render_html(),
         other => anyhow::bail!("--output must be md, json or html, not {other:?}"),
     };
-    println!("{text}");
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
     Ok(0)
 }

@@ -218,7 +218,19 @@ pub(crate) fn handle_document<'t>(
         ctx.reject(sink, text, "envelopes nested too deeply".to_owned());
         return;
     }
-    match parse_record(ctx.format, text) {
+    let outcome = parse_record(ctx.format, text);
+    handle_outcome(ctx, text, outcome, sink, nesting);
+}
+
+/// Routes what a format module made of `text`.
+pub(crate) fn handle_outcome<'t>(
+    ctx: &mut DocCtx,
+    text: &'t str,
+    outcome: Outcome<'t>,
+    sink: &mut dyn Sink<'t>,
+    nesting: u8,
+) {
+    match outcome {
         Outcome::Event(event) => sink.event(event),
         Outcome::Skip(why) => note(sink, why),
         Outcome::Reject(reason) => ctx.reject(sink, text, reason),

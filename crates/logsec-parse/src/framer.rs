@@ -13,7 +13,8 @@ use memchr::memchr;
 
 use crate::detect::{self, Framing};
 use crate::document::{
-    DocCtx, LogEvent, LookupEvent, handle_document, handle_line, handle_message,
+    DocCtx, LogEvent, LookupEvent, Outcome, handle_document, handle_line, handle_message,
+    handle_outcome, parse_record,
 };
 use crate::error::ParseError;
 use crate::options::ParseOptions;
@@ -340,6 +341,21 @@ impl Framer {
     fn json_line<'b>(&mut self, line: &'b str, sink: &mut dyn Sink<'b>) {
         let bytes = line.as_bytes();
         let mut p = crate::scan::skip_ws(bytes, 0);
+        // The common case, one object per line, goes straight to the record parser when a
+        // cheap count bounds its depth and field count within the limits; the scanner is only
+        // needed past those bounds or for several values on one line (Firehose).
+        let body = line.get(p..).unwrap_or_default().trim_end();
+        if body.starts_with('{') && within_limit_bounds(body.as_bytes(), &self.ctx.limits) {
+            let outcome = parse_record(self.ctx.format, body);
+            let several_values = matches!(
+                &outcome,
+                Outcome::Reject(reason) if reason.contains("trailing characters")
+            );
+            if !several_values {
+                handle_outcome(&mut self.ctx, body, outcome, sink, 0);
+                return;
+            }
+        }
         while p < bytes.len() {
             let rest = bytes.get(p..).unwrap_or_default();
             let text = line.get(p..).unwrap_or_default();
@@ -631,6 +647,27 @@ impl Framer {
                 .reject(sink, text, format!("malformed entry: {err}")),
         }
     }
+}
+
+/// Whether counting brackets and colons already proves a document within the depth limit
+/// (depth ≤ opening brackets) and the field limit (members ≤ colons). One branch-free pass the
+/// compiler vectorizes; strings that hold brackets or colons only make the bound looser.
+fn within_limit_bounds(bytes: &[u8], limits: &crate::limits::Limits) -> bool {
+    let mut opens = 0usize;
+    let mut colons = 0usize;
+    // Byte-wide counters over chunks of at most 255 bytes vectorize well; `[` (0x5B) and `{`
+    // (0x7B) differ only in bit 0x20.
+    for chunk in bytes.chunks(255) {
+        let mut chunk_opens = 0u8;
+        let mut chunk_colons = 0u8;
+        for &b in chunk {
+            chunk_opens = chunk_opens.wrapping_add(u8::from((b | 0x20) == b'{'));
+            chunk_colons = chunk_colons.wrapping_add(u8::from(b == b':'));
+        }
+        opens += usize::from(chunk_opens);
+        colons += usize::from(chunk_colons);
+    }
+    opens <= limits.max_depth && colons <= limits.max_fields
 }
 
 fn skip_ws_commas(bytes: &[u8], mut pos: usize) -> usize {

@@ -48,6 +48,18 @@ pub(crate) fn run<R: Read>(
     sink: &mut dyn for<'m> Sink<'m>,
     label: &str,
 ) -> Result<(), ParseError> {
+    run_body(reader, framer, sink, label, true)
+}
+
+/// `run`, with base64 unwrapping allowed once: decoded (or undecodable) text is never looked
+/// at as base64 again, so `H4sI` followed by garbage cannot recurse.
+fn run_body<R: Read>(
+    reader: R,
+    framer: &mut Framer,
+    sink: &mut dyn for<'m> Sink<'m>,
+    label: &str,
+    allow_base64: bool,
+) -> Result<(), ParseError> {
     let io_err = |source: io::Error| ParseError::Io {
         path: label.to_owned(),
         source,
@@ -58,15 +70,15 @@ pub(crate) fn run<R: Read>(
         .take(4)
         .read_to_end(&mut peek)
         .map_err(io_err)?;
-    if peek.as_slice() == b"H4sI" {
+    if allow_base64 && peek.as_slice() == b"H4sI" {
         let mut text = peek;
         reader
             .take(MAX_BASE64_BYTES)
             .read_to_end(&mut text)
             .map_err(io_err)?;
         return match decode_base64(&text) {
-            Some(decoded) => run(Cursor::new(decoded), framer, sink, label),
-            None => run(Cursor::new(text), framer, sink, label),
+            Some(decoded) => run_body(Cursor::new(decoded), framer, sink, label, false),
+            None => run_body(Cursor::new(text), framer, sink, label, false),
         };
     }
     let chained = Cursor::new(peek.clone()).chain(reader);

@@ -47,23 +47,41 @@ pub(crate) fn string_end(bytes: &[u8]) -> Option<usize> {
     string_end_from(bytes, 1)
 }
 
-/// Like [`string_end`], with the string's body starting at `pos`. Most strings in logs are
-/// short: a plain loop over the first bytes beats the setup of a vectorized search, which
-/// takes over for long strings.
+/// Like [`string_end`], with the string's body starting at `pos`. Eight bytes are tested at a
+/// time for a quote or a backslash (SWAR); most strings in logs are short, where this beats
+/// the setup of a vectorized search, which takes over for long strings.
 fn string_end_from(bytes: &[u8], mut pos: usize) -> Option<usize> {
-    let short_end = pos.saturating_add(24);
-    while pos < short_end {
-        match *bytes.get(pos)? {
-            b'"' => return Some(pos + 1),
-            b'\\' => pos += 2,
-            _ => pos += 1,
-        }
-    }
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let swar_end = pos.saturating_add(64);
     loop {
-        let rest = bytes.get(pos..)?;
-        let hit = memchr2(b'"', b'\\', rest)?;
-        pos += hit;
-        match bytes.get(pos)? {
+        if pos < swar_end {
+            if let Some(chunk) = bytes.get(pos..pos + 8) {
+                let mut word = [0u8; 8];
+                word.copy_from_slice(chunk);
+                let word = u64::from_le_bytes(word);
+                let hits = has(word, b'"') | has(word, b'\\');
+                if hits == 0 {
+                    pos += 8;
+                    continue;
+                }
+                // The lowest flagged byte is always a true match.
+                pos += (hits.trailing_zeros() / 8) as usize;
+            } else {
+                // Fewer than eight bytes left: one at a time.
+                while !matches!(*bytes.get(pos)?, b'"' | b'\\') {
+                    pos += 1;
+                }
+            }
+        } else {
+            let rest = bytes.get(pos..)?;
+            pos += memchr2(b'"', b'\\', rest)?;
+        }
+        match *bytes.get(pos)? {
             b'"' => return Some(pos + 1),
             _ => pos += 2,
         }
@@ -397,5 +415,26 @@ mod tests {
         assert_eq!(skipper.feed(b"}, next"), Some(1));
         let mut tail = Skipper::inside(1);
         assert_eq!(tail.feed(br#","x":{"y":1}} {"#), Some(13));
+    }
+}
+
+#[cfg(test)]
+mod string_tests {
+    use super::*;
+
+    #[test]
+    fn string_ends_are_found_at_every_alignment() {
+        for pad in 0..80 {
+            let body = "x".repeat(pad);
+            for tail in ["\"", "\\\"\"", "\\\\\"", "é\""] {
+                let text = format!("\"{body}{tail}rest");
+                let expected = text.len() - "rest".len();
+                assert_eq!(string_end(text.as_bytes()), Some(expected), "{text:?}");
+            }
+            let open = format!("\"{body}\\");
+            assert_eq!(string_end(open.as_bytes()), None);
+            let unterminated = format!("\"{body}");
+            assert_eq!(string_end(unterminated.as_bytes()), None);
+        }
     }
 }

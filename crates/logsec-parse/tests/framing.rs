@@ -412,3 +412,16 @@ fn truncated_gzip_json_lines_rejects_once() {
         summary.rejects[0].reason
     );
 }
+
+#[test]
+fn base64_marker_with_garbage_does_not_recurse() {
+    // Found by the parse_detect fuzz target: `H4sI` then bytes that are not base64.
+    let input = b"H4sI\x97";
+    let result = parse_bytes(input, &ParseOptions::default());
+    assert!(
+        matches!(result, Err(ParseError::UnknownFormat { .. })),
+        "{result:?}"
+    );
+    let result = parse_reader(&input[..], &ParseOptions::default(), |_| {});
+    assert!(result.is_err());
+}

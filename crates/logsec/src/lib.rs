@@ -13,11 +13,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
+mod follow;
 mod html;
 mod pack;
 mod pipeline;
 mod rule_tests;
+mod tail;
 
+pub use crate::follow::{
+    Checkpoint, CheckpointStore, Chunk, FileFollower, FilePosition, MAX_CHUNK_BYTES,
+};
 pub use crate::html::{alert_principal, alert_source_ip, escape_html, render_html};
 pub use crate::pack::{
     PLACEHOLDERS_FILE, default_placeholders, default_rule_files, parse_placeholders,
@@ -26,6 +33,10 @@ pub use crate::pipeline::{
     FileReport, Input, Pipeline, PipelineBuilder, PipelineError, ScanReport, rule_files_under,
 };
 pub use crate::rule_tests::{RuleTestFailure, RuleTestReport, run_rule_tests};
+pub use crate::tail::{
+    MAX_BODY_BYTES, RulesConfig, SourceConfig, TailConfig, TailError, TailReport, TailWarnings,
+    Tailer,
+};
 pub use logsec_event as event;
 pub use logsec_iam as iam;
 pub use logsec_parse as parse;

@@ -368,6 +368,11 @@ impl Pipeline {
         &self.engine
     }
 
+    /// The loaded rules, taking the pipeline apart (e.g. for a [`crate::Tailer`]).
+    pub fn into_engine(self) -> Engine {
+        self.engine
+    }
+
     /// How many rules loaded with an error.
     pub fn rule_errors(&self) -> usize {
         self.engine.report().count(RuleStatus::Error)
@@ -400,6 +405,38 @@ impl Pipeline {
         inputs: &[Input],
         on_alert: &mut dyn FnMut(&Alert),
     ) -> Result<ScanReport, PipelineError> {
+        self.scan_full(inputs, &self.parse, on_alert, &|_| {})
+    }
+
+    /// [`Pipeline::scan`], calling `on_file_done` (from a worker thread, in completion order)
+    /// each time an input file was parsed and matched — for a progress bar.
+    pub fn scan_with_progress(
+        &self,
+        inputs: &[Input],
+        on_alert: &mut dyn FnMut(&Alert),
+        on_file_done: &(dyn Fn(&FileReport) + Sync),
+    ) -> Result<ScanReport, PipelineError> {
+        self.scan_full(inputs, &self.parse, on_alert, on_file_done)
+    }
+
+    /// [`Pipeline::scan`] with other parse options (e.g. a forced format) than the ones the
+    /// pipeline was built with; the loaded rules are reused.
+    pub fn scan_with_options(
+        &self,
+        inputs: &[Input],
+        parse: &ParseOptions,
+        on_alert: &mut dyn FnMut(&Alert),
+    ) -> Result<ScanReport, PipelineError> {
+        self.scan_full(inputs, parse, on_alert, &|_| {})
+    }
+
+    fn scan_full(
+        &self,
+        inputs: &[Input],
+        parse: &ParseOptions,
+        on_alert: &mut dyn FnMut(&Alert),
+        on_file_done: &(dyn Fn(&FileReport) + Sync),
+    ) -> Result<ScanReport, PipelineError> {
         let started = Instant::now();
         let inputs = Self::expand_inputs(inputs)?;
         let pool = rayon::ThreadPoolBuilder::new()
@@ -412,7 +449,11 @@ impl Pipeline {
         let outcomes: Vec<FileOutcome> = pool.install(|| {
             inputs
                 .par_iter()
-                .map(|input| self.scan_one(input))
+                .map(|input| {
+                    let outcome = self.scan_one(input, parse);
+                    on_file_done(&outcome.report);
+                    outcome
+                })
                 .collect()
         });
         let mut report = ScanReport::default();
@@ -436,6 +477,11 @@ impl Pipeline {
                 self.engine.correlate(event, &mut state, &mut alerts);
             }
             self.engine.finish(&mut state, &mut alerts);
+            let formats: HashMap<&str, SourceFormat> = keyed
+                .iter()
+                .filter_map(|(_, uid, event)| Some((uid.as_str(), event.format()?)))
+                .collect();
+            stamp_correlation_source(&mut alerts, &formats);
             for alert in &alerts {
                 self.emit(alert, &mut report, on_alert);
             }
@@ -456,7 +502,7 @@ impl Pipeline {
         for input in &inputs {
             report
                 .files
-                .push(self.read_input(input, &mut |event| on_event(event)));
+                .push(self.read_input(input, &self.parse, &mut |event| on_event(event)));
         }
         report.elapsed = started.elapsed();
         Ok(report)
@@ -469,14 +515,16 @@ impl Pipeline {
         }
     }
 
-    fn scan_one(&self, input: &Input) -> FileOutcome {
+    fn scan_one(&self, input: &Input, parse: &ParseOptions) -> FileOutcome {
         let mut alerts = Vec::new();
         let mut correlation_events = Vec::new();
         let mut scratch = Vec::new();
-        let report = self.read_input(input, &mut |event| {
+        let report = self.read_input(input, parse, &mut |event| {
+            let before = alerts.len();
             if self.engine.process_single(event, &mut scratch, &mut alerts) {
                 correlation_events.push(event.clone().into_owned());
             }
+            stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
         });
         FileOutcome {
             report,
@@ -485,9 +533,14 @@ impl Pipeline {
         }
     }
 
-    fn read_input(&self, input: &Input, visit: &mut dyn FnMut(&Event<'_>)) -> FileReport {
+    fn read_input(
+        &self,
+        input: &Input,
+        parse: &ParseOptions,
+        visit: &mut dyn FnMut(&Event<'_>),
+    ) -> FileReport {
         let name = input.name();
-        let mut options = self.parse.clone();
+        let mut options = parse.clone();
         options.file_name = Some(name.clone());
         let result: Result<ParseSummary, ParseError> = match input {
             Input::Path(path) => match File::open(path) {
@@ -521,6 +574,34 @@ impl Pipeline {
                 error: Some(err.to_string()),
                 ..FileReport::default()
             },
+        }
+    }
+}
+
+/// Fills `unmapped.source` (Falco JSON's `source`, the `sources` of routes) of alerts a rule
+/// raised without it, from the event that made them fire.
+pub(crate) fn stamp_source(alerts: &mut [Alert], event: &Event<'_>) {
+    for alert in alerts {
+        if alert.unmapped.source.is_none() && alert.finding_info.related_events.len() <= 1 {
+            alert.unmapped.source = event.format();
+        }
+    }
+}
+
+/// Fills `unmapped.source` of correlation alerts whose events all come from one format.
+fn stamp_correlation_source(alerts: &mut [Alert], formats: &HashMap<&str, SourceFormat>) {
+    for alert in alerts {
+        if alert.unmapped.source.is_some() {
+            continue;
+        }
+        let mut seen = alert
+            .finding_info
+            .related_events
+            .iter()
+            .map(|r| formats.get(r.uid.as_str()).copied());
+        let first = seen.next().flatten();
+        if first.is_some() && seen.all(|f| f == first) {
+            alert.unmapped.source = first;
         }
     }
 }
