@@ -2,8 +2,6 @@
 #![allow(clippy::expect_used)]
 //! Embeds the bundled rule pack (`rules/` at the workspace root) into the crate, so the pack
 //! works from an installed binary or wheel anywhere, not from a repository-relative path.
-// A build script reports failure by panicking: `expect` is the right tool here.
-#![allow(clippy::expect_used)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
