@@ -24,8 +24,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets it"));
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Cargo sets both variables; an error here fails the build with its message.
+    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let rules_dir = manifest.join("../../rules");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut files = Vec::new();
@@ -44,6 +45,7 @@ fn main() {
         );
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("pack.rs");
-    std::fs::write(out, code).expect("OUT_DIR is writable");
+    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("pack.rs");
+    std::fs::write(out, code)?;
+    Ok(())
 }

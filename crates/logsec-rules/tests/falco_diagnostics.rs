@@ -319,3 +319,63 @@ fn alerts_carry_the_rendered_output_and_severity() {
     assert_eq!(alert.message, "root did X (<NA>      |)");
     assert_eq!(alert.severity_id, Severity::Critical);
 }
+
+#[test]
+fn directories_load_their_yaml_files_in_sorted_order() {
+    use logsec_rules::falco::load_paths;
+    let dir = std::env::temp_dir().join(format!("logsec-falco-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // b.yaml overrides the list a.yml defines: only correct if a.yml loads first.
+    std::fs::write(
+        dir.join("b.yaml"),
+        "- list: names\n  items: [Y]\n  override:\n    items: append\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("a.yml"),
+        format!(
+            "- list: names\n  items: [X]\n{}",
+            RULE.replace("ct.name = X", "ct.name in (names)")
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("c.txt"), "not yaml: [").unwrap();
+    let missing = dir.join("missing.yaml");
+    let rules = load_paths(&[dir.clone(), missing], &LoadOptions::default());
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(rules.rule("r").unwrap().condition_text.contains("X, Y"));
+    let errs: Vec<Code> = rules.errors().map(|d| d.code).collect();
+    assert_eq!(errs, [Code::ErrFileRead]);
+}
+
+#[test]
+fn na_checks_and_duplicate_exception_names_warn() {
+    let text = RULE
+        .replace("ct.name = X", "ka.verb != \"<NA>\"")
+        .replace("aws_cloudtrail", "k8s_audit")
+        + "  exceptions:\n    - name: e\n      fields: [ka.user.name]\n    - name: e\n      fields: [ka.verb]\n";
+    let rules = load_one(&text);
+    assert!(!rules.has_errors(), "{:?}", rules.errors().next());
+    let got: Vec<Code> = rules.warnings().map(|d| d.code).collect();
+    assert_eq!(got, [Code::ExceptionNameNotUnique, Code::UnsafeNaCheck]);
+}
+
+#[test]
+fn output_fields_are_typed() {
+    use logsec_event::{Event, RawRecord, SourceFormat, ocsf};
+    let rules = load_one(&RULE.replace(
+        "output: o",
+        "output: \"%s3.bytes %ec2.imageids %ct.error %toupper(ct.name)\"",
+    ));
+    let rule = rules.rule("r").unwrap();
+    let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::Cloudtrail);
+    event.raw = RawRecord::json(
+        r#"{"eventName":"X","additionalEventData":{"bytesTransferredIn":7},"responseElements":{"instancesSet":{"items":[{"imageId":"ami-1"},{"imageId":"ami-2"}]}}}"#,
+    );
+    let (message, fields) = rule.output.render(&event);
+    assert_eq!(message, "7 (ami-1,ami-2) <NA> X");
+    assert_eq!(
+        serde_json::Value::Object(fields),
+        serde_json::json!({"s3.bytes": 7, "ec2.imageids": ["ami-1", "ami-2"], "ct.error": null})
+    );
+}

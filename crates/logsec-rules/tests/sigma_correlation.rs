@@ -406,6 +406,71 @@ fn group_state_is_bounded_and_evictions_are_counted() {
 }
 
 #[test]
+fn without_lateness_a_correlation_fires_on_the_event_that_completes_it() {
+    // No flush: the match must come out while the threshold event itself is processed, and a
+    // chained temporal_ordered must complete on the following event, not at end of input.
+    let rules = load(
+        r#"
+title: Many failures
+name: many_failures
+correlation:
+  type: event_count
+  rules: [login_failed]
+  group-by: [userIdentity.userName]
+  timespan: 10m
+  condition: {gte: 2}
+---
+title: Successful brute force
+correlation:
+  type: temporal_ordered
+  rules: [many_failures, login_ok]
+  group-by: [userIdentity.userName]
+  timespan: 10m
+"#,
+    );
+    let mut engine = CorrelationEngine::new(&rules, CorrelationConfig::default());
+    let mut matches = Vec::new();
+    let mut fired_per_event = Vec::new();
+    for e in [
+        failed("f1", 0, "1.1.1.1", "alice"),
+        failed("f2", 1, "1.1.1.1", "alice"),
+        success("s1", 2, "1.1.1.1", "alice"),
+    ] {
+        let mut out = Vec::new();
+        matches.clear();
+        rules.matches(&e, &mut matches);
+        engine.process(&rules, &e, &matches, &mut out);
+        fired_per_event.push(
+            out.iter()
+                .map(|m| rules.correlations()[m.correlation].rule.title.clone())
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        fired_per_event,
+        [
+            vec![],
+            vec!["Many failures".to_owned()],
+            vec!["Successful brute force".to_owned()]
+        ]
+    );
+    // Two events with the same time: the second still counts (it is not late).
+    let mut engine = CorrelationEngine::new(&rules, CorrelationConfig::default());
+    let mut out = Vec::new();
+    for e in [
+        failed("g1", 5, "1.1.1.1", "carol"),
+        failed("g2", 5, "1.1.1.1", "carol"),
+    ] {
+        matches.clear();
+        rules.matches(&e, &mut matches);
+        engine.process(&rules, &e, &matches, &mut out);
+    }
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(ids(&out[0]), ["g1", "g2"]);
+    assert_eq!(engine.stats().late_dropped, 0);
+}
+
+#[test]
 fn chained_correlation_and_generate() {
     // The spec's example: many failed logins followed by a successful one.
     let rules = load(

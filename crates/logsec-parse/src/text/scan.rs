@@ -605,9 +605,18 @@ pub(crate) struct AbsoluteUrl<'a> {
 }
 
 /// Splits an absolute URL `scheme://host[:port]/path?query` (ALB logs the full URL).
+/// Only a URL that starts with a scheme (RFC 3986: a letter, then letters, digits, `+`, `-`,
+/// `.`) is absolute; an origin-form target such as `/preview?src=http://host/` is not, even
+/// though `://` occurs in it.
 pub(crate) fn split_absolute_url(url: &str) -> Option<AbsoluteUrl<'_>> {
     let sep = url.find("://")?;
     let scheme = url.get(..sep)?;
+    let mut scheme_bytes = scheme.bytes();
+    if !scheme_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
+        || !scheme_bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    {
+        return None;
+    }
     let rest = url.get(sep + 3..)?;
     let path_start = memchr::memchr2(b'/', b'?', rest.as_bytes()).unwrap_or(rest.len());
     let authority = rest.get(..path_start)?;
@@ -798,6 +807,17 @@ mod tests {
                 path: "/a",
                 query: Some("b=1")
             })
+        );
+        // `://` inside the query of an origin-form target does not make it absolute.
+        assert_eq!(
+            split_absolute_url("/preview?src=http://metadata.google.internal/x"),
+            None
+        );
+        assert_eq!(split_absolute_url("://host/a"), None);
+        assert_eq!(split_absolute_url("1http://host/a"), None);
+        assert_eq!(
+            split_absolute_url("svn+ssh://host/a").map(|u| (u.scheme, u.host, u.path)),
+            Some(("svn+ssh", "host", "/a"))
         );
     }
 }

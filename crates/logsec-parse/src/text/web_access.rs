@@ -759,6 +759,25 @@ mod tests {
             ),
             (Some("https"), Some("/a"), Some("b"))
         );
+        // A URL inside the query string does not make the target absolute (SSRF probes).
+        let ssrf = r#"198.51.100.42 - - [20/Nov/2026:10:00:00 +0000] "GET /preview?src=http://metadata.google.internal/computeMetadata/v1/ HTTP/1.1" 200 5120 "-" "curl/8""#;
+        let url = event_of(&mut parser(), ssrf)
+            .http_request
+            .unwrap()
+            .url
+            .unwrap();
+        assert_eq!(
+            (
+                url.scheme.as_deref(),
+                url.path.as_deref(),
+                url.query_string.as_deref()
+            ),
+            (
+                None,
+                Some("/preview"),
+                Some("src=http://metadata.google.internal/computeMetadata/v1/")
+            )
+        );
         let no_ident = r#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#;
         let event = event_of(&mut parser(), no_ident);
         assert_eq!(event.http_response.as_ref().unwrap().length, Some(100));

@@ -84,6 +84,9 @@ impl ir::FieldExtractor for FalcoExtractor {
             event_number: 1,
             source: &self.source,
         };
+        if self.transforms.is_empty() {
+            return self.field.extract_value(event, &ctx);
+        }
         let mut values = self.field.extract(event, &ctx);
         let mut is_list = self.field.is_list();
         for t in &self.transforms {
@@ -932,6 +935,13 @@ impl Lowering<'_> {
         modifier: Option<Modifier>,
         rhs: &Rhs,
     ) -> Result<ir::Expr, RuleError> {
+        // `jevt.rawtime exists` is Falco's "always true" idiom: every event has a time.
+        if op == CmpOp::Exists
+            && let FieldExpr::Field { name, arg: None } = lhs
+            && (name == "jevt.rawtime" || name == "json.rawtime")
+        {
+            return Ok(ir::Expr::Const(true));
+        }
         // Cloudtrail string fields become indexable raw paths for `exists` and for equality
         // with non-empty literals, where the plugin's "non-string is \"\"" rule cannot change
         // the outcome; every other use goes through the exact extractor.

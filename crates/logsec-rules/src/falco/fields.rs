@@ -1322,6 +1322,51 @@ fn event_time_ns(event: &Event<'_>) -> i64 {
 }
 
 impl ResolvedField {
+    /// The node `json.value[/pointer]` designates.
+    fn json_pointer<'e, 'a>(&self, root: &'e JsonValue<'a>) -> Option<&'e JsonValue<'a>> {
+        let mut node = root;
+        for seg in self.pointer.iter().filter(|s| !s.is_empty()) {
+            node = match node {
+                JsonValue::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i))?,
+                _ => node.get(seg)?,
+            };
+        }
+        Some(node)
+    }
+
+    /// The value as the IR reads it, without the intermediate vector for the common
+    /// single-valued JSON fields.
+    pub(crate) fn extract_value<'e>(
+        &self,
+        event: &'e Event<'_>,
+        ctx: &EvalContext<'_>,
+    ) -> FieldValue<'e> {
+        match self.info.kind {
+            Kind::JsonValue => event
+                .raw
+                .tree()
+                .and_then(|root| self.json_pointer(root))
+                .map_or(FieldValue::Missing, |node| FieldValue::Str(json_text(node))),
+            _ => {
+                let values = self.extract(event, ctx);
+                let convert = |v: Val<'e>| match v {
+                    Val::Str(s) => FieldValue::Str(s),
+                    Val::Num(n) => FieldValue::UInt(n),
+                };
+                if values.is_empty() {
+                    FieldValue::Missing
+                } else if self.is_list() {
+                    FieldValue::List(values.into_iter().map(convert).collect())
+                } else {
+                    values
+                        .into_iter()
+                        .next()
+                        .map_or(FieldValue::Missing, convert)
+                }
+            }
+        }
+    }
+
     /// Extracts the field's values from an event; an empty vector means "no value".
     pub(crate) fn extract<'e>(&self, event: &'e Event<'_>, ctx: &EvalContext<'_>) -> Vec<Val<'e>> {
         if self.info.kind == Kind::Ocsf {
@@ -1362,7 +1407,9 @@ impl ResolvedField {
                 return vec![Val::Num(u64::try_from(secs).unwrap_or(0))];
             }
             Kind::JsonRawTime => {
-                return vec![Val::Str(Cow::Owned(event_time_ns(event).to_string()))];
+                // A string field in Falco; kept as a number here (its text is the same decimal)
+                // to spare a conversion on every `jevt.rawtime=0` test.
+                return vec![Val::Num(u64::try_from(event_time_ns(event)).unwrap_or(0))];
             }
             _ => {}
         }
@@ -1568,25 +1615,12 @@ impl ResolvedField {
                 .flat_map(|rule| array(rule.get("sourceIPs")).iter())
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
-            Kind::JsonValue => {
-                let mut node = root;
-                for seg in &self.pointer {
-                    if seg.is_empty() {
-                        continue;
-                    }
-                    let next = match node {
-                        JsonValue::Array(items) => {
-                            seg.parse::<usize>().ok().and_then(|i| items.get(i))
-                        }
-                        _ => node.get(seg),
-                    };
-                    match next {
-                        Some(n) => node = n,
-                        None => return Vec::new(),
-                    }
-                }
-                vec![Val::Str(json_text(node))]
-            }
+            Kind::JsonValue => self
+                .json_pointer(root)
+                .map(json_text)
+                .map(Val::Str)
+                .into_iter()
+                .collect(),
             Kind::JsonObj => {
                 let pretty = serde_json::to_string_pretty(&root.to_serde()).unwrap_or_default();
                 vec![Val::Str(Cow::Owned(pretty))]

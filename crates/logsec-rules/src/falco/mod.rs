@@ -5,7 +5,7 @@
 //! are expanded textually with lists (Falco's quirks included), parsed with the libs grammar
 //! into an [`Expr`], macros are substituted into the tree, exceptions are appended as Falco
 //! builds them, and fields resolve once to extractors over the raw record. Each rule is lowered
-//! to an [`ir::CompiledRule`](crate::ir::CompiledRule); [`FalcoRules::rule_set`] indexes the
+//! to an [`crate::ir::CompiledRule`]; [`FalcoRules::rule_set`] indexes the
 //! enabled ones by source and discriminating field.
 //!
 //! Every rule is accounted for: loaded ([`FalcoRules::rules`]), or skipped with a reason

@@ -268,6 +268,7 @@ pub(crate) fn render_values(values: &[Val<'_>], is_list: bool) -> String {
 
 fn json_values(values: &[Val<'_>], is_list: bool, ty: FieldType) -> Value {
     let one = |v: &Val<'_>| match v {
+        Val::Num(n) if ty == FieldType::String => Value::from(n.to_string()),
         Val::Num(n) => Value::from(*n),
         Val::Str(s) if ty == FieldType::Uint64 => s
             .parse::<u64>()

@@ -5,7 +5,7 @@
 //! of the last `timespan` before the newest one.
 //!
 //! **Out-of-order input.** Matches are buffered and processed in event-time order once the
-//! watermark (the newest time seen minus the allowed lateness) passes them; a match older than
+//! watermark (the newest time seen minus the allowed lateness) reaches them; a match older than
 //! the watermark when it arrives is dropped and counted. [`CorrelationEngine::flush`] processes
 //! everything still buffered. Ties are broken by the event id, so any arrival order within the
 //! allowed lateness gives the same correlation matches as sorted input — batch and streaming
@@ -380,7 +380,9 @@ impl CorrelationEngine {
         let Some(watermark) = watermark else {
             return;
         };
-        while self.pending.peek().is_some_and(|p| p.time < watermark) {
+        // Inclusive: with no lateness a match is processed while its own event is, so a
+        // correlation fires on the event that reaches its threshold.
+        while self.pending.peek().is_some_and(|p| p.time <= watermark) {
             let Some(next) = self.pending.pop() else {
                 break;
             };

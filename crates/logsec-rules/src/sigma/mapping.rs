@@ -9,7 +9,7 @@ use logsec_event::{Event, FieldPath, FieldValue, SourceFormat};
 use serde::Deserialize;
 
 use crate::error::RulesError;
-use crate::ir::{Accessor, FieldExtractor};
+use crate::ir::{Accessor, Case, Expr, FieldExtractor, Predicate, StrMatcher, Test};
 
 /// The embedded mapping files: (file name, text).
 const BUILTIN: &[(&str, &str)] = &[
@@ -117,11 +117,42 @@ enum TargetText {
     Computed { computed: String },
 }
 
+/// One `logsources` entry of a mapping file: a logsource, optionally restricted to the events
+/// of the format whose field `only_if.field` has one of `only_if.values`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogsourceEntry {
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    product: Option<String>,
+    #[serde(default)]
+    service: Option<String>,
+    #[serde(default)]
+    only_if: Option<RestrictionText>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RestrictionText {
+    field: String,
+    values: Vec<String>,
+}
+
+/// A logsource that selects only some events of a format (`service: sshd` on auth.log: the
+/// lines of the sshd program).
+#[derive(Debug, Clone)]
+struct Restriction {
+    logsource: Logsource,
+    accessor: Accessor,
+    values: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MappingFile {
     format: String,
-    logsources: Vec<Logsource>,
+    logsources: Vec<LogsourceEntry>,
     #[serde(default)]
     raw_passthrough: bool,
     #[serde(default)]
@@ -145,6 +176,7 @@ pub struct SourceMapping {
     pub format: SourceFormat,
     /// The logsources that select it.
     pub logsources: Vec<Logsource>,
+    restrictions: Vec<Restriction>,
     raw_passthrough: bool,
     known_raw_roots: Option<HashSet<String>>,
     fields: HashMap<String, Accessor>,
@@ -159,6 +191,18 @@ pub(crate) struct ResolvedField {
 }
 
 impl SourceMapping {
+    /// The condition an event of this format must also meet to belong to `logsource`, if the
+    /// mapping restricts it (an `only_if` entry), with a text that identifies it.
+    pub(crate) fn restriction(&self, logsource: &Logsource) -> Option<(String, Expr)> {
+        let r = self
+            .restrictions
+            .iter()
+            .find(|r| r.logsource.same_as(logsource))?;
+        let text = format!("{} in {:?}", r.accessor.name(), r.values);
+        let test = Test::Str(StrMatcher::in_set(&r.values, Case::Insensitive));
+        Some((text, Expr::pred(Predicate::new(r.accessor.clone(), test))))
+    }
+
     /// Resolves a Sigma field name for this format.
     pub(crate) fn resolve(&self, field: &str) -> Result<ResolvedField, RulesError> {
         if let Some(accessor) = self.fields.get(field) {
@@ -255,9 +299,29 @@ impl SigmaMappings {
             for (name, text) in &parsed.fields {
                 fields.insert(name.clone(), target(file, name, text)?);
             }
+            let mut logsources = Vec::new();
+            let mut restrictions = Vec::new();
+            for entry in parsed.logsources {
+                let logsource = Logsource {
+                    category: entry.category,
+                    product: entry.product,
+                    service: entry.service,
+                };
+                if let Some(only_if) = entry.only_if {
+                    let accessor =
+                        target(file, "only_if", &TargetText::Path(only_if.field.clone()))?;
+                    restrictions.push(Restriction {
+                        logsource: logsource.clone(),
+                        accessor,
+                        values: only_if.values,
+                    });
+                }
+                logsources.push(logsource);
+            }
             sources.push(SourceMapping {
                 format,
-                logsources: parsed.logsources,
+                logsources,
+                restrictions,
                 raw_passthrough: parsed.raw_passthrough,
                 known_raw_roots: parsed
                     .known_raw_roots
@@ -392,6 +456,93 @@ mod tests {
         assert_eq!(
             names(&ls(None, Some("aws"), Some("s3_access"))),
             ["s3_access"]
+        );
+    }
+
+    #[test]
+    fn sshd_and_sudo_logsources_select_only_that_programs_lines() {
+        let mappings = SigmaMappings::builtin().unwrap();
+        let auth = mappings
+            .sources()
+            .iter()
+            .find(|s| s.format == SourceFormat::AuthLog)
+            .unwrap();
+        let ls = |service: Option<&str>| Logsource {
+            category: None,
+            product: Some("linux".into()),
+            service: service.map(str::to_owned),
+        };
+        let line_of = |program: &'static str| {
+            let mut event = Event::new(
+                &logsec_event::ocsf::AUTHENTICATION,
+                1,
+                SourceFormat::AuthLog,
+            );
+            event.metadata.log_name = Some(Cow::Borrowed(program));
+            event
+        };
+        let (_, sshd) = auth.restriction(&ls(Some("sshd"))).unwrap();
+        assert!(sshd.eval(&line_of("sshd")));
+        assert!(sshd.eval(&line_of("sshd-session")));
+        assert!(sshd.eval(&line_of("SSHD")));
+        assert!(!sshd.eval(&line_of("sudo")));
+        assert!(!sshd.eval(&line_of("sshd-keygen")));
+        let (_, sudo) = auth.restriction(&ls(Some("SUDO"))).unwrap();
+        assert!(sudo.eval(&line_of("sudo")));
+        assert!(!sudo.eval(&line_of("sshd")));
+        // Correlations group auth.log lines by the address the parser read, an OCSF field.
+        assert_eq!(
+            auth.resolve("src_endpoint.ip").unwrap().accessor.name(),
+            "src_endpoint.ip"
+        );
+        // `product: linux` alone and `service: auth` keep every line of the file.
+        assert!(auth.restriction(&ls(None)).is_none());
+        assert!(auth.restriction(&ls(Some("auth"))).is_none());
+    }
+
+    #[test]
+    fn s3_access_athena_columns_map_to_the_parser_fields() {
+        let mappings = SigmaMappings::builtin().unwrap();
+        let s3 = mappings
+            .sources()
+            .iter()
+            .find(|s| s.format == SourceFormat::S3Access)
+            .unwrap();
+        for (athena, path) in [
+            ("bucket", "raw.bucket"),
+            ("remoteip", "raw.remote_ip"),
+            ("requester", "raw.requester"),
+            ("operation", "raw.operation"),
+            ("key", "raw.key"),
+            ("httpstatus", "raw.http_status"),
+            ("errorcode", "raw.error_code"),
+            ("useragent", "raw.user_agent"),
+            ("endpoint", "raw.host_header"),
+        ] {
+            let resolved = s3.resolve(athena).unwrap();
+            assert_eq!(resolved.accessor.name(), path, "{athena}");
+            assert!(resolved.warning.is_none(), "{athena}");
+        }
+    }
+
+    #[test]
+    fn k8s_annotation_keys_with_dots_resolve_to_the_literal_key() {
+        let mappings = SigmaMappings::builtin().unwrap();
+        let k8s = mappings
+            .sources()
+            .iter()
+            .find(|s| s.format == SourceFormat::K8sAudit)
+            .unwrap();
+        let resolved = k8s
+            .resolve("annotations.authorization.k8s.io/decision")
+            .unwrap();
+        let mut event = Event::new(&logsec_event::ocsf::API_ACTIVITY, 1, SourceFormat::K8sAudit);
+        event.raw = logsec_event::RawRecord::json(
+            r#"{"annotations":{"authorization.k8s.io/decision":"forbid"}}"#,
+        );
+        assert_eq!(
+            resolved.accessor.get(&event).to_text().as_deref(),
+            Some("forbid")
         );
     }
 

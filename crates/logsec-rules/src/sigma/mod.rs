@@ -521,7 +521,7 @@ impl SigmaLoader {
         // Formats whose mapping resolves every field alike share one compiled rule.
         let mut groups: Vec<(Vec<String>, Vec<&SourceMapping>)> = Vec::new();
         for source in &sources {
-            let signature: Vec<String> = fields
+            let mut signature: Vec<String> = fields
                 .iter()
                 .map(|f| {
                     source
@@ -530,6 +530,10 @@ impl SigmaLoader {
                         .unwrap_or_else(|e| format!("!{e}"))
                 })
                 .collect();
+            // A logsource that selects only some events of the format adds its condition.
+            if let Some((text, _)) = source.restriction(&doc.logsource) {
+                signature.push(format!("only_if {text}"));
+            }
             match groups.iter_mut().find(|(s, _)| *s == signature) {
                 Some((_, members)) => members.push(source),
                 None => groups.push((signature, vec![source])),
@@ -554,6 +558,9 @@ impl SigmaLoader {
                 Err(err) => return fail(err, warnings),
             };
             let mut terms = vec![condition];
+            if let Some((_, restriction)) = first.restriction(&doc.logsource) {
+                terms.push(restriction);
+            }
             for &i in &applicable {
                 let Some(filter) = filters.get(i) else {
                     continue;
