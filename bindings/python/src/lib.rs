@@ -10,6 +10,7 @@ mod convert;
 mod errors;
 mod event;
 mod formats;
+mod spark;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -17,5 +18,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<event::PyEvent>()?;
     m.add_function(wrap_pyfunction!(formats::formats, m)?)?;
     m.add_function(wrap_pyfunction!(formats::resolve_format, m)?)?;
+    spark::register(m)?;
     Ok(())
 }
