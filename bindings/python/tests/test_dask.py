@@ -18,6 +18,10 @@ from _demo import FILES, reference_alerts  # noqa: E402
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
+    import dask
+
+    # Keep the gzip bytes as bytes: dask would convert object columns to strings.
+    dask.config.set({"dataframe.convert-string": False})
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as c:
             yield c

@@ -81,7 +81,10 @@ def detect(
         return pa.Table.from_batches([out]).to_pandas()
 
     def correlate(group: pd.DataFrame) -> pd.DataFrame:
-        batch = pa.RecordBatch.from_pandas(group[list(feed_schema.names)], schema=feed_schema, preserve_index=False)
+        # pandas >= 3 leaves the grouping column out of the group; the engine needs only these.
+        columns = ["time", "uid", "format", "raw"]
+        schema = pa.schema([feed_schema.field(name) for name in columns])
+        batch = pa.RecordBatch.from_pandas(group[columns], schema=schema, preserve_index=False)
         return to_pandas(_NATIVE._spark_correlate_batch(batch, text))
 
     import dask.dataframe as ddf_module
