@@ -72,7 +72,7 @@ def _spark_schema(arrow_schema: pa.Schema) -> StructType:
 def _target(spark_schema: StructType) -> pa.Schema:
     from pyspark.sql.pandas.types import to_arrow_schema
 
-    return to_arrow_schema(spark_schema)
+    return to_arrow_schema(spark_schema, timezone="UTC")
 
 
 def _conform(batch: pa.RecordBatch, target: pa.Schema) -> Iterator[pa.RecordBatch]:
