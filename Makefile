@@ -13,8 +13,8 @@ VENV ?= .venv
 VENV_PY := $(VENV)/bin/python
 VENV_ABS := $(abspath $(VENV))
 # The Python packages `make test` needs in the venv, and the modules that prove they are there.
-PY_PACKAGES := maturin pytest pyarrow pandas polars mypy
-PY_MODULES := maturin, pytest, pyarrow, pandas, polars, mypy
+PY_PACKAGES := maturin pytest pyarrow pandas polars mypy nbclient nbformat ipykernel matplotlib
+PY_MODULES := maturin, pytest, pyarrow, pandas, polars, mypy, nbclient, nbformat, ipykernel, matplotlib
 BINDINGS := bindings/python
 SHARED := ../shared
 # Only `make test-spark` needs these (pyspark is a ~460 MB sdist): installed once into .venv.

@@ -37,3 +37,54 @@ pub(crate) fn field_error(py: Python<'_>, err: &PathError) -> PyErr {
 pub(crate) fn unknown_format(py: Python<'_>, err: &UnknownFormat) -> PyErr {
     logsec_error(py, "UnknownFormatError", err.to_string())
 }
+
+/// A pipeline error: unreadable inputs → `logsec.InputError` (also an `OSError`), rule files
+/// and placeholders → `logsec.RulesError`, anything else → `logsec.LogsecError`.
+pub(crate) fn pipeline(py: Python<'_>, err: &logsec::PipelineError) -> PyErr {
+    let class = match err {
+        logsec::PipelineError::Input { .. } => "InputError",
+        logsec::PipelineError::RuleRead { .. } | logsec::PipelineError::Placeholders { .. } => {
+            "RulesError"
+        }
+        _ => "LogsecError",
+    };
+    logsec_error(py, class, err.to_string())
+}
+
+/// Input that could not be parsed at all → `logsec.ParseError`.
+pub(crate) fn parse_failure(py: Python<'_>, message: &str) -> PyErr {
+    logsec_error(py, "ParseError", message.to_owned())
+}
+
+/// An IAM report error → `logsec.IamError`.
+pub(crate) fn iam(py: Python<'_>, err: &logsec::iam::IamError) -> PyErr {
+    logsec_error(py, "IamError", err.to_string())
+}
+
+/// An Arrow conversion error (a bug: the schema is fixed) → `logsec.LogsecError`.
+pub(crate) fn arrow(py: Python<'_>, err: &arrow_schema::ArrowError) -> PyErr {
+    logsec_error(
+        py,
+        "LogsecError",
+        format!("internal error building Arrow data: {err}"),
+    )
+}
+
+/// A caught Rust panic → `logsec.LogsecError` (never a `PanicException`).
+pub(crate) fn internal(py: Python<'_>, panic: &Box<dyn std::any::Any + Send>) -> PyErr {
+    let detail = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    internal_message(py, &format!("the Rust engine panicked: {detail}"))
+}
+
+/// An internal failure → `logsec.LogsecError` with "internal error: …; please report it".
+pub(crate) fn internal_message(py: Python<'_>, message: &str) -> PyErr {
+    logsec_error(
+        py,
+        "LogsecError",
+        format!("internal error: {message}; please report it"),
+    )
+}

@@ -6,16 +6,24 @@
 //! `errors`. Logic belongs in the core crates.
 use pyo3::prelude::*;
 
+mod api;
 mod convert;
 mod errors;
 mod event;
 mod formats;
 mod spark;
+mod table;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", logsec::VERSION)?;
     m.add_class::<event::PyEvent>()?;
+    m.add_class::<table::Table>()?;
+    m.add_class::<api::Sources>()?;
+    m.add_class::<api::BatchReader>()?;
+    m.add_class::<api::Rules>()?;
+    m.add_function(wrap_pyfunction!(api::read, m)?)?;
+    m.add_function(wrap_pyfunction!(api::iam_report, m)?)?;
     m.add_function(wrap_pyfunction!(formats::formats, m)?)?;
     m.add_function(wrap_pyfunction!(formats::resolve_format, m)?)?;
     spark::register(m)?;

@@ -400,6 +400,17 @@ impl Pipeline {
         inputs: &[Input],
         on_alert: &mut dyn FnMut(&Alert),
     ) -> Result<ScanReport, PipelineError> {
+        self.scan_with_options(inputs, &self.parse, on_alert)
+    }
+
+    /// [`Pipeline::scan`] with other parse options (e.g. a forced format) than the ones the
+    /// pipeline was built with; the loaded rules are reused.
+    pub fn scan_with_options(
+        &self,
+        inputs: &[Input],
+        parse: &ParseOptions,
+        on_alert: &mut dyn FnMut(&Alert),
+    ) -> Result<ScanReport, PipelineError> {
         let started = Instant::now();
         let inputs = Self::expand_inputs(inputs)?;
         let pool = rayon::ThreadPoolBuilder::new()
@@ -412,7 +423,7 @@ impl Pipeline {
         let outcomes: Vec<FileOutcome> = pool.install(|| {
             inputs
                 .par_iter()
-                .map(|input| self.scan_one(input))
+                .map(|input| self.scan_one(input, parse))
                 .collect()
         });
         let mut report = ScanReport::default();
@@ -456,7 +467,7 @@ impl Pipeline {
         for input in &inputs {
             report
                 .files
-                .push(self.read_input(input, &mut |event| on_event(event)));
+                .push(self.read_input(input, &self.parse, &mut |event| on_event(event)));
         }
         report.elapsed = started.elapsed();
         Ok(report)
@@ -469,11 +480,11 @@ impl Pipeline {
         }
     }
 
-    fn scan_one(&self, input: &Input) -> FileOutcome {
+    fn scan_one(&self, input: &Input, parse: &ParseOptions) -> FileOutcome {
         let mut alerts = Vec::new();
         let mut correlation_events = Vec::new();
         let mut scratch = Vec::new();
-        let report = self.read_input(input, &mut |event| {
+        let report = self.read_input(input, parse, &mut |event| {
             if self.engine.process_single(event, &mut scratch, &mut alerts) {
                 correlation_events.push(event.clone().into_owned());
             }
@@ -485,9 +496,14 @@ impl Pipeline {
         }
     }
 
-    fn read_input(&self, input: &Input, visit: &mut dyn FnMut(&Event<'_>)) -> FileReport {
+    fn read_input(
+        &self,
+        input: &Input,
+        parse: &ParseOptions,
+        visit: &mut dyn FnMut(&Event<'_>),
+    ) -> FileReport {
         let name = input.name();
-        let mut options = self.parse.clone();
+        let mut options = parse.clone();
         options.file_name = Some(name.clone());
         let result: Result<ParseSummary, ParseError> = match input {
             Input::Path(path) => match File::open(path) {

@@ -1,12 +1,22 @@
 """The exceptions logsec raises: one base class, subclasses mirroring the Rust error types.
 
 Each subclass also derives from the built-in exception a Python user would expect, so
-``except ValueError`` and ``except KeyError`` keep working.
+``except ValueError``, ``except KeyError`` and ``except OSError`` keep working. The Rust side
+maps its error enums to these classes in one place (``bindings/python/src/errors.rs``); a Rust
+panic is caught there and raised as :class:`LogsecError`, never as ``PanicException``.
 """
 
 from __future__ import annotations
 
-__all__ = ["FieldError", "LogsecError", "ParseError", "UnknownFormatError"]
+__all__ = [
+    "FieldError",
+    "IamError",
+    "InputError",
+    "LogsecError",
+    "ParseError",
+    "RulesError",
+    "UnknownFormatError",
+]
 
 
 class LogsecError(Exception):
@@ -14,7 +24,7 @@ class LogsecError(Exception):
 
 
 class ParseError(LogsecError, ValueError):
-    """Input could not be parsed (for example, text that is not a valid OCSF event)."""
+    """Input could not be parsed (an unrecognizable file, text that is not an OCSF event)."""
 
 
 class FieldError(LogsecError, KeyError):
@@ -27,3 +37,15 @@ class FieldError(LogsecError, KeyError):
 
 class UnknownFormatError(LogsecError, ValueError):
     """A source-format name is neither a canonical name nor a known alias."""
+
+
+class InputError(LogsecError, OSError):
+    """An input path does not exist or cannot be listed (``PipelineError::Input``)."""
+
+
+class RulesError(LogsecError, ValueError):
+    """Rules could not be read or did not compile; the message has ``file:line:column``."""
+
+
+class IamError(LogsecError, ValueError):
+    """The least-privilege report could not be built (``logsec_iam::IamError``)."""

@@ -1,9 +1,22 @@
 """Type stubs for the native module ``logsec._native`` (hand-written; checked by stubtest)."""
 
 import datetime
+import os
+from collections.abc import Iterator, Sequence
 from typing import Any, final
 
-__all__ = ["Event", "__version__", "formats", "resolve_format"]
+__all__ = [
+    "BatchReader",
+    "Event",
+    "Rules",
+    "Sources",
+    "Table",
+    "__version__",
+    "formats",
+    "iam_report",
+    "read",
+    "resolve_format",
+]
 
 __version__: str
 
@@ -51,3 +64,77 @@ def formats() -> list[str]:
 
 def resolve_format(name: str) -> str:
     """The canonical name for a format name or alias; raises ``logsec.UnknownFormatError``."""
+
+@final
+class Table:
+    """An immutable Arrow table held in Rust (schema + record batches)."""
+
+    def __len__(self) -> int: ...
+    @property
+    def column_names(self) -> list[str]:
+        """The column names, in schema order."""
+
+    @staticmethod
+    def concat(tables: list[Table]) -> Table:
+        """The tables' rows one after the other (same schema); no copy."""
+
+    def slice(self, offset: int, length: int) -> Table:
+        """Rows ``offset .. offset + length`` (clamped); no copy."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The Arrow PyCapsule stream export."""
+
+@final
+class Sources:
+    """Inputs of a read or scan: paths (directories expanded) and bytes."""
+
+    def __new__(
+        cls,
+        inputs: Sequence[str | bytes | os.PathLike[str]],
+        format: str | None = None,
+        recursive: bool = True,
+    ) -> Sources: ...
+    def __len__(self) -> int: ...
+    def names(self) -> list[str]:
+        """One name per input file."""
+
+    def split(self) -> list[Sources]:
+        """One ``Sources`` per file."""
+
+@final
+class BatchReader:
+    """Event batches parsed on a background thread."""
+
+    def __new__(cls, sources: Sources, batch_size: int = 65536) -> BatchReader: ...
+    def __iter__(self) -> Iterator[Table]: ...
+    def __next__(self) -> Table: ...
+    def close(self) -> None:
+        """Stops the background parse."""
+
+@final
+class Rules:
+    """A loaded rule set."""
+
+    def __new__(
+        cls,
+        texts: Sequence[tuple[str, str]],
+        paths: Sequence[str | os.PathLike[str]],
+        default_pack: bool,
+        placeholders: dict[str, list[str]] | None = None,
+    ) -> Rules: ...
+    def report(self) -> list[dict[str, Any]]:
+        """The load report, one dict per rule."""
+
+    def scan(self, sources: Sources) -> tuple[Table, list[dict[str, Any]]]:
+        """Alerts and per-file summaries, as ``logsec scan`` computes them."""
+
+def read(sources: Sources, batch_size: int = 65536) -> tuple[Table, Table, list[dict[str, Any]]]:
+    """Events, rejects and per-file summaries."""
+
+def iam_report(
+    cloudtrail: Sequence[str | os.PathLike[str]],
+    authz: str | os.PathLike[str],
+    since: str = "90d",
+    baseline: str | None = ...,
+) -> tuple[str, str, str]:
+    """The least-privilege report as (JSON, Markdown, HTML)."""
