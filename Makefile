@@ -17,14 +17,17 @@ PY_PACKAGES := maturin pytest pyarrow pandas polars mypy nbclient nbformat ipyke
 PY_MODULES := maturin, pytest, pyarrow, pandas, polars, mypy, nbclient, nbformat, ipykernel, matplotlib
 BINDINGS := bindings/python
 SHARED := ../shared
+# Only `make test-spark` needs these (pyspark is a ~460 MB sdist): installed once into .venv.
+SPARK_PACKAGES := pyspark>=4.0 dask[dataframe] distributed
+SPARK_TESTS := $(BINDINGS)/tests/test_spark.py $(BINDINGS)/tests/test_dask.py
 
 .PHONY: help test test-rust test-python venv python-develop lint clippy fmt-check fmt bench \
-	conformance doc clean-venv
+	conformance doc clean-venv test-spark
 
 help: ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-test: test-rust test-python ## All Rust tests and doctests, then the Python bindings' pytest suite.
+test: test-rust test-python test-spark ## All Rust tests and doctests, the Python bindings' pytest suite, Spark/Dask.
 
 test-rust: ## cargo test --workspace (unit, integration and doc tests).
 	$(CARGO) test --workspace
@@ -50,9 +53,21 @@ python-develop: venv ## Build the bindings (debug) and install them into .venv.
 		"$(VENV)/bin/maturin" develop --quiet -m $(BINDINGS)/Cargo.toml
 
 test-python: python-develop ## pytest (warnings are errors), stubtest and mypy --strict on the bindings.
-	"$(VENV_PY)" -m pytest -W error $(BINDINGS)/tests
+	"$(VENV_PY)" -m pytest -W error $(BINDINGS)/tests $(foreach t,$(SPARK_TESTS),--ignore=$(t))
 	"$(VENV_PY)" -m mypy.stubtest logsec._native --mypy-config-file $(BINDINGS)/pyproject.toml
 	cd $(BINDINGS) && "$(VENV_ABS)/bin/python" -m mypy python/logsec tests
+
+# A real local Spark session (local[2], Java 17+) and a Dask LocalCluster; executors must use the
+# venv's interpreter, hence PYSPARK_PYTHON.
+test-spark: python-develop ## logsec.spark / logsec.dask tests (installs pyspark, dask into .venv once).
+	@if "$(VENV_PY)" -c "import pyspark, dask.dataframe, distributed" 2>/dev/null; then \
+		echo "$(VENV): pyspark, dask, distributed already installed"; \
+	else \
+		echo "$(VENV): installing $(SPARK_PACKAGES)"; \
+		"$(VENV_PY)" -m pip install --quiet $(foreach p,$(SPARK_PACKAGES),"$(p)"); \
+	fi
+	PYSPARK_PYTHON="$(VENV_ABS)/bin/python" PYSPARK_DRIVER_PYTHON="$(VENV_ABS)/bin/python" \
+		"$(VENV_PY)" -m pytest -W error $(SPARK_TESTS)
 
 lint: clippy fmt-check ## clippy with -D warnings on every target, and rustfmt --check.
 

@@ -11,6 +11,7 @@ mod convert;
 mod errors;
 mod event;
 mod formats;
+mod spark;
 mod table;
 
 #[pymodule]
@@ -25,5 +26,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(api::iam_report, m)?)?;
     m.add_function(wrap_pyfunction!(formats::formats, m)?)?;
     m.add_function(wrap_pyfunction!(formats::resolve_format, m)?)?;
+    spark::register(m)?;
     Ok(())
 }
