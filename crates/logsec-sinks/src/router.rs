@@ -190,6 +190,8 @@ impl RouterBuilder {
                     closing: None,
                     last_error: None,
                     spool_error: None,
+                    held: None,
+                    held_counted: false,
                 }),
                 wake_worker: Condvar::new(),
                 room: Condvar::new(),
@@ -298,6 +300,12 @@ struct State {
     closing: Option<Instant>,
     last_error: Option<String>,
     spool_error: Option<String>,
+    /// The batch the worker took from the queue and has not delivered yet (in flight, or
+    /// waiting for a retry). It is older than the queue, so whoever spools the queue spools it
+    /// first; the worker notices it is gone and replays it from the spool.
+    held: Option<Arc<Vec<Alert>>>,
+    /// Whether `held` is already counted in `failed`.
+    held_counted: bool,
 }
 
 impl State {
@@ -315,28 +323,35 @@ impl Shared {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// Moves the whole queue, after `head`, to the spool. On failure nothing is removed.
+    /// Moves the held batch, the whole queue and `tail`, in that order, to the spool. On
+    /// failure nothing is removed.
     fn spool_with_queue(
         &self,
         state: &mut State,
-        head: &[Alert],
         tail: Option<&Alert>,
     ) -> Result<usize, SinkError> {
-        let Some(spool) = state.spool.as_mut() else {
+        let State {
+            spool, queue, held, ..
+        } = state;
+        let Some(spool) = spool.as_mut() else {
             return Err(SinkError::Rejected {
                 sink: self.name.clone(),
-                alert_uid: head
-                    .first()
+                alert_uid: held
+                    .as_ref()
+                    .and_then(|batch| batch.first())
+                    .or(queue.front())
                     .or(tail)
-                    .or(state.queue.front())
                     .map(|a| a.uid().to_owned())
                     .unwrap_or_default(),
                 reason: "the sink cannot take alerts now and has no spool".into(),
             });
         };
-        match spool.append(head.iter().chain(state.queue.iter()).chain(tail)) {
+        let head = held.as_deref().map_or(&[][..], Vec::as_slice);
+        match spool.append(head.iter().chain(queue.iter()).chain(tail)) {
             Ok(count) => {
                 state.queue.clear();
+                state.held = None;
+                state.held_counted = false;
                 state.spool_error = None;
                 Counters::add(&self.counters.spooled, count);
                 self.room.notify_all();
@@ -381,7 +396,7 @@ impl Shared {
             Counters::add(&self.counters.dropped, 1);
             return Ok(());
         }
-        let result = self.spool_with_queue(&mut state, &[], Some(&alert));
+        let result = self.spool_with_queue(&mut state, Some(&alert));
         self.wake_worker.notify_one();
         match result {
             Ok(_) => Ok(()),
@@ -567,7 +582,7 @@ struct Worker {
 /// Where a batch came from.
 #[derive(Debug)]
 enum Batch {
-    Queue(Vec<Alert>),
+    Queue(Arc<Vec<Alert>>),
     Spool(Peeked),
 }
 
@@ -578,20 +593,9 @@ impl Worker {
         }
         let batching = self.sink.batching();
         let max_alerts = batching.max_alerts.max(1);
-        // A batch taken from the queue whose delivery failed but that could not be spooled.
-        let mut held: Option<Vec<Alert>> = None;
         let mut attempts: u32 = 0;
-        // Whether the held batch is already counted in `failed`.
-        let mut held_counted = false;
         let mut dirty = false;
-        loop {
-            let batch = match held.take() {
-                Some(alerts) => Batch::Queue(alerts),
-                None => match self.next_batch(max_alerts, batching.max_wait, &mut dirty) {
-                    Some(batch) => batch,
-                    None => break,
-                },
-            };
+        while let Some(batch) = self.next_batch(max_alerts, batching.max_wait, &mut dirty) {
             let alerts: &[Alert] = match &batch {
                 Batch::Queue(alerts) => alerts,
                 Batch::Spool(peeked) => &peeked.alerts,
@@ -615,23 +619,30 @@ impl Worker {
             } else {
                 self.sink.send(alerts)
             };
+            let mut state = self.shared.lock();
             match result {
                 Ok(()) => {
                     attempts = 0;
-                    held_counted = false;
                     dirty = true;
                     self.backoff.reset();
                     Counters::add(&self.shared.counters.sent, alerts.len());
-                    let mut state = self.shared.lock();
                     state.last_error = None;
-                    if let Batch::Spool(peeked) = &batch {
-                        Counters::add(&self.shared.counters.replayed, peeked.alerts.len());
-                        Counters::add(&self.shared.counters.failed, peeked.unreadable);
-                        if let Some(spool) = state.spool.as_mut()
-                            && let Err(error) = spool.commit(peeked)
-                        {
-                            // The batch was delivered; it will be delivered again.
-                            state.spool_error = Some(error.to_string());
+                    match &batch {
+                        Batch::Queue(_) => {
+                            // If a producer spooled it meanwhile, the spool replays it again:
+                            // a duplicate, never a loss.
+                            state.held = None;
+                            state.held_counted = false;
+                        }
+                        Batch::Spool(peeked) => {
+                            Counters::add(&self.shared.counters.replayed, peeked.alerts.len());
+                            Counters::add(&self.shared.counters.failed, peeked.unreadable);
+                            if let Some(spool) = state.spool.as_mut()
+                                && let Err(error) = spool.commit(peeked)
+                            {
+                                // The batch was delivered; it will be delivered again.
+                                state.spool_error = Some(error.to_string());
+                            }
                         }
                     }
                     self.shared.busy.store(false, Ordering::Release);
@@ -639,66 +650,51 @@ impl Worker {
                 Err(error) => {
                     attempts += 1;
                     Counters::add(&self.shared.counters.retried, alerts.len());
-                    let mut state = self.shared.lock();
                     state.last_error = Some(error.to_string());
                     let closing = state.closing.is_some();
-                    match batch {
-                        Batch::Queue(alerts) => {
-                            let may_spool = closing
-                                || (state.spool.is_some()
-                                    && attempts >= self.retry.attempts_before_spool);
-                            if may_spool {
-                                match self.shared.spool_with_queue(&mut state, &alerts, None) {
-                                    Ok(_) => {
-                                        attempts = 0;
-                                        held_counted = false;
-                                    }
-                                    Err(spool_error) if closing => {
-                                        // Nowhere left to put them: count them and say so
-                                        // (the held batch was counted when spooling first
-                                        // failed).
-                                        let held_uncounted =
-                                            if held_counted { 0 } else { alerts.len() };
-                                        let lost = held_uncounted + state.queue.len();
-                                        Counters::add(&self.shared.counters.failed, lost);
-                                        state.last_error = Some(format!(
-                                            "{} alerts undelivered at close ({error}); {spool_error}",
-                                            alerts.len() + state.queue.len()
-                                        ));
-                                        state.queue.clear();
-                                        self.shared.busy.store(false, Ordering::Release);
-                                        break;
-                                    }
-                                    Err(_) => {
-                                        if !held_counted {
-                                            Counters::add(
-                                                &self.shared.counters.failed,
-                                                alerts.len(),
-                                            );
-                                            held_counted = true;
-                                        }
-                                        held = Some(alerts);
-                                    }
+                    let holding = state.held.is_some();
+                    let may_spool = closing
+                        || (state.spool.is_some() && attempts >= self.retry.attempts_before_spool);
+                    // Spool what waits in memory: the held batch (if a producer has not spooled
+                    // it already) and the queue behind it.
+                    if may_spool && (holding || !state.queue.is_empty()) {
+                        match self.shared.spool_with_queue(&mut state, None) {
+                            Ok(_) => attempts = 0,
+                            Err(spool_error) if closing => {
+                                // Nowhere left to put them: count them and say so.
+                                let held = state.held.as_ref().map_or(0, |batch| batch.len());
+                                let uncounted = if state.held_counted { 0 } else { held };
+                                Counters::add(
+                                    &self.shared.counters.failed,
+                                    uncounted + state.queue.len(),
+                                );
+                                state.last_error = Some(format!(
+                                    "{} alerts undelivered at close ({error}); {spool_error}",
+                                    held + state.queue.len()
+                                ));
+                                state.queue.clear();
+                                state.held = None;
+                            }
+                            Err(_) => {
+                                if holding && !state.held_counted {
+                                    let held = state.held.as_ref().map_or(0, |batch| batch.len());
+                                    Counters::add(&self.shared.counters.failed, held);
+                                    state.held_counted = true;
                                 }
-                            } else {
-                                held = Some(alerts);
-                            }
-                        }
-                        Batch::Spool(_) => {
-                            // Make what waits in memory durable while the sink is down.
-                            if !state.queue.is_empty() {
-                                let _ = self.shared.spool_with_queue(&mut state, &[], None);
-                            }
-                            if closing {
-                                self.shared.busy.store(false, Ordering::Release);
-                                break;
                             }
                         }
                     }
-                    if held.is_none() {
+                    if state.held.is_none() {
                         self.shared.busy.store(false, Ordering::Release);
                     }
-                    if state.closing.is_some() && held.is_none() && state.queue.is_empty() {
+                    if closing {
+                        // Nothing more is tried once closing: what could not go is spooled
+                        // or counted.
+                        if state.held.is_none()
+                            && (state.spool_pending() > 0 || state.queue.is_empty())
+                        {
+                            break;
+                        }
                         continue;
                     }
                     let wait = self.backoff.next_wait(error.retry_after());
@@ -717,11 +713,15 @@ impl Worker {
     fn next_batch(&mut self, max: usize, max_wait: Duration, dirty: &mut bool) -> Option<Batch> {
         let mut state = self.shared.lock();
         loop {
+            if let Some(held) = &state.held {
+                self.shared.busy.store(true, Ordering::Release);
+                return Some(Batch::Queue(Arc::clone(held)));
+            }
             if state.spool_pending() > 0 {
                 if state.closing.is_some() {
                     // Keep the spool for the next start; queue behind it goes there too.
                     if !state.queue.is_empty()
-                        && self.shared.spool_with_queue(&mut state, &[], None).is_err()
+                        && self.shared.spool_with_queue(&mut state, None).is_err()
                     {
                         let lost = state.queue.len();
                         Counters::add(&self.shared.counters.failed, lost);
@@ -762,7 +762,9 @@ impl Worker {
                     }
                 }
                 let take = state.queue.len().min(max);
-                let alerts: Vec<Alert> = state.queue.drain(..take).collect();
+                let alerts: Arc<Vec<Alert>> = Arc::new(state.queue.drain(..take).collect());
+                state.held = Some(Arc::clone(&alerts));
+                state.held_counted = false;
                 self.shared.busy.store(true, Ordering::Release);
                 self.shared.room.notify_all();
                 return Some(Batch::Queue(alerts));
