@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -197,6 +197,7 @@ impl RouterBuilder {
                 room: Condvar::new(),
                 counters: Counters::default(),
                 busy: AtomicBool::new(false),
+                batch_max: AtomicUsize::new(spec.sink.batching().max_alerts.max(1)),
             });
             let worker = Worker {
                 shared: Arc::clone(&shared),
@@ -290,6 +291,8 @@ struct Shared {
     counters: Counters,
     /// Set while the worker holds a batch taken from the queue or spool.
     busy: AtomicBool,
+    /// The sink's batch size, for deciding when to wake the worker.
+    batch_max: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -389,7 +392,12 @@ impl Shared {
         }
         if state.queue.len() < self.capacity {
             state.queue.push_back(alert);
-            self.wake_worker.notify_one();
+            // The worker waits for the first alert, or lingers for a full batch; waking it
+            // for every alert in between only costs context switches.
+            let length = state.queue.len();
+            if length == 1 || length >= self.batch_max.load(Ordering::Relaxed) {
+                self.wake_worker.notify_one();
+            }
             return Ok(());
         }
         if overflow == Overflow::Drop {
@@ -528,7 +536,18 @@ impl Router {
             if Instant::now() >= deadline {
                 return false;
             }
-            std::thread::sleep(Duration::from_millis(5));
+            // Workers signal `room` after every batch; the short timeout covers a signal that
+            // came between the check above and the wait.
+            if let Some(handle) = self.sinks.iter().find(|handle| {
+                let state = handle.shared.lock();
+                !(state.queue.is_empty() && state.spool_pending() == 0 && !handle_busy(handle))
+            }) {
+                let state = handle.shared.lock();
+                let _ = handle
+                    .shared
+                    .room
+                    .wait_timeout(state, Duration::from_millis(2));
+            }
         }
     }
 
@@ -646,6 +665,7 @@ impl Worker {
                         }
                     }
                     self.shared.busy.store(false, Ordering::Release);
+                    self.shared.room.notify_all();
                 }
                 Err(error) => {
                     attempts += 1;
@@ -686,6 +706,7 @@ impl Worker {
                     }
                     if state.held.is_none() {
                         self.shared.busy.store(false, Ordering::Release);
+                        self.shared.room.notify_all();
                     }
                     if closing {
                         // Nothing more is tried once closing: what could not go is spooled
