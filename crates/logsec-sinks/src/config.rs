@@ -205,6 +205,9 @@ pub struct SinkConfig {
     /// webhook: verify TLS certificates (default true).
     #[serde(default = "yes")]
     pub tls_verify: bool,
+    /// webhook: an HTTP or SOCKS proxy URL (default none).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// syslog: `udp`, `tcp` or `unix`.
     #[serde(default)]
     pub transport: Option<String>,
@@ -452,6 +455,9 @@ impl SinkConfig {
                 }
                 if let Some(timeout) = self.timeout {
                     webhook = webhook.timeout(timeout.0);
+                }
+                if let Some(proxy) = &self.proxy {
+                    webhook = webhook.proxy(proxy);
                 }
                 if let Some(batch) = &self.batch {
                     webhook = webhook.batch(

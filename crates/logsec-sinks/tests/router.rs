@@ -219,3 +219,27 @@ fn the_documented_example_configuration_builds() {
     drop(router);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn file_sink_rotates_by_time() {
+    let dir = temp_dir("rotate-time");
+    let path = dir.join("alerts.jsonl");
+    let sink = FileSink::builder(&path)
+        .rotate_every(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let router = Router::builder()
+        .sink(SinkSpec::new("file", sink))
+        .build()
+        .unwrap();
+    router.send(alert(1)).unwrap();
+    assert!(router.flush(Duration::from_secs(5)));
+    std::thread::sleep(Duration::from_millis(150));
+    router.send(alert(2)).unwrap();
+    drop(router);
+    let rotated = std::fs::read_to_string(dir.join("alerts.jsonl.1")).unwrap();
+    let current = std::fs::read_to_string(&path).unwrap();
+    assert!(rotated.contains("alert number 1") && !rotated.contains("alert number 2"));
+    assert!(current.contains("alert number 2") && !current.contains("alert number 1"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

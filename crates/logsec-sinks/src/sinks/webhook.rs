@@ -63,6 +63,7 @@ pub struct WebhookSinkBuilder {
     gzip: bool,
     timeout: Duration,
     tls_verify: bool,
+    proxy: Option<String>,
 }
 
 /// The default per-request timeout of the webhook sink.
@@ -136,6 +137,14 @@ impl WebhookSinkBuilder {
         self
     }
 
+    /// Sends requests through an HTTP or SOCKS proxy (`http://host:port`,
+    /// `socks5://host:port`). No proxy by default: the library does not read `HTTPS_PROXY`
+    /// from the environment; the caller decides.
+    pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
+        self.proxy = Some(proxy.into());
+        self
+    }
+
     /// Names the sink in error messages about missing secrets.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
@@ -176,6 +185,13 @@ impl WebhookSinkBuilder {
             };
             headers.push((name.clone(), value));
         }
+        let proxy = match &self.proxy {
+            Some(text) => Some(
+                ureq::Proxy::new(text)
+                    .map_err(|e| SinkError::Config(format!("webhook proxy {text:?}: {e}")))?,
+            ),
+            None => None,
+        };
         let tls = ureq::tls::TlsConfig::builder()
             .disable_verification(!self.tls_verify)
             .build();
@@ -183,6 +199,10 @@ impl WebhookSinkBuilder {
             .timeout_global(Some(self.timeout))
             .http_status_as_error(false)
             .tls_config(tls)
+            .proxy(proxy)
+            // A redirect is answered like any other non-2xx status: retried and reported,
+            // never silently turned into a GET elsewhere.
+            .max_redirects(0)
             .user_agent(concat!("logsec/", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
@@ -219,6 +239,7 @@ impl fmt::Debug for WebhookSink {
             .field("gzip", &self.config.gzip)
             .field("timeout", &self.config.timeout)
             .field("tls_verify", &self.config.tls_verify)
+            .field("proxy", &self.config.proxy.is_some())
             .finish()
     }
 }
@@ -235,6 +256,7 @@ impl WebhookSink {
             gzip: false,
             timeout: DEFAULT_WEBHOOK_TIMEOUT,
             tls_verify: true,
+            proxy: None,
         }
     }
 
