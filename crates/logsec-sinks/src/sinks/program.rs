@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::io::Write;
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use logsec_event::Alert;
@@ -21,6 +22,7 @@ pub struct ProgramSinkBuilder {
     max_restarts_per_batch: u32,
     replay_window: Duration,
     replay_lines: usize,
+    write_timeout: Duration,
 }
 
 impl ProgramSinkBuilder {
@@ -61,6 +63,13 @@ impl ProgramSinkBuilder {
         self
     }
 
+    /// How long a write may block on a program that does not read its stdin before the
+    /// program is killed and restarted (default 5 s).
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
     /// Builds the sink; the program starts on first use.
     pub fn build(self) -> Result<ProgramSink, SinkError> {
         if self.command.is_empty() {
@@ -92,7 +101,7 @@ impl ProgramSinkBuilder {
 pub struct ProgramSink {
     config: ProgramSinkBuilder,
     child: Option<Child>,
-    stdin: Option<ChildStdin>,
+    stdin: Option<StdinWriter>,
     restarts: u64,
     /// Lines written recently (with when), written again if the program turns out to have
     /// exited: it may not have read them.
@@ -117,6 +126,7 @@ impl ProgramSink {
             max_restarts_per_batch: 1000,
             replay_window: Duration::from_secs(2),
             replay_lines: 4096,
+            write_timeout: Duration::from_secs(5),
         }
     }
 
@@ -148,7 +158,7 @@ impl ProgramSink {
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| self.error(format!("cannot start: {e}")))?;
-        self.stdin = child.stdin.take();
+        self.stdin = child.stdin.take().map(StdinWriter::start);
         self.child = Some(child);
         Ok(())
     }
@@ -174,17 +184,56 @@ impl ProgramSink {
     }
 
     /// Writes `bytes` and waits `settle`; true when the program took them and still runs.
+    /// A write that blocks longer than the write timeout (the program stopped reading) kills
+    /// the program.
     fn write_confirmed(&mut self, bytes: &[u8]) -> bool {
         let written = self
             .stdin
-            .as_mut()
-            .is_some_and(|stdin| stdin.write_all(bytes).and_then(|()| stdin.flush()).is_ok());
+            .as_ref()
+            .is_some_and(|stdin| stdin.write(bytes.to_vec(), self.config.write_timeout));
         if !written {
             self.reap();
             return false;
         }
         std::thread::sleep(self.config.settle);
         self.alive()
+    }
+}
+
+/// Writes to a child's stdin from a helper thread, so that a program that stops reading
+/// cannot block the sink forever (std pipes have no write timeout).
+#[derive(Debug)]
+struct StdinWriter {
+    chunks: SyncSender<Vec<u8>>,
+    acks: Receiver<bool>,
+}
+
+impl StdinWriter {
+    fn start(mut stdin: ChildStdin) -> StdinWriter {
+        let (chunks, incoming) = sync_channel::<Vec<u8>>(1);
+        let (acknowledge, acks) = sync_channel(1);
+        // The thread ends when the sender is dropped or the pipe breaks (the child exited or
+        // was killed).
+        std::thread::spawn(move || {
+            for chunk in incoming {
+                let ok = stdin.write_all(&chunk).and_then(|()| stdin.flush()).is_ok();
+                if acknowledge.send(ok).is_err() || !ok {
+                    return;
+                }
+            }
+        });
+        StdinWriter { chunks, acks }
+    }
+
+    /// Hands `bytes` to the thread and waits for it to write them.
+    fn write(&self, bytes: Vec<u8>, timeout: Duration) -> bool {
+        if self.chunks.send(bytes).is_err() {
+            return false;
+        }
+        match self.acks.recv_timeout(timeout) {
+            Ok(ok) => ok,
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => false,
+        }
     }
 }
 
