@@ -3,7 +3,7 @@
 use std::collections::VecDeque;
 use std::io::Write;
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use logsec_event::Alert;
@@ -230,10 +230,8 @@ impl StdinWriter {
         if self.chunks.send(bytes).is_err() {
             return false;
         }
-        match self.acks.recv_timeout(timeout) {
-            Ok(ok) => ok,
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => false,
-        }
+        // A timeout or a writer thread that gave up both mean "not written".
+        self.acks.recv_timeout(timeout).unwrap_or_default()
     }
 }
 
