@@ -164,9 +164,10 @@ impl WebhookSinkBuilder {
         if !(self.url.starts_with("http://") || self.url.starts_with("https://")) {
             return Err(SinkError::Config(format!(
                 "webhook url {:?} must start with http:// or https://",
-                self.url
+                shown_url(&self.url)
             )));
         }
+        let shown = shown_url(&self.url);
         let mut headers = Vec::new();
         for (name, source) in &self.headers {
             let value = match source {
@@ -208,6 +209,7 @@ impl WebhookSinkBuilder {
             .new_agent();
         Ok(WebhookSink {
             config: self,
+            shown_url: shown,
             headers,
             agent,
         })
@@ -219,6 +221,8 @@ impl WebhookSinkBuilder {
 /// router retries with backoff, honouring `Retry-After`, and spools meanwhile.
 pub struct WebhookSink {
     config: WebhookSinkBuilder,
+    /// The URL as it may appear in messages: without its path, query or credentials.
+    shown_url: String,
     headers: Vec<(String, Secret)>,
     agent: ureq::Agent,
 }
@@ -226,7 +230,7 @@ pub struct WebhookSink {
 impl fmt::Debug for WebhookSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookSink")
-            .field("url", &self.config.url)
+            .field("url", &self.shown_url)
             .field(
                 "headers",
                 &self
@@ -262,7 +266,7 @@ impl WebhookSink {
 
     fn network_error(&self, reason: impl fmt::Display) -> SinkError {
         SinkError::Network {
-            endpoint: self.config.url.clone(),
+            endpoint: self.shown_url.clone(),
             reason: reason.to_string(),
         }
     }
@@ -307,7 +311,7 @@ impl Sink for WebhookSink {
             Ok(())
         } else {
             Err(SinkError::HttpStatus {
-                url: self.config.url.clone(),
+                url: self.shown_url.clone(),
                 status,
                 retry_after,
             })
@@ -316,6 +320,25 @@ impl Sink for WebhookSink {
 
     fn batching(&self) -> Batching {
         self.config.batching
+    }
+}
+
+/// The URL without what can be secret: user info, path and query (chat webhook URLs carry
+/// their token in the path). `https://hooks.slack.com/services/T0/B0/XYZ` shows as
+/// `https://hooks.slack.com/…`.
+pub(crate) fn shown_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let elided = if rest.len() > authority.len() {
+        "/…"
+    } else {
+        ""
+    };
+    if scheme.is_empty() {
+        format!("{host}{elided}")
+    } else {
+        format!("{scheme}://{host}{elided}")
     }
 }
 
@@ -345,6 +368,19 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn urls_are_shown_without_path_query_or_credentials() {
+        assert_eq!(
+            shown_url("https://hooks.slack.com/services/T0/B0/XYZ"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            shown_url("http://user:pw@127.0.0.1:8080?token=1"),
+            "http://127.0.0.1:8080/…"
+        );
+        assert_eq!(shown_url("http://example.org"), "http://example.org");
     }
 
     #[test]
