@@ -191,6 +191,10 @@ pub struct SinkConfig {
     /// webhook: the URL.
     #[serde(default)]
     pub url: Option<String>,
+    /// webhook: the environment variable holding the URL instead (chat webhook URLs carry
+    /// their secret in the path).
+    #[serde(default)]
+    pub url_env: Option<String>,
     /// webhook: headers.
     #[serde(default)]
     pub headers: Vec<HeaderConfig>,
@@ -442,10 +446,17 @@ impl SinkConfig {
                 SinkSpec::new(&self.name, file.build()?)
             }
             "webhook" => {
-                let url = self
-                    .url
-                    .clone()
-                    .ok_or_else(|| self.invalid("webhook needs url"))?;
+                let url = match (&self.url, &self.url_env) {
+                    (Some(url), None) => url.clone(),
+                    (None, Some(variable)) => {
+                        lookup(variable).ok_or_else(|| SinkError::MissingSecret {
+                            sink: self.name.clone(),
+                            header: "url".into(),
+                            variable: variable.clone(),
+                        })?
+                    }
+                    _ => return Err(self.invalid("webhook needs exactly one of url and url_env")),
+                };
                 let mut webhook = WebhookSink::builder(url)
                     .name(&self.name)
                     .encoder(self.encoder(hostname, Encoding::Ocsf)?)

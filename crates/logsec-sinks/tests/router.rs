@@ -212,7 +212,11 @@ fn the_documented_example_configuration_builds() {
     let config = SinksConfig::from_yaml(&yaml).unwrap();
     assert_eq!(config.sinks.len(), 5);
     let builder = config
-        .into_builder(&|name| (name == "SLACK_WEBHOOK_TOKEN").then(|| "t".to_owned()))
+        .into_builder(&|name| match name {
+            "SLACK_WEBHOOK_TOKEN" => Some("t".to_owned()),
+            "SLACK_WEBHOOK_URL" => Some("https://hooks.slack.com/services/T0/B0/X".to_owned()),
+            _ => None,
+        })
         .unwrap();
     let router = builder.build().unwrap();
     assert_eq!(router.health().len(), 5);
