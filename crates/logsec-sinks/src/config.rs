@@ -238,6 +238,9 @@ pub struct SinkConfig {
     /// Whether this sink uses the spool (default true).
     #[serde(default = "yes")]
     pub spool: bool,
+    /// Write-ahead mode: every alert is spooled before `send` returns (default false).
+    #[serde(default)]
+    pub durable: bool,
 }
 
 /// A webhook header: a plain `value`, or a secret read from the environment variable `env`
@@ -538,7 +541,7 @@ impl SinkConfig {
                 )));
             }
         };
-        let mut spec = spec.spool(self.spool);
+        let mut spec = spec.spool(self.spool).durable(self.durable);
         if let Some(route) = &self.route {
             let mut built = Route::all();
             if let Some(severity) = &route.min_severity {

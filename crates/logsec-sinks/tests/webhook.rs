@@ -268,3 +268,56 @@ fn order_holds_when_producers_spool_while_a_batch_is_held_for_retry() {
     assert_eq!(first_occurrences(&server.accepted_uids()), expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn durable_sinks_have_every_alert_on_disk_when_send_returns() {
+    let port = closed_port();
+    let dir = temp_dir("durable");
+    let url = format!("http://127.0.0.1:{port}/alerts");
+    let build = || {
+        Router::builder()
+            .spool_dir(dir.join("spool"))
+            .close_timeout(Duration::from_secs(2))
+            .sink(
+                SinkSpec::new(
+                    "hook",
+                    WebhookSink::builder(&url)
+                        .timeout(Duration::from_millis(300))
+                        .batch(4, Duration::ZERO)
+                        .build()
+                        .unwrap(),
+                )
+                .durable(true)
+                .retry(fast_retry()),
+            )
+            .build()
+            .unwrap()
+    };
+    let sent: Vec<Alert> = (0..12).map(alert).collect();
+    let router = build();
+    for alert in &sent {
+        router.send(alert.clone()).unwrap();
+    }
+    // No waiting: durability is part of the hand-over.
+    let health = router.health();
+    assert_eq!(health[0].spooled_pending, 12, "{health:?}");
+    assert_eq!(health[0].counters.spooled, 12);
+    drop(router);
+
+    let server = HttpServer::start(port, |_| Reply::Accept);
+    let router = build();
+    for alert in (12..20).map(alert) {
+        router.send(alert).unwrap();
+    }
+    assert!(
+        router.flush(Duration::from_secs(10)),
+        "{:?}",
+        router.health()
+    );
+    let health = router.close();
+    let expected: Vec<String> = (0..20).map(|n| alert(n).uid().to_owned()).collect();
+    assert_eq!(server.accepted_uids(), expected);
+    assert_eq!(health[0].counters.replayed, 20);
+    assert_eq!(health[0].spooled_pending, 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
