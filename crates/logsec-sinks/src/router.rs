@@ -278,9 +278,9 @@ pub struct RouterCounters {
 /// once the sink acknowledged it or it is in the spool. Closing the router (or dropping it)
 /// delivers or spools everything queued; only a crash loses what was queued in memory
 /// (bounded by the queue capacity), unless the sink is [durable](SinkSpec::durable), in which
-/// case every alert is in the spool before `send` returns. Alerts may arrive more than once (after a retry of a batch
-/// the endpoint did receive, or a replay after a crash); their deterministic `uid` lets the
-/// receiver tell.
+/// case every alert is in the spool before `send` returns. Alerts may arrive more than once
+/// (after a retry of a batch the endpoint did receive, or a replay after a crash); their
+/// deterministic `uid` lets the receiver tell.
 #[derive(Debug)]
 pub struct Router {
     sinks: Vec<SinkHandle>,
