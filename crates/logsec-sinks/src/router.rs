@@ -406,7 +406,7 @@ impl Shared {
             });
         }
         if let Overflow::Block(timeout) = overflow {
-            let deadline = Instant::now() + timeout;
+            let deadline = deadline_after(timeout);
             while state.queue.len() >= self.capacity {
                 let now = Instant::now();
                 if now >= deadline {
@@ -552,7 +552,7 @@ impl Router {
     /// Waits until every queue and spool is empty (everything delivered) or `timeout` passes;
     /// returns whether everything was delivered.
     pub fn flush(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = deadline_after(timeout);
         loop {
             let idle = self.sinks.iter().all(|handle| {
                 let state = handle.shared.lock();
@@ -588,7 +588,7 @@ impl Router {
     }
 
     fn shutdown(&mut self) {
-        let deadline = Instant::now() + self.close_timeout;
+        let deadline = deadline_after(self.close_timeout);
         for handle in &self.sinks {
             let mut state = handle.shared.lock();
             if state.closing.is_none() {
@@ -804,7 +804,7 @@ impl Worker {
             }
             if !state.queue.is_empty() {
                 if state.queue.len() < max && !max_wait.is_zero() && state.closing.is_none() {
-                    let deadline = Instant::now() + max_wait;
+                    let deadline = deadline_after(max_wait);
                     while state.queue.len() < max && state.closing.is_none() {
                         let now = Instant::now();
                         if now >= deadline {
@@ -847,7 +847,7 @@ impl Worker {
 
     /// Sleeps for `wait`, waking early when the router closes.
     fn sleep(&self, wait: Duration) {
-        let deadline = Instant::now() + wait;
+        let deadline = deadline_after(wait);
         let mut state = self.shared.lock();
         loop {
             let now = Instant::now();
@@ -861,4 +861,12 @@ impl Worker {
                 .map_or_else(|poison| poison.into_inner().0, |(guard, _)| guard);
         }
     }
+}
+
+/// `now + wait`, saturating instead of panicking on absurdly long configured durations.
+fn deadline_after(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(Duration::from_secs(86_400 * 365)))
+        .unwrap_or(now)
 }
