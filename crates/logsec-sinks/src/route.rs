@@ -137,7 +137,7 @@ impl Backoff {
         let jitter = if nanos == 0 {
             Duration::ZERO
         } else {
-            Duration::from_nanos(self.state % (nanos + 1))
+            Duration::from_nanos(self.state % nanos.saturating_add(1))
         };
         self.next = self
             .next
