@@ -210,6 +210,9 @@ impl RouterBuilder {
                     spool_error: None,
                     held: None,
                     held_counted: false,
+                    probe_requested: 0,
+                    probe_done: 0,
+                    probe_error: None,
                 }),
                 wake_worker: Condvar::new(),
                 room: Condvar::new(),
@@ -330,6 +333,11 @@ struct State {
     held: Option<Arc<Vec<Alert>>>,
     /// Whether `held` is already counted in `failed`.
     held_counted: bool,
+    /// Probes requested by [`Router::check`] and probes done by the worker.
+    probe_requested: u64,
+    probe_done: u64,
+    /// The outcome of the last probe: `None` before any, `Some(None)` when it passed.
+    probe_error: Option<Option<String>>,
 }
 
 impl State {
@@ -446,11 +454,12 @@ impl Shared {
     fn health(&self) -> SinkHealth {
         let state = self.lock();
         let pending = state.spool_pending();
+        let probe_failed = matches!(state.probe_error, Some(Some(_)));
         let state_name = if state.spool_error.is_some()
-            || (state.last_error.is_some() && state.spool.is_none())
+            || ((state.last_error.is_some() || probe_failed) && state.spool.is_none())
         {
             HealthState::Unhealthy
-        } else if state.last_error.is_some() || pending > 0 {
+        } else if state.last_error.is_some() || probe_failed || pending > 0 {
             HealthState::Degraded
         } else {
             HealthState::Healthy
@@ -461,7 +470,8 @@ impl Shared {
             last_error: state
                 .spool_error
                 .clone()
-                .or_else(|| state.last_error.clone()),
+                .or_else(|| state.last_error.clone())
+                .or_else(|| state.probe_error.clone().flatten()),
             queued: state.queue.len(),
             spooled_pending: pending,
             counters: self.counters.snapshot(),
@@ -539,6 +549,40 @@ impl Router {
             .iter()
             .find(|handle| handle.shared.name == name)
             .map(|handle| handle.shared.counters.snapshot())
+    }
+
+    /// Asks every sink's worker to probe its destination ([`Sink::check`]: connect to the
+    /// webhook or syslog endpoint, start the program, …) between deliveries, waits up to
+    /// `timeout` for the answers, and returns the health of every sink with the probe's
+    /// outcome folded in (a failed probe makes a sink `Degraded`, or `Unhealthy` without a
+    /// spool, and shows as its `last_error` when nothing else failed).
+    pub fn check(&self, timeout: Duration) -> Vec<SinkHealth> {
+        let deadline = deadline_after(timeout);
+        let targets: Vec<u64> = self
+            .sinks
+            .iter()
+            .map(|handle| {
+                let mut state = handle.shared.lock();
+                state.probe_requested += 1;
+                handle.shared.wake_worker.notify_all();
+                state.probe_requested
+            })
+            .collect();
+        for (handle, target) in self.sinks.iter().zip(targets) {
+            let mut state = handle.shared.lock();
+            while state.probe_done < target {
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                state = handle
+                    .shared
+                    .room
+                    .wait_timeout(state, deadline - now)
+                    .map_or_else(|poison| poison.into_inner().0, |(guard, _)| guard);
+            }
+        }
+        self.health()
     }
 
     /// The health of every sink, in configuration order.
@@ -762,6 +806,16 @@ impl Worker {
     fn next_batch(&mut self, max: usize, max_wait: Duration, dirty: &mut bool) -> Option<Batch> {
         let mut state = self.shared.lock();
         loop {
+            if state.probe_requested > state.probe_done {
+                let target = state.probe_requested;
+                drop(state);
+                let outcome = self.sink.check().err().map(|error| error.to_string());
+                state = self.shared.lock();
+                state.probe_done = target;
+                state.probe_error = Some(outcome);
+                self.shared.room.notify_all();
+                continue;
+            }
             if let Some(held) = &state.held {
                 self.shared.busy.store(true, Ordering::Release);
                 return Some(Batch::Queue(Arc::clone(held)));
@@ -851,7 +905,10 @@ impl Worker {
         let mut state = self.shared.lock();
         loop {
             let now = Instant::now();
-            if now >= deadline || state.closing.is_some() {
+            if now >= deadline
+                || state.closing.is_some()
+                || state.probe_requested > state.probe_done
+            {
                 return;
             }
             state = self

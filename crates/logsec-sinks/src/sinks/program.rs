@@ -326,6 +326,12 @@ impl Sink for ProgramSink {
         self.replay_if_exited()
     }
 
+    /// Starts the program if it is not running (and replays if it exited).
+    fn check(&mut self) -> Result<(), SinkError> {
+        self.replay_if_exited()?;
+        self.ensure_running()
+    }
+
     fn close(&mut self) -> Result<(), SinkError> {
         // A program that exited on its own after the last batch gets the recent lines again.
         if self.child.is_some() {

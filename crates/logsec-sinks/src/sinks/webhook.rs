@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io::Write;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use flate2::Compression;
@@ -321,6 +322,49 @@ impl Sink for WebhookSink {
     fn batching(&self) -> Batching {
         self.config.batching
     }
+
+    /// Opens a TCP connection to the endpoint (or to the proxy, when one is set).
+    fn check(&mut self) -> Result<(), SinkError> {
+        let target = self.config.proxy.as_deref().unwrap_or(&self.config.url);
+        let address =
+            socket_address(target).ok_or_else(|| self.network_error("no host in the URL"))?;
+        let mut last = None;
+        for socket in address
+            .to_socket_addrs()
+            .map_err(|e| self.network_error(e))?
+        {
+            match TcpStream::connect_timeout(&socket, self.config.timeout) {
+                Ok(_) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(self.network_error(last.map_or_else(|| "no address".to_owned(), |e| e.to_string())))
+    }
+}
+
+/// `host:port` of a URL, with the scheme's default port.
+fn socket_address(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    if host_port.is_empty() {
+        return None;
+    }
+    let has_port = match host_port.rfind(']') {
+        Some(bracket) => host_port
+            .get(bracket..)
+            .is_some_and(|tail| tail.contains(':')),
+        None => host_port.contains(':'),
+    };
+    if has_port {
+        return Some(host_port.to_owned());
+    }
+    let port = match scheme {
+        "https" => 443,
+        "socks5" | "socks4" | "socks4a" | "socks5h" => 1080,
+        _ => 80,
+    };
+    Some(format!("{host_port}:{port}"))
 }
 
 /// The URL without what can be secret: user info, path and query (chat webhook URLs carry
@@ -368,6 +412,27 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn socket_addresses_come_from_urls() {
+        assert_eq!(
+            socket_address("https://hooks.slack.com/x").as_deref(),
+            Some("hooks.slack.com:443")
+        );
+        assert_eq!(
+            socket_address("http://u:p@127.0.0.1:8080/x").as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(
+            socket_address("http://[::1]/x").as_deref(),
+            Some("[::1]:80")
+        );
+        assert_eq!(
+            socket_address("http://[::1]:9000").as_deref(),
+            Some("[::1]:9000")
+        );
+        assert_eq!(socket_address("nonsense"), None);
     }
 
     #[test]
