@@ -191,6 +191,10 @@ pub struct SinkConfig {
     /// webhook: the URL.
     #[serde(default)]
     pub url: Option<String>,
+    /// webhook: the environment variable holding the URL instead (chat webhook URLs carry
+    /// their secret in the path).
+    #[serde(default)]
+    pub url_env: Option<String>,
     /// webhook: headers.
     #[serde(default)]
     pub headers: Vec<HeaderConfig>,
@@ -205,6 +209,9 @@ pub struct SinkConfig {
     /// webhook: verify TLS certificates (default true).
     #[serde(default = "yes")]
     pub tls_verify: bool,
+    /// webhook: an HTTP or SOCKS proxy URL (default none).
+    #[serde(default)]
+    pub proxy: Option<String>,
     /// syslog: `udp`, `tcp` or `unix`.
     #[serde(default)]
     pub transport: Option<String>,
@@ -231,6 +238,9 @@ pub struct SinkConfig {
     /// Whether this sink uses the spool (default true).
     #[serde(default = "yes")]
     pub spool: bool,
+    /// Write-ahead mode: every alert is spooled before `send` returns (default false).
+    #[serde(default)]
+    pub durable: bool,
 }
 
 /// A webhook header: a plain `value`, or a secret read from the environment variable `env`
@@ -439,10 +449,17 @@ impl SinkConfig {
                 SinkSpec::new(&self.name, file.build()?)
             }
             "webhook" => {
-                let url = self
-                    .url
-                    .clone()
-                    .ok_or_else(|| self.invalid("webhook needs url"))?;
+                let url = match (&self.url, &self.url_env) {
+                    (Some(url), None) => url.clone(),
+                    (None, Some(variable)) => {
+                        lookup(variable).ok_or_else(|| SinkError::MissingSecret {
+                            sink: self.name.clone(),
+                            header: "url".into(),
+                            variable: variable.clone(),
+                        })?
+                    }
+                    _ => return Err(self.invalid("webhook needs exactly one of url and url_env")),
+                };
                 let mut webhook = WebhookSink::builder(url)
                     .name(&self.name)
                     .encoder(self.encoder(hostname, Encoding::Ocsf)?)
@@ -452,6 +469,9 @@ impl SinkConfig {
                 }
                 if let Some(timeout) = self.timeout {
                     webhook = webhook.timeout(timeout.0);
+                }
+                if let Some(proxy) = &self.proxy {
+                    webhook = webhook.proxy(proxy);
                 }
                 if let Some(batch) = &self.batch {
                     webhook = webhook.batch(
@@ -521,7 +541,7 @@ impl SinkConfig {
                 )));
             }
         };
-        let mut spec = spec.spool(self.spool);
+        let mut spec = spec.spool(self.spool).durable(self.durable);
         if let Some(route) = &self.route {
             let mut built = Route::all();
             if let Some(severity) = &route.min_severity {

@@ -71,14 +71,14 @@ pub enum SinkError {
     /// The YAML configuration could not be read.
     #[error("invalid sink configuration YAML: {0}")]
     Yaml(String),
-    /// A webhook header names an environment variable that is not set.
+    /// A webhook header (or URL) names an environment variable that is not set.
     #[error(
-        "header {header:?} of sink {sink:?} takes its value from environment variable {variable}, which is not set"
+        "{header:?} of sink {sink:?} takes its value from environment variable {variable}, which is not set"
     )]
     MissingSecret {
         /// The sink.
         sink: String,
-        /// The header name.
+        /// The header name (`url` for the URL).
         header: String,
         /// The environment variable.
         variable: String,

@@ -137,9 +137,13 @@ impl Backoff {
         let jitter = if nanos == 0 {
             Duration::ZERO
         } else {
-            Duration::from_nanos(self.state % (nanos + 1))
+            Duration::from_nanos(self.state % nanos.saturating_add(1))
         };
-        self.next = (self.next * 2).min(self.policy.max);
+        self.next = self
+            .next
+            .checked_mul(2)
+            .unwrap_or(self.policy.max)
+            .min(self.policy.max);
         let wait = half + jitter;
         match hint {
             Some(hint) => wait.max(hint.min(self.policy.max)),

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -32,6 +32,7 @@ pub struct SinkSpec {
     overflow: Overflow,
     retry: RetryPolicy,
     spool: bool,
+    durable: bool,
 }
 
 impl SinkSpec {
@@ -47,6 +48,7 @@ impl SinkSpec {
             overflow: Overflow::default(),
             retry: RetryPolicy::default(),
             spool: true,
+            durable: false,
         }
     }
 
@@ -78,6 +80,15 @@ impl SinkSpec {
     /// spool keeps retrying in memory and refuses alerts, with an error, once its queue is full).
     pub fn spool(mut self, enabled: bool) -> SinkSpec {
         self.spool = enabled;
+        self
+    }
+
+    /// Write-ahead mode: [`Router::send`] writes every alert to the spool (and `fsync`s it)
+    /// before returning, and the worker delivers from the spool, so an alert is durable the
+    /// moment it is handed over, even across a crash. Costs one `fsync` per alert; needs a
+    /// spool directory. Off by default.
+    pub fn durable(mut self, enabled: bool) -> SinkSpec {
+        self.durable = enabled;
         self
     }
 
@@ -169,6 +180,12 @@ impl RouterBuilder {
         let segment_bytes = self.segment_bytes.unwrap_or(DEFAULT_SEGMENT_BYTES);
         let mut prepared = Vec::new();
         for spec in self.sinks {
+            if spec.durable && (self.spool_dir.is_none() || !spec.spool) {
+                return Err(SinkError::Config(format!(
+                    "sink {:?} is durable but has no spool directory",
+                    spec.name
+                )));
+            }
             let spool = match (&self.spool_dir, spec.spool) {
                 (Some(root), true) => Some(Spool::open(
                     &spec.name,
@@ -184,17 +201,24 @@ impl RouterBuilder {
             let shared = Arc::new(Shared {
                 name: spec.name.clone(),
                 capacity: spec.capacity,
+                durable: spec.durable,
                 state: Mutex::new(State {
                     queue: VecDeque::with_capacity(spec.capacity.min(4096)),
                     spool,
                     closing: None,
                     last_error: None,
                     spool_error: None,
+                    held: None,
+                    held_counted: false,
+                    probe_requested: 0,
+                    probe_done: 0,
+                    probe_error: None,
                 }),
                 wake_worker: Condvar::new(),
                 room: Condvar::new(),
                 counters: Counters::default(),
                 busy: AtomicBool::new(false),
+                batch_max: AtomicUsize::new(spec.sink.batching().max_alerts.max(1)),
             });
             let worker = Worker {
                 shared: Arc::clone(&shared),
@@ -256,9 +280,10 @@ pub struct RouterCounters {
 /// **Delivery guarantee.** An alert is handed over once it is in a sink's queue; it is durable
 /// once the sink acknowledged it or it is in the spool. Closing the router (or dropping it)
 /// delivers or spools everything queued; only a crash loses what was queued in memory
-/// (bounded by the queue capacity). Alerts may arrive more than once (after a retry of a batch
-/// the endpoint did receive, or a replay after a crash); their deterministic `uid` lets the
-/// receiver tell.
+/// (bounded by the queue capacity), unless the sink is [durable](SinkSpec::durable), in which
+/// case every alert is in the spool before `send` returns. Alerts may arrive more than once
+/// (after a retry of a batch the endpoint did receive, or a replay after a crash); their
+/// deterministic `uid` lets the receiver tell.
 #[derive(Debug)]
 pub struct Router {
     sinks: Vec<SinkHandle>,
@@ -282,12 +307,16 @@ struct SinkHandle {
 struct Shared {
     name: String,
     capacity: usize,
+    /// Write-ahead mode (see [`SinkSpec::durable`]).
+    durable: bool,
     state: Mutex<State>,
     wake_worker: Condvar,
     room: Condvar,
     counters: Counters,
     /// Set while the worker holds a batch taken from the queue or spool.
     busy: AtomicBool,
+    /// The sink's batch size, for deciding when to wake the worker.
+    batch_max: AtomicUsize,
 }
 
 #[derive(Debug)]
@@ -298,6 +327,17 @@ struct State {
     closing: Option<Instant>,
     last_error: Option<String>,
     spool_error: Option<String>,
+    /// The batch the worker took from the queue and has not delivered yet (in flight, or
+    /// waiting for a retry). It is older than the queue, so whoever spools the queue spools it
+    /// first; the worker notices it is gone and replays it from the spool.
+    held: Option<Arc<Vec<Alert>>>,
+    /// Whether `held` is already counted in `failed`.
+    held_counted: bool,
+    /// Probes requested by [`Router::check`] and probes done by the worker.
+    probe_requested: u64,
+    probe_done: u64,
+    /// The outcome of the last probe: `None` before any, `Some(None)` when it passed.
+    probe_error: Option<Option<String>>,
 }
 
 impl State {
@@ -315,28 +355,35 @@ impl Shared {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// Moves the whole queue, after `head`, to the spool. On failure nothing is removed.
+    /// Moves the held batch, the whole queue and `tail`, in that order, to the spool. On
+    /// failure nothing is removed.
     fn spool_with_queue(
         &self,
         state: &mut State,
-        head: &[Alert],
         tail: Option<&Alert>,
     ) -> Result<usize, SinkError> {
-        let Some(spool) = state.spool.as_mut() else {
+        let State {
+            spool, queue, held, ..
+        } = state;
+        let Some(spool) = spool.as_mut() else {
             return Err(SinkError::Rejected {
                 sink: self.name.clone(),
-                alert_uid: head
-                    .first()
+                alert_uid: held
+                    .as_ref()
+                    .and_then(|batch| batch.first())
+                    .or(queue.front())
                     .or(tail)
-                    .or(state.queue.front())
                     .map(|a| a.uid().to_owned())
                     .unwrap_or_default(),
                 reason: "the sink cannot take alerts now and has no spool".into(),
             });
         };
-        match spool.append(head.iter().chain(state.queue.iter()).chain(tail)) {
+        let head = held.as_deref().map_or(&[][..], Vec::as_slice);
+        match spool.append(head.iter().chain(queue.iter()).chain(tail)) {
             Ok(count) => {
                 state.queue.clear();
+                state.held = None;
+                state.held_counted = false;
                 state.spool_error = None;
                 Counters::add(&self.counters.spooled, count);
                 self.room.notify_all();
@@ -359,8 +406,15 @@ impl Shared {
                 reason: "the router is closing".into(),
             });
         }
+        if self.durable {
+            let result = self.spool_with_queue(&mut state, Some(&alert));
+            self.wake_worker.notify_one();
+            return result.map(|_| ()).inspect_err(|_| {
+                Counters::add(&self.counters.failed, 1);
+            });
+        }
         if let Overflow::Block(timeout) = overflow {
-            let deadline = Instant::now() + timeout;
+            let deadline = deadline_after(timeout);
             while state.queue.len() >= self.capacity {
                 let now = Instant::now();
                 if now >= deadline {
@@ -374,14 +428,19 @@ impl Shared {
         }
         if state.queue.len() < self.capacity {
             state.queue.push_back(alert);
-            self.wake_worker.notify_one();
+            // The worker waits for the first alert, or lingers for a full batch; waking it
+            // for every alert in between only costs context switches.
+            let length = state.queue.len();
+            if length == 1 || length >= self.batch_max.load(Ordering::Relaxed) {
+                self.wake_worker.notify_one();
+            }
             return Ok(());
         }
         if overflow == Overflow::Drop {
             Counters::add(&self.counters.dropped, 1);
             return Ok(());
         }
-        let result = self.spool_with_queue(&mut state, &[], Some(&alert));
+        let result = self.spool_with_queue(&mut state, Some(&alert));
         self.wake_worker.notify_one();
         match result {
             Ok(_) => Ok(()),
@@ -395,11 +454,12 @@ impl Shared {
     fn health(&self) -> SinkHealth {
         let state = self.lock();
         let pending = state.spool_pending();
+        let probe_failed = matches!(state.probe_error, Some(Some(_)));
         let state_name = if state.spool_error.is_some()
-            || (state.last_error.is_some() && state.spool.is_none())
+            || ((state.last_error.is_some() || probe_failed) && state.spool.is_none())
         {
             HealthState::Unhealthy
-        } else if state.last_error.is_some() || pending > 0 {
+        } else if state.last_error.is_some() || probe_failed || pending > 0 {
             HealthState::Degraded
         } else {
             HealthState::Healthy
@@ -410,7 +470,8 @@ impl Shared {
             last_error: state
                 .spool_error
                 .clone()
-                .or_else(|| state.last_error.clone()),
+                .or_else(|| state.last_error.clone())
+                .or_else(|| state.probe_error.clone().flatten()),
             queued: state.queue.len(),
             spooled_pending: pending,
             counters: self.counters.snapshot(),
@@ -490,6 +551,40 @@ impl Router {
             .map(|handle| handle.shared.counters.snapshot())
     }
 
+    /// Asks every sink's worker to probe its destination ([`Sink::check`]: connect to the
+    /// webhook or syslog endpoint, start the program, …) between deliveries, waits up to
+    /// `timeout` for the answers, and returns the health of every sink with the probe's
+    /// outcome folded in (a failed probe makes a sink `Degraded`, or `Unhealthy` without a
+    /// spool, and shows as its `last_error` when nothing else failed).
+    pub fn check(&self, timeout: Duration) -> Vec<SinkHealth> {
+        let deadline = deadline_after(timeout);
+        let targets: Vec<u64> = self
+            .sinks
+            .iter()
+            .map(|handle| {
+                let mut state = handle.shared.lock();
+                state.probe_requested += 1;
+                handle.shared.wake_worker.notify_all();
+                state.probe_requested
+            })
+            .collect();
+        for (handle, target) in self.sinks.iter().zip(targets) {
+            let mut state = handle.shared.lock();
+            while state.probe_done < target {
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                state = handle
+                    .shared
+                    .room
+                    .wait_timeout(state, deadline - now)
+                    .map_or_else(|poison| poison.into_inner().0, |(guard, _)| guard);
+            }
+        }
+        self.health()
+    }
+
     /// The health of every sink, in configuration order.
     pub fn health(&self) -> Vec<SinkHealth> {
         self.sinks
@@ -501,7 +596,7 @@ impl Router {
     /// Waits until every queue and spool is empty (everything delivered) or `timeout` passes;
     /// returns whether everything was delivered.
     pub fn flush(&self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
+        let deadline = deadline_after(timeout);
         loop {
             let idle = self.sinks.iter().all(|handle| {
                 let state = handle.shared.lock();
@@ -513,7 +608,18 @@ impl Router {
             if Instant::now() >= deadline {
                 return false;
             }
-            std::thread::sleep(Duration::from_millis(5));
+            // Workers signal `room` after every batch; the short timeout covers a signal that
+            // came between the check above and the wait.
+            if let Some(handle) = self.sinks.iter().find(|handle| {
+                let state = handle.shared.lock();
+                !(state.queue.is_empty() && state.spool_pending() == 0 && !handle_busy(handle))
+            }) {
+                let state = handle.shared.lock();
+                let _ = handle
+                    .shared
+                    .room
+                    .wait_timeout(state, Duration::from_millis(2));
+            }
         }
     }
 
@@ -526,7 +632,7 @@ impl Router {
     }
 
     fn shutdown(&mut self) {
-        let deadline = Instant::now() + self.close_timeout;
+        let deadline = deadline_after(self.close_timeout);
         for handle in &self.sinks {
             let mut state = handle.shared.lock();
             if state.closing.is_none() {
@@ -567,7 +673,7 @@ struct Worker {
 /// Where a batch came from.
 #[derive(Debug)]
 enum Batch {
-    Queue(Vec<Alert>),
+    Queue(Arc<Vec<Alert>>),
     Spool(Peeked),
 }
 
@@ -578,20 +684,9 @@ impl Worker {
         }
         let batching = self.sink.batching();
         let max_alerts = batching.max_alerts.max(1);
-        // A batch taken from the queue whose delivery failed but that could not be spooled.
-        let mut held: Option<Vec<Alert>> = None;
         let mut attempts: u32 = 0;
-        // Whether the held batch is already counted in `failed`.
-        let mut held_counted = false;
         let mut dirty = false;
-        loop {
-            let batch = match held.take() {
-                Some(alerts) => Batch::Queue(alerts),
-                None => match self.next_batch(max_alerts, batching.max_wait, &mut dirty) {
-                    Some(batch) => batch,
-                    None => break,
-                },
-            };
+        while let Some(batch) = self.next_batch(max_alerts, batching.max_wait, &mut dirty) {
             let alerts: &[Alert] = match &batch {
                 Batch::Queue(alerts) => alerts,
                 Batch::Spool(peeked) => &peeked.alerts,
@@ -615,90 +710,84 @@ impl Worker {
             } else {
                 self.sink.send(alerts)
             };
+            let mut state = self.shared.lock();
             match result {
                 Ok(()) => {
                     attempts = 0;
-                    held_counted = false;
                     dirty = true;
                     self.backoff.reset();
                     Counters::add(&self.shared.counters.sent, alerts.len());
-                    let mut state = self.shared.lock();
                     state.last_error = None;
-                    if let Batch::Spool(peeked) = &batch {
-                        Counters::add(&self.shared.counters.replayed, peeked.alerts.len());
-                        Counters::add(&self.shared.counters.failed, peeked.unreadable);
-                        if let Some(spool) = state.spool.as_mut()
-                            && let Err(error) = spool.commit(peeked)
-                        {
-                            // The batch was delivered; it will be delivered again.
-                            state.spool_error = Some(error.to_string());
+                    match &batch {
+                        Batch::Queue(_) => {
+                            // If a producer spooled it meanwhile, the spool replays it again:
+                            // a duplicate, never a loss.
+                            state.held = None;
+                            state.held_counted = false;
+                        }
+                        Batch::Spool(peeked) => {
+                            Counters::add(&self.shared.counters.replayed, peeked.alerts.len());
+                            Counters::add(&self.shared.counters.failed, peeked.unreadable);
+                            if let Some(spool) = state.spool.as_mut()
+                                && let Err(error) = spool.commit(peeked)
+                            {
+                                // The batch was delivered; it will be delivered again.
+                                state.spool_error = Some(error.to_string());
+                            }
                         }
                     }
                     self.shared.busy.store(false, Ordering::Release);
+                    self.shared.room.notify_all();
                 }
                 Err(error) => {
                     attempts += 1;
                     Counters::add(&self.shared.counters.retried, alerts.len());
-                    let mut state = self.shared.lock();
                     state.last_error = Some(error.to_string());
                     let closing = state.closing.is_some();
-                    match batch {
-                        Batch::Queue(alerts) => {
-                            let may_spool = closing
-                                || (state.spool.is_some()
-                                    && attempts >= self.retry.attempts_before_spool);
-                            if may_spool {
-                                match self.shared.spool_with_queue(&mut state, &alerts, None) {
-                                    Ok(_) => {
-                                        attempts = 0;
-                                        held_counted = false;
-                                    }
-                                    Err(spool_error) if closing => {
-                                        // Nowhere left to put them: count them and say so
-                                        // (the held batch was counted when spooling first
-                                        // failed).
-                                        let held_uncounted =
-                                            if held_counted { 0 } else { alerts.len() };
-                                        let lost = held_uncounted + state.queue.len();
-                                        Counters::add(&self.shared.counters.failed, lost);
-                                        state.last_error = Some(format!(
-                                            "{} alerts undelivered at close ({error}); {spool_error}",
-                                            alerts.len() + state.queue.len()
-                                        ));
-                                        state.queue.clear();
-                                        self.shared.busy.store(false, Ordering::Release);
-                                        break;
-                                    }
-                                    Err(_) => {
-                                        if !held_counted {
-                                            Counters::add(
-                                                &self.shared.counters.failed,
-                                                alerts.len(),
-                                            );
-                                            held_counted = true;
-                                        }
-                                        held = Some(alerts);
-                                    }
+                    let holding = state.held.is_some();
+                    let may_spool = closing
+                        || (state.spool.is_some() && attempts >= self.retry.attempts_before_spool);
+                    // Spool what waits in memory: the held batch (if a producer has not spooled
+                    // it already) and the queue behind it.
+                    if may_spool && (holding || !state.queue.is_empty()) {
+                        match self.shared.spool_with_queue(&mut state, None) {
+                            Ok(_) => attempts = 0,
+                            Err(spool_error) if closing => {
+                                // Nowhere left to put them: count them and say so.
+                                let held = state.held.as_ref().map_or(0, |batch| batch.len());
+                                let uncounted = if state.held_counted { 0 } else { held };
+                                Counters::add(
+                                    &self.shared.counters.failed,
+                                    uncounted + state.queue.len(),
+                                );
+                                state.last_error = Some(format!(
+                                    "{} alerts undelivered at close ({error}); {spool_error}",
+                                    held + state.queue.len()
+                                ));
+                                state.queue.clear();
+                                state.held = None;
+                            }
+                            Err(_) => {
+                                if holding && !state.held_counted {
+                                    let held = state.held.as_ref().map_or(0, |batch| batch.len());
+                                    Counters::add(&self.shared.counters.failed, held);
+                                    state.held_counted = true;
                                 }
-                            } else {
-                                held = Some(alerts);
-                            }
-                        }
-                        Batch::Spool(_) => {
-                            // Make what waits in memory durable while the sink is down.
-                            if !state.queue.is_empty() {
-                                let _ = self.shared.spool_with_queue(&mut state, &[], None);
-                            }
-                            if closing {
-                                self.shared.busy.store(false, Ordering::Release);
-                                break;
                             }
                         }
                     }
-                    if held.is_none() {
+                    if state.held.is_none() {
                         self.shared.busy.store(false, Ordering::Release);
+                        self.shared.room.notify_all();
                     }
-                    if state.closing.is_some() && held.is_none() && state.queue.is_empty() {
+                    if closing {
+                        // Nothing more is tried once closing: what could not go is spooled
+                        // or counted.
+                        if state.held.is_none()
+                            && (state.spool_pending() > 0 || state.queue.is_empty())
+                        {
+                            break;
+                        }
                         continue;
                     }
                     let wait = self.backoff.next_wait(error.retry_after());
@@ -717,11 +806,31 @@ impl Worker {
     fn next_batch(&mut self, max: usize, max_wait: Duration, dirty: &mut bool) -> Option<Batch> {
         let mut state = self.shared.lock();
         loop {
+            if state.probe_requested > state.probe_done {
+                let target = state.probe_requested;
+                drop(state);
+                let outcome = self.sink.check().err().map(|error| error.to_string());
+                state = self.shared.lock();
+                state.probe_done = target;
+                state.probe_error = Some(outcome);
+                self.shared.room.notify_all();
+                continue;
+            }
+            if let Some(held) = &state.held {
+                self.shared.busy.store(true, Ordering::Release);
+                return Some(Batch::Queue(Arc::clone(held)));
+            }
             if state.spool_pending() > 0 {
-                if state.closing.is_some() {
+                // While closing, replay goes on as long as the sink delivers and time is left;
+                // otherwise the spool waits for the next start.
+                let keep_replaying = state.last_error.is_none()
+                    && state
+                        .closing
+                        .is_none_or(|deadline| Instant::now() < deadline);
+                if !keep_replaying && state.closing.is_some() {
                     // Keep the spool for the next start; queue behind it goes there too.
                     if !state.queue.is_empty()
-                        && self.shared.spool_with_queue(&mut state, &[], None).is_err()
+                        && self.shared.spool_with_queue(&mut state, None).is_err()
                     {
                         let lost = state.queue.len();
                         Counters::add(&self.shared.counters.failed, lost);
@@ -737,6 +846,7 @@ impl Worker {
                     }
                     Some(Err(error)) => {
                         state.spool_error = Some(error.to_string());
+                        state.last_error = Some(error.to_string());
                         drop(state);
                         let wait = self.backoff.next_wait(None);
                         self.sleep(wait);
@@ -748,7 +858,7 @@ impl Worker {
             }
             if !state.queue.is_empty() {
                 if state.queue.len() < max && !max_wait.is_zero() && state.closing.is_none() {
-                    let deadline = Instant::now() + max_wait;
+                    let deadline = deadline_after(max_wait);
                     while state.queue.len() < max && state.closing.is_none() {
                         let now = Instant::now();
                         if now >= deadline {
@@ -762,7 +872,9 @@ impl Worker {
                     }
                 }
                 let take = state.queue.len().min(max);
-                let alerts: Vec<Alert> = state.queue.drain(..take).collect();
+                let alerts: Arc<Vec<Alert>> = Arc::new(state.queue.drain(..take).collect());
+                state.held = Some(Arc::clone(&alerts));
+                state.held_counted = false;
                 self.shared.busy.store(true, Ordering::Release);
                 self.shared.room.notify_all();
                 return Some(Batch::Queue(alerts));
@@ -789,11 +901,14 @@ impl Worker {
 
     /// Sleeps for `wait`, waking early when the router closes.
     fn sleep(&self, wait: Duration) {
-        let deadline = Instant::now() + wait;
+        let deadline = deadline_after(wait);
         let mut state = self.shared.lock();
         loop {
             let now = Instant::now();
-            if now >= deadline || state.closing.is_some() {
+            if now >= deadline
+                || state.closing.is_some()
+                || state.probe_requested > state.probe_done
+            {
                 return;
             }
             state = self
@@ -803,4 +918,12 @@ impl Worker {
                 .map_or_else(|poison| poison.into_inner().0, |(guard, _)| guard);
         }
     }
+}
+
+/// `now + wait`, saturating instead of panicking on absurdly long configured durations.
+fn deadline_after(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(Duration::from_secs(86_400 * 365)))
+        .unwrap_or(now)
 }

@@ -56,3 +56,45 @@ fn a_program_that_exits_after_three_lines_is_restarted_and_nothing_is_lost() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_program_that_stops_reading_cannot_block_the_router() {
+    let dir = temp_dir("program-hung");
+    // `sleep` never reads its stdin: once the pipe is full, writes block.
+    let sink = ProgramSink::builder(["sleep", "3"])
+        .write_timeout(Duration::from_millis(200))
+        .max_restarts_per_batch(2)
+        .batch(64, Duration::ZERO)
+        .build()
+        .unwrap();
+    let router = Router::builder()
+        .spool_dir(dir.join("spool"))
+        .close_timeout(Duration::from_millis(500))
+        .sink(SinkSpec::new("program", sink).queue_capacity(16))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    for n in 0..400 {
+        let mut a = alert(n);
+        a.message = "x".repeat(2_000);
+        router.send(a).unwrap();
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "send stays bounded: {:?}",
+        started.elapsed()
+    );
+    std::thread::sleep(Duration::from_millis(1_500));
+    let started = std::time::Instant::now();
+    let health = router.close();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "close stays bounded: {:?}",
+        started.elapsed()
+    );
+    let counters = health[0].counters;
+    assert!(counters.retried > 0, "{counters:?}");
+    assert!(counters.spooled > 0, "{counters:?}");
+    assert_eq!(counters.failed, 0, "{counters:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

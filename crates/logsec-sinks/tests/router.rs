@@ -208,14 +208,94 @@ fn the_documented_example_configuration_builds() {
         .replace(
             "siem.example.internal:6514",
             &format!("127.0.0.1:{}", closed_port()),
+        )
+        .replace(
+            "http://proxy.internal:3128",
+            &format!("http://127.0.0.1:{}", closed_port()),
         );
+    // Nothing in the test may leave loopback.
+    assert!(!yaml.contains("proxy.internal") && !yaml.contains("example.internal"));
     let config = SinksConfig::from_yaml(&yaml).unwrap();
     assert_eq!(config.sinks.len(), 5);
     let builder = config
-        .into_builder(&|name| (name == "SLACK_WEBHOOK_TOKEN").then(|| "t".to_owned()))
+        .into_builder(&|name| match name {
+            "SLACK_WEBHOOK_TOKEN" => Some("t".to_owned()),
+            "SLACK_WEBHOOK_URL" => Some(format!(
+                "http://127.0.0.1:{}/services/T0/B0/X",
+                closed_port()
+            )),
+            _ => None,
+        })
         .unwrap();
     let router = builder.build().unwrap();
     assert_eq!(router.health().len(), 5);
     drop(router);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn file_sink_rotates_by_time() {
+    let dir = temp_dir("rotate-time");
+    let path = dir.join("alerts.jsonl");
+    let sink = FileSink::builder(&path)
+        .rotate_every(Duration::from_millis(100))
+        .build()
+        .unwrap();
+    let router = Router::builder()
+        .sink(SinkSpec::new("file", sink))
+        .build()
+        .unwrap();
+    router.send(alert(1)).unwrap();
+    assert!(router.flush(Duration::from_secs(5)));
+    std::thread::sleep(Duration::from_millis(150));
+    router.send(alert(2)).unwrap();
+    drop(router);
+    let rotated = std::fs::read_to_string(dir.join("alerts.jsonl.1")).unwrap();
+    let current = std::fs::read_to_string(&path).unwrap();
+    assert!(rotated.contains("alert number 1") && !rotated.contains("alert number 2"));
+    assert!(current.contains("alert number 2") && !current.contains("alert number 1"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn check_probes_each_destination() {
+    let up = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let up_url = format!("http://127.0.0.1:{}/", up.local_addr().unwrap().port());
+    let down_url = format!("http://127.0.0.1:{}/", closed_port());
+    let router = Router::builder()
+        .sink(SinkSpec::new(
+            "up",
+            WebhookSink::builder(up_url).build().unwrap(),
+        ))
+        .sink(
+            SinkSpec::new(
+                "down",
+                WebhookSink::builder(down_url)
+                    .timeout(Duration::from_millis(300))
+                    .build()
+                    .unwrap(),
+            )
+            .spool(false),
+        )
+        .build()
+        .unwrap();
+    let health = router.check(Duration::from_secs(5));
+    assert_eq!(
+        health[0].state,
+        logsec_sinks::HealthState::Healthy,
+        "{health:?}"
+    );
+    assert_eq!(
+        health[1].state,
+        logsec_sinks::HealthState::Unhealthy,
+        "{health:?}"
+    );
+    assert!(
+        health[1]
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("127.0.0.1:"),
+        "{health:?}"
+    );
 }

@@ -221,3 +221,103 @@ fn gzip_batches_and_secret_headers_reach_the_server() {
         "Error: Test rule 0\nError: Test rule 1\nError: Test rule 2"
     );
 }
+
+#[test]
+fn order_holds_when_producers_spool_while_a_batch_is_held_for_retry() {
+    // Down for the first ten requests: the worker holds its first batch for retries while
+    // the producer overflows the small queue into the spool.
+    fn mostly_failing(n: usize) -> Reply {
+        if n < 10 {
+            Reply::Fail(503, None)
+        } else {
+            Reply::Accept
+        }
+    }
+    let server = HttpServer::start(0, mostly_failing);
+    let dir = temp_dir("held-order");
+    let webhook = WebhookSink::builder(server.url())
+        .timeout(Duration::from_millis(300))
+        .batch(3, Duration::ZERO)
+        .build()
+        .unwrap();
+    let router = Router::builder()
+        .spool_dir(dir.join("spool"))
+        .sink(
+            SinkSpec::new("hook", webhook)
+                .queue_capacity(2)
+                .retry(RetryPolicy {
+                    initial: Duration::from_millis(5),
+                    max: Duration::from_millis(20),
+                    attempts_before_spool: 3,
+                }),
+        )
+        .build()
+        .unwrap();
+    let sent: Vec<Alert> = (0..40).map(alert).collect();
+    for alert in &sent {
+        router.send(alert.clone()).unwrap();
+    }
+    assert!(
+        router.flush(Duration::from_secs(20)),
+        "{:?}",
+        router.health()
+    );
+    let health = router.close();
+    assert!(health[0].counters.spooled > 0, "{health:?}");
+    let expected: Vec<String> = sent.iter().map(|a| a.uid().to_owned()).collect();
+    assert_eq!(first_occurrences(&server.accepted_uids()), expected);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn durable_sinks_have_every_alert_on_disk_when_send_returns() {
+    let port = closed_port();
+    let dir = temp_dir("durable");
+    let url = format!("http://127.0.0.1:{port}/alerts");
+    let build = || {
+        Router::builder()
+            .spool_dir(dir.join("spool"))
+            .close_timeout(Duration::from_secs(2))
+            .sink(
+                SinkSpec::new(
+                    "hook",
+                    WebhookSink::builder(&url)
+                        .timeout(Duration::from_millis(300))
+                        .batch(4, Duration::ZERO)
+                        .build()
+                        .unwrap(),
+                )
+                .durable(true)
+                .retry(fast_retry()),
+            )
+            .build()
+            .unwrap()
+    };
+    let sent: Vec<Alert> = (0..12).map(alert).collect();
+    let router = build();
+    for alert in &sent {
+        router.send(alert.clone()).unwrap();
+    }
+    // No waiting: durability is part of the hand-over.
+    let health = router.health();
+    assert_eq!(health[0].spooled_pending, 12, "{health:?}");
+    assert_eq!(health[0].counters.spooled, 12);
+    drop(router);
+
+    let server = HttpServer::start(port, |_| Reply::Accept);
+    let router = build();
+    for alert in (12..20).map(alert) {
+        router.send(alert).unwrap();
+    }
+    assert!(
+        router.flush(Duration::from_secs(10)),
+        "{:?}",
+        router.health()
+    );
+    let health = router.close();
+    let expected: Vec<String> = (0..20).map(|n| alert(n).uid().to_owned()).collect();
+    assert_eq!(server.accepted_uids(), expected);
+    assert_eq!(health[0].counters.replayed, 20);
+    assert_eq!(health[0].spooled_pending, 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

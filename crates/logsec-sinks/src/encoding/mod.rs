@@ -121,3 +121,94 @@ impl Encoder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logsec_event::{AlertBuilder, RuleRef, Severity, SourceFormat};
+    use std::collections::BTreeMap;
+
+    fn alert() -> Alert {
+        let mut fields = BTreeMap::new();
+        fields.insert("ct.user".to_owned(), serde_json::json!("alice"));
+        fields.insert("ct.count".to_owned(), serde_json::json!(3));
+        let mut alert = AlertBuilder::new(
+            RuleRef {
+                id: "r-1".into(),
+                title: "Console login without MFA".into(),
+                tags: vec!["aws".into(), "mitre_initial_access".into()],
+                ..RuleRef::default()
+            },
+            Severity::Critical,
+        )
+        .message("login by alice\nfrom 1.2.3.4")
+        .output_fields(fields)
+        .related_id("e-1", 1_700_000_000_123)
+        .build();
+        alert.unmapped.source = Some(SourceFormat::Cloudtrail);
+        alert
+    }
+
+    #[test]
+    fn falco_json_has_falco_fields_and_time_format() {
+        let value = falco_json(&alert(), "host-1");
+        assert_eq!(value["time"], "2023-11-14T22:13:20.123000000Z");
+        assert_eq!(value["rule"], "Console login without MFA");
+        assert_eq!(value["priority"], "Critical");
+        assert_eq!(value["source"], "aws_cloudtrail");
+        assert_eq!(value["hostname"], "host-1");
+        assert_eq!(
+            value["tags"],
+            serde_json::json!(["aws", "mitre_initial_access"])
+        );
+        assert_eq!(value["output_fields"]["ct.user"], "alice");
+        assert_eq!(
+            value["output"],
+            "22:13:20.123000000: Critical login by alice from 1.2.3.4"
+        );
+    }
+
+    #[test]
+    fn text_is_one_line() {
+        assert_eq!(
+            text_line(&alert()),
+            "22:13:20.123000000: Critical login by alice from 1.2.3.4"
+        );
+    }
+
+    #[test]
+    fn templates_substitute_escape_and_keep_unknown_names() {
+        let template = Template::new(
+            "{{{severity}}} {rule} ({rule_id}, {priority}) {field:ct.user}/{field:ct.count}/{field:none}| {tags} {source} {hostname} {count} {suppressed} {bogus} {unclosed",
+        );
+        assert_eq!(
+            template.render(&alert(), "h"),
+            "{Critical} Console login without MFA (r-1, Critical) alice/3/| aws, mitre_initial_access aws_cloudtrail h 1 0 {bogus} {unclosed"
+        );
+        assert_eq!(Template::new("a}b").render(&alert(), ""), "a}b");
+    }
+
+    #[test]
+    fn bodies_batch_as_arrays_or_joined_text() {
+        let alerts = [alert(), alert()];
+        let ocsf = Encoder::new(Encoding::Ocsf, "h");
+        let one: serde_json::Value = serde_json::from_slice(&ocsf.body(&alerts[..1])).unwrap();
+        assert_eq!(one["class_uid"], 2004);
+        let many: serde_json::Value = serde_json::from_slice(&ocsf.body(&alerts)).unwrap();
+        assert_eq!(many.as_array().map(Vec::len), Some(2));
+        let chat = Encoder::new(Encoding::Template(Template::new("{rule}")), "h");
+        let body: serde_json::Value = serde_json::from_slice(&chat.body(&alerts)).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"text": "Console login without MFA\nConsole login without MFA"})
+        );
+        let text = Encoder::new(Encoding::Text, "h");
+        assert_eq!(
+            text.body(&alerts).iter().filter(|&&b| b == b'\n').count(),
+            2
+        );
+        assert_eq!(text.content_type(), "text/plain; charset=utf-8");
+        assert_eq!(Encoding::from_name("Falco-JSON"), Some(Encoding::FalcoJson));
+        assert_eq!(Encoding::from_name("xml"), None);
+    }
+}

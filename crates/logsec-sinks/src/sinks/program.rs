@@ -1,7 +1,9 @@
 //! The program sink: a child process reading JSON lines on its stdin, restarted when it exits.
 
+use std::collections::VecDeque;
 use std::io::Write;
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::{Duration, Instant};
 
 use logsec_event::Alert;
@@ -18,6 +20,9 @@ pub struct ProgramSinkBuilder {
     settle: Duration,
     batching: Batching,
     max_restarts_per_batch: u32,
+    replay_window: Duration,
+    replay_lines: usize,
+    write_timeout: Duration,
 }
 
 impl ProgramSinkBuilder {
@@ -50,6 +55,21 @@ impl ProgramSinkBuilder {
         self
     }
 
+    /// When the program exits, lines written to it within `window` before (at most `lines` of
+    /// them) are written again to its successor (default 2 s, 4096 lines).
+    pub fn replay_window(mut self, window: Duration, lines: usize) -> Self {
+        self.replay_window = window;
+        self.replay_lines = lines;
+        self
+    }
+
+    /// How long a write may block on a program that does not read its stdin before the
+    /// program is killed and restarted (default 5 s).
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+
     /// Builds the sink; the program starts on first use.
     pub fn build(self) -> Result<ProgramSink, SinkError> {
         if self.command.is_empty() {
@@ -60,6 +80,7 @@ impl ProgramSinkBuilder {
             child: None,
             stdin: None,
             restarts: 0,
+            window: VecDeque::new(),
         })
     }
 }
@@ -68,18 +89,23 @@ impl ProgramSinkBuilder {
 /// alert per line to its stdin; its stdout is discarded and its stderr inherited.
 ///
 /// **Restarts and delivery.** A batch counts as delivered when it was written and the program
-/// is still running [`settle`](ProgramSinkBuilder::settle) later. If the program exited (or the
-/// pipe broke), it is restarted and the batch is written again one line at a time, each line
-/// confirmed the same way, so a program that exits after N lines loses none: the line it may
-/// not have read is written again to its successor (at-least-once, with possible duplicates).
-/// A program that reads lines it never processes before exiting can still lose them; the
-/// pipe gives no acknowledgement.
+/// is still running [`settle`](ProgramSinkBuilder::settle) later. Whenever the program is found
+/// to have exited (the pipe broke, or it stopped running — checked after each write, before
+/// each batch, when the queue runs empty and at close), it is restarted and the lines written
+/// in the [replay window](ProgramSinkBuilder::replay_window) are written again: all at once,
+/// then, if it exits again, one at a time, each confirmed as above. So a program that exits
+/// after N lines loses none: what it may not have read is written again to its successor
+/// (at-least-once, with duplicates). Lines written longer ago than the window to a program that
+/// never read them and then exited are lost: a pipe carries no acknowledgement.
 #[derive(Debug)]
 pub struct ProgramSink {
     config: ProgramSinkBuilder,
     child: Option<Child>,
-    stdin: Option<ChildStdin>,
+    stdin: Option<StdinWriter>,
     restarts: u64,
+    /// Lines written recently (with when), written again if the program turns out to have
+    /// exited: it may not have read them.
+    window: VecDeque<(Instant, String)>,
 }
 
 impl ProgramSink {
@@ -98,6 +124,9 @@ impl ProgramSink {
                 max_wait: Duration::ZERO,
             },
             max_restarts_per_batch: 1000,
+            replay_window: Duration::from_secs(2),
+            replay_lines: 4096,
+            write_timeout: Duration::from_secs(5),
         }
     }
 
@@ -129,7 +158,7 @@ impl ProgramSink {
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| self.error(format!("cannot start: {e}")))?;
-        self.stdin = child.stdin.take();
+        self.stdin = child.stdin.take().map(StdinWriter::start);
         self.child = Some(child);
         Ok(())
     }
@@ -155,11 +184,13 @@ impl ProgramSink {
     }
 
     /// Writes `bytes` and waits `settle`; true when the program took them and still runs.
+    /// A write that blocks longer than the write timeout (the program stopped reading) kills
+    /// the program.
     fn write_confirmed(&mut self, bytes: &[u8]) -> bool {
         let written = self
             .stdin
-            .as_mut()
-            .is_some_and(|stdin| stdin.write_all(bytes).and_then(|()| stdin.flush()).is_ok());
+            .as_ref()
+            .is_some_and(|stdin| stdin.write(bytes.to_vec(), self.config.write_timeout));
         if !written {
             self.reap();
             return false;
@@ -169,26 +200,47 @@ impl ProgramSink {
     }
 }
 
-impl Sink for ProgramSink {
-    fn kind(&self) -> &'static str {
-        "program"
+/// Writes to a child's stdin from a helper thread, so that a program that stops reading
+/// cannot block the sink forever (std pipes have no write timeout).
+#[derive(Debug)]
+struct StdinWriter {
+    chunks: SyncSender<Vec<u8>>,
+    acks: Receiver<bool>,
+}
+
+impl StdinWriter {
+    fn start(mut stdin: ChildStdin) -> StdinWriter {
+        let (chunks, incoming) = sync_channel::<Vec<u8>>(1);
+        let (acknowledge, acks) = sync_channel(1);
+        // The thread ends when the sender is dropped or the pipe breaks (the child exited or
+        // was killed).
+        std::thread::spawn(move || {
+            for chunk in incoming {
+                let ok = stdin.write_all(&chunk).and_then(|()| stdin.flush()).is_ok();
+                if acknowledge.send(ok).is_err() || !ok {
+                    return;
+                }
+            }
+        });
+        StdinWriter { chunks, acks }
     }
 
-    fn send(&mut self, alerts: &[Alert]) -> Result<(), SinkError> {
-        let lines: Vec<String> = alerts
-            .iter()
-            .map(|alert| {
-                let mut line = self.config.encoder.line(alert);
-                line.push('\n');
-                line
-            })
-            .collect();
-        self.ensure_running()?;
-        if self.write_confirmed(lines.concat().as_bytes()) {
-            return Ok(());
+    /// Hands `bytes` to the thread and waits for it to write them.
+    fn write(&self, bytes: Vec<u8>, timeout: Duration) -> bool {
+        if self.chunks.send(bytes).is_err() {
+            return false;
         }
+        // A timeout or a writer thread that gave up both mean "not written".
+        self.acks.recv_timeout(timeout).unwrap_or_default()
+    }
+}
+
+impl ProgramSink {
+    /// Writes `lines` one at a time, each confirmed by [`ProgramSink::write_confirmed`],
+    /// restarting the program whenever it exited.
+    fn write_one_by_one(&mut self, lines: &[String]) -> Result<(), SinkError> {
         let mut restarts_here = 0;
-        for line in &lines {
+        for line in lines {
             loop {
                 if self.child.is_none() {
                     restarts_here += 1;
@@ -206,13 +258,89 @@ impl Sink for ProgramSink {
         Ok(())
     }
 
+    /// Restarts the program and writes the recent lines again: all at once, and if the
+    /// program exits again, one at a time.
+    fn replay_window(&mut self) -> Result<(), SinkError> {
+        let lines: Vec<String> = self.window.iter().map(|(_, line)| line.clone()).collect();
+        if self.child.is_none() {
+            self.restarts += 1;
+            self.ensure_running()?;
+        }
+        if self.write_confirmed(lines.concat().as_bytes()) {
+            return Ok(());
+        }
+        self.write_one_by_one(&lines)
+    }
+
+    /// If the program exited since it was last seen running, replays the recent lines.
+    fn replay_if_exited(&mut self) -> Result<(), SinkError> {
+        if self.child.is_some() && !self.alive() {
+            self.replay_window()?;
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, lines: &[String]) {
+        let now = Instant::now();
+        self.window
+            .extend(lines.iter().map(|line| (now, line.clone())));
+        while self.window.len() > self.config.replay_lines
+            || self
+                .window
+                .front()
+                .is_some_and(|(at, _)| now.duration_since(*at) > self.config.replay_window)
+        {
+            self.window.pop_front();
+        }
+    }
+}
+
+impl Sink for ProgramSink {
+    fn kind(&self) -> &'static str {
+        "program"
+    }
+
+    fn send(&mut self, alerts: &[Alert]) -> Result<(), SinkError> {
+        self.replay_if_exited()?;
+        let lines: Vec<String> = alerts
+            .iter()
+            .map(|alert| {
+                let mut line = self.config.encoder.line(alert);
+                line.push('\n');
+                line
+            })
+            .collect();
+        self.ensure_running()?;
+        self.remember(&lines);
+        if !self.write_confirmed(lines.concat().as_bytes()) {
+            self.replay_window()?;
+        }
+        Ok(())
+    }
+
     fn batching(&self) -> Batching {
         self.config.batching
     }
 
+    fn flush(&mut self) -> Result<(), SinkError> {
+        self.replay_if_exited()
+    }
+
+    /// Starts the program if it is not running (and replays if it exited).
+    fn check(&mut self) -> Result<(), SinkError> {
+        self.replay_if_exited()?;
+        self.ensure_running()
+    }
+
     fn close(&mut self) -> Result<(), SinkError> {
+        // A program that exited on its own after the last batch gets the recent lines again.
+        if self.child.is_some() {
+            std::thread::sleep(self.config.settle);
+            self.replay_if_exited()?;
+        }
         // Closing stdin tells the program to finish; give it a moment before killing it.
         self.stdin = None;
+        self.window.clear();
         if let Some(mut child) = self.child.take() {
             let deadline = Instant::now() + Duration::from_secs(2);
             while Instant::now() < deadline {

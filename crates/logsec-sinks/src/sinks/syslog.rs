@@ -303,11 +303,26 @@ impl Sink for SyslogSink {
         }
     }
 
+    /// TCP: connects (keeping the connection); UDP: resolves the address; unix: connects to
+    /// the socket.
     fn check(&mut self) -> Result<(), SinkError> {
-        if let SyslogTransport::Tcp(address) = self.config.transport.clone()
-            && self.tcp.is_none()
-        {
-            self.tcp = Some(self.connect_tcp(&address)?);
+        match self.config.transport.clone() {
+            SyslogTransport::Tcp(address) => {
+                if self.tcp.is_none() {
+                    self.tcp = Some(self.connect_tcp(&address)?);
+                }
+            }
+            SyslogTransport::Udp(address) => {
+                address
+                    .to_socket_addrs()
+                    .map_err(|e| self.error(e))?
+                    .next()
+                    .ok_or_else(|| self.error("no address"))?;
+            }
+            SyslogTransport::Unix(path) => {
+                let socket = UnixDatagram::unbound().map_err(|e| self.error(e))?;
+                socket.connect(&path).map_err(|e| self.error(e))?;
+            }
         }
         Ok(())
     }

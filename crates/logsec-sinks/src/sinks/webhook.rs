@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::io::Write;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
 use flate2::Compression;
@@ -63,6 +64,7 @@ pub struct WebhookSinkBuilder {
     gzip: bool,
     timeout: Duration,
     tls_verify: bool,
+    proxy: Option<String>,
 }
 
 /// The default per-request timeout of the webhook sink.
@@ -136,6 +138,14 @@ impl WebhookSinkBuilder {
         self
     }
 
+    /// Sends requests through an HTTP or SOCKS proxy (`http://host:port`,
+    /// `socks5://host:port`). No proxy by default: the library does not read `HTTPS_PROXY`
+    /// from the environment; the caller decides.
+    pub fn proxy(mut self, proxy: impl Into<String>) -> Self {
+        self.proxy = Some(proxy.into());
+        self
+    }
+
     /// Names the sink in error messages about missing secrets.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = name.into();
@@ -155,9 +165,10 @@ impl WebhookSinkBuilder {
         if !(self.url.starts_with("http://") || self.url.starts_with("https://")) {
             return Err(SinkError::Config(format!(
                 "webhook url {:?} must start with http:// or https://",
-                self.url
+                shown_url(&self.url)
             )));
         }
+        let shown = shown_url(&self.url);
         let mut headers = Vec::new();
         for (name, source) in &self.headers {
             let value = match source {
@@ -176,6 +187,13 @@ impl WebhookSinkBuilder {
             };
             headers.push((name.clone(), value));
         }
+        let proxy = match &self.proxy {
+            Some(text) => Some(
+                ureq::Proxy::new(text)
+                    .map_err(|e| SinkError::Config(format!("webhook proxy {text:?}: {e}")))?,
+            ),
+            None => None,
+        };
         let tls = ureq::tls::TlsConfig::builder()
             .disable_verification(!self.tls_verify)
             .build();
@@ -183,11 +201,16 @@ impl WebhookSinkBuilder {
             .timeout_global(Some(self.timeout))
             .http_status_as_error(false)
             .tls_config(tls)
+            .proxy(proxy)
+            // A redirect is answered like any other non-2xx status: retried and reported,
+            // never silently turned into a GET elsewhere.
+            .max_redirects(0)
             .user_agent(concat!("logsec/", env!("CARGO_PKG_VERSION")))
             .build()
             .new_agent();
         Ok(WebhookSink {
             config: self,
+            shown_url: shown,
             headers,
             agent,
         })
@@ -199,6 +222,8 @@ impl WebhookSinkBuilder {
 /// router retries with backoff, honouring `Retry-After`, and spools meanwhile.
 pub struct WebhookSink {
     config: WebhookSinkBuilder,
+    /// The URL as it may appear in messages: without its path, query or credentials.
+    shown_url: String,
     headers: Vec<(String, Secret)>,
     agent: ureq::Agent,
 }
@@ -206,7 +231,7 @@ pub struct WebhookSink {
 impl fmt::Debug for WebhookSink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WebhookSink")
-            .field("url", &self.config.url)
+            .field("url", &self.shown_url)
             .field(
                 "headers",
                 &self
@@ -219,6 +244,7 @@ impl fmt::Debug for WebhookSink {
             .field("gzip", &self.config.gzip)
             .field("timeout", &self.config.timeout)
             .field("tls_verify", &self.config.tls_verify)
+            .field("proxy", &self.config.proxy.is_some())
             .finish()
     }
 }
@@ -235,12 +261,13 @@ impl WebhookSink {
             gzip: false,
             timeout: DEFAULT_WEBHOOK_TIMEOUT,
             tls_verify: true,
+            proxy: None,
         }
     }
 
     fn network_error(&self, reason: impl fmt::Display) -> SinkError {
         SinkError::Network {
-            endpoint: self.config.url.clone(),
+            endpoint: self.shown_url.clone(),
             reason: reason.to_string(),
         }
     }
@@ -285,7 +312,7 @@ impl Sink for WebhookSink {
             Ok(())
         } else {
             Err(SinkError::HttpStatus {
-                url: self.config.url.clone(),
+                url: self.shown_url.clone(),
                 status,
                 retry_after,
             })
@@ -294,6 +321,68 @@ impl Sink for WebhookSink {
 
     fn batching(&self) -> Batching {
         self.config.batching
+    }
+
+    /// Opens a TCP connection to the endpoint (or to the proxy, when one is set).
+    fn check(&mut self) -> Result<(), SinkError> {
+        let target = self.config.proxy.as_deref().unwrap_or(&self.config.url);
+        let address =
+            socket_address(target).ok_or_else(|| self.network_error("no host in the URL"))?;
+        let mut last = None;
+        for socket in address
+            .to_socket_addrs()
+            .map_err(|e| self.network_error(e))?
+        {
+            match TcpStream::connect_timeout(&socket, self.config.timeout) {
+                Ok(_) => return Ok(()),
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(self.network_error(last.map_or_else(|| "no address".to_owned(), |e| e.to_string())))
+    }
+}
+
+/// `host:port` of a URL, with the scheme's default port.
+fn socket_address(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    if host_port.is_empty() {
+        return None;
+    }
+    let has_port = match host_port.rfind(']') {
+        Some(bracket) => host_port
+            .get(bracket..)
+            .is_some_and(|tail| tail.contains(':')),
+        None => host_port.contains(':'),
+    };
+    if has_port {
+        return Some(host_port.to_owned());
+    }
+    let port = match scheme {
+        "https" => 443,
+        "socks5" | "socks4" | "socks4a" | "socks5h" => 1080,
+        _ => 80,
+    };
+    Some(format!("{host_port}:{port}"))
+}
+
+/// The URL without what can be secret: user info, path and query (chat webhook URLs carry
+/// their token in the path). `https://hooks.slack.com/services/T0/B0/XYZ` shows as
+/// `https://hooks.slack.com/…`.
+pub(crate) fn shown_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let elided = if rest.len() > authority.len() {
+        "/…"
+    } else {
+        ""
+    };
+    if scheme.is_empty() {
+        format!("{host}{elided}")
+    } else {
+        format!("{scheme}://{host}{elided}")
     }
 }
 
@@ -323,6 +412,40 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn socket_addresses_come_from_urls() {
+        assert_eq!(
+            socket_address("https://hooks.slack.com/x").as_deref(),
+            Some("hooks.slack.com:443")
+        );
+        assert_eq!(
+            socket_address("http://u:p@127.0.0.1:8080/x").as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(
+            socket_address("http://[::1]/x").as_deref(),
+            Some("[::1]:80")
+        );
+        assert_eq!(
+            socket_address("http://[::1]:9000").as_deref(),
+            Some("[::1]:9000")
+        );
+        assert_eq!(socket_address("nonsense"), None);
+    }
+
+    #[test]
+    fn urls_are_shown_without_path_query_or_credentials() {
+        assert_eq!(
+            shown_url("https://hooks.slack.com/services/T0/B0/XYZ"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            shown_url("http://user:pw@127.0.0.1:8080?token=1"),
+            "http://127.0.0.1:8080/…"
+        );
+        assert_eq!(shown_url("http://example.org"), "http://example.org");
     }
 
     #[test]
