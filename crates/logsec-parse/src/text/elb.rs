@@ -281,7 +281,7 @@ fn http_event<'a>(
     ]
     .iter()
     .map(|t| t.and_then(parse_seconds_ms))
-    .try_fold(0i64, |sum, t| t.map(|t| sum + t));
+    .try_fold(0i64, |sum, t| t.and_then(|t| sum.checked_add(t)));
     event.duration = latency;
     let code = field("elb_status_code").and_then(parse_i64);
     if let Some(code) = code {

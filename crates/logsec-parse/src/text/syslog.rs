@@ -106,7 +106,7 @@ impl Clock {
             (None, Some(reference)) => {
                 let (year, _) = year_month_of(reference);
                 let ms = civil_ms(year, month, day, hour, minute, second, millis)? - offset_ms;
-                if ms > reference + 86_400_000 {
+                if ms > reference.saturating_add(86_400_000) {
                     civil_ms(year - 1, month, day, hour, minute, second, millis)? - offset_ms
                 } else {
                     ms

@@ -274,7 +274,8 @@ impl LineParser for VpcFlowParser {
         }
         let mut values: [&'a str; MAX_FIELDS] = [""; MAX_FIELDS];
         let mut count = 0;
-        for word in text.split_whitespace() {
+        // Records are separated by single spaces; tabs and runs of spaces are tolerated.
+        for word in text.split([' ', '\t']).filter(|w| !w.is_empty()) {
             match values.get_mut(count) {
                 Some(slot) => *slot = word,
                 None => {
