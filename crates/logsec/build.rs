@@ -31,6 +31,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut files = Vec::new();
     collect(&rules_dir, &mut files);
+    if files.is_empty() {
+        // An empty pack would ship a binary or wheel that silently detects nothing (an sdist
+        // built without the workspace's rules/ directory, say): fail loudly instead.
+        return Err(format!(
+            "no rule files under {}: the bundled pack would be empty",
+            rules_dir.display()
+        )
+        .into());
+    }
     let mut code = String::from("/// The bundled rule files: (path relative to the pack, text).\n");
     code.push_str("pub(crate) static PACK_FILES: &[(&str, &str)] = &[\n");
     for file in &files {
