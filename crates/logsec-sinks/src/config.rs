@@ -238,9 +238,10 @@ pub struct SinkConfig {
     /// Whether this sink uses the spool (default true).
     #[serde(default = "yes")]
     pub spool: bool,
-    /// Write-ahead mode: every alert is spooled before `send` returns (default false).
+    /// Write-ahead mode: every alert is spooled before `send` returns (default: on when the
+    /// sink has a spool).
     #[serde(default)]
-    pub durable: bool,
+    pub durable: Option<bool>,
 }
 
 /// A webhook header: a plain `value`, or a secret read from the environment variable `env`
@@ -541,7 +542,10 @@ impl SinkConfig {
                 )));
             }
         };
-        let mut spec = spec.spool(self.spool).durable(self.durable);
+        let mut spec = spec.spool(self.spool);
+        if let Some(durable) = self.durable {
+            spec = spec.durable(durable);
+        }
         if let Some(route) = &self.route {
             let mut built = Route::all();
             if let Some(severity) = &route.min_severity {

@@ -32,7 +32,7 @@ pub struct SinkSpec {
     overflow: Overflow,
     retry: RetryPolicy,
     spool: bool,
-    durable: bool,
+    durable: Option<bool>,
 }
 
 impl SinkSpec {
@@ -48,7 +48,7 @@ impl SinkSpec {
             overflow: Overflow::default(),
             retry: RetryPolicy::default(),
             spool: true,
-            durable: false,
+            durable: None,
         }
     }
 
@@ -86,9 +86,10 @@ impl SinkSpec {
     /// Write-ahead mode: [`Router::send`] writes every alert to the spool (and `fsync`s it)
     /// before returning, and the worker delivers from the spool, so an alert is durable the
     /// moment it is handed over, even across a crash. Costs one `fsync` per alert; needs a
-    /// spool directory. Off by default.
+    /// spool directory. On by default whenever the sink has a spool (a router with a spool
+    /// directory and `spool(true)`); `durable(false)` trades that guarantee for speed.
     pub fn durable(mut self, enabled: bool) -> SinkSpec {
-        self.durable = enabled;
+        self.durable = Some(enabled);
         self
     }
 
@@ -180,7 +181,8 @@ impl RouterBuilder {
         let segment_bytes = self.segment_bytes.unwrap_or(DEFAULT_SEGMENT_BYTES);
         let mut prepared = Vec::new();
         for spec in self.sinks {
-            if spec.durable && (self.spool_dir.is_none() || !spec.spool) {
+            let has_spool = self.spool_dir.is_some() && spec.spool;
+            if spec.durable == Some(true) && !has_spool {
                 return Err(SinkError::Config(format!(
                     "sink {:?} is durable but has no spool directory",
                     spec.name
@@ -194,14 +196,15 @@ impl RouterBuilder {
                 )?),
                 _ => None,
             };
-            prepared.push((spec, spool));
+            let durable = spec.durable.unwrap_or(has_spool);
+            prepared.push((spec, spool, durable));
         }
         let mut handles = Vec::new();
-        for (spec, spool) in prepared {
+        for (spec, spool, durable) in prepared {
             let shared = Arc::new(Shared {
                 name: spec.name.clone(),
                 capacity: spec.capacity,
-                durable: spec.durable,
+                durable,
                 state: Mutex::new(State {
                     queue: VecDeque::with_capacity(spec.capacity.min(4096)),
                     spool,
