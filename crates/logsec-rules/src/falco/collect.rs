@@ -887,17 +887,7 @@ impl Collector {
             items,
             origin,
         };
-        match self.list_index.get(&name) {
-            Some(&index) => {
-                if let Some(slot) = self.lists.get_mut(index) {
-                    *slot = info;
-                }
-            }
-            None => {
-                self.list_index.insert(name, self.lists.len());
-                self.lists.push(info);
-            }
-        }
+        define_in_place(&mut self.list_index, &mut self.lists, name, info);
         Ok(())
     }
 
@@ -965,17 +955,7 @@ impl Collector {
             origin,
             condition_origin,
         };
-        match self.macro_index.get(&name) {
-            Some(&index) => {
-                if let Some(slot) = self.macros.get_mut(index) {
-                    *slot = info;
-                }
-            }
-            None => {
-                self.macro_index.insert(name, self.macros.len());
-                self.macros.push(info);
-            }
-        }
+        define_in_place(&mut self.macro_index, &mut self.macros, name, info);
         Ok(())
     }
 
@@ -1302,17 +1282,7 @@ impl Collector {
             skip_if_unknown_filter: skip.unwrap_or(false),
             origin,
         };
-        match self.rule_index.get(&name) {
-            Some(&index) => {
-                if let Some(slot) = self.rules.get_mut(index) {
-                    *slot = info;
-                }
-            }
-            None => {
-                self.rule_index.insert(name, self.rules.len());
-                self.rules.push(info);
-            }
-        }
+        define_in_place(&mut self.rule_index, &mut self.rules, name, info);
         Ok(())
     }
 
@@ -1409,5 +1379,26 @@ fn no_previous(
         position: item.pos,
         item_type,
         item_name: name.to_owned(),
+    }
+}
+
+/// Falco's redefinition rule: a second definition of a name replaces the first in place (it
+/// keeps the first one's position in load order); a new name goes to the end.
+fn define_in_place<T>(
+    index: &mut HashMap<String, usize>,
+    items: &mut Vec<T>,
+    name: String,
+    item: T,
+) {
+    match index.get(&name) {
+        Some(&at) => {
+            if let Some(slot) = items.get_mut(at) {
+                *slot = item;
+            }
+        }
+        None => {
+            index.insert(name, items.len());
+            items.push(item);
+        }
     }
 }
