@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use logsec_event::{Dialect, Event, FieldPath, FieldValue, RawRecord, SourceFormat, ocsf};
 use logsec_rules::ir::{
-    Accessor, Case, CmpOp, CompiledRule, Expr, FieldExtractor, KeywordSearch, Number,
+    Accessor, Anchor, Case, CmpOp, CompiledRule, Expr, FieldExtractor, KeywordSearch, Number,
     NumericCoercion, Predicate, Quantifier, RegexFlags, RegexMode, RuleSet, StrMatcher, Test,
     Transform,
 };
@@ -99,12 +99,30 @@ fn fieldref_transforms_and_keywords() {
     let e = event(
         r#"{"a":"Bob","b":"bob","p":"/usr/bin/curl","enc":"aGVsbG8=","t":"2024-05-06T07:08:09Z"}"#,
     );
-    let fieldref = |case| Test::FieldRef {
-        other: raw("b"),
+    let fieldref = |other: &str, case, anchor| Test::FieldRef {
+        other: raw(other),
         case,
+        anchor,
     };
-    assert!(Predicate::new(raw("a"), fieldref(Case::Insensitive)).eval(&e));
-    assert!(!Predicate::new(raw("a"), fieldref(Case::Sensitive)).eval(&e));
+    assert!(Predicate::new(raw("a"), fieldref("b", Case::Insensitive, Anchor::Whole)).eval(&e));
+    assert!(!Predicate::new(raw("a"), fieldref("b", Case::Sensitive, Anchor::Whole)).eval(&e));
+    // "/usr/bin/curl" against the other field's value "bob": no position holds.
+    for anchor in [Anchor::Whole, Anchor::Start, Anchor::End, Anchor::Anywhere] {
+        assert!(!Predicate::new(raw("p"), fieldref("b", Case::Insensitive, anchor)).eval(&e));
+    }
+    // "Bob" ends with, starts with and contains "bob" only when case is folded.
+    for anchor in [Anchor::Start, Anchor::End, Anchor::Anywhere] {
+        assert!(Predicate::new(raw("a"), fieldref("b", Case::Insensitive, anchor)).eval(&e));
+        assert!(!Predicate::new(raw("a"), fieldref("b", Case::Sensitive, anchor)).eval(&e));
+    }
+    // A missing other field fails whatever the anchor.
+    assert!(
+        !Predicate::new(
+            raw("a"),
+            fieldref("nope", Case::Insensitive, Anchor::Anywhere)
+        )
+        .eval(&e)
+    );
     let mut p = Predicate::new(raw("p"), eq("curl", Case::Sensitive));
     p.transforms = vec![Transform::Basename];
     assert!(p.eval(&e));

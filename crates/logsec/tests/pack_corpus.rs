@@ -1204,20 +1204,7 @@ const EXPECTED: &[(&str, &str, &[&str], &str)] = &[
 
 /// Alerts the pack raises today that are wrong, with why: reported to be fixed in the rules. The
 /// test fails when one of them stops firing, so the entry is removed with the fix.
-const KNOWN_FALSE_POSITIVES: &[(&str, &str, &[&str], &str)] = &[
-    (
-        "cloudtrail/panther-analysis/AWS_CloudTrail.labeled.jsonl:30",
-        "Console Password Created or Changed for Another IAM User",
-        &["1234"],
-        "UpdateLoginProfile for userName alice by the role session assumed-role/IAM/alice: alice changing her own password (Panther: ChangeOwnPassword, false); filter_self's fieldref to userIdentity.userName misses role sessions; not expressible in Sigma 2.1 (the session name is only the suffix of principalId/arn and fieldref compares whole values), documented in the rule's falsepositives",
-    ),
-    (
-        "cloudtrail/panther-analysis/AWS_CloudTrail.labeled.jsonl:440",
-        "Console Password Created or Changed for Another IAM User",
-        &["1234"],
-        "the same own-password change as line 30 (Panther AWS.User.Login.Profile.Modified: ChangeOwnPassword, false)",
-    ),
-];
+const KNOWN_FALSE_POSITIVES: &[(&str, &str, &[&str], &str)] = &[];
 
 /// The raw text of the event of `file` with this uid (shortened), to explain a failure.
 fn record_text(pipeline: &Pipeline, root: &Path, record: &str, uid: &str) -> String {

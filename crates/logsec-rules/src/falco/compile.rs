@@ -1060,6 +1060,7 @@ impl Lowering<'_> {
                         ir::Test::FieldRef {
                             other: right.accessor.clone(),
                             case: ir::Case::Sensitive,
+                            anchor: ir::Anchor::Whole,
                         },
                     );
                     p.negate = true;
@@ -1074,6 +1075,7 @@ impl Lowering<'_> {
                 ir::Test::FieldRef {
                     other: right.accessor,
                     case: ir::Case::Sensitive,
+                    anchor: ir::Anchor::Whole,
                 }
             }
             (CmpOp::In | CmpOp::Intersects, Rhs::List(_) | Rhs::Value(_)) => {

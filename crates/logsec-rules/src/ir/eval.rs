@@ -14,8 +14,8 @@ use base64::Engine as _;
 use logsec_event::{Event, FieldValue, JsonNumber, JsonValue, Segment};
 
 use super::expr::{
-    Accessor, Case, Expr, KeywordSearch, Number, NumericCoercion, Predicate, Quantifier, Test,
-    TimeUnit, Transform,
+    Accessor, Anchor, Case, Expr, KeywordSearch, Number, NumericCoercion, Predicate, Quantifier,
+    Test, TimeUnit, Transform,
 };
 
 impl Expr {
@@ -200,24 +200,28 @@ impl Test {
                 };
                 ip.is_some_and(|ip| nets.iter().any(|net| net.contains(&ip)))
             }
-            Test::FieldRef { other, case } => {
+            Test::FieldRef {
+                other,
+                case,
+                anchor,
+            } => {
                 let other_value = other.get(event);
                 let mut found = false;
                 for_each_field_scalar(&other_value, &mut |o| {
-                    let equal = value
+                    let matched = value
                         .with_text(|a| {
                             o.with_text(|b| match case {
-                                Case::Sensitive => a == b,
+                                Case::Sensitive => anchor.holds(a, b),
                                 Case::Insensitive => {
-                                    a.eq_ignore_ascii_case(b)
-                                        || a.to_lowercase() == b.to_lowercase()
+                                    (*anchor == Anchor::Whole && a.eq_ignore_ascii_case(b))
+                                        || anchor.holds(&a.to_lowercase(), &b.to_lowercase())
                                 }
                             })
                             .unwrap_or(false)
                         })
                         .unwrap_or(false);
-                    found |= equal;
-                    !equal
+                    found |= matched;
+                    !matched
                 });
                 found
             }

@@ -490,17 +490,49 @@ pub enum Test {
     },
     /// The value is an IP address (or a string holding one) inside one of the networks.
     Cidr(Vec<IpNet>),
-    /// The value equals another field's value on the same event: compared as text (numbers in
-    /// their JSON spelling); passes when any value of the other field is equal. A missing or
-    /// null other field fails.
+    /// The value equals (or, per `anchor`, starts with, ends with or contains) another field's
+    /// value on the same event: compared as text (numbers in their JSON spelling); passes when
+    /// any value of the other field matches. A missing or null other field fails.
     FieldRef {
         /// The other field.
         other: Accessor,
         /// Case sensitivity of the comparison.
         case: Case,
+        /// Where the other field's value must sit in this field's value.
+        anchor: Anchor,
     },
     /// A test written in code.
     Custom(Arc<dyn ValueMatcher>),
+}
+
+/// Where one text must sit inside another (Sigma's `|fieldref` combined with
+/// `|startswith`, `|endswith` or `|contains`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Anchor {
+    /// The whole value.
+    #[default]
+    Whole,
+    /// A prefix.
+    Start,
+    /// A suffix.
+    End,
+    /// Anywhere.
+    Anywhere,
+}
+
+impl Anchor {
+    /// Whether `needle` sits in `haystack` at this anchor (exact bytes; fold case first for a
+    /// case-insensitive test).
+    #[must_use]
+    pub fn holds(self, haystack: &str, needle: &str) -> bool {
+        match self {
+            Anchor::Whole => haystack == needle,
+            Anchor::Start => haystack.starts_with(needle),
+            Anchor::End => haystack.ends_with(needle),
+            Anchor::Anywhere => haystack.contains(needle),
+        }
+    }
 }
 
 /// A field test: read a field, transform it, test its values.

@@ -50,7 +50,8 @@ mod prefilter;
 mod ruleset;
 
 pub use self::expr::{
-    Accessor, Case, CmpOp, Expr, FieldExtractor, KeywordSearch, Number, NumericCoercion, Predicate,
-    Quantifier, RegexFlags, RegexMode, StrMatcher, Test, TimeUnit, Transform, ValueMatcher,
+    Accessor, Anchor, Case, CmpOp, Expr, FieldExtractor, KeywordSearch, Number, NumericCoercion,
+    Predicate, Quantifier, RegexFlags, RegexMode, StrMatcher, Test, TimeUnit, Transform,
+    ValueMatcher,
 };
 pub use self::ruleset::{CompiledRule, OutputTemplate, RuleMatch, RuleSet};

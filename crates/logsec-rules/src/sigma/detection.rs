@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::condition::{self, Cond, CondError, Quantity};
 use crate::error::RulesError;
 use crate::ir::{
-    Accessor, Case, CmpOp, Expr, KeywordSearch, Number, NumericCoercion, Predicate, RegexFlags,
-    RegexMode, StrMatcher, Test, TimeUnit, Transform,
+    Accessor, Anchor, Case, CmpOp, Expr, KeywordSearch, Number, NumericCoercion, Predicate,
+    RegexFlags, RegexMode, StrMatcher, Test, TimeUnit, Transform,
 };
 
 /// Why a detection did not compile.
@@ -265,10 +265,14 @@ fn parse_modifiers<'m>(names: impl Iterator<Item = &'m str>) -> Result<Modifiers
             "|re, |cidr, |exists, |fieldref and numeric comparisons exclude each other",
         );
     }
-    if kinds == 1 && (m.position.is_some() || !m.encodings.is_empty()) && !m.fieldref {
+    if kinds == 1 && (m.position.is_some() && !m.fieldref || !m.encodings.is_empty()) {
         return invalid(
-            "|contains/|startswith/|endswith and encodings apply to string matches only",
+            "|contains/|startswith/|endswith and encodings apply to string matches only \
+             (the position modifiers also combine with |fieldref)",
         );
+    }
+    if m.fieldref && m.expand {
+        return invalid("|expand does not combine with |fieldref (its value is a field name)");
     }
     Ok(m)
 }
@@ -408,7 +412,20 @@ impl DetectionCompiler<'_> {
                 return invalid("|fieldref needs field names");
             };
             let other = (self.resolve)(&other)?;
-            let mut p = Predicate::new(accessor.clone(), Test::FieldRef { other, case });
+            let anchor = match mods.position {
+                None => Anchor::Whole,
+                Some(Position::StartsWith) => Anchor::Start,
+                Some(Position::EndsWith) => Anchor::End,
+                Some(Position::Contains) => Anchor::Anywhere,
+            };
+            let mut p = Predicate::new(
+                accessor.clone(),
+                Test::FieldRef {
+                    other,
+                    case,
+                    anchor,
+                },
+            );
             p.negate = mods.neq;
             terms.push(Expr::pred(p));
         }
