@@ -654,10 +654,12 @@ fn split_records<'s>(
                 data.truncate(at);
                 data.extend_from_slice(close(first));
                 let elements = std::mem::take(&mut scan.elements);
-                emit(Piece::Chunk {
-                    chunk: records_chunk(data, prefix, false, elements),
-                    start,
-                });
+                if first || elements > 0 {
+                    emit(Piece::Chunk {
+                        chunk: records_chunk(data, prefix, false, elements),
+                        start,
+                    });
+                }
                 emit(Piece::TooLarge {
                     kind: LocationKind::RecordIndex,
                     start: element_start,
@@ -709,5 +711,137 @@ pub(crate) fn too_large_reject(
         byte_offset: start,
         reason,
         snippet: snippet(head),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(head: &[u8]) -> Option<Plan> {
+        plan(head, &mut Arc::new(ParseOptions::default()))
+    }
+
+    const RECORD: &str = r#"{"eventVersion":"1.09","eventTime":"2026-01-01T00:00:00Z","eventSource":"s3.amazonaws.com","eventName":"ListBuckets","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.1"}"#;
+
+    #[test]
+    fn json_lines_and_records_envelopes_are_cut_other_shapes_are_not() {
+        let lines = format!("{RECORD}\n{RECORD}\n");
+        assert_eq!(plan_of(lines.as_bytes()), Some(Plan::Lines));
+        let records = format!("\u{feff} {{ \"Records\" : [{RECORD}]}}");
+        let at = records.find('[').unwrap() + 1;
+        assert_eq!(
+            plan_of(records.as_bytes()),
+            Some(Plan::Records { array_body: at })
+        );
+        // A top-level array, a pretty-printed document, a CloudWatch payload on one line.
+        assert_eq!(plan_of(format!("[{RECORD}]").as_bytes()), None);
+        assert_eq!(plan_of(b"{\n \"eventVersion\": \"1.09\",\n \"eventName\": \"X\",\n \"eventSource\": \"s3.amazonaws.com\"\n}\n"), None);
+        let wrapped = format!(
+            "{{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{{\"id\":\"1\",\"message\":{}}}]}}\n",
+            serde_json::to_string(RECORD).unwrap()
+        );
+        assert_eq!(plan_of(wrapped.as_bytes()), None);
+        // Text formats keep state across lines.
+        let auth =
+            b"Jan  1 00:00:01 host sshd[1]: Failed password for root from 192.0.2.1 port 22 ssh2\n";
+        assert_eq!(plan_of(auth), None);
+    }
+
+    #[test]
+    fn array_scan_cuts_only_between_elements() {
+        let text = br#"{"a":"x,]\"}"}, 1 ,"s,\\",[2,{"b":[3]}]]tail"#;
+        let mut scan = ArrayScan::default();
+        let mut pos = 0;
+        let mut cuts = Vec::new();
+        let end = loop {
+            match scan.scan(text, &mut pos, 0, false) {
+                Found::Comma(at) => cuts.push(at),
+                Found::End(at) => break at,
+                Found::ElementEnd(_) | Found::Exhausted => panic!("no end found"),
+            }
+        };
+        assert_eq!(cuts, [14, 18, 25]);
+        assert_eq!(&text[end..], b"]tail");
+        assert_eq!(scan.elements, 4);
+    }
+
+    fn pieces(input: &[u8], chunk_bytes: usize, max_record_bytes: usize) -> Vec<String> {
+        let mut options = ParseOptions::default();
+        options.limits.max_record_bytes = max_record_bytes;
+        let mut out = Vec::new();
+        let end = split(
+            Box::new(input),
+            true,
+            options,
+            SplitConfig { chunk_bytes },
+            &mut |piece, _| {
+                out.push(match piece {
+                    Piece::Chunk { chunk, start } => format!(
+                        "{start}:{}:{}",
+                        chunk.elements,
+                        String::from_utf8_lossy(&chunk.data)
+                    ),
+                    Piece::TooLarge { start, reason, .. } => format!("{start}:{reason}"),
+                    Piece::Whole => "whole".to_owned(),
+                    Piece::Stream { start, prefix, .. } => format!("stream {start} {prefix}"),
+                })
+            },
+        );
+        assert_eq!(end.error, None);
+        out
+    }
+
+    #[test]
+    fn records_chunks_are_closed_arrays_and_oversized_elements_are_rejected() {
+        let record = RECORD.replace("ListBuckets", "A");
+        // Longer than the first read, so the splitter meets it incomplete.
+        let big = format!("\"{}\"", "y".repeat(100_000));
+        let input = format!("{{\"Records\":[{record},{big},{record},{record}]}}");
+        let pieces = pieces(input.as_bytes(), 100, 1000);
+        let second = 12 + record.len() + 1;
+        let third = second + big.len() + 1;
+        assert_eq!(
+            pieces,
+            [
+                format!("0:1:{{\"Records\":[{record}]}}"),
+                format!("{second}:record exceeds the limit of 1000 bytes"),
+                format!("{}:1:[,{record}]", third - 1),
+                format!("{}:1:[{record}]", third + record.len() + 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn later_line_chunks_start_with_the_sentinel_and_cover_the_input() {
+        let input = format!("{RECORD}\n").repeat(2000);
+        let mut options = ParseOptions::default();
+        options.limits.max_record_bytes = 1 << 20;
+        let mut chunks = Vec::new();
+        split(
+            Box::new(input.as_bytes()),
+            true,
+            options,
+            SplitConfig {
+                chunk_bytes: 10_000,
+            },
+            &mut |piece, _| match piece {
+                Piece::Chunk { chunk, start } => chunks.push((start, chunk)),
+                _ => panic!("only chunks expected"),
+            },
+        );
+        assert!(chunks.len() > 10, "{} chunks", chunks.len());
+        let mut joined = Vec::new();
+        for (i, (start, chunk)) in chunks.iter().enumerate() {
+            assert_eq!(*start, joined.len() as u64);
+            assert_eq!(chunk.sentinel, i > 0);
+            if i > 0 {
+                assert!(chunk.data.starts_with(LINE_SENTINEL));
+            }
+            assert!(chunk.data.ends_with(b"\n"));
+            joined.extend_from_slice(&chunk.data[chunk.prefix..]);
+        }
+        assert_eq!(joined, input.as_bytes());
+        assert!(chunks.last().is_some_and(|(_, c)| c.last));
     }
 }

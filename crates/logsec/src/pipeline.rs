@@ -2,19 +2,20 @@
 //! chunks of one file, with a deterministic output order.
 //!
 //! A scan has two phases. **Phase 1** runs on worker threads: each input is cut into chunks
-//! of whole records (a few MiB each; see `chunk.rs` for which inputs are cut and how), one
-//! reader thread reads and decompresses while the workers parse each chunk and run the
-//! single-event rules on its events. Results are taken back **in input order** (chunk by
-//! chunk, file by file) on the calling thread: single-event alerts go to the callback as soon
-//! as every chunk before theirs is done, reject locations are moved from the chunk to the
-//! file, and the (few) events that feed a correlation are kept. **Phase 2**, on one thread:
-//! the correlation-feeding events go through the correlation engine sorted by event time
-//! (then event id), and the correlation alerts follow. Nothing depends on which worker
-//! finished first, so one thread and N threads give the same alerts in the same order.
+//! of whole records (a few MiB each; see `chunk.rs` for which inputs are cut and how); one
+//! reader thread reads and decompresses while the workers parse the chunks and run the
+//! single-event rules on their events. **Phase 2** runs on the calling thread, which takes
+//! the results back **in input order** (chunk by chunk, file by file): single-event alerts go
+//! to the callback as soon as every chunk before theirs is done, reject locations are moved
+//! from the chunk to the file, and the (few) events that feed a correlation go through the
+//! correlation engine in input order, the order a single-threaded run sees them in. The
+//! correlation alerts follow the single-event ones at the end. Nothing depends on which
+//! worker finished first, so one thread and N threads give the same alerts in the same order.
 //!
-//! Memory stays bounded: at most a few chunks per worker are in flight (the reader waits for
-//! the consumer), no input is read whole, and only correlation-feeding events are kept
-//! until the end.
+//! Memory stays bounded: at most `2 × threads + 2` pieces are in flight (the reader waits for
+//! the consumer), no input is read whole, and no event is kept past its piece; what grows
+//! with the input is the correlation engine's own (bounded) state and one map entry per
+//! correlation-feeding event naming its format.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -23,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use logsec_event::{Alert, Event, Severity, SourceFormat, event_uid};
+use logsec_event::{Alert, Event, RawRecord, Severity, SourceFormat, event_uid};
 use logsec_parse::{
     LocationKind, Note, ParseError, ParseOptions, ParseSummary, Reject, parse_reader,
 };
@@ -435,11 +436,51 @@ struct Merge<'p, 'c> {
     on_alert: &'c mut dyn FnMut(&Alert),
     on_file_done: &'c (dyn Fn(&FileReport) + Sync),
     report: ScanReport,
+    /// The events that feed a correlation, kept (without their parsed raw tree) for the
+    /// correlation pass at the end.
     correlation_events: Vec<Event<'static>>,
     current: Option<Assembly>,
 }
 
 impl Merge<'_, '_> {
+    fn correlate(&mut self, events: Vec<Event<'static>>) {
+        if self.pipeline.engine.has_correlations() {
+            self.correlation_events.extend(events);
+        }
+    }
+
+    /// The correlation pass: the correlation-feeding events in event-time order (then event
+    /// id), so that records of several files interleave as they happened; its alerts follow
+    /// every single-event alert.
+    fn finish(mut self) -> ScanReport {
+        let engine = &self.pipeline.engine;
+        if !engine.has_correlations() {
+            return self.report;
+        }
+        let mut keyed: Vec<(i64, String, Event<'static>)> =
+            std::mem::take(&mut self.correlation_events)
+                .into_iter()
+                .map(|event| (event.time, event_uid(&event), event))
+                .collect();
+        keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let mut state = engine.new_state();
+        let mut alerts = Vec::new();
+        for (_, _, event) in &keyed {
+            engine.correlate(event, &mut state, &mut alerts);
+        }
+        engine.finish(&mut state, &mut alerts);
+        let formats: HashMap<&str, SourceFormat> = keyed
+            .iter()
+            .filter_map(|(_, uid, event)| Some((uid.as_str(), event.format()?)))
+            .collect();
+        stamp_correlation_source(&mut alerts, &formats);
+        for alert in &alerts {
+            self.pipeline
+                .emit(alert, &mut self.report, &mut *self.on_alert);
+        }
+        self.report
+    }
+
     fn take(&mut self, index: usize, done: Done) {
         match done {
             Done::Whole(outcome) => {
@@ -452,7 +493,7 @@ impl Merge<'_, '_> {
                     self.pipeline
                         .emit(alert, &mut self.report, &mut *self.on_alert);
                 }
-                self.correlation_events.extend(correlation_events);
+                self.correlate(correlation_events);
                 (self.on_file_done)(&report);
                 self.report.files.push(report);
                 // The input's `End` follows and finds nothing to finish.
@@ -532,7 +573,7 @@ impl Merge<'_, '_> {
             self.pipeline
                 .emit(alert, &mut self.report, &mut *self.on_alert);
         }
-        self.correlation_events.extend(part.correlation_events);
+        self.correlate(part.correlation_events);
         let assembly = self.assembly(index);
         match part.result {
             Ok(summary) => {
@@ -668,33 +709,7 @@ impl Pipeline {
         } else {
             self.run_threads(&inputs, parse, &mut merge);
         }
-        let Merge {
-            mut report,
-            correlation_events,
-            on_alert,
-            ..
-        } = merge;
-        if self.engine.has_correlations() {
-            let mut keyed: Vec<(i64, String, Event<'static>)> = correlation_events
-                .into_iter()
-                .map(|event| (event.time, event_uid(&event), event))
-                .collect();
-            keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-            let mut state = self.engine.new_state();
-            let mut alerts = Vec::new();
-            for (_, _, event) in &keyed {
-                self.engine.correlate(event, &mut state, &mut alerts);
-            }
-            self.engine.finish(&mut state, &mut alerts);
-            let formats: HashMap<&str, SourceFormat> = keyed
-                .iter()
-                .filter_map(|(_, uid, event)| Some((uid.as_str(), event.format()?)))
-                .collect();
-            stamp_correlation_source(&mut alerts, &formats);
-            for alert in &alerts {
-                self.emit(alert, &mut report, on_alert);
-            }
-        }
+        let mut report = merge.finish();
         report.elapsed = started.elapsed();
         Ok(report)
     }
@@ -918,7 +933,7 @@ impl Pipeline {
         let result = parse_reader(reader, options, |event: &Event<'_>| {
             let before = alerts.len();
             if self.engine.process_single(event, &mut scratch, &mut alerts) {
-                correlation_events.push(event.clone().into_owned());
+                correlation_events.push(detach(event));
             }
             stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
         });
@@ -957,7 +972,7 @@ impl Pipeline {
         let report = self.read_input(input, parse, &mut |event| {
             let before = alerts.len();
             if self.engine.process_single(event, &mut scratch, &mut alerts) {
-                correlation_events.push(event.clone().into_owned());
+                correlation_events.push(detach(event));
             }
             stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
         });
@@ -1011,6 +1026,24 @@ impl Pipeline {
             },
         }
     }
+}
+
+/// An event kept for the correlation pass: owned, without the parsed raw tree a rule may have
+/// built (that tree is a cache, many small allocations; the pass rebuilds it when a rule reads
+/// a raw field), so that a scan's memory grows by little more than the record's text per
+/// correlation-feeding event.
+fn detach(event: &Event<'_>) -> Event<'static> {
+    let raw = &event.raw;
+    let text = raw.as_str().to_owned();
+    let mut owned = event.clone();
+    owned.raw = RawRecord::text("");
+    let mut owned = owned.into_owned();
+    owned.raw = if raw.is_json() {
+        RawRecord::json(text)
+    } else {
+        RawRecord::text(text)
+    };
+    owned
 }
 
 /// Fills `unmapped.source` (Falco JSON's `source`, the `sources` of routes) of alerts a rule

@@ -252,7 +252,7 @@ fn an_oversized_line_is_rejected_at_its_line_without_being_read_whole() {
     let line_start = data.len() as u64;
     data.extend(std::iter::repeat_n(b'x', (1 << 20) + 10));
     data.push(b'\n');
-    data.extend_from_slice(record(7).replace("id-00007", "after").as_bytes());
+    data.extend_from_slice(record(0).replace("id-00000", "after").as_bytes());
     data.push(b'\n');
     let (alerts, report) = scan(&data, 2, 16 << 10);
     let file = &report.files[0];
