@@ -15,6 +15,7 @@
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
+mod chunk;
 mod follow;
 mod html;
 mod pack;

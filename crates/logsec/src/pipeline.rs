@@ -1,24 +1,36 @@
-//! The pipeline: paths → reader → parser → engine → alerts, parallel over files, with a
-//! deterministic output order.
+//! The pipeline: paths → reader → parser → engine → alerts, parallel over files and over
+//! chunks of one file, with a deterministic output order.
 //!
-//! A scan runs in two phases. **Phase 1**, in parallel over input files (rayon, ordered
-//! collect): each file is parsed as a stream and every event meets the single-event rules; the
-//! alerts and the (few) events that feed a correlation are kept per file. **Phase 2**, on one
-//! thread: the single-event alerts are emitted in input order (file by file, event by event),
-//! then the correlation-feeding events go through the correlation engine sorted by event time
-//! (then event id), and the correlation alerts follow. Because nothing depends on which thread
-//! finished first, one thread and N threads give the same alerts in the same order.
+//! A scan has two phases. **Phase 1** runs on worker threads: each input is cut into chunks
+//! of whole records (a few MiB each; see `chunk.rs` for which inputs are cut and how); one
+//! reader thread reads and decompresses while the workers parse the chunks and run the
+//! single-event rules on their events. **Phase 2** runs on the calling thread, which takes
+//! the results back **in input order** (chunk by chunk, file by file): single-event alerts go
+//! to the callback as soon as every chunk before theirs is done, reject locations are moved
+//! from the chunk to the file, and the (few) events that feed a correlation go through the
+//! correlation engine in input order, the order a single-threaded run sees them in. The
+//! correlation alerts follow the single-event ones at the end. Nothing depends on which
+//! worker finished first, so one thread and N threads give the same alerts in the same order.
+//!
+//! Memory stays bounded: at most `2 × threads + 2` pieces are in flight (the reader waits for
+//! the consumer), no input is read whole, and no event is kept past its piece; what grows
+//! with the input is the correlation engine's own (bounded) state and one map entry per
+//! correlation-feeding event naming its format.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use logsec_event::{Alert, Event, Severity, SourceFormat, event_uid};
-use logsec_parse::{Note, ParseError, ParseOptions, ParseSummary, Reject, parse_reader};
+use logsec_event::{Alert, Event, RawRecord, Severity, SourceFormat, event_uid};
+use logsec_parse::{
+    LocationKind, Note, ParseError, ParseOptions, ParseSummary, Reject, parse_reader,
+};
 use logsec_rules::{Engine, EngineOptions, RuleFile, RuleStatus};
-use rayon::prelude::*;
 
+use crate::chunk::{self, Chunk, Framing, InputEnd, Piece, SendRead, SplitConfig};
 use crate::pack;
 
 /// An input to a scan.
@@ -194,6 +206,7 @@ pub struct PipelineBuilder {
     placeholders: HashMap<String, Vec<String>>,
     parse: ParseOptions,
     threads: usize,
+    chunk_bytes: usize,
     min_severity: Severity,
 }
 
@@ -205,6 +218,7 @@ impl Default for PipelineBuilder {
             placeholders: HashMap::new(),
             parse: ParseOptions::default(),
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            chunk_bytes: chunk::DEFAULT_CHUNK_BYTES,
             min_severity: Severity::Unknown,
         }
     }
@@ -272,6 +286,15 @@ impl PipelineBuilder {
         self
     }
 
+    /// How much of one input a worker takes at a time (default 2 MiB; 1 KiB to 1 GiB). A
+    /// chunk ends at the first record boundary after this many bytes. Smaller chunks spread a
+    /// small file over more threads; larger ones cost more memory. The alerts do not depend
+    /// on it.
+    pub fn chunk_bytes(mut self, bytes: usize) -> Self {
+        self.chunk_bytes = bytes.clamp(1 << 10, 1 << 30);
+        self
+    }
+
     /// Alerts below this severity are not emitted.
     pub fn min_severity(mut self, severity: Severity) -> Self {
         self.min_severity = severity;
@@ -296,6 +319,7 @@ impl PipelineBuilder {
             engine,
             parse: self.parse,
             threads: self.threads,
+            chunk_bytes: self.chunk_bytes,
             min_severity: self.min_severity,
         }
     }
@@ -347,14 +371,241 @@ pub struct Pipeline {
     engine: Engine,
     parse: ParseOptions,
     threads: usize,
+    chunk_bytes: usize,
     min_severity: Severity,
 }
 
-/// What phase 1 keeps of one file.
+/// What phase 1 keeps of one file read whole.
 struct FileOutcome {
     report: FileReport,
     alerts: Vec<Alert>,
     correlation_events: Vec<Event<'static>>,
+}
+
+/// A unit of phase 1, in input order.
+enum Work<'s> {
+    /// A piece of the input, with the options to parse it with.
+    Piece(Piece<'s>, Arc<ParseOptions>),
+    /// The input is done.
+    End(InputEnd),
+}
+
+/// What phase 1 made of a unit.
+enum Done {
+    /// A whole input.
+    Whole(Box<FileOutcome>),
+    /// A piece of an input.
+    Part(Box<Part>),
+    /// A record too large to parse.
+    TooLarge(Reject),
+    /// The input is done.
+    End(InputEnd),
+}
+
+/// What phase 1 made of a chunk or a stream.
+struct Part {
+    result: Result<ParseSummary, String>,
+    alerts: Vec<Alert>,
+    correlation_events: Vec<Event<'static>>,
+    /// Lines in the chunk (JSON lines framing).
+    lines: u64,
+    /// Array elements in the chunk (`Records` framing).
+    elements: u64,
+    /// Synthetic bytes before the input's own.
+    prefix: usize,
+    /// The input offset of the first byte after the prefix.
+    start: u64,
+    /// The input ends inside a record that was rejected for it.
+    truncated_tail: bool,
+}
+
+/// One input being put back together from its pieces.
+struct Assembly {
+    report: FileReport,
+    lines: u64,
+    elements: u64,
+    error: Option<String>,
+    truncated_tail: bool,
+}
+
+/// The consumer of phase 1: takes units back in input order, emits single-event alerts,
+/// builds the file reports and keeps the correlation-feeding events.
+struct Merge<'p, 'c> {
+    pipeline: &'p Pipeline,
+    inputs: &'p [Input],
+    on_alert: &'c mut dyn FnMut(&Alert),
+    on_file_done: &'c (dyn Fn(&FileReport) + Sync),
+    report: ScanReport,
+    /// The events that feed a correlation, kept (without their parsed raw tree) for the
+    /// correlation pass at the end.
+    correlation_events: Vec<Event<'static>>,
+    current: Option<Assembly>,
+}
+
+impl Merge<'_, '_> {
+    fn correlate(&mut self, events: Vec<Event<'static>>) {
+        if self.pipeline.engine.has_correlations() {
+            self.correlation_events.extend(events);
+        }
+    }
+
+    /// The correlation pass: the correlation-feeding events in event-time order (then event
+    /// id), so that records of several files interleave as they happened; its alerts follow
+    /// every single-event alert.
+    fn finish(mut self) -> ScanReport {
+        let engine = &self.pipeline.engine;
+        if !engine.has_correlations() {
+            return self.report;
+        }
+        let mut keyed: Vec<(i64, String, Event<'static>)> =
+            std::mem::take(&mut self.correlation_events)
+                .into_iter()
+                .map(|event| (event.time, event_uid(&event), event))
+                .collect();
+        keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let mut state = engine.new_state();
+        let mut alerts = Vec::new();
+        for (_, _, event) in &keyed {
+            engine.correlate(event, &mut state, &mut alerts);
+        }
+        engine.finish(&mut state, &mut alerts);
+        let formats: HashMap<&str, SourceFormat> = keyed
+            .iter()
+            .filter_map(|(_, uid, event)| Some((uid.as_str(), event.format()?)))
+            .collect();
+        stamp_correlation_source(&mut alerts, &formats);
+        for alert in &alerts {
+            self.pipeline
+                .emit(alert, &mut self.report, &mut *self.on_alert);
+        }
+        self.report
+    }
+
+    fn take(&mut self, index: usize, done: Done) {
+        match done {
+            Done::Whole(outcome) => {
+                let FileOutcome {
+                    report,
+                    alerts,
+                    correlation_events,
+                } = *outcome;
+                for alert in &alerts {
+                    self.pipeline
+                        .emit(alert, &mut self.report, &mut *self.on_alert);
+                }
+                self.correlate(correlation_events);
+                (self.on_file_done)(&report);
+                self.report.files.push(report);
+                // The input's `End` follows and finds nothing to finish.
+                self.current = None;
+            }
+            Done::Part(part) => self.take_part(index, *part),
+            Done::TooLarge(mut reject) => {
+                let assembly = self.assembly(index);
+                match reject.location_kind {
+                    LocationKind::Line => {
+                        assembly.lines += 1;
+                        reject.record = assembly.lines;
+                    }
+                    LocationKind::RecordIndex => {
+                        reject.record = assembly.elements;
+                        assembly.elements += 1;
+                    }
+                }
+                assembly.report.records += 1;
+                assembly.truncated_tail = false;
+                assembly.report.rejects.push(reject);
+            }
+            Done::End(end) => {
+                let Some(mut assembly) = self.current.take() else {
+                    return;
+                };
+                if let Some(error) = end.error.or(assembly.error) {
+                    assembly.report = FileReport {
+                        name: assembly.report.name,
+                        error: Some(error),
+                        ..FileReport::default()
+                    };
+                } else if let Some(cut) = end.cut {
+                    let cause = format!(" ({cut})");
+                    match assembly.report.rejects.last_mut() {
+                        Some(last) if assembly.truncated_tail => last.reason.push_str(&cause),
+                        _ => {
+                            assembly.report.records += 1;
+                            assembly.report.rejects.push(Reject {
+                                file: assembly
+                                    .report
+                                    .rejects
+                                    .first()
+                                    .and_then(|r| r.file.clone())
+                                    .or_else(|| Some(assembly.report.name.clone())),
+                                record: assembly.elements,
+                                location_kind: LocationKind::RecordIndex,
+                                byte_offset: end.length,
+                                reason: format!("input truncated{cause}"),
+                                snippet: String::new(),
+                            });
+                        }
+                    }
+                }
+                (self.on_file_done)(&assembly.report);
+                self.report.files.push(assembly.report);
+            }
+        }
+    }
+
+    fn assembly(&mut self, index: usize) -> &mut Assembly {
+        let name = self.inputs.get(index).map(Input::name).unwrap_or_default();
+        self.current.get_or_insert_with(|| Assembly {
+            report: FileReport {
+                name,
+                ..FileReport::default()
+            },
+            lines: 0,
+            elements: 0,
+            error: None,
+            truncated_tail: false,
+        })
+    }
+
+    fn take_part(&mut self, index: usize, part: Part) {
+        for alert in &part.alerts {
+            self.pipeline
+                .emit(alert, &mut self.report, &mut *self.on_alert);
+        }
+        self.correlate(part.correlation_events);
+        let assembly = self.assembly(index);
+        match part.result {
+            Ok(summary) => {
+                let report = &mut assembly.report;
+                report.format = report.format.or(summary.format);
+                report.records += summary.records;
+                report.events += summary.events;
+                report.skipped += summary.skipped;
+                for mut reject in summary.rejects {
+                    reject.byte_offset =
+                        part.start + reject.byte_offset.saturating_sub(part.prefix as u64);
+                    reject.record += match reject.location_kind {
+                        LocationKind::Line => assembly.lines,
+                        LocationKind::RecordIndex => assembly.elements,
+                    };
+                    report.rejects.push(reject);
+                }
+                for note in summary.notes {
+                    match report.notes.iter_mut().find(|n| n.message == note.message) {
+                        Some(seen) => seen.count += note.count,
+                        None => report.notes.push(note),
+                    }
+                }
+            }
+            Err(error) => {
+                assembly.error.get_or_insert(error);
+            }
+        }
+        assembly.lines += part.lines;
+        assembly.elements += part.elements;
+        assembly.truncated_tail = part.truncated_tail;
+    }
 }
 
 impl Pipeline {
@@ -439,55 +690,254 @@ impl Pipeline {
     ) -> Result<ScanReport, PipelineError> {
         let started = Instant::now();
         let inputs = Self::expand_inputs(inputs)?;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads)
-            .build()
-            .map_err(|err| PipelineError::Threads {
-                threads: self.threads,
-                reason: err.to_string(),
-            })?;
-        let outcomes: Vec<FileOutcome> = pool.install(|| {
-            inputs
-                .par_iter()
-                .map(|input| {
-                    let outcome = self.scan_one(input, parse);
-                    on_file_done(&outcome.report);
-                    outcome
-                })
-                .collect()
-        });
-        let mut report = ScanReport::default();
-        let mut correlation_events = Vec::new();
-        for outcome in outcomes {
-            for alert in &outcome.alerts {
-                self.emit(alert, &mut report, on_alert);
+        let mut merge = Merge {
+            pipeline: self,
+            inputs: &inputs,
+            on_alert,
+            on_file_done,
+            report: ScanReport::default(),
+            correlation_events: Vec::new(),
+            current: None,
+        };
+        if self.threads <= 1 {
+            // One thread: the same pieces, read, parsed and taken in turn.
+            for (index, input) in inputs.iter().enumerate() {
+                self.split_input(input, parse, &mut |work| {
+                    merge.take(index, self.work(&inputs, index, parse, work));
+                });
             }
-            correlation_events.extend(outcome.correlation_events);
-            report.files.push(outcome.report);
+        } else {
+            self.run_threads(&inputs, parse, &mut merge);
         }
-        if self.engine.has_correlations() {
-            let mut keyed: Vec<(i64, String, Event<'static>)> = correlation_events
-                .into_iter()
-                .map(|event| (event.time, event_uid(&event), event))
-                .collect();
-            keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-            let mut state = self.engine.new_state();
-            let mut alerts = Vec::new();
-            for (_, _, event) in &keyed {
-                self.engine.correlate(event, &mut state, &mut alerts);
-            }
-            self.engine.finish(&mut state, &mut alerts);
-            let formats: HashMap<&str, SourceFormat> = keyed
-                .iter()
-                .filter_map(|(_, uid, event)| Some((uid.as_str(), event.format()?)))
-                .collect();
-            stamp_correlation_source(&mut alerts, &formats);
-            for alert in &alerts {
-                self.emit(alert, &mut report, on_alert);
-            }
-        }
+        let mut report = merge.finish();
         report.elapsed = started.elapsed();
         Ok(report)
+    }
+
+    /// Phase 1 on threads: one reader cuts the inputs into pieces, `threads` workers parse
+    /// and match them, and this thread takes the results back in input order. The reader
+    /// waits for a token before each piece and the consumer returns one per piece taken, so
+    /// at most `2 × threads + 2` pieces are in flight however slow one of them is.
+    fn run_threads(&self, inputs: &[Input], parse: &ParseOptions, merge: &mut Merge<'_, '_>) {
+        let in_flight = 2 * self.threads + 2;
+        let (work_tx, work_rx) = mpsc::sync_channel::<(u64, usize, Work<'_>)>(self.threads);
+        let work_rx = Mutex::new(work_rx);
+        let (done_tx, done_rx) = mpsc::channel::<(u64, usize, Done)>();
+        let (token_tx, token_rx) = mpsc::sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            let _ = token_tx.send(());
+        }
+        std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let mut seq = 0u64;
+                for (index, input) in inputs.iter().enumerate() {
+                    self.split_input(input, parse, &mut |work| {
+                        // Both fail only once the consumer is gone (a panic elsewhere).
+                        if token_rx.recv().is_ok() && work_tx.send((seq, index, work)).is_ok() {
+                            seq += 1;
+                        }
+                    });
+                }
+            });
+            for _ in 0..self.threads {
+                let done_tx = done_tx.clone();
+                let work_rx = &work_rx;
+                scope.spawn(move || {
+                    loop {
+                        // The lock is held while waiting, so one worker waits at a time.
+                        let next = match work_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((seq, index, work)) = next else { break };
+                        let done = self.work(inputs, index, parse, work);
+                        if done_tx.send((seq, index, done)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            let mut waiting: BTreeMap<u64, (usize, Done)> = BTreeMap::new();
+            let mut next = 0u64;
+            for (seq, index, done) in done_rx {
+                waiting.insert(seq, (index, done));
+                while let Some((index, done)) = waiting.remove(&next) {
+                    merge.take(index, done);
+                    next += 1;
+                    let _ = token_tx.send(());
+                }
+            }
+        });
+    }
+
+    /// Cuts one input into pieces (see `chunk.rs`), then ends it.
+    fn split_input<'s>(
+        &self,
+        input: &'s Input,
+        parse: &ParseOptions,
+        emit: &mut dyn FnMut(Work<'s>),
+    ) {
+        let mut options = parse.clone();
+        options.file_name = Some(input.name());
+        let (reader, reopenable): (SendRead<'s>, bool) = match input {
+            Input::Path(path) => match File::open(path) {
+                Ok(file) => {
+                    if options.reference_time_ms.is_none() {
+                        options.reference_time_ms = modified_ms(&file);
+                    }
+                    (Box::new(file), true)
+                }
+                Err(_) => {
+                    // The worker reports the error as a whole-file read would.
+                    emit(Work::Piece(Piece::Whole, Arc::new(options)));
+                    emit(Work::End(InputEnd::default()));
+                    return;
+                }
+            },
+            Input::Stdin => (Box::new(std::io::stdin()), false),
+            Input::Bytes { data, .. } => (Box::new(data.as_slice()), true),
+        };
+        let config = SplitConfig {
+            chunk_bytes: self.chunk_bytes,
+        };
+        let end = chunk::split(
+            reader,
+            reopenable,
+            options,
+            config,
+            &mut |piece, options| {
+                emit(Work::Piece(piece, Arc::clone(options)));
+            },
+        );
+        emit(Work::End(end));
+    }
+
+    /// Phase 1 for one piece (on a worker thread).
+    fn work(&self, inputs: &[Input], index: usize, parse: &ParseOptions, work: Work<'_>) -> Done {
+        match work {
+            Work::Piece(Piece::Whole, _) => match inputs.get(index) {
+                Some(input) => Done::Whole(Box::new(self.scan_one(input, parse))),
+                None => Done::End(InputEnd::default()),
+            },
+            Work::Piece(Piece::Chunk { chunk, start }, options) => {
+                Done::Part(Box::new(self.scan_chunk(&chunk, start, &options)))
+            }
+            Work::Piece(
+                Piece::Stream {
+                    reader,
+                    prefix,
+                    start,
+                },
+                options,
+            ) => {
+                let (result, alerts, correlation_events) = self.match_reader(reader, &options);
+                Done::Part(Box::new(Part {
+                    result: result.map_err(|e| e.to_string()),
+                    alerts,
+                    correlation_events,
+                    lines: 0,
+                    elements: 0,
+                    prefix,
+                    start,
+                    truncated_tail: false,
+                }))
+            }
+            Work::Piece(
+                Piece::TooLarge {
+                    kind,
+                    start,
+                    head,
+                    reason,
+                },
+                options,
+            ) => Done::TooLarge(chunk::too_large_reject(
+                options.file_name.as_deref(),
+                kind,
+                start,
+                &head,
+                reason,
+            )),
+            Work::End(end) => Done::End(end),
+        }
+    }
+
+    /// Parses and matches one chunk; reject locations are left relative to the chunk (minus
+    /// the line sentinel).
+    fn scan_chunk(&self, chunk: &Chunk, start: u64, options: &ParseOptions) -> Part {
+        let (result, alerts, correlation_events) = self.match_reader(&chunk.data[..], options);
+        let own = chunk.data.get(chunk.prefix..).unwrap_or_default();
+        let lines = match chunk.framing {
+            Framing::Lines => memchr::memchr_iter(b'\n', own).count() as u64,
+            Framing::Records => 0,
+        };
+        let mut truncated_tail = false;
+        let result = result.map(|mut summary| {
+            if chunk.sentinel {
+                let before = summary.rejects.len();
+                summary
+                    .rejects
+                    .retain(|r| !(r.location_kind == LocationKind::Line && r.record == 1));
+                summary.records -= (before - summary.rejects.len()) as u64;
+                for reject in &mut summary.rejects {
+                    if reject.location_kind == LocationKind::Line {
+                        reject.record -= 1;
+                    }
+                }
+            }
+            if chunk.last {
+                // Whether the input ends inside a record that was rejected for it, as the
+                // parser's own truncation check (a cut gzip stream's error joins that reject).
+                truncated_tail = match chunk.framing {
+                    Framing::Lines => {
+                        let last_line = memchr::memrchr(b'\n', &chunk.data).map_or(0, |i| i + 1);
+                        last_line < chunk.data.len()
+                            && summary
+                                .rejects
+                                .last()
+                                .is_some_and(|r| r.byte_offset >= last_line as u64)
+                    }
+                    Framing::Records => summary
+                        .rejects
+                        .last()
+                        .is_some_and(|r| r.reason.ends_with("(truncated)")),
+                };
+            }
+            summary
+        });
+        Part {
+            result: result.map_err(|e| e.to_string()),
+            alerts,
+            correlation_events,
+            lines,
+            elements: chunk.elements,
+            prefix: chunk.prefix,
+            start,
+            truncated_tail,
+        }
+    }
+
+    /// Parses a reader and runs the single-event rules on its events.
+    fn match_reader(
+        &self,
+        reader: impl Read,
+        options: &ParseOptions,
+    ) -> (
+        Result<ParseSummary, ParseError>,
+        Vec<Alert>,
+        Vec<Event<'static>>,
+    ) {
+        let mut alerts = Vec::new();
+        let mut correlation_events = Vec::new();
+        let mut scratch = Vec::new();
+        let result = parse_reader(reader, options, |event: &Event<'_>| {
+            let before = alerts.len();
+            if self.engine.process_single(event, &mut scratch, &mut alerts) {
+                correlation_events.push(detach(event));
+            }
+            stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
+        });
+        (result, alerts, correlation_events)
     }
 
     /// Parses `inputs` in order (one thread) and calls `on_event` for every event; no rules run.
@@ -522,7 +972,7 @@ impl Pipeline {
         let report = self.read_input(input, parse, &mut |event| {
             let before = alerts.len();
             if self.engine.process_single(event, &mut scratch, &mut alerts) {
-                correlation_events.push(event.clone().into_owned());
+                correlation_events.push(detach(event));
             }
             stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
         });
@@ -576,6 +1026,24 @@ impl Pipeline {
             },
         }
     }
+}
+
+/// An event kept for the correlation pass: owned, without the parsed raw tree a rule may have
+/// built (that tree is a cache, many small allocations; the pass rebuilds it when a rule reads
+/// a raw field), so that a scan's memory grows by little more than the record's text per
+/// correlation-feeding event.
+fn detach(event: &Event<'_>) -> Event<'static> {
+    let raw = &event.raw;
+    let text = raw.as_str().to_owned();
+    let mut owned = event.clone();
+    owned.raw = RawRecord::text("");
+    let mut owned = owned.into_owned();
+    owned.raw = if raw.is_json() {
+        RawRecord::json(text)
+    } else {
+        RawRecord::text(text)
+    };
+    owned
 }
 
 /// Fills `unmapped.source` (Falco JSON's `source`, the `sources` of routes) of alerts a rule
