@@ -145,7 +145,7 @@ def test_pandas_and_polars_frames_converted_back(
 def test_rows_that_do_not_parse_are_rejects(rules: logsec.Rules) -> None:
     table = pa.table(
         {
-            "raw": [LISTINGS[0], '{"eventVersion": broken', None],
+            "raw": [LISTINGS[0], '{"eventVersion": broken}', None],
             "metadata_log_format": ["cloudtrail", "cloudtrail", "cloudtrail"],
         }
     )
@@ -157,7 +157,7 @@ def test_rows_that_do_not_parse_are_rejects(rules: logsec.Rules) -> None:
         (2, "record_index", "<arrow>"),
     ]
     assert "expected value" in rejects[0]["reason"]
-    assert rejects[0]["snippet"] == '{"eventVersion": broken'
+    assert rejects[0]["snippet"] == '{"eventVersion": broken}'
     assert rejects[1]["reason"] == "the row has no raw record"
     assert alerts.files[0]["events"] == 1
 

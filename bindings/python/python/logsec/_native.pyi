@@ -139,7 +139,7 @@ def read(
     batch_size: int = 65536,
     threads: int = 0,
     strict: bool = True,
-    chunk_bytes: int = 4194304,
+    chunk_bytes: int = ...,
 ) -> tuple[Table, Table, list[dict[str, Any]]]:
     """Events, rejects and per-file summaries (parsed in parallel, GIL released)."""
 
