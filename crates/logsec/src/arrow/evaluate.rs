@@ -481,7 +481,7 @@ level: high
             true,
         )]));
         let batch = RecordBatch::try_new(schema, vec![Arc::new(raw)]).unwrap();
-        let (alerts, report) = evaluate(&pipeline, &[batch.clone()]);
+        let (alerts, report) = evaluate(&pipeline, &[batch]);
         assert_eq!(related(&alerts), [vec!["a1"]]);
         let rejects = &report.files[0].rejects;
         assert_eq!(rejects.iter().map(|r| r.record).collect::<Vec<_>>(), [1, 2]);
