@@ -2,6 +2,11 @@
 #![allow(clippy::expect_used)]
 //! Embeds the bundled rule pack (`rules/` at the workspace root) into the crate, so the pack
 //! works from an installed binary or wheel anywhere, not from a repository-relative path.
+//!
+//! The pack is read from `crates/logsec/rules`, a symbolic link to `../../rules` in the
+//! repository that `cargo package` (and so a Python sdist built by maturin) turns into a real
+//! directory, so a packaged crate builds on its own. Where the link is not a directory (a
+//! checkout without symlink support), the workspace's `rules/` is read directly.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -27,7 +32,12 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Cargo sets both variables; an error here fails the build with its message.
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
-    let rules_dir = manifest.join("../../rules");
+    let linked = manifest.join("rules");
+    let rules_dir = if linked.is_dir() {
+        linked
+    } else {
+        manifest.join("../../rules")
+    };
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     let mut files = Vec::new();
     collect(&rules_dir, &mut files);

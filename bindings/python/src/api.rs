@@ -14,7 +14,10 @@ use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use logsec::arrow::{AlertBatchBuilder, EventBatchBuilder, alert_schema, event_schema};
+use logsec::arrow::{
+    AlertBatchBuilder, DEFAULT_CHUNK_BYTES, EventBatchBuilder, ReadOptions, alert_schema,
+    event_schema, read_event_batches,
+};
 use logsec::event::{Alert, SourceFormat};
 use logsec::parse::LocationKind;
 use logsec::parse::ParseOptions;
@@ -25,7 +28,7 @@ use crate::errors;
 use crate::table::Table;
 
 /// Runs `work` with the GIL released; a panic becomes `logsec.LogsecError`.
-fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+pub(crate) fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
     py.detach(|| catch_unwind(AssertUnwindSafe(work)))
         .map_err(|panic| errors::internal(py, &panic))
 }
@@ -154,7 +157,7 @@ impl Sources {
     }
 }
 
-fn reject_schema() -> SchemaRef {
+pub(crate) fn reject_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("file", DataType::Utf8, true),
         Field::new("record", DataType::UInt64, false),
@@ -166,7 +169,7 @@ fn reject_schema() -> SchemaRef {
 }
 
 /// Rejected records, and files that could not be read at all (`location_kind` "file").
-fn rejects_batch(files: &[FileReport]) -> Result<RecordBatch, arrow_schema::ArrowError> {
+pub(crate) fn rejects_batch(files: &[FileReport]) -> Result<RecordBatch, arrow_schema::ArrowError> {
     let mut file = StringBuilder::new();
     let mut record = UInt64Builder::new();
     let mut kind = StringBuilder::new();
@@ -208,7 +211,10 @@ fn rejects_batch(files: &[FileReport]) -> Result<RecordBatch, arrow_schema::Arro
 }
 
 /// Per-file summaries as Python dicts.
-fn file_dicts<'py>(py: Python<'py>, report: &ScanReport) -> PyResult<Bound<'py, PyList>> {
+pub(crate) fn file_dicts<'py>(
+    py: Python<'py>,
+    report: &ScanReport,
+) -> PyResult<Bound<'py, PyList>> {
     let list = PyList::empty(py);
     for file in &report.files {
         let dict = PyDict::new(py);
@@ -226,64 +232,40 @@ fn file_dicts<'py>(py: Python<'py>, report: &ScanReport) -> PyResult<Bound<'py, 
 
 type ReadOutput<'py> = (Table, Table, Bound<'py, PyList>);
 
-/// Parses every input into an events table (batches of `batch_size` rows), a rejects table
-/// and per-file summaries.
+/// Parses every input into an events table (batches of at most `batch_size` rows), a rejects
+/// table and per-file summaries (with `strict`, inputs of which none gave an event and one
+/// could not be read raise `logsec.ParseError`). Files, and chunks of large JSON-lines files, are parsed on
+/// `threads` worker threads (0: one per core) with the GIL released; the rows keep input order.
 #[pyfunction]
-#[pyo3(signature = (sources, batch_size=65536))]
+#[pyo3(signature = (sources, batch_size=65536, threads=0, strict=true, chunk_bytes=DEFAULT_CHUNK_BYTES))]
 pub(crate) fn read<'py>(
     py: Python<'py>,
     sources: &Sources,
     batch_size: usize,
+    threads: usize,
+    strict: bool,
+    chunk_bytes: usize,
 ) -> PyResult<ReadOutput<'py>> {
-    let pipeline = Pipeline::builder()
-        .default_rules(false)
-        .parse_options(sources.options())
-        .threads(1)
-        .build();
+    let options = ReadOptions {
+        parse: sources.options(),
+        batch_size,
+        threads,
+        chunk_bytes,
+    };
     let outcome = detached(py, || {
-        let mut builder = EventBatchBuilder::new(batch_size);
-        let mut batches = Vec::new();
-        let mut failure = None;
-        let report = pipeline.parse(&sources.inputs, &mut |event| match builder.append(event) {
-            Ok(Some(batch)) => batches.push(batch),
-            Ok(None) => {}
-            Err(err) => failure = Some(err),
-        });
-        let report = match report {
-            Ok(report) => report,
-            Err(err) => return Err(ReadFailure::Pipeline(err)),
-        };
-        if let Some(err) = failure {
-            return Err(ReadFailure::Arrow(err));
-        }
-        match builder.finish() {
-            Ok(batch) => batches.extend(batch),
-            Err(err) => return Err(ReadFailure::Arrow(err)),
-        }
-        let rejects = rejects_batch(&report.files).map_err(ReadFailure::Arrow)?;
-        Ok((batches, rejects, report))
+        let read = read_event_batches(&sources.inputs, &options)?;
+        Ok((rejects_batch(&read.report.files), read))
     })?;
-    let (batches, rejects, report) = outcome.map_err(|failure| failure.into_py(py))?;
-    check_unreadable(py, &report)?;
-    Ok((
-        Table::new(event_schema(), batches),
-        Table::new(reject_schema(), vec![rejects]),
-        file_dicts(py, &report)?,
-    ))
-}
-
-enum ReadFailure {
-    Pipeline(logsec::PipelineError),
-    Arrow(arrow_schema::ArrowError),
-}
-
-impl ReadFailure {
-    fn into_py(self, py: Python<'_>) -> PyErr {
-        match self {
-            ReadFailure::Pipeline(err) => errors::pipeline(py, &err),
-            ReadFailure::Arrow(err) => errors::arrow(py, &err),
-        }
+    let (rejects, read) = outcome.map_err(|err| errors::pipeline(py, &err))?;
+    let rejects = rejects.map_err(|err| errors::arrow(py, &err))?;
+    if strict {
+        check_unreadable(py, &read.report)?;
     }
+    Ok((
+        Table::new(event_schema(), read.batches),
+        Table::new(reject_schema(), vec![rejects]),
+        file_dicts(py, &read.report)?,
+    ))
 }
 
 /// When no input gave an event and some input could not be read at all, that is an error
@@ -418,7 +400,7 @@ impl BatchReader {
 /// A loaded rule set (the bundled pack and/or given files) ready to scan.
 #[pyclass(frozen, module = "logsec._native", name = "Rules")]
 pub(crate) struct Rules {
-    pipeline: Pipeline,
+    pub(crate) pipeline: Pipeline,
 }
 
 #[pymethods]
@@ -474,13 +456,9 @@ impl Rules {
         Ok(list)
     }
 
-    /// Scans `sources` exactly as `logsec scan` does; returns the alerts table and the
-    /// per-file summaries.
-    fn scan<'py>(
-        &self,
-        py: Python<'py>,
-        sources: &Sources,
-    ) -> PyResult<(Table, Bound<'py, PyList>)> {
+    /// Scans `sources` exactly as `logsec scan` does; returns the alerts table, the rejected
+    /// records and the per-file summaries.
+    fn scan<'py>(&self, py: Python<'py>, sources: &Sources) -> PyResult<ReadOutput<'py>> {
         let outcome = detached(py, || {
             let mut builder = AlertBatchBuilder::new();
             let report = self.pipeline.scan_with_options(
@@ -488,13 +466,15 @@ impl Rules {
                 &sources.options(),
                 &mut |alert: &Alert| builder.append(alert),
             );
-            report.map(|report| (builder.finish(), report))
+            report.map(|report| (builder.finish(), rejects_batch(&report.files), report))
         })?;
-        let (batch, report) = outcome.map_err(|err| errors::pipeline(py, &err))?;
+        let (batch, rejects, report) = outcome.map_err(|err| errors::pipeline(py, &err))?;
         let batch = batch.map_err(|err| errors::arrow(py, &err))?;
+        let rejects = rejects.map_err(|err| errors::arrow(py, &err))?;
         check_unreadable_scan(py, &report)?;
         Ok((
             Table::new(alert_schema(), vec![batch]),
+            Table::new(reject_schema(), vec![rejects]),
             file_dicts(py, &report)?,
         ))
     }

@@ -70,6 +70,16 @@ pub(crate) fn arrow(py: Python<'_>, err: &arrow_schema::ArrowError) -> PyErr {
     )
 }
 
+/// Arrow data given by the caller that lacks a needed column or has one of an unusable type →
+/// `logsec.SchemaError` (a `ValueError`).
+pub(crate) fn arrow_input(py: Python<'_>, err: &arrow_schema::ArrowError) -> PyErr {
+    let message = match err {
+        arrow_schema::ArrowError::SchemaError(message) => message.clone(),
+        other => other.to_string(),
+    };
+    logsec_error(py, "SchemaError", message)
+}
+
 /// A caught Rust panic → `logsec.LogsecError` (never a `PanicException`).
 pub(crate) fn internal(py: Python<'_>, panic: &Box<dyn std::any::Any + Send>) -> PyErr {
     let detail = panic

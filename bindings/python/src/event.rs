@@ -2,7 +2,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyType;
 
-use logsec::event::{Event, FieldPath};
+use logsec::event::{Event, FieldPath, FieldValue};
 
 use crate::{convert, errors};
 
@@ -16,6 +16,12 @@ impl PyEvent {
     fn path(py: Python<'_>, path: &str) -> PyResult<FieldPath> {
         FieldPath::parse(path).map_err(|err| errors::field_error(py, &err))
     }
+
+    /// The value at `path`; a panic in the lookup (a bug) becomes `logsec.LogsecError`.
+    fn lookup(&self, py: Python<'_>, path: &FieldPath) -> PyResult<FieldValue<'_>> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.inner.get(path)))
+            .map_err(|panic| errors::internal(py, &panic))
+    }
 }
 
 #[pymethods]
@@ -23,7 +29,7 @@ impl PyEvent {
     /// Reads an event from its OCSF JSON form.
     #[classmethod]
     fn from_ocsf_json(_cls: &Bound<'_, PyType>, py: Python<'_>, text: &str) -> PyResult<Self> {
-        Event::from_ocsf_json(text)
+        crate::api::detached(py, || Event::from_ocsf_json(text))?
             .map(|inner| PyEvent { inner })
             .map_err(|err| errors::parse_error(py, &err))
     }
@@ -49,7 +55,8 @@ impl PyEvent {
         path: &str,
         default: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let value = self.inner.get(&Self::path(py, path)?);
+        let path = Self::path(py, path)?;
+        let value = self.lookup(py, &path)?;
         match (value.is_missing(), default) {
             (true, Some(default)) => Ok(default),
             _ => convert::field_value_to_py(py, &value),
@@ -58,7 +65,8 @@ impl PyEvent {
 
     /// Whether the field is present (with any value, null included).
     fn has(&self, py: Python<'_>, path: &str) -> PyResult<bool> {
-        Ok(!self.inner.get(&Self::path(py, path)?).is_missing())
+        let path = Self::path(py, path)?;
+        Ok(!self.lookup(py, &path)?.is_missing())
     }
 
     /// `class_uid`.

@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 mod api;
 mod convert;
 mod errors;
+mod evaluate;
 mod event;
 mod formats;
 mod spark;
@@ -23,6 +24,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<api::BatchReader>()?;
     m.add_class::<api::Rules>()?;
     m.add_function(wrap_pyfunction!(api::read, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate::evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate::empty_rejects, m)?)?;
     m.add_function(wrap_pyfunction!(api::iam_report, m)?)?;
     m.add_function(wrap_pyfunction!(formats::formats, m)?)?;
     m.add_function(wrap_pyfunction!(formats::resolve_format, m)?)?;

@@ -7,6 +7,7 @@ use arrow_schema::{Field, SchemaRef};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use pyo3_arrow::ffi::{ArrayIterator, to_stream_pycapsule};
+use pyo3_arrow::input::AnyRecordBatch;
 
 /// An immutable Arrow table (a schema and record batches).
 #[pyclass(frozen, module = "logsec._native", name = "Table")]
@@ -64,6 +65,25 @@ impl Table {
             }
             batches.extend(table.batches.iter().cloned());
         }
+        Ok(Table::new(schema, batches))
+    }
+
+    /// A table holding the batches of any Arrow data (an object with `__arrow_c_stream__` or
+    /// `__arrow_c_array__`: pyarrow, polars, …); the schema is the data's own, no copy.
+    #[staticmethod]
+    fn from_arrow(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Table> {
+        if let Ok(table) = data.cast::<Table>() {
+            let table = table.get();
+            return Ok(Table::new(
+                table.schema.clone(),
+                table.batches.as_ref().clone(),
+            ));
+        }
+        let any: AnyRecordBatch = data.extract()?;
+        let reader = any.into_reader()?;
+        let schema = reader.schema();
+        let batches: Result<Vec<RecordBatch>, _> = reader.collect();
+        let batches = batches.map_err(|err| crate::errors::arrow_input(py, &err))?;
         Ok(Table::new(schema, batches))
     }
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 import logsec
+from logsec import _api, _native
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "examples" / "demo"
@@ -156,3 +157,58 @@ def test_reads_from_threads_in_parallel() -> None:
     for t in threads:
         t.join()
     assert results == [3, 3, 3, 3]
+
+
+def numbered(i: int) -> str:
+    return LISTING.replace('"eventID":"a"', f'"eventID":"e{i}"')
+
+
+def test_chunked_parallel_read_keeps_order_and_reject_lines(tmp_path: Path) -> None:
+    lines = [numbered(i) for i in range(300)]
+    lines[250] = '{"eventVersion": broken'
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    sources = _native.Sources([str(path)])
+    # Chunks of ~2 kB: about 100 chunks parsed on two threads.
+    chunked, chunked_rejects, files = _native.read(sources, 64, 2, True, 2000)
+    whole, whole_rejects, _ = _native.read(sources, 64, 1, True, 1 << 30)
+    ids = pa.table(chunked).column("metadata_original_event_uid").to_pylist()
+    assert ids == [f"e{i}" for i in range(300) if i != 250]
+    assert pa.table(chunked).equals(pa.table(whole))
+    [reject] = pa.table(chunked_rejects).to_pylist()
+    assert reject["record"] == 251
+    assert reject["byte_offset"] == sum(len(line) + 1 for line in lines[:250])
+    assert pa.table(whole_rejects).to_pylist() == [reject]
+    assert files[0]["events"] == 299
+    assert files[0]["records"] == 300
+    assert files[0]["format"] == "cloudtrail"
+    # The public API on one and on two threads.
+    assert logsec.read(path, threads=1).to_arrow().equals(logsec.read(path, threads=2).to_arrow())
+
+
+class FakeBar:
+    def __init__(self) -> None:
+        self.updates = 0
+
+    def __enter__(self) -> FakeBar:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        pass
+
+    def update(self, n: int) -> None:
+        self.updates += n
+
+
+def test_progress_reads_file_by_file_with_the_same_result(
+    demo: logsec.Events, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bar = FakeBar()
+    monkeypatch.setattr(_api, "_progress", lambda total, enabled: bar)
+    events = logsec.read(DEMO, progress=True)
+    assert bar.updates == len(demo.files) == 9
+    assert events.to_arrow().equals(demo.to_arrow())
+    assert events.rejects.equals(demo.rejects)
+    assert events.files == demo.files
+    with pytest.raises(logsec.ParseError, match=r"<bytes 0>: cannot detect the log format"):
+        logsec.read(b"\x00\x01 junk", progress=True)

@@ -34,6 +34,12 @@ use logsec_event::{Alert, Dialect, Event};
 
 use crate::html::{alert_principal, alert_source_ip};
 
+mod evaluate;
+mod read;
+
+pub use evaluate::{ARROW_INPUT_NAME, evaluate_event_batches};
+pub use read::{DEFAULT_CHUNK_BYTES, EventBatches, ReadOptions, read_event_batches};
+
 /// The time zone of every timestamp column.
 pub const UTC: &str = "UTC";
 
@@ -153,6 +159,19 @@ pub struct EventBatchBuilder {
     resources_type: ListBuilder<StringBuilder>,
     unmapped: StringBuilder,
     raw: StringBuilder,
+    src_ip_text: String,
+    dst_ip_text: String,
+}
+
+/// Writes `ip` into `buffer` (cleared first); whether there was one.
+fn format_ip(buffer: &mut String, ip: Option<std::net::IpAddr>) -> bool {
+    use std::fmt::Write as _;
+    buffer.clear();
+    match ip {
+        // Writing into a String cannot fail.
+        Some(ip) => write!(buffer, "{ip}").is_ok(),
+        None => false,
+    }
 }
 
 impl EventBatchBuilder {
@@ -181,6 +200,8 @@ impl EventBatchBuilder {
             resources_type: ListBuilder::new(StringBuilder::new()),
             unmapped: StringBuilder::new(),
             raw: StringBuilder::new(),
+            src_ip_text: String::new(),
+            dst_ip_text: String::new(),
         }
     }
 
@@ -263,8 +284,9 @@ impl EventBatchBuilder {
         let request = e.http_request.as_ref();
         let url = request.and_then(|r| r.url.as_ref());
         let cloud = e.cloud.as_ref();
-        let src_ip = src.and_then(|s| s.ip).map(|ip| ip.to_string());
-        let dst_ip = dst.and_then(|d| d.ip).map(|ip| ip.to_string());
+        // IP addresses are formatted into reused buffers: no allocation per row.
+        let src_ip = format_ip(&mut self.src_ip_text, src.and_then(|s| s.ip));
+        let dst_ip = format_ip(&mut self.dst_ip_text, dst.and_then(|d| d.ip));
         let values: [Option<&str>; 30] = [
             e.class_name.as_deref(),
             e.activity_name.as_deref(),
@@ -289,9 +311,9 @@ impl EventBatchBuilder {
             api.and_then(|a| a.request.as_ref()).map(|r| r.uid.as_ref()),
             response.and_then(|r| r.error.as_deref()),
             response.and_then(|r| r.error_message.as_deref()),
-            src_ip.as_deref(),
+            src_ip.then_some(self.src_ip_text.as_str()),
             src.and_then(|s| s.hostname.as_deref()),
-            dst_ip.as_deref(),
+            dst_ip.then_some(self.dst_ip_text.as_str()),
             dst.and_then(|d| d.hostname.as_deref()),
             request.and_then(|r| r.http_method.as_deref()),
             url.and_then(|u| u.hostname.as_deref()),

@@ -23,6 +23,7 @@ from logsec._errors import (
     LogsecError,
     ParseError,
     RulesError,
+    SchemaError,
     UnknownFormatError,
 )
 from logsec._native import Event, __version__, formats, resolve_format
@@ -38,6 +39,7 @@ __all__ = [
     "ParseError",
     "Rules",
     "RulesError",
+    "SchemaError",
     "UnknownFormatError",
     "__version__",
     "formats",

@@ -14,7 +14,7 @@ from collections.abc import Generator, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Union
 
 from logsec import _native
-from logsec._errors import LogsecError, ParseError, RulesError
+from logsec._errors import ParseError, RulesError
 
 if TYPE_CHECKING:
     import pandas
@@ -158,8 +158,61 @@ class Events(_Frame):
         return [dict(f) for f in self._files]
 
     def head(self, n: int = 5) -> Events:
-        """The first ``n`` events (a view; it cannot be passed to ``Rules.evaluate``)."""
-        return Events(self._table.slice(0, max(n, 0)), self._rejects, self._files, None)
+        """The first ``n`` events (a view, no copy); :meth:`Rules.evaluate` accepts it."""
+        return self.slice(0, max(n, 0))
+
+    def slice(self, offset: int, length: int | None = None) -> Events:
+        """Rows ``offset .. offset + length`` (to the end when ``length`` is None); no copy."""
+        if offset < 0:
+            raise ValueError(f"offset must be >= 0, not {offset}")
+        if length is None:
+            length = max(len(self) - offset, 0)
+        elif length < 0:
+            raise ValueError(f"length must be >= 0, not {length}")
+        return Events(self._table.slice(offset, length), self._rejects, self._files, None)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Events]) -> Events:
+        """The events of ``parts`` one after the other (they must share a schema); no copy."""
+        if not parts:
+            raise ValueError("concat needs at least one Events")
+        table = _native.Table.concat([p._table for p in parts])
+        rejects = _native.Table.concat([p._rejects for p in parts])
+        files = [f for p in parts for f in p._files]
+        return cls(table, rejects, files, None)
+
+    @classmethod
+    def from_arrow(cls, data: object) -> Events:
+        """Events from Arrow data with the events columns: a ``pyarrow.Table``, ``RecordBatch``
+        or ``RecordBatchReader``, a ``polars.DataFrame`` (anything exporting
+        ``__arrow_c_stream__``), or a ``pandas.DataFrame`` (converted through pyarrow), e.g.
+        the result of ``to_arrow()`` / ``to_polars()`` / ``to_pandas()`` after filtering.
+        :meth:`Rules.evaluate` needs the ``raw`` column and uses ``metadata_log_format`` and
+        ``time`` when present."""
+        if isinstance(data, Events):
+            return data
+        table = _native.Table.from_arrow(_arrow_input(data))
+        return cls(table, _empty_rejects(), [], None)
+
+
+def _arrow_input(data: object) -> object:
+    """``data`` as something the native layer reads through the Arrow PyCapsule interface."""
+    if isinstance(data, _Frame):
+        return data._table
+    if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
+        return data
+    module = type(data).__module__.split(".")[0]
+    if module == "pandas":
+        pa = _pyarrow()
+        return pa.Table.from_pandas(data, preserve_index=False)
+    raise TypeError(
+        f"cannot use a {type(data).__name__} as events: pass logsec.Events, a pyarrow Table/"
+        "RecordBatch/RecordBatchReader, a polars DataFrame or a pandas DataFrame"
+    )
+
+
+def _empty_rejects() -> _native.Table:
+    return _native.empty_rejects()
 
 
 class Alerts(_Frame):
@@ -168,9 +221,20 @@ class Alerts(_Frame):
     _preview = _ALERT_PREVIEW
     _noun = "alerts"
 
-    def __init__(self, table: _native.Table, files: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, table: _native.Table, files: list[dict[str, Any]], rejects: _native.Table
+    ) -> None:
         self._table = table
         self._files = files
+        self._rejects = rejects
+
+    @property
+    def rejects(self) -> pyarrow.Table:
+        """Records that could not be parsed (same columns as :attr:`Events.rejects`); for
+        :meth:`Rules.evaluate` over Arrow data, rows whose ``raw`` did not parse again, with
+        their 0-based row index in ``record``."""
+        table: pyarrow.Table = _pyarrow().table(self._rejects)
+        return table
 
     @property
     def files(self) -> list[dict[str, Any]]:
@@ -179,7 +243,7 @@ class Alerts(_Frame):
 
     def head(self, n: int = 5) -> Alerts:
         """The first ``n`` alerts."""
-        return Alerts(self._table.slice(0, max(n, 0)), self._files)
+        return Alerts(self._table.slice(0, max(n, 0)), self._files, self._rejects)
 
     @property
     def uids(self) -> list[str]:
@@ -232,37 +296,37 @@ def read(
     recursive: bool = True,
     progress: bool = False,
     batch_size: int = 65536,
+    threads: int = 0,
 ) -> Events:
     """Reads log files, directories (recursively by default), ``.gz`` files or in-memory
     bytes into :class:`Events`. The format is detected per file unless ``format`` names one.
     Malformed records do not raise: they are in :attr:`Events.rejects`. An input that does not
     exist raises :class:`logsec.InputError`; inputs of which none could be read raise
     :class:`logsec.ParseError`.
+
+    Files, and chunks of large JSON-lines files, are parsed on ``threads`` worker threads
+    (0: one per core) with the GIL released; the rows keep input order whatever ``threads``
+    is. ``progress`` shows a tqdm bar per file when tqdm is installed.
     """
     sources = _native.Sources(_input_list(paths_or_bytes), _format_arg(format), recursive)
     bar = _progress(len(sources), progress)
     if bar is None:
-        table, rejects, files = _native.read(sources, batch_size)
+        table, rejects, files = _native.read(sources, batch_size, threads)
         return Events(table, rejects, files, sources)
     tables, reject_tables, all_files = [], [], []
-    failure: ParseError | None = None
     with bar:
         for one in sources.split():
-            try:
-                table, rejects, files = _native.read(one, batch_size)
-            except ParseError as err:
-                # A file that cannot be read at all; raised below only if no file gave events.
-                failure = failure or err
-                all_files.append({"name": one.names()[0], "events": 0, "error": str(err)})
-            else:
-                tables.append(table)
-                reject_tables.append(rejects)
-                all_files.extend(files)
+            table, rejects, files = _native.read(one, batch_size, threads, False)
+            tables.append(table)
+            reject_tables.append(rejects)
+            all_files.extend(files)
             bar.update(1)
-    if failure is not None and not any(len(t) for t in tables):
-        raise failure
+    if not any(len(t) for t in tables):
+        unreadable = [f for f in all_files if f["error"]]
+        if unreadable:
+            raise ParseError(f"{unreadable[0]['name']}: {unreadable[0]['error']}")
     if not tables:
-        return Events(*_native.read(sources, batch_size), sources)
+        return Events(*_native.read(sources, batch_size, threads), sources)
     return Events(
         _native.Table.concat(tables), _native.Table.concat(reject_tables), all_files, sources
     )
@@ -392,15 +456,24 @@ class Rules:
         table: pyarrow.Table = pa.Table.from_pylist(rows, schema=schema)
         return table
 
-    def evaluate(self, events: Events) -> Alerts:
-        """Runs the rules over ``events`` with the same pipeline as ``logsec scan`` (single-
-        event rules, then correlations in event-time order), giving the CLI's alerts."""
-        if events._sources is None:
-            raise LogsecError(
-                "these events are a slice (head()); evaluate the Events returned by read()"
-            )
-        table, files = self._native.scan(events._sources)
-        return Alerts(table, files)
+    def evaluate(self, events: Events | object, *, format: str = "auto") -> Alerts:
+        """Runs the rules over ``events`` with the same engine pass as ``logsec scan``
+        (single-event rules in row order, then correlations in event-time order).
+
+        ``events`` is what :func:`read` returned (the files are scanned again, exactly as the
+        CLI would), or any other :class:`Events` (``head()``, ``slice()``, ``concat()``,
+        :meth:`Events.from_arrow`), or Arrow / pandas / polars data with the events columns:
+        each row's ``raw`` record is parsed again as its ``metadata_log_format`` (``format``
+        for rows without one) and keeps its ``time``. Rows whose raw record does not parse
+        are in :attr:`Alerts.rejects`.
+        """
+        if isinstance(events, Events) and events._sources is not None:
+            table, rejects, files = self._native.scan(events._sources)
+            return Alerts(table, files, rejects)
+        table, rejects, files = _native.evaluate(
+            self._native, _arrow_input(events), _format_arg(format)
+        )
+        return Alerts(table, files, rejects)
 
 
 def scan(
@@ -414,5 +487,5 @@ def scan(
     exactly ``rules`` otherwise."""
     rules = Rules.bundled() if rules is None else rules
     sources = _native.Sources(_input_list(paths_or_bytes), _format_arg(format), recursive)
-    table, files = rules._native.scan(sources)
-    return Alerts(table, files)
+    table, rejects, files = rules._native.scan(sources)
+    return Alerts(table, files, rejects)

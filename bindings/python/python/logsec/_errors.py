@@ -15,6 +15,7 @@ __all__ = [
     "LogsecError",
     "ParseError",
     "RulesError",
+    "SchemaError",
     "UnknownFormatError",
 ]
 
@@ -49,3 +50,8 @@ class RulesError(LogsecError, ValueError):
 
 class IamError(LogsecError, ValueError):
     """The least-privilege report could not be built (``logsec_iam::IamError``)."""
+
+
+class SchemaError(LogsecError, ValueError):
+    """Arrow data given to logsec lacks a column it needs (``raw`` for
+    :meth:`logsec.Rules.evaluate`) or has one of an unusable type."""

@@ -12,6 +12,8 @@ __all__ = [
     "Sources",
     "Table",
     "__version__",
+    "empty_rejects",
+    "evaluate",
     "formats",
     "iam_report",
     "read",
@@ -78,6 +80,10 @@ class Table:
     def concat(tables: list[Table]) -> Table:
         """The tables' rows one after the other (same schema); no copy."""
 
+    @staticmethod
+    def from_arrow(data: object) -> Table:
+        """The batches of any Arrow data (``__arrow_c_stream__`` / ``__arrow_c_array__``)."""
+
     def slice(self, offset: int, length: int) -> Table:
         """Rows ``offset .. offset + length`` (clamped); no copy."""
 
@@ -125,11 +131,25 @@ class Rules:
     def report(self) -> list[dict[str, Any]]:
         """The load report, one dict per rule."""
 
-    def scan(self, sources: Sources) -> tuple[Table, list[dict[str, Any]]]:
-        """Alerts and per-file summaries, as ``logsec scan`` computes them."""
+    def scan(self, sources: Sources) -> tuple[Table, Table, list[dict[str, Any]]]:
+        """Alerts, rejects and per-file summaries, as ``logsec scan`` computes them."""
 
-def read(sources: Sources, batch_size: int = 65536) -> tuple[Table, Table, list[dict[str, Any]]]:
-    """Events, rejects and per-file summaries."""
+def read(
+    sources: Sources,
+    batch_size: int = 65536,
+    threads: int = 0,
+    strict: bool = True,
+    chunk_bytes: int = ...,
+) -> tuple[Table, Table, list[dict[str, Any]]]:
+    """Events, rejects and per-file summaries (parsed in parallel, GIL released)."""
+
+def evaluate(
+    rules: Rules, data: object, format: str | None = None
+) -> tuple[Table, Table, list[dict[str, Any]]]:
+    """Alerts of ``rules`` over Arrow events data, rows that did not parse, and a summary."""
+
+def empty_rejects() -> Table:
+    """An empty rejects table."""
 
 def iam_report(
     cloudtrail: Sequence[str | os.PathLike[str]],
