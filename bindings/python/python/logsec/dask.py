@@ -83,20 +83,34 @@ def detect(
 
         return ddf.map_partitions(single, meta=meta)
 
-    import dask
     import dask.dataframe as dd_module
+    import pandas
 
-    def stage_one(pdf: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from logsec.spark import _stage_one_rows
+
+    # Stage-1 rows carry an alert (partition -1) or a correlation input; Arrow-backed pandas
+    # columns keep the types exact until each side is taken out.
+    stage_one_schema = pa.schema([field.with_nullable(True) for field in [*alert_schema, *input_schema]])
+
+    def stage_one(pdf: pd.DataFrame) -> pd.DataFrame:
         alerts, inputs = _NATIVE._spark_detect_feed_batch(_batch(pdf, cols), column, format, text, name_column)
-        return to_pandas(alerts), pa.Table.from_batches([inputs]).to_pandas()
+        batches = list(_stage_one_rows(alerts, inputs, "alerts", stage_one_schema))
+        table = pa.Table.from_batches(batches, schema=stage_one_schema)
+        return table.to_pandas(types_mapper=pandas.ArrowDtype)
+
+    def side(pdf: pd.DataFrame, alerts: bool, schema: pa.Schema) -> pd.DataFrame:
+        mask = pdf["partition"] < 0 if alerts else pdf["partition"] >= 0
+        table = pa.Table.from_pandas(pdf[mask][schema.names], preserve_index=False)
+        return table.cast(schema).to_pandas()
 
     def stage_two(pdf: pd.DataFrame) -> pd.DataFrame:
         batch = pa.RecordBatch.from_pandas(pdf[input_schema.names], schema=input_schema, preserve_index=False)
         return to_pandas(_NATIVE._spark_correlate_batch(batch, text))
 
-    # One stage-1 task per partition feeds both outputs (dask computes a shared task once).
-    pairs = [dask.delayed(stage_one, nout=2)(part) for part in ddf.to_delayed()]
-    alerts = dd_module.from_delayed([a for a, _ in pairs], meta=meta, verify_meta=False)
-    inputs = dd_module.from_delayed([i for _, i in pairs], meta=_empty(input_schema), verify_meta=False)
+    # Both sides read the same stage-1 partitions; dask computes a shared expression once.
+    stage_one_meta = stage_one_schema.empty_table().to_pandas(types_mapper=pandas.ArrowDtype)
+    rows = ddf.map_partitions(stage_one, meta=stage_one_meta)
+    alerts = rows.map_partitions(side, True, alert_schema, meta=meta)
+    inputs = rows.map_partitions(side, False, input_schema, meta=_empty(input_schema))
     correlated = inputs.shuffle(on=["partition", "group_key"]).map_partitions(stage_two, meta=meta)
     return dd_module.concat([alerts, correlated])
