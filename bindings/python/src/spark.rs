@@ -5,39 +5,50 @@
 //! and releases the GIL while it works. Rules travel as text and are compiled once per
 //! process: a cache keyed by a hash of the rules text keeps the compiled [`Pipeline`].
 //!
-//! Correlations run in two stages (see `docs/spark.md`): [`detect_batch`] raises the alerts
-//! of single-event rules, [`feed_batch`] emits the events that feed a correlation as rows
-//! (`key`, `time`, `uid`, `format`, `raw`), and [`correlate_batch`] runs the correlation
-//! engine over one group of such rows in event-time order.
-use std::collections::HashMap;
+//! Correlations run in two stages (see `docs/spark.md`): [`detect_feed_batch`] raises the
+//! alerts of single-event rules and emits every base-rule match that feeds a correlation as a
+//! row tagged with its correlation partition (correlation, group-by values); after a shuffle
+//! by that partition, [`correlate_batch`] runs the correlation engine over each partition's
+//! rows in event-time order. The core of both is `logsec::{detect_partition_event,
+//! correlate_partition}`; this file only converts Arrow rows.
 use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use arrow_array::builder::{Int64Builder, StringBuilder};
+use arrow_array::builder::{Int32Builder, Int64Builder, StringBuilder};
 use arrow_array::cast::AsArray;
+use arrow_array::types::{Int32Type, Int64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use logsec::arrow::{AlertBatchBuilder, EventBatchBuilder, alert_schema, event_schema};
-use logsec::event::{Alert, Event, SourceFormat, event_uid};
+use logsec::event::{Alert, Event, SourceFormat};
 use logsec::parse::{ParseOptions, parse_bytes};
 use logsec::rules::RuleFile;
-use logsec::{Input, Pipeline};
+use logsec::rules::sigma::{CorrelationInput, CorrelationPartitioner};
+use logsec::{Pipeline, correlate_partition, detect_partition_event};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3_arrow::PyRecordBatch;
 
-/// The schema of the rows [`feed_batch`] emits.
-fn feed_schema() -> SchemaRef {
+/// The schema of the correlation-input rows [`detect_feed_batch`] emits: the correlation
+/// partition (`partition`: the index of its correlation, `group_key`: its group-by values as a
+/// JSON list), then the input (`correlation`, `input` position, `event_time` in ms, `event_uid`,
+/// `event_format`, `group_values` and `field_values` as JSON lists).
+fn input_schema() -> SchemaRef {
     static SCHEMA: OnceLock<SchemaRef> = OnceLock::new();
     SCHEMA
         .get_or_init(|| {
             Arc::new(Schema::new(vec![
-                Field::new("key", DataType::Utf8, false),
-                Field::new("time", DataType::Int64, false),
-                Field::new("uid", DataType::Utf8, false),
-                Field::new("format", DataType::Utf8, false),
-                Field::new("raw", DataType::Utf8, false),
+                Field::new("partition", DataType::Int32, false),
+                Field::new("group_key", DataType::Utf8, false),
+                Field::new("correlation", DataType::Int32, false),
+                Field::new("input", DataType::Int32, false),
+                Field::new("event_time", DataType::Int64, false),
+                Field::new("event_uid", DataType::Utf8, false),
+                Field::new("event_format", DataType::Utf8, true),
+                Field::new("group_values", DataType::Utf8, false),
+                Field::new("field_values", DataType::Utf8, false),
             ]))
         })
         .clone()
@@ -231,6 +242,32 @@ fn alerts_batch(alerts: &[Alert]) -> Result<RecordBatch, String> {
     builder.finish().map_err(|e| e.to_string())
 }
 
+/// Stage 1 over the events of `batch` (see [`parse_batch`] for the input): the alerts of the
+/// single-event rules; the correlation inputs are appended to `inputs` when `keep_inputs`.
+fn stage_one(
+    batch: &RecordBatch,
+    column: &str,
+    format: Option<SourceFormat>,
+    pipeline: &Pipeline,
+    name_column: Option<&str>,
+    inputs: &mut Vec<CorrelationInput>,
+    keep_inputs: bool,
+) -> Result<RecordBatch, String> {
+    let rows = Rows::new(batch, column, name_column)?;
+    let engine = pipeline.engine();
+    let mut scratch = Vec::new();
+    let mut alerts = Vec::new();
+    rows.each_event(format, &mut |event| {
+        let before = inputs.len();
+        detect_partition_event(engine, event, &mut scratch, &mut alerts, inputs);
+        if !keep_inputs {
+            inputs.truncate(before);
+        }
+        Ok(())
+    })?;
+    alerts_batch(&alerts)
+}
+
 /// The alerts of the single-event rules over the events of `batch` (see [`parse_batch`] for
 /// the input). `rules` is `"pack"` or a JSON list of `[name, text]` rule files.
 #[pyfunction]
@@ -247,86 +284,161 @@ pub fn detect_batch(
     let pipeline = pipeline_for(rules)?;
     let batch = batch.into_inner();
     let out = py
-        .detach(|| -> Result<RecordBatch, String> {
-            let rows = Rows::new(&batch, column, name_column)?;
-            let engine = pipeline.engine();
-            let mut scratch = Vec::new();
-            let mut alerts = Vec::new();
-            rows.each_event(format, &mut |event| {
-                engine.process_single(event, &mut scratch, &mut alerts);
-                Ok(())
-            })?;
-            alerts_batch(&alerts)
+        .detach(|| {
+            stage_one(
+                &batch,
+                column,
+                format,
+                &pipeline,
+                name_column,
+                &mut Vec::new(),
+                false,
+            )
         })
         .map_err(value_error)?;
     Ok(PyRecordBatch::new(out).into_pyarrow(py)?.unbind())
 }
 
-/// The events of `batch` that feed a correlation of `rules`, one row each: `key` (the group
-/// the correlation stage runs in), `time` (ms), `uid` (the event id), `format` and `raw`.
+/// Stage 1 of a distributed detect: `(alerts, inputs)`, the alerts of the single-event rules
+/// over the events of `batch` and one [`input_schema`] row per base-rule match that feeds a
+/// correlation, with the correlation partition (`partition`, `group_key`) it belongs to.
 #[pyfunction]
-#[pyo3(name = "_spark_feed_batch", signature = (batch, column="value", format=None, rules="pack", name_column=None))]
-pub fn feed_batch(
+#[pyo3(name = "_spark_detect_feed_batch", signature = (batch, column="value", format=None, rules="pack", name_column=None))]
+pub fn detect_feed_batch(
     py: Python<'_>,
     batch: PyRecordBatch,
     column: &str,
     format: Option<&str>,
     rules: &str,
     name_column: Option<&str>,
-) -> PyResult<Py<PyAny>> {
+) -> PyResult<(Py<PyAny>, Py<PyAny>)> {
     let format = resolve_format(format)?;
     let pipeline = pipeline_for(rules)?;
     let batch = batch.into_inner();
-    let out = py
-        .detach(|| -> Result<RecordBatch, String> {
-            let rows = Rows::new(&batch, column, name_column)?;
-            let engine = pipeline.engine();
-            let mut scratch = Vec::new();
-            let mut ignored = Vec::new();
-            let (mut key, mut time, mut uid, mut fmt, mut raw) = (
-                StringBuilder::new(),
-                Int64Builder::new(),
-                StringBuilder::new(),
-                StringBuilder::new(),
-                StringBuilder::new(),
-            );
-            if engine.has_correlations() {
-                rows.each_event(format, &mut |event| {
-                    ignored.clear();
-                    if engine.process_single(event, &mut scratch, &mut ignored) {
-                        key.append_value(correlation_key(event));
-                        time.append_value(event.time);
-                        uid.append_value(event_uid(event));
-                        fmt.append_value(event.format().map_or("", SourceFormat::name));
-                        raw.append_value(event.raw.as_str());
-                    }
-                    Ok(())
-                })?;
-            }
-            let columns: Vec<ArrayRef> = vec![
-                Arc::new(key.finish()),
-                Arc::new(time.finish()),
-                Arc::new(uid.finish()),
-                Arc::new(fmt.finish()),
-                Arc::new(raw.finish()),
-            ];
-            RecordBatch::try_new(feed_schema(), columns).map_err(|e| e.to_string())
+    let (alerts, inputs) = py
+        .detach(|| -> Result<(RecordBatch, RecordBatch), String> {
+            let mut inputs = Vec::new();
+            let alerts = stage_one(
+                &batch,
+                column,
+                format,
+                &pipeline,
+                name_column,
+                &mut inputs,
+                true,
+            )?;
+            let partitioner = pipeline.engine().correlation_partitioner();
+            Ok((alerts, inputs_batch(&partitioner, &inputs)?))
         })
         .map_err(value_error)?;
-    Ok(PyRecordBatch::new(out).into_pyarrow(py)?.unbind())
+    Ok((
+        PyRecordBatch::new(alerts).into_pyarrow(py)?.unbind(),
+        PyRecordBatch::new(inputs).into_pyarrow(py)?.unbind(),
+    ))
 }
 
-/// The group a correlation-feeding event is correlated in. A correlation's window, its
-/// group-by values and (for temporal rules) the order of its base rules all live within one
-/// stream of events, so one group is correct for every correlation type; see `docs/spark.md`
-/// for why and for the per-key refinement.
-fn correlation_key(_event: &Event<'_>) -> &'static str {
-    "all"
+fn json_text(values: &[Option<String>]) -> Result<String, String> {
+    serde_json::to_string(values).map_err(|e| e.to_string())
 }
 
-/// Runs the correlations of `rules` over one group of rows from [`feed_batch`] (any order:
-/// they are sorted by time, then event id, as the single-process scan does) and returns the
-/// alerts, the end-of-input flush included.
+/// The [`input_schema`] rows of `inputs`.
+fn inputs_batch(
+    partitioner: &CorrelationPartitioner,
+    inputs: &[CorrelationInput],
+) -> Result<RecordBatch, String> {
+    let index = |i: usize| i32::try_from(i).map_err(|e| e.to_string());
+    let mut partition = Int32Builder::new();
+    let mut group = StringBuilder::new();
+    let mut correlation = Int32Builder::new();
+    let mut input_position = Int32Builder::new();
+    let mut time = Int64Builder::new();
+    let mut uid = StringBuilder::new();
+    let mut format = StringBuilder::new();
+    let mut key = StringBuilder::new();
+    let mut values = StringBuilder::new();
+    for input in inputs {
+        let part = partitioner.partition(input);
+        partition.append_value(index(part.correlation)?);
+        group.append_value(json_text(&part.key)?);
+        correlation.append_value(index(input.correlation)?);
+        input_position.append_value(index(input.input)?);
+        time.append_value(input.time);
+        uid.append_value(&input.uid);
+        format.append_option(input.format.map(SourceFormat::name));
+        key.append_value(json_text(&input.key)?);
+        values.append_value(json_text(&input.values)?);
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(partition.finish()),
+        Arc::new(group.finish()),
+        Arc::new(correlation.finish()),
+        Arc::new(input_position.finish()),
+        Arc::new(time.finish()),
+        Arc::new(uid.finish()),
+        Arc::new(format.finish()),
+        Arc::new(key.finish()),
+        Arc::new(values.finish()),
+    ];
+    RecordBatch::try_new(input_schema(), columns).map_err(|e| e.to_string())
+}
+
+/// Correlation inputs by correlation partition (`partition`, `group_key` bytes).
+type PartitionedInputs = BTreeMap<(i32, Vec<u8>), Vec<CorrelationInput>>;
+
+/// The correlation inputs of [`input_schema`] rows, grouped by correlation partition.
+fn read_inputs(batch: &RecordBatch) -> Result<PartitionedInputs, String> {
+    let column = |name: &str| {
+        batch
+            .column_by_name(name)
+            .ok_or_else(|| format!("no column {name:?} in the batch"))
+    };
+    let int32 = |name: &str| -> Result<&arrow_array::Int32Array, String> {
+        column(name)?
+            .as_primitive_opt::<Int32Type>()
+            .ok_or_else(|| format!("column {name:?} is not int32"))
+    };
+    let (partitions, correlations, positions) =
+        (int32("partition")?, int32("correlation")?, int32("input")?);
+    let times = column("event_time")?
+        .as_primitive_opt::<Int64Type>()
+        .ok_or("column \"event_time\" is not int64")?;
+    let groups = Column::of(column("group_key")?)?;
+    let uids = Column::of(column("event_uid")?)?;
+    let formats = Column::of(column("event_format")?)?;
+    let keys = Column::of(column("group_values")?)?;
+    let values = Column::of(column("field_values")?)?;
+    let json = |bytes: Option<&[u8]>| -> Result<Vec<Option<String>>, String> {
+        serde_json::from_slice(bytes.unwrap_or(b"[]")).map_err(|e| e.to_string())
+    };
+    let usize_of = |array: &arrow_array::Int32Array, row: usize| {
+        usize::try_from(array.value(row)).map_err(|e| e.to_string())
+    };
+    let mut out = PartitionedInputs::new();
+    for row in 0..batch.num_rows() {
+        let input = CorrelationInput {
+            time: times.value(row),
+            uid: String::from_utf8_lossy(uids.get(row).unwrap_or_default()).into_owned(),
+            correlation: usize_of(correlations, row)?,
+            input: usize_of(positions, row)?,
+            key: json(keys.get(row))?,
+            values: json(values.get(row))?,
+            format: formats
+                .get(row)
+                .and_then(|f| std::str::from_utf8(f).ok())
+                .and_then(SourceFormat::from_name),
+        };
+        let partition = (
+            partitions.value(row),
+            groups.get(row).unwrap_or_default().to_vec(),
+        );
+        out.entry(partition).or_default().push(input);
+    }
+    Ok(out)
+}
+
+/// Stage 2 of a distributed detect: the correlation alerts over [`input_schema`] rows from
+/// [`detect_feed_batch`] (any order, any number of whole correlation partitions: each
+/// partition is evaluated alone), the end-of-input flush included.
 #[pyfunction]
 #[pyo3(name = "_spark_correlate_batch", signature = (batch, rules="pack"))]
 pub fn correlate_batch(py: Python<'_>, batch: PyRecordBatch, rules: &str) -> PyResult<Py<PyAny>> {
@@ -334,66 +446,17 @@ pub fn correlate_batch(py: Python<'_>, batch: PyRecordBatch, rules: &str) -> PyR
     let batch = batch.into_inner();
     let out = py
         .detach(|| -> Result<RecordBatch, String> {
-            let column = |name: &str| {
-                batch
-                    .column_by_name(name)
-                    .ok_or_else(|| format!("no column {name:?} in the batch"))
-            };
-            let times = column("time")?
-                .as_primitive_opt::<arrow_array::types::Int64Type>()
-                .ok_or("column \"time\" is not int64")?;
-            let uids = Column::of(column("uid")?)?;
-            let formats = Column::of(column("format")?)?;
-            let raws = Column::of(column("raw")?)?;
-            let mut order: Vec<(i64, &[u8], usize)> = (0..batch.num_rows())
-                .map(|row| (times.value(row), uids.get(row).unwrap_or_default(), row))
-                .collect();
-            order.sort();
-            let engine = pipeline.engine();
-            let mut state = engine.new_state();
             let mut alerts = Vec::new();
-            for (_, _, row) in order {
-                let format = formats
-                    .get(row)
-                    .and_then(|f| std::str::from_utf8(f).ok())
-                    .and_then(SourceFormat::from_name);
-                let Some(raw) = raws.get(row) else { continue };
-                let options = ParseOptions {
-                    format,
-                    ..ParseOptions::default()
-                };
-                let parsed = parse_bytes(raw, &options).map_err(|err| err.to_string())?;
-                for event in &parsed.events {
-                    engine.correlate(event, &mut state, &mut alerts);
-                }
+            for (_, inputs) in read_inputs(&batch)? {
+                alerts.extend(correlate_partition(pipeline.engine(), inputs));
             }
-            engine.finish(&mut state, &mut alerts);
             alerts_batch(&alerts)
         })
         .map_err(value_error)?;
     Ok(PyRecordBatch::new(out).into_pyarrow(py)?.unbind())
 }
 
-/// The alerts of a single-process scan of `paths` with `rules` (the reference the
-/// distributed results are compared with), as one batch in the scan's order.
-#[pyfunction]
-#[pyo3(name = "_spark_scan_paths", signature = (paths, rules="pack"))]
-pub fn scan_paths(py: Python<'_>, paths: Vec<String>, rules: &str) -> PyResult<Py<PyAny>> {
-    let pipeline = pipeline_for(rules)?;
-    let out = py
-        .detach(|| -> Result<RecordBatch, String> {
-            let inputs: Vec<Input> = paths.iter().map(|p| Input::from_arg(p)).collect();
-            let mut alerts = Vec::new();
-            pipeline
-                .scan(&inputs, &mut |alert| alerts.push(alert.clone()))
-                .map_err(|e| e.to_string())?;
-            alerts_batch(&alerts)
-        })
-        .map_err(value_error)?;
-    Ok(PyRecordBatch::new(out).into_pyarrow(py)?.unbind())
-}
-
-/// Whether `rules` hold a correlation (then [`feed_batch`] and [`correlate_batch`] run).
+/// Whether `rules` hold a correlation (then [`detect_feed_batch`] and [`correlate_batch`] run).
 #[pyfunction]
 #[pyo3(name = "_spark_has_correlations")]
 pub fn has_correlations(rules: &str) -> PyResult<bool> {
@@ -413,7 +476,7 @@ pub fn spark_schemas(py: Python<'_>) -> PyResult<(Py<PyAny>, Py<PyAny>, Py<PyAny
     Ok((
         to_py(event_schema())?,
         to_py(alert_schema())?,
-        to_py(feed_schema())?,
+        to_py(input_schema())?,
     ))
 }
 
@@ -421,9 +484,8 @@ pub fn spark_schemas(py: Python<'_>) -> PyResult<(Py<PyAny>, Py<PyAny>, Py<PyAny
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_batch, m)?)?;
     m.add_function(wrap_pyfunction!(detect_batch, m)?)?;
-    m.add_function(wrap_pyfunction!(feed_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_feed_batch, m)?)?;
     m.add_function(wrap_pyfunction!(correlate_batch, m)?)?;
-    m.add_function(wrap_pyfunction!(scan_paths, m)?)?;
     m.add_function(wrap_pyfunction!(spark_schemas, m)?)?;
     m.add_function(wrap_pyfunction!(has_correlations, m)?)?;
     Ok(())

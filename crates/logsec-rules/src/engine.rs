@@ -13,7 +13,10 @@ use logsec_event::{Alert, Event};
 use crate::falco::{self, FalcoRules, Level, LoadOptions, RuleFile};
 use crate::ir::{RuleMatch, RuleSet};
 use crate::report::{LoadReport, RuleReport, RuleStatus};
-use crate::sigma::{CorrelationConfig, CorrelationEngine, SigmaConfig, SigmaLoader, SigmaRules};
+use crate::sigma::{
+    CorrelationConfig, CorrelationEngine, CorrelationInput, CorrelationPartitioner, SigmaConfig,
+    SigmaLoader, SigmaRules,
+};
 
 /// The dialect of a rules file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -240,6 +243,44 @@ impl Engine {
         for matched in scratch.iter() {
             alerts.extend(self.falco_set.alert(*matched, event));
         }
+    }
+}
+
+/// Partitioned evaluation (Spark, Dask): single-event rules and correlation inputs per data
+/// partition, then the correlations per correlation partition (see
+/// [`crate::sigma::CorrelationPartition`]). Gives the alerts of [`Engine::process_single`] plus
+/// [`Engine::correlate`] over the whole stream.
+impl Engine {
+    /// Single-event rules only: appends their alerts (as [`Engine::process_single`] does) and
+    /// the correlation inputs of the event to `inputs`.
+    pub fn process_single_inputs(
+        &self,
+        event: &Event<'_>,
+        scratch: &mut Vec<RuleMatch>,
+        alerts: &mut Vec<Alert>,
+        inputs: &mut Vec<CorrelationInput>,
+    ) {
+        scratch.clear();
+        self.sigma.matches(event, scratch);
+        for matched in scratch.iter() {
+            alerts.extend(self.sigma.alert(*matched, event));
+        }
+        self.sigma
+            .correlation_inputs_of_event(event, scratch, inputs);
+        self.falco_alerts(event, scratch, alerts);
+    }
+
+    /// Which partition each correlation input belongs to.
+    pub fn correlation_partitioner(&self) -> CorrelationPartitioner {
+        self.sigma.correlation_partitioner()
+    }
+
+    /// Runs the correlations over `inputs` (one partition's, or any union of partitions', in
+    /// any order) with this engine's correlation settings, end-of-input flush included, and
+    /// appends the alerts.
+    pub fn correlate_inputs(&self, inputs: Vec<CorrelationInput>, alerts: &mut Vec<Alert>) {
+        let fired = CorrelationEngine::evaluate_inputs(&self.sigma, self.correlation, inputs);
+        alerts.extend(fired.iter().filter_map(|f| self.sigma.correlation_alert(f)));
     }
 }
 

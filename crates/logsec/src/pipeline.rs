@@ -1057,7 +1057,10 @@ pub(crate) fn stamp_source(alerts: &mut [Alert], event: &Event<'_>) {
 }
 
 /// Fills `unmapped.source` of correlation alerts whose events all come from one format.
-fn stamp_correlation_source(alerts: &mut [Alert], formats: &HashMap<&str, SourceFormat>) {
+pub(crate) fn stamp_correlation_source(
+    alerts: &mut [Alert],
+    formats: &HashMap<&str, SourceFormat>,
+) {
     for alert in alerts {
         if alert.unmapped.source.is_some() {
             continue;

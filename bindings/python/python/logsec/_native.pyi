@@ -170,24 +170,22 @@ def _spark_detect_batch(
     rules: str = "pack",
     name_column: str | None = None,
 ) -> Any: ...
-def _spark_feed_batch(
+def _spark_detect_feed_batch(
     batch: Any,
     column: str = "value",
     format: str | None = None,
     rules: str = "pack",
     name_column: str | None = None,
-) -> Any: ...
+) -> tuple[Any, Any]: ...
 def _spark_correlate_batch(batch: Any, rules: str = "pack") -> Any: ...
-def _spark_scan_paths(paths: list[str], rules: str = "pack") -> Any: ...
 def _spark_has_correlations(rules: str) -> bool: ...
 def _spark_schemas() -> tuple[Any, Any, Any]: ...
 
 __all__ += [
     "_spark_correlate_batch",
     "_spark_detect_batch",
-    "_spark_feed_batch",
+    "_spark_detect_feed_batch",
     "_spark_has_correlations",
     "_spark_parse_batch",
-    "_spark_scan_paths",
     "_spark_schemas",
 ]

@@ -1,8 +1,9 @@
 """logsec on Dask: parse and detect over Dask DataFrames with ``map_partitions``.
 
 Each partition goes through the Rust engine as an Arrow batch. Correlations run in a second
-stage: every partition emits its correlation-feeding events, which are grouped by ``key`` and
-correlated in event-time order (the plan in ``docs/spark.md``).
+stage: every partition emits the base-rule matches that feed a correlation, tagged with their
+correlation partition; a shuffle brings each correlation partition together and the engine
+correlates it in event-time order (the plan in ``docs/spark.md``).
 """
 
 from __future__ import annotations
@@ -60,35 +61,56 @@ def detect(
     column: str = "value",
     name_column: str | None = None,
 ) -> dd.DataFrame:
-    """Alerts from the raw rows of ``ddf``, correlations included (see :func:`logsec.spark.detect`)."""
+    """Alerts from the raw rows of ``ddf``, correlations included (see :func:`logsec.spark.detect`).
+
+    With correlations, each partition is parsed once and gives its single-event alerts and its
+    correlation inputs; the inputs are shuffled by correlation partition (correlation rule,
+    group-by values) and each shuffled partition is correlated, every correlation partition
+    on its own.
+    """
     text = rules_text(rules)
-    _, alert_schema, feed_schema = _NATIVE._spark_schemas()
+    _, alert_schema, input_schema = _NATIVE._spark_schemas()
     cols = _columns(column, name_column)
     meta = _empty(alert_schema)
 
     def to_pandas(batch: Any) -> pd.DataFrame:
         return pa.Table.from_batches([batch]).cast(alert_schema).to_pandas()
 
-    def single(pdf: pd.DataFrame) -> pd.DataFrame:
-        return to_pandas(_NATIVE._spark_detect_batch(_batch(pdf, cols), column, format, text, name_column))
-
-    alerts = ddf.map_partitions(single, meta=meta)
     if not _NATIVE._spark_has_correlations(text):
-        return alerts
 
-    def feed(pdf: pd.DataFrame) -> pd.DataFrame:
-        out = _NATIVE._spark_feed_batch(_batch(pdf, cols), column, format, text, name_column)
-        return pa.Table.from_batches([out]).to_pandas()
+        def single(pdf: pd.DataFrame) -> pd.DataFrame:
+            return to_pandas(_NATIVE._spark_detect_batch(_batch(pdf, cols), column, format, text, name_column))
 
-    def correlate(group: pd.DataFrame) -> pd.DataFrame:
-        # pandas >= 3 leaves the grouping column out of the group; the engine needs only these.
-        columns = ["time", "uid", "format", "raw"]
-        schema = pa.schema([feed_schema.field(name) for name in columns])
-        batch = pa.RecordBatch.from_pandas(group[columns], schema=schema, preserve_index=False)
+        return ddf.map_partitions(single, meta=meta)
+
+    import dask.dataframe as dd_module
+    import pandas
+
+    from logsec.spark import _stage_one_rows
+
+    # Stage-1 rows carry an alert (partition -1) or a correlation input; Arrow-backed pandas
+    # columns keep the types exact until each side is taken out.
+    stage_one_schema = pa.schema([field.with_nullable(True) for field in [*alert_schema, *input_schema]])
+
+    def stage_one(pdf: pd.DataFrame) -> pd.DataFrame:
+        alerts, inputs = _NATIVE._spark_detect_feed_batch(_batch(pdf, cols), column, format, text, name_column)
+        batches = list(_stage_one_rows(alerts, inputs, "alerts", stage_one_schema))
+        table = pa.Table.from_batches(batches, schema=stage_one_schema)
+        return table.to_pandas(types_mapper=pandas.ArrowDtype)
+
+    def side(pdf: pd.DataFrame, alerts: bool, schema: pa.Schema) -> pd.DataFrame:
+        mask = pdf["partition"] < 0 if alerts else pdf["partition"] >= 0
+        table = pa.Table.from_pandas(pdf[mask][schema.names], preserve_index=False)
+        return table.cast(schema).to_pandas()
+
+    def stage_two(pdf: pd.DataFrame) -> pd.DataFrame:
+        batch = pa.RecordBatch.from_pandas(pdf[input_schema.names], schema=input_schema, preserve_index=False)
         return to_pandas(_NATIVE._spark_correlate_batch(batch, text))
 
-    import dask.dataframe as ddf_module
-
-    feeding = ddf.map_partitions(feed, meta=_empty(feed_schema))
-    correlated = feeding.groupby("key").apply(correlate, meta=meta)
-    return ddf_module.concat([alerts, correlated.reset_index(drop=True)])
+    # Both sides read the same stage-1 partitions; dask computes a shared expression once.
+    stage_one_meta = stage_one_schema.empty_table().to_pandas(types_mapper=pandas.ArrowDtype)
+    rows = ddf.map_partitions(stage_one, meta=stage_one_meta)
+    alerts = rows.map_partitions(side, True, alert_schema, meta=meta)
+    inputs = rows.map_partitions(side, False, input_schema, meta=_empty(input_schema))
+    correlated = inputs.shuffle(on=["partition", "group_key"]).map_partitions(stage_two, meta=meta)
+    return dd_module.concat([alerts, correlated])

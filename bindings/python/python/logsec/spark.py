@@ -6,8 +6,8 @@ installed on every executor (see ``docs/spark.md``).
 
 - :func:`parse`: a DataFrame of raw rows (one line, or one whole file read with
   ``wholetext``/``binaryFile``) → a DataFrame of OCSF event columns.
-- :func:`detect`: the same input → a DataFrame of alerts, correlations included (two stages,
-  see ``docs/spark.md``).
+- :func:`detect`: the same input → a DataFrame of alerts, correlations included (two stages:
+  per input partition, then per correlation partition; see ``docs/spark.md``).
 - :func:`register`: registers the data source so
   ``spark.read.format("logsec").option("format", "cloudtrail").load(path)`` works.
 """
@@ -112,6 +112,25 @@ def parse(
     return df.mapInArrow(run, schema)
 
 
+def _stage_one_rows(
+    alerts: pa.RecordBatch, inputs: pa.RecordBatch, alerts_group: str, target: pa.Schema
+) -> Iterator[pa.RecordBatch]:
+    """The stage-1 rows in the ``target`` schema: alert rows (``partition`` -1, the alert
+    columns) and correlation-input rows (the input columns); the other side's columns null."""
+    alert_rows = pa.Table.from_batches([alerts])
+    count = alert_rows.num_rows
+    alert_rows = alert_rows.append_column("partition", pa.array([-1] * count, pa.int32()))
+    alert_rows = alert_rows.append_column("group_key", pa.array([alerts_group] * count, pa.string()))
+    for table in (alert_rows, pa.Table.from_batches([inputs])):
+        if not table.num_rows:
+            continue
+        columns = [
+            table.column(field.name) if field.name in table.column_names else pa.nulls(table.num_rows, field.type)
+            for field in target
+        ]
+        yield from pa.Table.from_arrays(columns, names=target.names).cast(target).to_batches()
+
+
 def detect(
     df: DataFrame,
     rules: Rules = None,
@@ -121,39 +140,57 @@ def detect(
 ) -> DataFrame:
     """Alerts (the ``logsec`` alert columns) from the raw rows of ``df`` (see :func:`parse`).
 
-    Single-event rules run in one ``mapInArrow`` pass. When the rules hold correlations, a
-    second pass emits the correlation-feeding events and ``groupBy("key").applyInArrow``
-    runs the correlation engine over each group in event-time order (``docs/spark.md``).
+    Without correlations: one ``mapInArrow`` pass. With correlations, two stages
+    (``docs/spark.md``): ``mapInArrow`` parses each partition once and emits the single-event
+    alerts and every base-rule match that feeds a correlation, tagged with its correlation
+    partition (correlation rule, group-by values); ``groupBy(partition).applyInArrow`` then
+    runs the correlation engine per partition over its matches in event-time order. The
+    alerts equal a single-process :func:`logsec.scan`, ids and content.
     """
     text = rules_text(rules)
-    _, alert_arrow, feed_arrow = _NATIVE._spark_schemas()
+    _, alert_arrow, input_arrow = _NATIVE._spark_schemas()
     alert_schema = _spark_schema(alert_arrow)
     alert_target = _target(alert_schema)
 
-    def single(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            out = _NATIVE._spark_detect_batch(batch, column, format, text, name_column)
-            yield from _conform(out, alert_target)
-
-    alerts = df.mapInArrow(single, alert_schema)
     if not _NATIVE._spark_has_correlations(text):
-        return alerts
 
-    feed_schema = _spark_schema(feed_arrow)
-    feed_target = _target(feed_schema)
+        def single(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+            for batch in batches:
+                out = _NATIVE._spark_detect_batch(batch, column, format, text, name_column)
+                yield from _conform(out, alert_target)
 
-    def feed(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            out = _NATIVE._spark_feed_batch(batch, column, format, text, name_column)
-            yield from _conform(out, feed_target)
+        return df.mapInArrow(single, alert_schema)
 
-    def correlate(table: pa.Table) -> pa.Table:
-        batch = _single_batch(table, feed_target)
-        out = _NATIVE._spark_correlate_batch(batch, text)
+    # Stage-1 rows carry either an alert or a correlation input; alert rows pass through
+    # stage 2 unchanged, in groups of one input batch each (partition -1).
+    alert_names = alert_arrow.names
+    input_names = input_arrow.names
+    stage_one_schema = _spark_schema(
+        pa.schema([field.with_nullable(True) for field in [*alert_arrow, *input_arrow]])
+    )
+    stage_one_target = _target(stage_one_schema)
+
+    def stage_one(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        task = f"{context.partitionId()}.{context.attemptNumber()}" if context else str(os.getpid())
+        for index, batch in enumerate(batches):
+            alerts, inputs = _NATIVE._spark_detect_feed_batch(batch, column, format, text, name_column)
+            yield from _stage_one_rows(alerts, inputs, f"alerts:{task}:{index}", stage_one_target)
+
+    def stage_two(table: pa.Table) -> pa.Table:
+        if table.num_rows and table.column("partition")[0].as_py() < 0:
+            return table.select(alert_names).cast(alert_target)
+        inputs = _single_batch(table.select(input_names), input_arrow)
+        out = _NATIVE._spark_correlate_batch(inputs, text)
         return pa.Table.from_batches([out]).cast(alert_target)
 
-    correlated = df.mapInArrow(feed, feed_schema).groupBy("key").applyInArrow(correlate, alert_schema)
-    return alerts.unionByName(correlated)
+    return (
+        df.mapInArrow(stage_one, stage_one_schema)
+        .groupBy("partition", "group_key")
+        .applyInArrow(stage_two, alert_schema)
+    )
 
 
 def _expand(path: str) -> list[str]:

@@ -251,7 +251,7 @@ pub struct CorrelationEngine {
     stats: CorrelationStats,
 }
 
-fn field_text(value: &FieldValue<'_>) -> Option<String> {
+pub(super) fn field_text(value: &FieldValue<'_>) -> Option<String> {
     match value {
         FieldValue::Missing | FieldValue::Null => None,
         FieldValue::List(items) if items.len() == 1 => items.first().and_then(field_text),
@@ -511,6 +511,37 @@ impl CorrelationEngine {
         for item in chained {
             self.apply(rules, item, out, depth + 1);
         }
+    }
+}
+
+/// Partitioned evaluation (see [`super::CorrelationInput`]): kept apart from the streaming
+/// path above so that path stays as it is.
+impl CorrelationEngine {
+    /// Feeds one correlation input (from [`super::SigmaRules::correlation_inputs_of_event`])
+    /// and appends the correlation matches that became final to `out`. Fed in the order of
+    /// [`super::CorrelationInput`]'s `Ord`, the inputs of any subset of a stream give exactly
+    /// the matches [`CorrelationEngine::process`] gives for that subset's groups.
+    pub fn process_input(
+        &mut self,
+        rules: &super::SigmaRules,
+        input: super::CorrelationInput,
+        out: &mut Vec<CorrelationMatch>,
+    ) {
+        let time = input.time;
+        self.push(Pending {
+            time,
+            uid: input.uid,
+            correlation: input.correlation,
+            input: input.input,
+            key: input.key,
+            values: input.values,
+            events: Vec::new(),
+        });
+        self.max_time = Some(self.max_time.map_or(time, |t| t.max(time)));
+        let watermark = self
+            .max_time
+            .map(|t| t.saturating_sub(self.config.allowed_lateness_ms));
+        self.release(rules, watermark, out);
     }
 }
 

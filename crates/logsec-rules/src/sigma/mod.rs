@@ -44,6 +44,7 @@ mod condition;
 mod correlation;
 mod detection;
 mod mapping;
+mod partition;
 
 use std::collections::HashMap;
 
@@ -55,6 +56,7 @@ pub use self::correlation::{
     CorrelationType,
 };
 pub use self::mapping::{Logsource, SigmaMappings, SourceMapping};
+pub use self::partition::{CorrelationInput, CorrelationPartition, CorrelationPartitioner};
 
 use self::ast::{CorrelationDoc, DetectionDoc, Document, FilterDoc, Meta};
 use self::correlation::{Input, InputFields};
