@@ -1,23 +1,7 @@
-//! Parsing arbitrary bytes as azure_activity (forced format, tight limits).
+//! Parsing arbitrary bytes as Azure Activity logs (forced format, tight limits).
+//! The body is `logsec_parse_fuzz::parse_azure_activity`, shared with the stable smoke harness.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use logsec_event::SourceFormat;
-use logsec_parse::{Limits, ParseOptions, parse_bytes};
 
-fuzz_target!(|data: &[u8]| {
-    let options = ParseOptions {
-        format: Some(SourceFormat::AzureActivity),
-        limits: Limits {
-            max_record_bytes: 4096,
-            max_depth: 16,
-            max_fields: 256,
-        },
-        ..ParseOptions::default()
-    };
-    if let Ok(parsed) = parse_bytes(data, &options) {
-        for event in &parsed.events {
-            let _ = event.to_ocsf_json();
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| logsec_parse_fuzz::parse_azure_activity(data));

@@ -236,10 +236,7 @@ mod tests {
     use super::*;
 
     fn event(text: &str) -> Event<'_> {
-        match parse(text) {
-            Outcome::Event(event) => *event,
-            other => panic!("{other:?}"),
-        }
+        parse(text).expect_event()
     }
 
     #[test]

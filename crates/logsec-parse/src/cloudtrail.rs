@@ -724,10 +724,7 @@ mod tests {
     use logsec_event::{FieldPath, FieldValue};
 
     fn event(text: &str) -> Event<'_> {
-        match parse(text) {
-            Outcome::Event(event) => *event,
-            other => panic!("{other:?}"),
-        }
+        parse(text).expect_event()
     }
 
     const ASSUMED_ROLE_API: &str = r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","principalId":"AROA:alice","arn":"arn:aws:sts::111122223333:assumed-role/Admin/alice","accountId":"111122223333","accessKeyId":"ASIAEXAMPLE","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111122223333:role/Admin","userName":"Admin"},"attributes":{"creationDate":"2023-07-19T21:11:57Z","mfaAuthenticated":"true"}}},"eventTime":"2023-07-19T21:17:28Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.10","userAgent":"aws-cli/2.13.5","requestParameters":{"instanceType":"t3.micro"},"responseElements":null,"requestID":"req-1","eventID":"ev-1","eventType":"AwsApiCall","apiVersion":"2016-11-15","recipientAccountId":"111122223333","vpcEndpointId":"vpce-123","resources":[{"ARN":"arn:aws:ec2:us-east-1:111122223333:instance/i-1","type":"AWS::EC2::Instance","accountId":"111122223333"}]}"#;

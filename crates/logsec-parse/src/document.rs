@@ -358,3 +358,15 @@ pub(crate) fn handle_line<'m>(ctx: &mut DocCtx, line: &'m str, sink: &mut dyn Si
         LineOutcome::Reject(reason) => ctx.reject(sink, line, reason),
     }
 }
+
+#[cfg(test)]
+impl<'a> Outcome<'a> {
+    /// The event of a parse outcome, failing the test otherwise: the one helper the JSON
+    /// parsers' unit tests share.
+    pub(crate) fn expect_event(self) -> Event<'a> {
+        match self {
+            Outcome::Event(event) => *event,
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+}

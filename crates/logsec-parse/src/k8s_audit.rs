@@ -330,10 +330,7 @@ mod tests {
     use super::*;
 
     fn event(text: &str) -> Event<'_> {
-        match parse(text) {
-            Outcome::Event(event) => *event,
-            other => panic!("{other:?}"),
-        }
+        parse(text).expect_event()
     }
 
     const EXEC: &str = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"57a7","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/foo/pods/p/exec?command=sh","verb":"create","user":{"username":"alice","uid":"u-1","groups":["system:masters","system:authenticated"]},"sourceIPs":["192.168.49.1","10.0.0.1"],"userAgent":"kubectl/v1.26.0","objectRef":{"resource":"pods","namespace":"foo","name":"p","apiVersion":"v1","subresource":"exec"},"responseStatus":{"metadata":{},"code":101},"requestReceivedTimestamp":"2023-01-16T12:56:17.190311Z","stageTimestamp":"2023-01-16T12:56:18.234486Z","annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}}"#;

@@ -155,8 +155,9 @@ fn json_key_field(key: &str) -> Option<usize> {
 /// One piece of a compiled `text_format`.
 #[derive(Debug, Clone)]
 enum Piece {
-    /// Text that must appear verbatim.
-    Literal(String),
+    /// Text that must appear verbatim, with a searcher for it built once (a `str::find` would
+    /// build one per operator per line).
+    Literal(String, Box<memchr::memmem::Finder<'static>>),
     /// A command operator: a known field, or another operator kept under its own name.
     Operator { field: Option<usize>, name: String },
 }
@@ -194,7 +195,7 @@ impl CompiledFormat {
                 literal.push('%');
             } else {
                 if !literal.is_empty() {
-                    pieces.push(Piece::Literal(std::mem::take(&mut literal)));
+                    pieces.push(literal_piece(std::mem::take(&mut literal)));
                 }
                 if matches!(pieces.last(), Some(Piece::Operator { .. })) {
                     return Err(format!(
@@ -211,7 +212,7 @@ impl CompiledFormat {
         }
         literal.push_str(rest);
         if !literal.is_empty() {
-            pieces.push(Piece::Literal(literal));
+            pieces.push(literal_piece(literal));
         }
         if !pieces.iter().any(|p| matches!(p, Piece::Operator { .. })) {
             return Err("the format has no command operator".to_owned());
@@ -231,7 +232,7 @@ impl CompiledFormat {
         while let Some(piece) = pieces.next() {
             let rest = line.get(pos..).unwrap_or("");
             match piece {
-                Piece::Literal(text) => {
+                Piece::Literal(text, _) => {
                     if !rest.starts_with(text.as_str()) {
                         return Err(format!(
                             "line does not match the envoy_format: expected {text:?} at byte {pos}"
@@ -241,7 +242,7 @@ impl CompiledFormat {
                 }
                 Piece::Operator { field, name } => {
                     let end = match pieces.peek() {
-                        Some(Piece::Literal(next)) => rest.find(next.as_str()).ok_or_else(|| {
+                        Some(Piece::Literal(next, finder)) => finder.find(rest.as_bytes()).ok_or_else(|| {
                             format!(
                                 "line does not match the envoy_format: {next:?} not found after byte {pos}"
                             )
@@ -264,6 +265,12 @@ impl CompiledFormat {
         }
         Ok(())
     }
+}
+
+/// The piece for a literal.
+fn literal_piece(text: String) -> Piece {
+    let finder = Box::new(memchr::memmem::Finder::new(text.as_bytes()).into_owned());
+    Piece::Literal(text, finder)
 }
 
 /// The piece for one command operator (`REQ(X-REQUEST-ID)`, `START_TIME(%s)`, `REQ(:PATH):64`).
@@ -727,7 +734,11 @@ fn build_event<'a>(
     let code = access.number(RESPONSE_CODE);
     if let Some(code) = code.filter(|c| *c > 0) {
         event.set_status(http_status_id(code));
-        event.status_code = Some(Cow::Owned(code.to_string()));
+        // The code as logged when it was text; JSON lines log it as a number.
+        event.status_code = Some(match access.get(RESPONSE_CODE) {
+            Some(text) => text.clone(),
+            None => Cow::Owned(code.to_string()),
+        });
     }
     event.status_detail = access.take(RESPONSE_FLAGS);
     let request_id = access.take(REQUEST_ID);
@@ -742,14 +753,13 @@ fn build_event<'a>(
     });
     // The client: the downstream peer, or — when the format does not log it (Envoy's
     // default) — the first X-Forwarded-For address.
+    let xff = access
+        .get(X_FORWARDED_FOR)
+        .map(|x| forwarded_ips(x))
+        .unwrap_or_default();
     let (ip, port) = match access.get(DOWNSTREAM_REMOTE_ADDRESS) {
         Some(remote) => split_host_port(remote),
-        None => (
-            access
-                .get(X_FORWARDED_FOR)
-                .and_then(|x| forwarded_ips(x).first().copied()),
-            None,
-        ),
+        None => (xff.first().copied(), None),
     };
     if ip.is_some() || port.is_some() {
         event.src_endpoint = Some(Endpoint {
@@ -799,10 +809,6 @@ fn build_event<'a>(
                 ..Url::default()
             }
         });
-        let xff = access
-            .get(X_FORWARDED_FOR)
-            .map(|x| forwarded_ips(x))
-            .unwrap_or_default();
         event.http_request = Some(HttpRequest {
             http_method: method,
             url,

@@ -535,10 +535,7 @@ pub(crate) fn parse_ip(text: &str) -> Option<IpAddr> {
 /// Splits `ip:port`, `[v6]:port`, a bare address or a `tcp://`-style URL into an address and a
 /// port; either may be missing.
 pub(crate) fn split_host_port(text: &str) -> (Option<IpAddr>, Option<u16>) {
-    let text = match text.find("://") {
-        Some(i) => text.get(i + 3..).unwrap_or(""),
-        None => text,
-    };
+    let text = after_scheme(text).unwrap_or(text);
     let bytes = text.as_bytes();
     let colons = bytes.iter().filter(|b| **b == b':').count();
     let split = |at: usize| -> (Option<IpAddr>, Option<u16>) {
@@ -594,6 +591,25 @@ pub(crate) fn split_query(target: &str) -> (&str, Option<&str>) {
     }
 }
 
+/// The length of the scheme of a text that starts with `scheme://` (RFC 3986: a letter, then
+/// letters, digits, `+`, `-`, `.`), or `None`. A byte scan from the start: no substring search
+/// runs over the text (request targets and addresses are parsed on every line).
+fn scheme_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let len = bytes
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))?;
+    (bytes.get(len..len + 3) == Some(b"://")).then_some(len)
+}
+
+/// The text after a leading `scheme://`, if there is one.
+fn after_scheme(text: &str) -> Option<&str> {
+    scheme_len(text).and_then(|len| text.get(len + 3..))
+}
+
 /// The parts of an absolute URL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct AbsoluteUrl<'a> {
@@ -609,14 +625,8 @@ pub(crate) struct AbsoluteUrl<'a> {
 /// `.`) is absolute; an origin-form target such as `/preview?src=http://host/` is not, even
 /// though `://` occurs in it.
 pub(crate) fn split_absolute_url(url: &str) -> Option<AbsoluteUrl<'_>> {
-    let sep = url.find("://")?;
+    let sep = scheme_len(url)?;
     let scheme = url.get(..sep)?;
-    let mut scheme_bytes = scheme.bytes();
-    if !scheme_bytes.next().is_some_and(|b| b.is_ascii_alphabetic())
-        || !scheme_bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-    {
-        return None;
-    }
     let rest = url.get(sep + 3..)?;
     let path_start = memchr::memchr2(b'/', b'?', rest.as_bytes()).unwrap_or(rest.len());
     let authority = rest.get(..path_start)?;
@@ -661,6 +671,7 @@ impl<'a> Unmapped<'a> {
     }
 
     /// Adds a string field unless it is absent (`-` or empty).
+    #[inline]
     pub(crate) fn str(&mut self, name: &'static str, value: &'a str) {
         if absent(value).is_some() {
             self.members
@@ -669,6 +680,7 @@ impl<'a> Unmapped<'a> {
     }
 
     /// Adds an optional string field.
+    #[inline]
     pub(crate) fn opt(&mut self, name: &'static str, value: Option<&'a str>) {
         if let Some(value) = value {
             self.str(name, value);

@@ -275,7 +275,7 @@ impl LineParser for VpcFlowParser {
         let mut values: [&'a str; MAX_FIELDS] = [""; MAX_FIELDS];
         let mut count = 0;
         // Records are separated by single spaces; tabs and runs of spaces are tolerated.
-        for word in text.split([' ', '\t']).filter(|w| !w.is_empty()) {
+        for word in words(text) {
             match values.get_mut(count) {
                 Some(slot) => *slot = word,
                 None => {
@@ -313,6 +313,27 @@ impl LineParser for VpcFlowParser {
         }
         LineOutcome::Event(build_event(line, &get, unmapped))
     }
+}
+
+/// The words of a record: runs of bytes other than spaces and tabs. A byte scan (a `split`
+/// on a set of chars decodes every char).
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        while bytes.get(pos).is_some_and(|b| *b == b' ' || *b == b'\t') {
+            pos += 1;
+        }
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        while bytes.get(pos).is_some_and(|b| *b != b' ' && *b != b'\t') {
+            pos += 1;
+        }
+        // Space and tab are ASCII, so both ends are char boundaries.
+        text.get(start..pos)
+    })
 }
 
 fn build_event<'a>(

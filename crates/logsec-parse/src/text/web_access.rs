@@ -111,6 +111,11 @@ fn layout<'t, 'a>(tokens: &'t [Token<'a>]) -> Option<Layout<'t, 'a>> {
 
 /// Whether a text is an access line (for detection and for syslog messages).
 pub(crate) fn looks_like_access(text: &str) -> bool {
+    // Every layout has a quoted request: one byte search rules out most syslog messages
+    // before they are tokenized.
+    if memchr::memchr(b'"', text.as_bytes()).is_none() {
+        return false;
+    }
     let array = Tokens::new(text).array::<24>();
     layout(array.as_slice())
         .is_some_and(|l| l.time.is_none_or(|t| parse_clf_time(t.text).is_some()))
