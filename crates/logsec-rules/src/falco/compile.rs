@@ -137,6 +137,14 @@ impl ir::OutputTemplate for FalcoOutput {
     fn fields(&self, event: &Event<'_>) -> BTreeMap<String, serde_json::Value> {
         self.template.render(event).1.into_iter().collect()
     }
+
+    fn render_with_fields(
+        &self,
+        event: &Event<'_>,
+    ) -> (String, BTreeMap<String, serde_json::Value>) {
+        let (message, fields) = self.template.render(event);
+        (message, fields.into_iter().collect())
+    }
 }
 
 /// String ordering (`<`, `>`… on string fields compare with `strcmp`, as libs does).
@@ -785,7 +793,7 @@ fn build_rule(
         source: &info.source,
         warnings: Vec::new(),
     };
-    let condition = lowering.lower(&ast)?;
+    let condition = order_by_cost(lowering.lower(&ast)?);
     for (code, w) in lowering.warnings {
         diagnostics.push(diag(code, w, &info.condition_origin, ITEM_RULE, &info.name));
     }
@@ -1275,6 +1283,54 @@ impl Lowering<'_> {
             ir::Test::Present,
         );
         ir::Expr::and(vec![expr, ir::Expr::pred(audit)])
+    }
+}
+
+/// A rough evaluation cost of a lowered condition: a raw-path read is cheap, a computed field
+/// (an extractor that may walk arrays or build strings) dearer, a custom test or a field
+/// comparison dearer still.
+fn cost(expr: &ir::Expr) -> u32 {
+    match expr {
+        ir::Expr::Const(_) => 0,
+        ir::Expr::Pred(p) => {
+            let read = match &p.field {
+                ir::Accessor::Path(_) => 2,
+                ir::Accessor::Custom(_) => 8,
+            };
+            let test = match &p.test {
+                ir::Test::Present | ir::Test::IsNull => 0,
+                ir::Test::FieldRef { .. } => 8,
+                ir::Test::Custom(_) => 4,
+                _ => 1,
+            };
+            read + test + 2 * u32::try_from(p.transforms.len()).unwrap_or(u32::MAX / 4)
+        }
+        ir::Expr::Keyword(_) => 64,
+        ir::Expr::Not(inner) => cost(inner),
+        ir::Expr::And(children) | ir::Expr::Or(children) => {
+            children.iter().map(cost).fold(0u32, u32::saturating_add)
+        }
+    }
+}
+
+/// Orders the operands of every `and` and `or` cheapest first. Conditions have no side
+/// effects and every predicate states its own missing-value outcome, so the order changes
+/// only how soon evaluation short-circuits, never the result; most rules then fail on a cheap
+/// `ka.verb` or `ka.target.resource` comparison before any computed field is read.
+fn order_by_cost(expr: ir::Expr) -> ir::Expr {
+    match expr {
+        ir::Expr::And(children) => {
+            let mut children: Vec<ir::Expr> = children.into_iter().map(order_by_cost).collect();
+            children.sort_by_cached_key(cost);
+            ir::Expr::And(children)
+        }
+        ir::Expr::Or(children) => {
+            let mut children: Vec<ir::Expr> = children.into_iter().map(order_by_cost).collect();
+            children.sort_by_cached_key(cost);
+            ir::Expr::Or(children)
+        }
+        ir::Expr::Not(inner) => ir::Expr::Not(Box::new(order_by_cost(*inner))),
+        other => other,
     }
 }
 

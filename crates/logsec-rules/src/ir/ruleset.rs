@@ -20,6 +20,14 @@ pub trait OutputTemplate: Send + Sync + fmt::Debug {
     fn fields(&self, _event: &Event<'_>) -> BTreeMap<String, serde_json::Value> {
         BTreeMap::new()
     }
+    /// The rendered message and the fields together; templates that compute both in one pass
+    /// override this so an alert reads each field once.
+    fn render_with_fields(
+        &self,
+        event: &Event<'_>,
+    ) -> (String, BTreeMap<String, serde_json::Value>) {
+        (self.render(event), self.fields(event))
+    }
 }
 
 /// One rule, compiled: metadata and the condition over field accessors.
@@ -95,9 +103,8 @@ impl CompiledRule {
     pub fn alert(&self, event: &Event<'_>) -> Alert {
         let mut builder = AlertBuilder::new(self.rule_ref(), self.severity).event(event);
         if let Some(output) = &self.output {
-            builder = builder
-                .message(output.render(event))
-                .output_fields(output.fields(event));
+            let (message, fields) = output.render_with_fields(event);
+            builder = builder.message(message).output_fields(fields);
         }
         builder.build()
     }
