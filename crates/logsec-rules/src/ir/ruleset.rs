@@ -9,6 +9,7 @@ use logsec_event::{
     SourceFormat,
 };
 
+use super::hash::FastMap;
 use super::expr::{Accessor, Expr, Predicate, Quantifier, Test, with_lowercase};
 use super::prefilter::{Marks, RawPrefilter};
 
@@ -136,7 +137,7 @@ struct Bucketed {
 struct KeyedGroup {
     path: FieldPath,
     insensitive: bool,
-    buckets: HashMap<Box<str>, Vec<usize>>,
+    buckets: FastMap<Box<str>, Vec<usize>>,
     all: Vec<usize>,
 }
 
@@ -209,7 +210,7 @@ impl Bucketed {
                 self.keyed.push(KeyedGroup {
                     path: req.path.clone(),
                     insensitive: req.insensitive,
-                    buckets: HashMap::new(),
+                    buckets: FastMap::default(),
                     all: Vec::new(),
                 });
                 match self.keyed.last_mut() {
@@ -405,7 +406,9 @@ impl RuleSet {
         if let Some(bucketed) = event.format().and_then(|f| self.by_format.get(&f)) {
             bucketed.collect(event, &self.rules, out);
         }
-        if let Some(new) = out.get_mut(start..) {
+        if let Some(new) = out.get_mut(start..)
+            && !new.is_sorted()
+        {
             new.sort_unstable();
         }
     }
