@@ -9,8 +9,8 @@ use logsec_event::{
     SourceFormat,
 };
 
-use super::hash::FastMap;
 use super::expr::{Accessor, Expr, Predicate, Quantifier, Test, with_lowercase};
+use super::hash::FastMap;
 use super::prefilter::{Marks, RawPrefilter};
 
 /// Renders a rule's output for a matched event (Falco `output:`); Sigma rules have none.
