@@ -34,9 +34,11 @@ GROUPS = ["cloudtrail_sigmahq_aws", "k8s_audit_falco"]
 LABELS = {
     "serde_json_value_parse": "serde_json `Value` parse only",
     "typed_borrowed_parse": "typed borrowed serde parse only (the practical limit)",
+    "logsec_parse_only": "logsec parse + normalize only, no rules (logsec's own ceiling)",
+    "logsec_parse_tree": "logsec parse + normalize + the raw record's JSON tree, no rules",
     "logsec_no_prefilter": "**logsec**: parse + normalize + rules (matches), default (raw-bytes prefilter off)",
     "logsec_parse_normalize_rules": "logsec, same with the raw-bytes prefilter on",
-    "logsec_with_alerts": "logsec, prefilter on, building an OCSF alert per match",
+    "logsec_with_alerts": "logsec, default, building an OCSF alert per match",
     "rsigma_eval": "rsigma-eval 0.23 (serde_json `Value` + evaluate)",
     "sigma_rust": "sigma-rust 0.7 (`event_from_json` + `is_match` per rule)",
 }

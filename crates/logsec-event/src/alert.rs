@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::event::{Api, Cloud, Endpoint, Event, HttpRequest, HttpResponse, Resource, User};
+use crate::event::{
+    Api, Cloud, Detach, Endpoint, Event, HttpRequest, HttpResponse, Resource, User,
+};
 use crate::format::SourceFormat;
 use crate::ocsf::{self, DETECTION_FINDING};
 use crate::severity::Severity;
@@ -150,8 +152,10 @@ pub struct Evidence {
 
 impl Evidence {
     /// The evidence of one event: its principal, endpoints, API and raw record.
+    ///
+    /// Only the attributes evidence carries are copied (a typed deep copy); the raw record's
+    /// tree is read where it lies.
     pub fn from_event(event: &Event<'_>) -> Evidence {
-        let event = event.clone().into_owned();
         let raw = if let Some(tree) = event.raw.tree() {
             tree.to_serde()
         } else if let Some(unmapped) = &event.unmapped {
@@ -166,21 +170,32 @@ impl Evidence {
                 .as_deref()
                 .map(str::to_owned),
             name: event.class_name.as_deref().map(str::to_owned),
-            data: serde_json::json!({
-                "raw": raw,
-                "time": event.time,
-                "log_format": event.metadata.log_format,
-            }),
-            actor: event.actor,
-            api: event.api,
-            src_endpoint: event.src_endpoint,
-            dst_endpoint: event.dst_endpoint,
-            http_request: event.http_request,
-            http_response: event.http_response,
-            user: event.user,
-            resources: event.resources,
+            data: evidence_data(raw, event),
+            actor: event.actor.clone().detach(),
+            api: event.api.clone().detach(),
+            src_endpoint: event.src_endpoint.clone().detach(),
+            dst_endpoint: event.dst_endpoint.clone().detach(),
+            http_request: event.http_request.clone().detach(),
+            http_response: event.http_response.clone().detach(),
+            user: event.user.clone().detach(),
+            resources: event.resources.clone().detach(),
         }
     }
+}
+
+/// `{"raw", "time", "log_format"}`, built in place (`json!` would copy `raw` once more).
+fn evidence_data(raw: serde_json::Value, event: &Event<'_>) -> serde_json::Value {
+    let mut data = serde_json::Map::with_capacity(3);
+    data.insert("raw".to_owned(), raw);
+    data.insert("time".to_owned(), event.time.into());
+    data.insert(
+        "log_format".to_owned(),
+        event
+            .metadata
+            .log_format
+            .map_or(serde_json::Value::Null, |format| format.name().into()),
+    );
+    serde_json::Value::Object(data)
 }
 
 /// OCSF `attack`: a MITRE ATT&CK tactic or technique from the rule's tags.
@@ -543,12 +558,9 @@ impl AlertBuilder {
     }
 }
 
-/// Detaches a `cloud` object from its event (a JSON round trip of a few strings; alerts are
-/// rare next to events).
+/// Detaches a `cloud` object from its event (a typed deep copy).
 fn owned_cloud(cloud: &Cloud<'_>) -> Option<Cloud<'static>> {
-    serde_json::to_value(cloud)
-        .ok()
-        .and_then(|value| serde_json::from_value(value).ok())
+    Some(cloud.clone().detach())
 }
 
 /// The id an event is known by in alerts: its source id, or a hash of its raw record when the

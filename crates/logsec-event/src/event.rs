@@ -756,13 +756,184 @@ impl<'a> Event<'a> {
         serde_json::from_str::<Event<'static>>(text)
     }
 
-    /// Detaches the event from its input buffer.
+    /// Detaches the event from its input buffer: a typed deep copy of every attribute (the
+    /// raw record keeps its parsed tree, if it has one).
     pub fn into_owned(self) -> Event<'static> {
-        let raw = self.raw.clone().into_owned();
-        // Every attribute is plain data; a JSON round trip copies it without a hand-written
-        // deep copy per struct. Alerts and Python objects take this path, not the hot loop.
-        let mut owned = Event::from_ocsf_json(&self.to_ocsf_json()).unwrap_or_default();
-        owned.raw = raw;
-        owned
+        let Event {
+            class_uid,
+            class_name,
+            category_uid,
+            category_name,
+            activity_id,
+            activity_name,
+            type_uid,
+            severity_id,
+            status_id,
+            status,
+            status_code,
+            status_detail,
+            time,
+            start_time,
+            end_time,
+            duration,
+            message,
+            metadata,
+            actor,
+            user,
+            session,
+            is_mfa,
+            service,
+            api,
+            src_endpoint,
+            dst_endpoint,
+            http_request,
+            http_response,
+            connection_info,
+            traffic,
+            action_id,
+            action,
+            cloud,
+            resources,
+            unmapped,
+            raw,
+        } = self;
+        Event {
+            class_uid,
+            class_name: class_name.detach(),
+            category_uid,
+            category_name: category_name.detach(),
+            activity_id,
+            activity_name: activity_name.detach(),
+            type_uid,
+            severity_id,
+            status_id,
+            status: status.detach(),
+            status_code: status_code.detach(),
+            status_detail: status_detail.detach(),
+            time,
+            start_time,
+            end_time,
+            duration,
+            message: message.detach(),
+            metadata: metadata.detach(),
+            actor: actor.detach(),
+            user: user.detach(),
+            session: session.detach(),
+            is_mfa,
+            service: service.detach(),
+            api: api.detach(),
+            src_endpoint: src_endpoint.detach(),
+            dst_endpoint: dst_endpoint.detach(),
+            http_request: http_request.detach(),
+            http_response: http_response.detach(),
+            connection_info: connection_info.detach(),
+            traffic,
+            action_id,
+            action: action.detach(),
+            cloud: cloud.detach(),
+            resources: resources.detach(),
+            unmapped: unmapped.map(JsonValue::into_owned),
+            raw: raw.into_owned(),
+        }
     }
 }
+
+/// A typed deep copy that detaches a value from its input buffer (borrowed strings are copied,
+/// owned ones moved). Exhaustive struct literals below make adding an attribute without
+/// copying it a compile error.
+pub(crate) trait Detach {
+    /// The same type with every borrow replaced by owned data.
+    type Static;
+    /// Detaches `self`.
+    fn detach(self) -> Self::Static;
+}
+
+impl Detach for Text<'_> {
+    type Static = Text<'static>;
+    fn detach(self) -> Text<'static> {
+        Cow::Owned(self.into_owned())
+    }
+}
+
+impl<T: Detach> Detach for Option<T> {
+    type Static = Option<T::Static>;
+    fn detach(self) -> Option<T::Static> {
+        self.map(Detach::detach)
+    }
+}
+
+impl<T: Detach> Detach for Vec<T> {
+    type Static = Vec<T::Static>;
+    fn detach(self) -> Vec<T::Static> {
+        self.into_iter().map(Detach::detach).collect()
+    }
+}
+
+/// `impl Detach` for a struct with a lifetime: each listed field is detached, each field after
+/// `;` is moved as it is (plain data). Every field must be listed.
+macro_rules! detach_struct {
+    ($name:ident { $($field:ident),* $(,)? } $(; $($plain:ident),* $(,)?)?) => {
+        impl Detach for $name<'_> {
+            type Static = $name<'static>;
+            fn detach(self) -> $name<'static> {
+                $name {
+                    $($field: self.$field.detach(),)*
+                    $($($plain: self.$plain,)*)?
+                }
+            }
+        }
+    };
+}
+
+detach_struct!(Metadata { version, product, log_name, log_provider, uid, original_event_uid,
+    event_code, profiles }; log_format);
+detach_struct!(Product {
+    name,
+    vendor_name,
+    version
+});
+detach_struct!(Actor {
+    user,
+    session,
+    app_name,
+    idp
+});
+detach_struct!(Idp { name, uid });
+detach_struct!(User { name, uid, uid_alt, type_name, account, groups, domain, email_addr };
+    type_id);
+detach_struct!(Account { uid, name }; type_id);
+detach_struct!(Group { name, uid });
+detach_struct!(Session { uid, issuer, credential_uid }; is_mfa, created_time);
+detach_struct!(Api {
+    operation,
+    service,
+    request,
+    response,
+    group,
+    version
+});
+detach_struct!(Service { name });
+detach_struct!(ApiRequest { uid });
+detach_struct!(ApiResponse { error, error_message, message }; code);
+detach_struct!(Endpoint { domain, hostname, name, uid, svc_name, instance_uid, interface_uid,
+    vpc_uid, subnet_uid }; ip, port, intermediate_ips);
+detach_struct!(HttpRequest { http_method, url, user_agent, referrer, uid, version };
+    x_forwarded_for, length);
+detach_struct!(Url { path, query_string, hostname, scheme, url_string }; port);
+detach_struct!(HttpResponse { message, status }; code, length, latency);
+detach_struct!(ConnectionInfo { protocol_name, direction }; protocol_num, direction_id,
+    tcp_flags);
+detach_struct!(Cloud {
+    provider,
+    region,
+    zone,
+    account
+});
+detach_struct!(Resource {
+    type_name,
+    name,
+    uid,
+    namespace,
+    region,
+    owner
+});

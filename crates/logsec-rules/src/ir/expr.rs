@@ -1,6 +1,5 @@
 //! The expression tree both dialects compile to.
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
@@ -10,6 +9,7 @@ use logsec_event::{Event, FieldPath, FieldValue};
 use memchr::memmem;
 use regex::{Regex, RegexBuilder};
 
+use super::hash::FastSet;
 use crate::error::RulesError;
 
 /// A computed field: a value derived from an event by code rather than a path (Falco's
@@ -209,7 +209,7 @@ pub(crate) enum StrKind {
     Regex(Regex),
     /// Set membership: values stored lower-cased when `insensitive`.
     Set {
-        values: HashSet<Box<str>>,
+        values: FastSet<Box<str>>,
         insensitive: bool,
     },
 }
@@ -361,7 +361,7 @@ impl StrMatcher {
     /// The value is one of `values` (a hash set; case-insensitive sets compare lower-cased).
     pub fn in_set<S: AsRef<str>>(values: &[S], case: Case) -> StrMatcher {
         let insensitive = case == Case::Insensitive;
-        let set: HashSet<Box<str>> = values
+        let set: FastSet<Box<str>> = values
             .iter()
             .map(|v| {
                 if insensitive {

@@ -46,6 +46,7 @@
 
 mod eval;
 mod expr;
+mod hash;
 mod prefilter;
 mod ruleset;
 

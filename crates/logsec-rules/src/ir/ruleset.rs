@@ -10,6 +10,7 @@ use logsec_event::{
 };
 
 use super::expr::{Accessor, Expr, Predicate, Quantifier, Test, with_lowercase};
+use super::hash::FastMap;
 use super::prefilter::{Marks, RawPrefilter};
 
 /// Renders a rule's output for a matched event (Falco `output:`); Sigma rules have none.
@@ -143,7 +144,7 @@ struct Bucketed {
 struct KeyedGroup {
     path: FieldPath,
     insensitive: bool,
-    buckets: HashMap<Box<str>, Vec<usize>>,
+    buckets: FastMap<Box<str>, Vec<usize>>,
     all: Vec<usize>,
 }
 
@@ -216,7 +217,7 @@ impl Bucketed {
                 self.keyed.push(KeyedGroup {
                     path: req.path.clone(),
                     insensitive: req.insensitive,
-                    buckets: HashMap::new(),
+                    buckets: FastMap::default(),
                     all: Vec::new(),
                 });
                 match self.keyed.last_mut() {
@@ -412,7 +413,9 @@ impl RuleSet {
         if let Some(bucketed) = event.format().and_then(|f| self.by_format.get(&f)) {
             bucketed.collect(event, &self.rules, out);
         }
-        if let Some(new) = out.get_mut(start..) {
+        if let Some(new) = out.get_mut(start..)
+            && !new.is_sorted()
+        {
             new.sort_unstable();
         }
     }
