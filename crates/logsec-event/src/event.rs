@@ -9,8 +9,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::format::SourceFormat;
 use crate::json::JsonValue;
+use crate::members::LazyNode;
 use crate::ocsf::{self, OcsfClass};
+use crate::path::Segment;
 use crate::severity::Severity;
+use crate::value::FieldValue;
 
 /// Text that borrows from the input record where it can.
 pub type Text<'a> = Cow<'a, str>;
@@ -536,11 +539,17 @@ pub struct Resource<'a> {
 /// For JSON sources the text is parsed into a [`JsonValue`] the first time a rule reads a raw
 /// path, and kept; events no rule looks into never pay for it. A parser that already built the
 /// tree hands it over with [`RawRecord::json_with_tree`].
+///
+/// A record the parser already parsed successfully ([`RawRecord::json_validated`]) goes
+/// further: [`RawRecord::member`] and raw [`crate::FieldPath`]s cut it into its top-level
+/// members once and parse only the members a path walks into, never the whole tree.
 #[derive(Debug, Default)]
 pub struct RawRecord<'a> {
     text: Text<'a>,
     is_json: bool,
     tree: OnceLock<Option<JsonValue<'a>>>,
+    /// The lazy view of a validated record borrowed from its input; its root caches the tree.
+    lazy: Option<LazyNode<'a>>,
 }
 
 impl<'a> RawRecord<'a> {
@@ -550,6 +559,23 @@ impl<'a> RawRecord<'a> {
             text: text.into(),
             is_json: true,
             tree: OnceLock::new(),
+            lazy: None,
+        }
+    }
+
+    /// A raw JSON record that the caller has already parsed successfully as one JSON object
+    /// (a parser's typed pass over it succeeded), borrowed from the input.
+    ///
+    /// Raw paths then parse only the top-level members they walk into (see
+    /// [`RawRecord::member`]); the whole tree is built only if [`RawRecord::tree`] is called.
+    /// Reads give the same values as [`RawRecord::json`] for valid JSON; for text that is not
+    /// valid JSON they may find members where [`RawRecord::json`] finds none.
+    pub fn json_validated(text: &'a str) -> RawRecord<'a> {
+        RawRecord {
+            text: Cow::Borrowed(text),
+            is_json: true,
+            tree: OnceLock::new(),
+            lazy: Some(LazyNode::new(text)),
         }
     }
 
@@ -561,6 +587,7 @@ impl<'a> RawRecord<'a> {
             text: text.into(),
             is_json: true,
             tree: cell,
+            lazy: None,
         }
     }
 
@@ -570,6 +597,7 @@ impl<'a> RawRecord<'a> {
             text: text.into(),
             is_json: false,
             tree: OnceLock::new(),
+            lazy: None,
         }
     }
 
@@ -594,12 +622,43 @@ impl<'a> RawRecord<'a> {
         if !self.is_json {
             return None;
         }
+        if let Some(lazy) = &self.lazy {
+            return lazy.tree();
+        }
         self.tree
             .get_or_init(|| match &self.text {
                 Cow::Borrowed(text) => JsonValue::parse(text).ok(),
                 Cow::Owned(text) => JsonValue::parse(text).ok().map(JsonValue::into_owned),
             })
             .as_ref()
+    }
+
+    /// The top-level member `key` of a JSON object record: the same value as
+    /// `self.tree()?.get(key)`, but for a [validated](RawRecord::json_validated) record only
+    /// that member is parsed (once, on first access) instead of the whole record. `None` for
+    /// text records, records that are not objects, and absent members.
+    pub fn member(&self, key: &str) -> Option<&JsonValue<'a>> {
+        if let Some(lazy) = &self.lazy
+            && let Some(member) = lazy.member(key)
+        {
+            return member.and_then(LazyNode::tree);
+        }
+        self.tree().and_then(|tree| tree.get(key))
+    }
+
+    /// The value at `segments` in a JSON record, as [`crate::walk`] from [`RawRecord::tree`]
+    /// gives it (a key applied to an array applies to every element; missing and null kept
+    /// apart). For a [validated](RawRecord::json_validated) record only the objects the path
+    /// passes through are cut into members and only the value it ends at is parsed — a plain
+    /// string is read straight from the text. `Missing` for text records (their named fields
+    /// live in the event's `unmapped`).
+    pub fn get(&self, segments: &[Segment]) -> FieldValue<'_> {
+        if let Some(lazy) = &self.lazy {
+            return lazy.get(segments);
+        }
+        self.tree().map_or(FieldValue::Missing, |tree| {
+            crate::path::walk(tree, segments)
+        })
     }
 
     /// Detaches the record from its input buffer.
@@ -612,6 +671,7 @@ impl<'a> RawRecord<'a> {
             text: Cow::Owned(self.text.into_owned()),
             is_json: self.is_json,
             tree,
+            lazy: None,
         }
     }
 }
@@ -622,6 +682,7 @@ impl Clone for RawRecord<'_> {
             text: self.text.clone(),
             is_json: self.is_json,
             tree: self.tree.clone(),
+            lazy: self.lazy.clone(),
         }
     }
 }

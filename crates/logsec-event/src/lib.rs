@@ -40,6 +40,7 @@ mod alert;
 mod event;
 mod format;
 mod json;
+mod members;
 pub mod ocsf;
 mod path;
 mod severity;

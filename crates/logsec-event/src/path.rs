@@ -788,14 +788,11 @@ impl FieldPath {
                 Some((_, accessor)) => accessor(event),
                 None => FieldValue::Missing,
             },
-            PathKind::Raw(segments) => {
-                let root = if event.raw.is_json() {
-                    event.raw.tree()
-                } else {
-                    event.unmapped.as_ref()
-                };
-                root.map_or(FieldValue::Missing, |root| walk(root, segments))
-            }
+            PathKind::Raw(segments) if event.raw.is_json() => event.raw.get(segments),
+            PathKind::Raw(segments) => event
+                .unmapped
+                .as_ref()
+                .map_or(FieldValue::Missing, |root| walk(root, segments)),
             PathKind::Unmapped(segments) => event
                 .unmapped
                 .as_ref()

@@ -227,7 +227,7 @@ fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Box<Event<'a>> {
         });
     }
     let _ = r.tenant_id.take();
-    event.raw = RawRecord::json(text);
+    event.raw = RawRecord::json_validated(text);
     event
 }
 

@@ -623,7 +623,7 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
         Class::AccountChange(_) => account_change(&mut event, &r, actor_user, name),
         Class::Api(_) => {}
     }
-    event.raw = RawRecord::json(text);
+    event.raw = RawRecord::json_validated(text);
     event
 }
 

@@ -90,7 +90,7 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if !unmapped.is_empty() {
         event.unmapped = Some(JsonValue::Object(unmapped));
     }
-    event.raw = RawRecord::json(text);
+    event.raw = RawRecord::json_validated(text);
     Outcome::Event(event)
 }
 

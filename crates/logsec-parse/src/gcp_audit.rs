@@ -244,7 +244,7 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
             ..Api::default()
         });
     }
-    event.raw = RawRecord::json(text);
+    event.raw = RawRecord::json_validated(text);
     event
 }
 

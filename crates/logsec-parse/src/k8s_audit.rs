@@ -321,7 +321,7 @@ fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Box<Event<'a>> {
         }),
         version,
     });
-    event.raw = RawRecord::json(text);
+    event.raw = RawRecord::json_validated(text);
     event
 }
 

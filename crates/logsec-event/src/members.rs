@@ -1,0 +1,330 @@
+//! A lazy view of a JSON record: objects are cut into members only when a path walks into
+//! them, and values are parsed only when read.
+//!
+//! Rules read a handful of raw paths per record (`eventName`, `userIdentity.type`,
+//! `requestParameters.bucketName`, `objectRef.resource`). Building the whole [`JsonValue`] tree
+//! for that costs about as much as the record's typed parse. Here a cheap structural pass cuts
+//! an object into its members (key and value text) the first time a path enters it; a plain
+//! string leaf is read straight from the text, and only a value that must be handed out as a
+//! tree (an array a path fans out over, an object, a number) is parsed — that value alone.
+//!
+//! The passes only find boundaries; they do not validate. The view is used for records the
+//! caller has already parsed successfully (see [`crate::RawRecord::json_validated`]), where the
+//! text of every value is valid JSON.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use crate::json::JsonValue;
+use crate::path::{Segment, walk};
+use crate::value::FieldValue;
+
+/// An object's members, in input order.
+type Members<'a> = Box<[(Cow<'a, str>, LazyNode<'a>)]>;
+
+/// One JSON value of a validated record.
+#[derive(Debug, Clone)]
+pub(crate) struct LazyNode<'a> {
+    /// The value's JSON text.
+    raw: &'a str,
+    /// The value parsed as a tree (`None` if the text does not parse, which a validated record
+    /// rules out).
+    tree: OnceLock<Option<JsonValue<'a>>>,
+    /// For an object, its members (`None` if its structure is broken).
+    members: OnceLock<Option<Members<'a>>>,
+}
+
+impl<'a> LazyNode<'a> {
+    /// The node for the value whose text is `raw` (surrounding whitespace allowed).
+    pub(crate) fn new(raw: &'a str) -> LazyNode<'a> {
+        LazyNode {
+            raw: raw.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')),
+            tree: OnceLock::new(),
+            members: OnceLock::new(),
+        }
+    }
+
+    /// Whether the value is a JSON object.
+    pub(crate) fn is_object(&self) -> bool {
+        self.raw.starts_with('{')
+    }
+
+    /// The value as a tree, parsed now if this is the first access.
+    pub(crate) fn tree(&self) -> Option<&JsonValue<'a>> {
+        self.tree
+            .get_or_init(|| JsonValue::parse(self.raw).ok())
+            .as_ref()
+    }
+
+    /// The first member named `key` of this object (cut into members on first access):
+    /// `Some(None)` if the object has no such member, `None` if this is not an object (or one
+    /// whose structure could not be cut).
+    pub(crate) fn member(&self, key: &str) -> Option<Option<&LazyNode<'a>>> {
+        if !self.is_object() {
+            return None;
+        }
+        let members = self
+            .members
+            .get_or_init(|| cut_members(self.raw))
+            .as_deref()?;
+        Some(
+            members
+                .iter()
+                .find(|(name, _)| name == key)
+                .map(|(_, node)| node),
+        )
+    }
+
+    /// A string without escapes, read straight from the text.
+    fn plain_str(&self) -> Option<&'a str> {
+        let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
+        (!inner.contains('\\')).then_some(inner)
+    }
+
+    /// Resolves `segments` from this value, with [`walk`]'s semantics (a key applied to an
+    /// array applies to every element; Missing and Null kept apart).
+    pub(crate) fn get(&self, segments: &[Segment]) -> FieldValue<'_> {
+        let mut node = self;
+        let mut rest = segments;
+        // Key steps through objects neither fan out nor collect, so walking the member gives
+        // what walking the whole object would.
+        while let Some((Segment::Key(key), tail)) = rest.split_first() {
+            match node.member(key) {
+                Some(Some(child)) => {
+                    node = child;
+                    rest = tail;
+                }
+                Some(None) => return FieldValue::Missing,
+                // Not an object: the tree walk below decides (arrays fan out).
+                None => break,
+            }
+        }
+        if rest.is_empty()
+            && let Some(text) = node.plain_str()
+        {
+            return FieldValue::Str(Cow::Borrowed(text));
+        }
+        node.tree()
+            .map_or(FieldValue::Missing, |tree| walk(tree, rest))
+    }
+}
+
+/// Cuts the object `text` into its members; `None` if it is not an object or its structure
+/// is broken.
+fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
+    let bytes = text.as_bytes();
+    let mut pos = skip_ws(bytes, 0);
+    if bytes.get(pos) != Some(&b'{') {
+        return None;
+    }
+    pos = skip_ws(bytes, pos + 1);
+    let mut members = Vec::with_capacity(16);
+    if bytes.get(pos) == Some(&b'}') {
+        return Some(members.into_boxed_slice());
+    }
+    loop {
+        if bytes.get(pos) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(bytes, pos + 1)?;
+        let key_text = text.get(pos + 1..key_end - 1)?;
+        let key = if key_text.contains('\\') {
+            Cow::Owned(serde_json::from_str::<String>(text.get(pos..key_end)?).ok()?)
+        } else {
+            Cow::Borrowed(key_text)
+        };
+        pos = skip_ws(bytes, key_end);
+        if bytes.get(pos) != Some(&b':') {
+            return None;
+        }
+        let start = skip_ws(bytes, pos + 1);
+        let end = value_end(bytes, start)?;
+        members.push((
+            key,
+            LazyNode {
+                raw: text.get(start..end)?,
+                tree: OnceLock::new(),
+                members: OnceLock::new(),
+            },
+        ));
+        pos = skip_ws(bytes, end);
+        match bytes.get(pos) {
+            Some(b',') => pos = skip_ws(bytes, pos + 1),
+            Some(b'}') => return Some(members.into_boxed_slice()),
+            _ => return None,
+        }
+    }
+}
+
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The index after the closing quote of the string whose body starts at `pos`. Eight bytes
+/// are tested at a time for a quote or a backslash (SWAR), which suits the short strings of
+/// log records.
+fn string_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    loop {
+        if let Some(chunk) = bytes.get(pos..pos + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let word = u64::from_le_bytes(word);
+            let hits = has(word, b'"') | has(word, b'\\');
+            if hits == 0 {
+                pos += 8;
+                continue;
+            }
+            // The lowest flagged byte is always a true match.
+            pos += (hits.trailing_zeros() / 8) as usize;
+        } else {
+            while !matches!(*bytes.get(pos)?, b'"' | b'\\') {
+                pos += 1;
+            }
+        }
+        match *bytes.get(pos)? {
+            b'"' => return Some(pos + 1),
+            _ => pos += 2,
+        }
+    }
+}
+
+/// Byte classes for skipping a container (0: nothing to do).
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'"' as usize] = 1;
+    table[b'{' as usize] = 2;
+    table[b'[' as usize] = 2;
+    table[b'}' as usize] = 3;
+    table[b']' as usize] = 3;
+    table
+};
+
+/// The end (exclusive) of the value starting at `pos`.
+fn value_end(bytes: &[u8], pos: usize) -> Option<usize> {
+    match *bytes.get(pos)? {
+        b'"' => string_end(bytes, pos + 1),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut p = pos;
+            loop {
+                match CLASSES[usize::from(*bytes.get(p)?)] {
+                    1 => {
+                        p = string_end(bytes, p + 1)?;
+                        continue;
+                    }
+                    2 => depth += 1,
+                    3 => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(p + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                p += 1;
+            }
+        }
+        _ => {
+            let mut p = pos;
+            while let Some(&b) = bytes.get(p) {
+                if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                    break;
+                }
+                p += 1;
+            }
+            (p > pos).then_some(p)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::JsonNumber;
+    use crate::path::FieldPath;
+
+    fn segments(path: &str) -> Vec<Segment> {
+        FieldPath::raw(path).unwrap().raw_path().unwrap().to_vec()
+    }
+
+    const TEXT: &str = r#" { "a" : "x" , "b":{"c":[1,{"d":"}"}],"n":{"m":"deep"}},"e\"q":-1.5e3,"f":null,"g":[],"h":"esc\"aped", "r":[{"k":"1"},{"k":"2"},{"j":3}] } "#;
+
+    #[test]
+    fn members_are_cut_at_their_own_level_only() {
+        let root = LazyNode::new(TEXT);
+        let member = |key: &str| root.member(key).unwrap();
+        assert_eq!(member("a").unwrap().raw, r#""x""#);
+        assert_eq!(
+            member("b").unwrap().raw,
+            r#"{"c":[1,{"d":"}"}],"n":{"m":"deep"}}"#
+        );
+        assert_eq!(member("e\"q").unwrap().raw, "-1.5e3");
+        assert!(member("c").is_none());
+        assert!(member("a").unwrap().member("x").is_none());
+    }
+
+    #[test]
+    fn lazy_reads_equal_tree_walks() {
+        let root = LazyNode::new(TEXT);
+        let tree = JsonValue::parse(TEXT).unwrap();
+        for path in [
+            "a", "b", "b.c", "b.c.d", "b.n.m", "b.n.x", "e\"q", "f", "g", "h", "r", "r.k",
+            "r[1].k", "r[*].j", "r.k.z", "a.x", "zz", "b.c[1].d",
+        ] {
+            let segments = segments(path);
+            assert_eq!(root.get(&segments), walk(&tree, &segments), "{path}");
+        }
+        assert_eq!(
+            root.get(&segments("a")),
+            FieldValue::Str(Cow::Borrowed("x"))
+        );
+        assert_eq!(root.get(&segments("e\"q")), FieldValue::Float(-1500.0));
+        assert_eq!(root.get(&segments("f")), FieldValue::Null);
+        assert_eq!(root.get(&segments("zz")), FieldValue::Missing);
+        assert_eq!(
+            root.member("e\"q").flatten().and_then(LazyNode::tree),
+            Some(&JsonValue::Number(JsonNumber::Float(-1500.0)))
+        );
+    }
+
+    #[test]
+    fn the_first_of_repeated_keys_wins() {
+        let root = LazyNode::new(r#"{"k":1,"k":2}"#);
+        assert_eq!(root.get(&segments("k")), FieldValue::Int(1));
+    }
+
+    #[test]
+    fn non_objects_and_broken_structure_are_not_cut() {
+        for text in [
+            "[1]",
+            "\"s\"",
+            "",
+            "{",
+            r#"{"a"}"#,
+            r#"{"a":1"#,
+            r#"{"a":"x}"#,
+            "{a:1}",
+        ] {
+            assert!(cut_members(text).is_none(), "{text}");
+        }
+        assert_eq!(cut_members("{ }").unwrap().len(), 0);
+        // A record that is an array is walked through its tree.
+        let array = LazyNode::new(r#"[{"k":"a"},{"k":"b"}]"#);
+        assert_eq!(
+            array.get(&segments("k")),
+            FieldValue::List(vec![
+                FieldValue::Str("a".into()),
+                FieldValue::Str("b".into())
+            ])
+        );
+    }
+}
