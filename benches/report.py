@@ -98,19 +98,63 @@ def fmt_rate(r):
     return f"{r / 1000:,.1f} k/s"
 
 
+def read_pipeline():
+    """`pipeline/<input>/threads_<n>` medians in bytes/s (wall time), keyed by (input, n)."""
+    out = {}
+    base = CRITERION / "pipeline"
+    if not base.is_dir():
+        return out
+    for meta in sorted(base.glob("*/threads_*/new/benchmark.json")):
+        info = json.loads(meta.read_text())
+        est = json.loads((meta.parent / "estimates.json").read_text())
+        size = (info.get("throughput") or {}).get("Bytes")
+        if not size:
+            continue
+        threads = int(meta.parent.parent.name.split("_", 1)[1])
+        out[(meta.parent.parent.parent.name, threads)] = size / (est["median"]["point_estimate"] / 1e9)
+    return out
+
+
+def pipeline_section():
+    data = read_pipeline()
+    if not data:
+        return []
+    mib = lambda r: f"{r / (1 << 20):,.1f} MiB/s"
+    lines = [
+        "## `pipeline` (whole scans, bundled pack, wall time)",
+        "",
+        "`cargo bench -p logsec-benches --bench pipeline -- --warm-up-time 1 --measurement-time 8`:",
+        "`logsec::Pipeline` over one 64 MiB input held in memory, 1 vs 2 threads; throughput in",
+        "uncompressed bytes. Goals: 2 threads ≥ 1.8 × 1 thread; `.gz` ≥ 0.6 × plain.",
+        "",
+        "| input | 1 thread | 2 threads | 2 ÷ 1 | ÷ plain JSON lines, same threads |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name in ["jsonl", "records", "jsonl_gz"]:
+        one, two = data.get((name, 1)), data.get((name, 2))
+        if not one or not two:
+            continue
+        plain1, plain2 = data.get(("jsonl", 1)), data.get(("jsonl", 2))
+        vs = f"{one / plain1:.2f}× / {two / plain2:.2f}×" if plain1 and plain2 and name != "jsonl" else ""
+        lines.append(f"| `{name}` | {mib(one)} | {mib(two)} | {two / one:.2f}× | {vs} |")
+    return lines + [""]
+
+
 def main():
     model, nproc, load, kernel = machine()
     lines = [
         "# Benchmarks",
         "",
         "Written by `benches/report.py` from criterion's output of one run of",
-        "`benches/benches/peers.rs`; every number below was measured in that run.",
+        "`benches/benches/peers.rs` (and of `pipeline.rs` for the `pipeline` table); every number",
+        "below was measured in those runs.",
         "",
         "## How to run",
         "",
         "```sh",
         "cargo bench -p logsec-benches --bench peers -- --warm-up-time 2 --measurement-time 5 \\",
         "  2>&1 | tee target/peers.log   # uptime > target/peers-load.txt before and after",
+        "cargo bench -p logsec-benches --bench pipeline -- --warm-up-time 1 --measurement-time 8",
         "python3 benches/report.py > BENCHMARKS.md",
         "```",
         "",
@@ -162,6 +206,7 @@ def main():
                 f"({e['elements']:,} events) | {fmt_rate(r)} | {ci} | {ratio} |"
             )
         lines.append("")
+    lines += pipeline_section()
     log = ROOT / "target" / "peers.log"
     if log.is_file():
         keep = [
