@@ -255,6 +255,26 @@ fn for_each_json_scalar<'v>(
 
 /// The single node a path leads to, or `Err(())` when the path fans out through an array.
 #[allow(clippy::result_unit_err)]
+/// Where a raw path starts on a record that is a JSON object: its first member, read through
+/// the record's lazy view (only that member is parsed; see `RawRecord::member`), and the rest
+/// of the path — `Some(None, _)` when the record has no such member. `None` when the record is
+/// not a JSON object or the path does not start with a key: the caller walks the whole tree.
+pub(crate) fn raw_member<'e, 's>(
+    event: &'e Event<'_>,
+    segments: &'s [Segment],
+) -> Option<(Option<&'e JsonValue<'e>>, &'s [Segment])> {
+    if !event.raw.is_json() {
+        return None;
+    }
+    let (Segment::Key(first), rest) = segments.split_first()? else {
+        return None;
+    };
+    if !event.raw.as_str().trim_start().starts_with('{') {
+        return None;
+    }
+    Some((event.raw.member(first), rest))
+}
+
 fn walk_single<'v>(
     root: &'v JsonValue<'v>,
     segments: &[Segment],
@@ -315,6 +335,12 @@ impl Predicate {
             && let Accessor::Path(path) = &self.field
             && let Some(segments) = path.raw_path()
         {
+            if let Some((member, rest)) = raw_member(event, segments) {
+                return match member {
+                    Some(node) => self.eval_json(node, rest, event),
+                    None => self.if_missing,
+                };
+            }
             let root = if event.raw.is_json() {
                 event.raw.tree()
             } else {

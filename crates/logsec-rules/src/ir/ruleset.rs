@@ -310,10 +310,11 @@ impl KeyedGroup {
 
 fn group_key<'e>(path: &FieldPath, event: &'e Event<'_>) -> Key<'e> {
     if let Some(segments) = path.raw_path() {
-        let root = if event.raw.is_json() {
-            event.raw.tree()
-        } else {
-            event.unmapped.as_ref()
+        let (root, segments) = match super::eval::raw_member(event, segments) {
+            Some((Some(member), rest)) => (Some(member), rest),
+            Some((None, _)) => return Key::Absent,
+            None if event.raw.is_json() => (event.raw.tree(), segments),
+            None => (event.unmapped.as_ref(), segments),
         };
         let Some(mut node) = root else {
             return Key::Absent;
