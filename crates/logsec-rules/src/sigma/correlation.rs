@@ -286,41 +286,10 @@ impl CorrelationEngine {
         matches: &[RuleMatch],
         out: &mut Vec<CorrelationMatch>,
     ) {
-        let mut uid: Option<String> = None;
-        for m in matches {
-            let Some(detection) = rules.detection_of(*m) else {
-                continue;
-            };
-            for &(correlation, input) in rules.correlation_inputs(detection) {
-                let Some(spec) = rules.correlations().get(correlation) else {
-                    continue;
-                };
-                let Some(fields) = spec.fields.get(input) else {
-                    continue;
-                };
-                let format = event.format();
-                let accessors = fields
-                    .by_format
-                    .iter()
-                    .find(|(f, _)| Some(*f) == format)
-                    .map(|(_, a)| a.as_slice())
-                    .unwrap_or(&[]);
-                let read = |i: usize| accessors.get(i).and_then(|a| field_text(&a.get(event)));
-                let key = (0..spec.group_by.len()).map(read).collect();
-                let values = (spec.group_by.len()..spec.group_by.len() + spec.value_fields)
-                    .map(read)
-                    .collect();
-                let uid = uid.get_or_insert_with(|| event_uid(event)).clone();
-                self.push(Pending {
-                    time: event.time,
-                    uid,
-                    correlation,
-                    input,
-                    key,
-                    values,
-                    events: Vec::new(),
-                });
-            }
+        let mut inputs = Vec::new();
+        rules.correlation_inputs_of_event(event, matches, &mut inputs);
+        for input in inputs {
+            self.push(Pending::from(input));
         }
         self.max_time = Some(self.max_time.map_or(event.time, |t| t.max(event.time)));
         let watermark = self
@@ -528,20 +497,26 @@ impl CorrelationEngine {
         out: &mut Vec<CorrelationMatch>,
     ) {
         let time = input.time;
-        self.push(Pending {
-            time,
+        self.push(Pending::from(input));
+        self.max_time = Some(self.max_time.map_or(time, |t| t.max(time)));
+        let watermark = self
+            .max_time
+            .map(|t| t.saturating_sub(self.config.allowed_lateness_ms));
+        self.release(rules, watermark, out);
+    }
+}
+
+impl From<super::CorrelationInput> for Pending {
+    fn from(input: super::CorrelationInput) -> Pending {
+        Pending {
+            time: input.time,
             uid: input.uid,
             correlation: input.correlation,
             input: input.input,
             key: input.key,
             values: input.values,
             events: Vec::new(),
-        });
-        self.max_time = Some(self.max_time.map_or(time, |t| t.max(time)));
-        let watermark = self
-            .max_time
-            .map(|t| t.saturating_sub(self.config.allowed_lateness_ms));
-        self.release(rules, watermark, out);
+        }
     }
 }
 
