@@ -20,7 +20,11 @@ fn corpus() -> Option<PathBuf> {
 }
 
 fn report_of(files: &[PathBuf]) -> Report {
-    let dir = std::env::temp_dir().join(format!("logsec-iam-conf-{}", std::process::id()));
+    // One authorization file per call: the tests run in parallel threads, and a
+    // shared path would let one test read the file while another rewrites it.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("logsec-iam-conf-{}-{n}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let authz = dir.join("empty-authz.json");
     std::fs::write(&authz, r#"{"UserDetailList":[],"RoleDetailList":[]}"#).unwrap();
