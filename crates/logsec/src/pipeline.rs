@@ -24,14 +24,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-use logsec_event::{Alert, Event, RawRecord, Severity, SourceFormat, event_uid};
+use logsec_event::{Alert, Event, Severity, SourceFormat};
 use logsec_parse::{
     LocationKind, Note, ParseError, ParseOptions, ParseSummary, Reject, parse_reader,
 };
+use logsec_rules::sigma::CorrelationInput;
 use logsec_rules::{Engine, EngineOptions, RuleFile, RuleStatus};
 
 use crate::chunk::{self, Chunk, Framing, InputEnd, Piece, SendRead, SplitConfig};
 use crate::pack;
+use crate::partitioned::{correlate_partition, detect_partition_event};
 
 /// An input to a scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,7 +381,7 @@ pub struct Pipeline {
 struct FileOutcome {
     report: FileReport,
     alerts: Vec<Alert>,
-    correlation_events: Vec<Event<'static>>,
+    correlation_inputs: Vec<CorrelationInput>,
 }
 
 /// A unit of phase 1, in input order.
@@ -406,7 +408,7 @@ enum Done {
 struct Part {
     result: Result<ParseSummary, String>,
     alerts: Vec<Alert>,
-    correlation_events: Vec<Event<'static>>,
+    correlation_inputs: Vec<CorrelationInput>,
     /// Lines in the chunk (JSON lines framing).
     lines: u64,
     /// Array elements in the chunk (`Records` framing).
@@ -438,43 +440,27 @@ struct Merge<'p, 'c> {
     report: ScanReport,
     /// The events that feed a correlation, kept (without their parsed raw tree) for the
     /// correlation pass at the end.
-    correlation_events: Vec<Event<'static>>,
+    correlation_inputs: Vec<CorrelationInput>,
     current: Option<Assembly>,
 }
 
 impl Merge<'_, '_> {
-    fn correlate(&mut self, events: Vec<Event<'static>>) {
+    fn correlate(&mut self, inputs: Vec<CorrelationInput>) {
         if self.pipeline.engine.has_correlations() {
-            self.correlation_events.extend(events);
+            self.correlation_inputs.extend(inputs);
         }
     }
 
-    /// The correlation pass: the correlation-feeding events in event-time order (then event
-    /// id), so that records of several files interleave as they happened; its alerts follow
-    /// every single-event alert.
+    /// The correlation pass: the correlation inputs in event-time order (then event id), so
+    /// that records of several files interleave as they happened; its alerts follow every
+    /// single-event alert. Only the inputs were kept (time, id, group and value fields), not
+    /// the events, so a scan's memory grows by little per correlation-feeding event.
     fn finish(mut self) -> ScanReport {
-        let engine = &self.pipeline.engine;
-        if !engine.has_correlations() {
+        if !self.pipeline.engine.has_correlations() {
             return self.report;
         }
-        let mut keyed: Vec<(i64, String, Event<'static>)> =
-            std::mem::take(&mut self.correlation_events)
-                .into_iter()
-                .map(|event| (event.time, event_uid(&event), event))
-                .collect();
-        keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        let mut state = engine.new_state();
-        let mut alerts = Vec::new();
-        for (_, _, event) in &keyed {
-            engine.correlate(event, &mut state, &mut alerts);
-        }
-        engine.finish(&mut state, &mut alerts);
-        let formats: HashMap<&str, SourceFormat> = keyed
-            .iter()
-            .filter_map(|(_, uid, event)| Some((uid.as_str(), event.format()?)))
-            .collect();
-        stamp_correlation_source(&mut alerts, &formats);
-        for alert in &alerts {
+        let inputs = std::mem::take(&mut self.correlation_inputs);
+        for alert in &correlate_partition(&self.pipeline.engine, inputs) {
             self.pipeline
                 .emit(alert, &mut self.report, &mut *self.on_alert);
         }
@@ -487,13 +473,13 @@ impl Merge<'_, '_> {
                 let FileOutcome {
                     report,
                     alerts,
-                    correlation_events,
+                    correlation_inputs,
                 } = *outcome;
                 for alert in &alerts {
                     self.pipeline
                         .emit(alert, &mut self.report, &mut *self.on_alert);
                 }
-                self.correlate(correlation_events);
+                self.correlate(correlation_inputs);
                 (self.on_file_done)(&report);
                 self.report.files.push(report);
                 // The input's `End` follows and finds nothing to finish.
@@ -573,7 +559,7 @@ impl Merge<'_, '_> {
             self.pipeline
                 .emit(alert, &mut self.report, &mut *self.on_alert);
         }
-        self.correlate(part.correlation_events);
+        self.correlate(part.correlation_inputs);
         let assembly = self.assembly(index);
         match part.result {
             Ok(summary) => {
@@ -696,7 +682,7 @@ impl Pipeline {
             on_alert,
             on_file_done,
             report: ScanReport::default(),
-            correlation_events: Vec::new(),
+            correlation_inputs: Vec::new(),
             current: None,
         };
         if self.threads <= 1 {
@@ -831,11 +817,11 @@ impl Pipeline {
                 },
                 options,
             ) => {
-                let (result, alerts, correlation_events) = self.match_reader(reader, &options);
+                let (result, alerts, correlation_inputs) = self.match_reader(reader, &options);
                 Done::Part(Box::new(Part {
                     result: result.map_err(|e| e.to_string()),
                     alerts,
-                    correlation_events,
+                    correlation_inputs,
                     lines: 0,
                     elements: 0,
                     prefix,
@@ -865,7 +851,7 @@ impl Pipeline {
     /// Parses and matches one chunk; reject locations are left relative to the chunk (minus
     /// the line sentinel).
     fn scan_chunk(&self, chunk: &Chunk, start: u64, options: &ParseOptions) -> Part {
-        let (result, alerts, correlation_events) = self.match_reader(&chunk.data[..], options);
+        let (result, alerts, correlation_inputs) = self.match_reader(&chunk.data[..], options);
         let own = chunk.data.get(chunk.prefix..).unwrap_or_default();
         let lines = match chunk.framing {
             Framing::Lines => memchr::memchr_iter(b'\n', own).count() as u64,
@@ -908,7 +894,7 @@ impl Pipeline {
         Part {
             result: result.map_err(|e| e.to_string()),
             alerts,
-            correlation_events,
+            correlation_inputs,
             lines,
             elements: chunk.elements,
             prefix: chunk.prefix,
@@ -925,19 +911,21 @@ impl Pipeline {
     ) -> (
         Result<ParseSummary, ParseError>,
         Vec<Alert>,
-        Vec<Event<'static>>,
+        Vec<CorrelationInput>,
     ) {
         let mut alerts = Vec::new();
-        let mut correlation_events = Vec::new();
+        let mut correlation_inputs = Vec::new();
         let mut scratch = Vec::new();
         let result = parse_reader(reader, options, |event: &Event<'_>| {
-            let before = alerts.len();
-            if self.engine.process_single(event, &mut scratch, &mut alerts) {
-                correlation_events.push(detach(event));
-            }
-            stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
+            detect_partition_event(
+                &self.engine,
+                event,
+                &mut scratch,
+                &mut alerts,
+                &mut correlation_inputs,
+            );
         });
-        (result, alerts, correlation_events)
+        (result, alerts, correlation_inputs)
     }
 
     /// Parses `inputs` in order (one thread) and calls `on_event` for every event; no rules run.
@@ -967,19 +955,21 @@ impl Pipeline {
 
     fn scan_one(&self, input: &Input, parse: &ParseOptions) -> FileOutcome {
         let mut alerts = Vec::new();
-        let mut correlation_events = Vec::new();
+        let mut correlation_inputs = Vec::new();
         let mut scratch = Vec::new();
         let report = self.read_input(input, parse, &mut |event| {
-            let before = alerts.len();
-            if self.engine.process_single(event, &mut scratch, &mut alerts) {
-                correlation_events.push(detach(event));
-            }
-            stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
+            detect_partition_event(
+                &self.engine,
+                event,
+                &mut scratch,
+                &mut alerts,
+                &mut correlation_inputs,
+            );
         });
         FileOutcome {
             report,
             alerts,
-            correlation_events,
+            correlation_inputs,
         }
     }
 
@@ -1026,24 +1016,6 @@ impl Pipeline {
             },
         }
     }
-}
-
-/// An event kept for the correlation pass: owned, without the parsed raw tree a rule may have
-/// built (that tree is a cache, many small allocations; the pass rebuilds it when a rule reads
-/// a raw field), so that a scan's memory grows by little more than the record's text per
-/// correlation-feeding event.
-fn detach(event: &Event<'_>) -> Event<'static> {
-    let raw = &event.raw;
-    let text = raw.as_str().to_owned();
-    let mut owned = event.clone();
-    owned.raw = RawRecord::text("");
-    let mut owned = owned.into_owned();
-    owned.raw = if raw.is_json() {
-        RawRecord::json(text)
-    } else {
-        RawRecord::text(text)
-    };
-    owned
 }
 
 /// Fills `unmapped.source` (Falco JSON's `source`, the `sources` of routes) of alerts a rule

@@ -8,8 +8,6 @@
 //! then correlations in event-time order, so the rows of a whole read give the alerts of a
 //! scan of the same files.
 
-use std::collections::HashMap;
-
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
     Int64Type, TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
@@ -17,10 +15,12 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, DataType, TimeUnit};
-use logsec_event::{Alert, Event, SourceFormat, event_uid};
+use logsec_event::{Alert, SourceFormat};
 use logsec_parse::{LocationKind, ParseOptions, Reject, parse_bytes, snippet};
+use logsec_rules::sigma::CorrelationInput;
 use rayon::prelude::*;
 
+use crate::partitioned::{correlate_partition, detect_partition_event};
 use crate::{FileReport, Pipeline, ScanReport};
 
 /// The name evaluation reports use for the rows (rejects name it as their file).
@@ -138,7 +138,7 @@ impl<'b> Times<'b> {
 struct RangeOutcome {
     events: u64,
     alerts: Vec<Alert>,
-    correlation_events: Vec<Event<'static>>,
+    correlation_inputs: Vec<CorrelationInput>,
     rejects: Vec<Reject>,
 }
 
@@ -209,41 +209,16 @@ fn evaluate_range(
                 event.time = time;
             }
             out.events += 1;
-            let before = out.alerts.len();
-            if engine.process_single(&event, &mut scratch, &mut out.alerts) {
-                out.correlation_events.push(event.clone().into_owned());
-            }
-            stamp_source(out.alerts.get_mut(before..).unwrap_or_default(), &event);
+            detect_partition_event(
+                engine,
+                &event,
+                &mut scratch,
+                &mut out.alerts,
+                &mut out.correlation_inputs,
+            );
         }
     }
     Ok(out)
-}
-
-/// Fills `unmapped.source` of alerts a single event raised (what [`Pipeline::scan`] does).
-fn stamp_source(alerts: &mut [Alert], event: &Event<'_>) {
-    for alert in alerts {
-        if alert.unmapped.source.is_none() && alert.finding_info.related_events.len() <= 1 {
-            alert.unmapped.source = event.format();
-        }
-    }
-}
-
-/// Fills `unmapped.source` of correlation alerts whose events all come from one format.
-fn stamp_correlation_source(alerts: &mut [Alert], formats: &HashMap<&str, SourceFormat>) {
-    for alert in alerts {
-        if alert.unmapped.source.is_some() {
-            continue;
-        }
-        let mut seen = alert
-            .finding_info
-            .related_events
-            .iter()
-            .map(|r| formats.get(r.uid.as_str()).copied());
-        let first = seen.next().flatten();
-        if first.is_some() && seen.all(|f| f == first) {
-            alert.unmapped.source = first;
-        }
-    }
 }
 
 fn count(report: &mut ScanReport, alert: &Alert) {
@@ -312,7 +287,7 @@ pub fn evaluate_event_batches(
         records: first_row,
         ..FileReport::default()
     };
-    let mut correlation_events = Vec::new();
+    let mut correlation_inputs = Vec::new();
     for outcome in outcomes {
         let outcome = outcome?;
         file.events += outcome.events;
@@ -321,27 +296,11 @@ pub fn evaluate_event_batches(
             count(&mut report, alert);
             on_alert(alert);
         }
-        correlation_events.extend(outcome.correlation_events);
+        correlation_inputs.extend(outcome.correlation_inputs);
     }
     let engine = pipeline.engine();
     if engine.has_correlations() {
-        let mut keyed: Vec<(i64, String, Event<'static>)> = correlation_events
-            .into_iter()
-            .map(|event| (event.time, event_uid(&event), event))
-            .collect();
-        keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        let mut state = engine.new_state();
-        let mut alerts = Vec::new();
-        for (_, _, event) in &keyed {
-            engine.correlate(event, &mut state, &mut alerts);
-        }
-        engine.finish(&mut state, &mut alerts);
-        let formats: HashMap<&str, SourceFormat> = keyed
-            .iter()
-            .filter_map(|(_, uid, event)| Some((uid.as_str(), event.format()?)))
-            .collect();
-        stamp_correlation_source(&mut alerts, &formats);
-        for alert in &alerts {
+        for alert in &correlate_partition(engine, correlation_inputs) {
             count(&mut report, alert);
             on_alert(alert);
         }
