@@ -7,15 +7,16 @@
 //! single-event rules on their events. **Phase 2** runs on the calling thread, which takes
 //! the results back **in input order** (chunk by chunk, file by file): single-event alerts go
 //! to the callback as soon as every chunk before theirs is done, reject locations are moved
-//! from the chunk to the file, and the (few) events that feed a correlation go through the
-//! correlation engine in input order, the order a single-threaded run sees them in. The
-//! correlation alerts follow the single-event ones at the end. Nothing depends on which
+//! from the chunk to the file, and the correlation inputs of the (few) events that feed a
+//! correlation (time, event id, group-by and value fields — not the events) are kept. At the
+//! end they go through the correlation engine in (event time, event id) order, and the
+//! correlation alerts follow the single-event ones. Nothing depends on which
 //! worker finished first, so one thread and N threads give the same alerts in the same order.
 //!
 //! Memory stays bounded: at most `2 × threads + 2` pieces are in flight (the reader waits for
 //! the consumer), no input is read whole, and no event is kept past its piece; what grows
-//! with the input is the correlation engine's own (bounded) state and one map entry per
-//! correlation-feeding event naming its format.
+//! with the input is one small [`CorrelationInput`] per base-rule match that feeds a
+//! correlation, and the correlation engine's own (bounded) state.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
@@ -431,7 +432,7 @@ struct Assembly {
 }
 
 /// The consumer of phase 1: takes units back in input order, emits single-event alerts,
-/// builds the file reports and keeps the correlation-feeding events.
+/// builds the file reports and keeps the correlation inputs.
 struct Merge<'p, 'c> {
     pipeline: &'p Pipeline,
     inputs: &'p [Input],
