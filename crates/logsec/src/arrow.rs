@@ -137,11 +137,17 @@ pub fn event_schema() -> SchemaRef {
         .clone()
 }
 
+/// Bytes reserved per row for each short string column (names, ids, addresses).
+const TEXT_BYTES_PER_ROW: usize = 24;
+
 /// Builds event record batches of at most `batch_size` rows from borrowed events.
 #[derive(Debug)]
 pub struct EventBatchBuilder {
     batch_size: usize,
     rows: usize,
+    /// Rows and raw bytes each batch's buffers start with room for.
+    rows_hint: usize,
+    raw_hint: usize,
     time: TimestampMillisecondBuilder,
     class_uid: Int32Builder,
     activity_id: Int32Builder,
@@ -177,29 +183,39 @@ fn format_ip(buffer: &mut String, ip: Option<std::net::IpAddr>) -> bool {
 impl EventBatchBuilder {
     /// A builder that yields a batch every `batch_size` rows (at least 1).
     pub fn new(batch_size: usize) -> EventBatchBuilder {
+        EventBatchBuilder::with_capacity(batch_size, 0, 0)
+    }
+
+    /// A builder whose every batch starts with room for `rows` rows and `raw_bytes` bytes of
+    /// raw records (about the size of the input it will hold), so that its buffers do not
+    /// grow by copying as rows arrive. The hints only size allocations; any number of rows
+    /// may be appended.
+    pub fn with_capacity(batch_size: usize, rows: usize, raw_bytes: usize) -> EventBatchBuilder {
+        let batch_size = batch_size.max(1);
+        let rows = rows.min(batch_size);
+        let text = || StringBuilder::with_capacity(rows, rows * TEXT_BYTES_PER_ROW);
         EventBatchBuilder {
-            batch_size: batch_size.max(1),
+            batch_size,
             rows: 0,
-            time: TimestampMillisecondBuilder::new().with_timezone(UTC),
-            class_uid: Int32Builder::new(),
-            activity_id: Int32Builder::new(),
-            type_uid: Int64Builder::new(),
-            severity_id: Int32Builder::new(),
-            status_id: Int32Builder::new(),
-            strings: EVENT_STRINGS.iter().map(|_| StringBuilder::new()).collect(),
-            is_mfa: BooleanBuilder::new(),
-            src_port: Int32Builder::new(),
-            dst_port: Int32Builder::new(),
-            http_code: Int64Builder::new(),
-            traffic_bytes: Int64Builder::new(),
-            strings_2: EVENT_STRINGS_2
-                .iter()
-                .map(|_| StringBuilder::new())
-                .collect(),
-            resources_uid: ListBuilder::new(StringBuilder::new()),
-            resources_type: ListBuilder::new(StringBuilder::new()),
-            unmapped: StringBuilder::new(),
-            raw: StringBuilder::new(),
+            rows_hint: rows,
+            raw_hint: raw_bytes,
+            time: TimestampMillisecondBuilder::with_capacity(rows).with_timezone(UTC),
+            class_uid: Int32Builder::with_capacity(rows),
+            activity_id: Int32Builder::with_capacity(rows),
+            type_uid: Int64Builder::with_capacity(rows),
+            severity_id: Int32Builder::with_capacity(rows),
+            status_id: Int32Builder::with_capacity(rows),
+            strings: EVENT_STRINGS.iter().map(|_| text()).collect(),
+            is_mfa: BooleanBuilder::with_capacity(rows),
+            src_port: Int32Builder::with_capacity(rows),
+            dst_port: Int32Builder::with_capacity(rows),
+            http_code: Int64Builder::with_capacity(rows),
+            traffic_bytes: Int64Builder::with_capacity(rows),
+            strings_2: EVENT_STRINGS_2.iter().map(|_| text()).collect(),
+            resources_uid: ListBuilder::with_capacity(text(), rows),
+            resources_type: ListBuilder::with_capacity(text(), rows),
+            unmapped: StringBuilder::with_capacity(rows, 0),
+            raw: StringBuilder::with_capacity(rows, raw_bytes),
             src_ip_text: String::new(),
             dst_ip_text: String::new(),
         }
@@ -263,6 +279,18 @@ impl EventBatchBuilder {
             Arc::new(self.unmapped.finish()),
             Arc::new(self.raw.finish()),
         ]);
+        // The next batch starts with the same room (finishing left the builders empty).
+        if self.rows_hint > 0 {
+            let (src_ip_text, dst_ip_text) = (
+                std::mem::take(&mut self.src_ip_text),
+                std::mem::take(&mut self.dst_ip_text),
+            );
+            *self = EventBatchBuilder {
+                src_ip_text,
+                dst_ip_text,
+                ..EventBatchBuilder::with_capacity(self.batch_size, self.rows_hint, self.raw_hint)
+            };
+        }
         RecordBatch::try_new(event_schema(), columns).map(Some)
     }
 
@@ -730,6 +758,45 @@ mod tests {
         assert_eq!(sizes, [2, 2, 1]);
         assert!(builder.finish().unwrap().is_none());
         assert_eq!(events_to_batch(&[]).unwrap().num_rows(), 0);
+    }
+
+    #[test]
+    fn capacity_hints_change_no_row() {
+        let lines: Vec<String> = (0..7)
+            .map(|i| {
+                format!(
+                    r#"{{"eventVersion":"1.08","eventTime":"2026-11-28T10:00:0{i}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","sourceIPAddress":"10.0.0.{i}","userIdentity":{{"type":"IAMUser","userName":"user{i}"}},"resources":[{{"ARN":"arn:aws:s3:::b{i}","type":"AWS::S3::Bucket"}}]}}"#
+                )
+            })
+            .collect();
+        let text = lines.join("\n");
+        let batches = |mut builder: EventBatchBuilder| {
+            let mut out = Vec::new();
+            parse_reader(text.as_bytes(), &ParseOptions::default(), |event| {
+                out.extend(builder.append(event).unwrap());
+            })
+            .unwrap();
+            out.extend(builder.finish().unwrap());
+            out
+        };
+        let plain = batches(EventBatchBuilder::new(3));
+        // Hints both too small and too large for what arrives.
+        let small = batches(EventBatchBuilder::with_capacity(3, 1, 10));
+        let large = batches(EventBatchBuilder::with_capacity(3, 1000, 1 << 20));
+        assert_eq!(
+            plain.iter().map(|b| b.num_rows()).collect::<Vec<_>>(),
+            [3, 3, 1]
+        );
+        assert_eq!(plain, small);
+        assert_eq!(plain, large);
+        assert_eq!(
+            strings(&plain[1], "actor_user_name"),
+            [
+                Some("user3".to_owned()),
+                Some("user4".to_owned()),
+                Some("user5".to_owned())
+            ]
+        );
     }
 
     #[test]

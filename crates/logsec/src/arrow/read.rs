@@ -124,9 +124,9 @@ struct Collector {
 }
 
 impl Collector {
-    fn new(batch_size: usize) -> Collector {
+    fn new(batch_size: usize, hint: SizeHint) -> Collector {
         Collector {
-            builder: EventBatchBuilder::new(batch_size),
+            builder: EventBatchBuilder::with_capacity(batch_size, hint.rows, hint.bytes),
             batches: Vec::new(),
             failure: None,
         }
@@ -175,13 +175,33 @@ fn file_report(name: String, summary: Result<ParseSummary, ParseError>) -> FileR
     }
 }
 
+/// About how many rows and raw bytes an input will give, to size the Arrow buffers up front.
+#[derive(Debug, Clone, Copy, Default)]
+struct SizeHint {
+    rows: usize,
+    bytes: usize,
+}
+
+impl SizeHint {
+    /// For `bytes` of input whose number of records is not known: a guess on the high side
+    /// (short records), which only reserves address space that is never touched.
+    fn of_bytes(bytes: u64) -> SizeHint {
+        let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+        SizeHint {
+            rows: bytes / 256,
+            bytes,
+        }
+    }
+}
+
 fn parse_stream<R: Read>(
     reader: R,
     name: String,
     parse: &ParseOptions,
     batch_size: usize,
+    hint: SizeHint,
 ) -> (FileReport, Vec<RecordBatch>) {
-    let mut collector = Collector::new(batch_size);
+    let mut collector = Collector::new(batch_size, hint);
     let summary = parse_reader(reader, parse, |event: &Event<'_>| collector.visit(event));
     let (batches, failure) = collector.finish();
     let mut report = file_report(name, summary);
@@ -221,7 +241,7 @@ fn read_input(input: &Input, options: &ReadOptions) -> (FileReport, Vec<RecordBa
             let size = file.metadata().map_or(0, |m| m.len());
             let chunk = options.chunk_bytes.max(1);
             if size < 2 * chunk as u64 {
-                return parse_stream(file, name, &parse, batch_size);
+                return parse_stream(file, name, &parse, batch_size, SizeHint::of_bytes(size));
             }
             let mut data = Vec::new();
             if let Err(err) = file.read_to_end(&mut data) {
@@ -234,7 +254,13 @@ fn read_input(input: &Input, options: &ReadOptions) -> (FileReport, Vec<RecordBa
             }
             parse_in_memory(&data, name, &parse, batch_size, chunk)
         }
-        Input::Stdin => parse_stream(std::io::stdin().lock(), name, &parse, batch_size),
+        Input::Stdin => parse_stream(
+            std::io::stdin().lock(),
+            name,
+            &parse,
+            batch_size,
+            SizeHint::default(),
+        ),
         Input::Bytes { data, .. } => {
             parse_in_memory(data, name, &parse, batch_size, options.chunk_bytes.max(1))
         }
@@ -286,8 +312,9 @@ fn parse_in_memory(
     batch_size: usize,
     chunk: usize,
 ) -> (FileReport, Vec<RecordBatch>) {
+    let whole = SizeHint::of_bytes(data.len() as u64);
     let Some(starts) = chunk_starts(data, chunk) else {
-        return parse_stream(data, name, parse, batch_size);
+        return parse_stream(data, name, parse, batch_size, whole);
     };
     // One format for every chunk: the one the whole input is detected as.
     let mut parse = parse.clone();
@@ -295,7 +322,7 @@ fn parse_in_memory(
         let head = data.get(..data.len().min(64 << 10)).unwrap_or(data);
         match logsec_parse::detect(parse.file_name.as_deref(), head) {
             Ok(format) => parse.format = Some(format),
-            Err(_) => return parse_stream(data, name, &parse, batch_size),
+            Err(_) => return parse_stream(data, name, &parse, batch_size, whole),
         }
     }
     let ends = starts.iter().skip(1).copied().chain([data.len()]);
@@ -305,7 +332,12 @@ fn parse_in_memory(
         .map(|&(start, end)| {
             let slice = data.get(start..end).unwrap_or_default();
             let lines = memchr::memchr_iter(b'\n', slice).count() as u64;
-            let (report, batches) = parse_stream(slice, name.clone(), &parse, batch_size);
+            // One record per line: the chunk's lines and bytes are its rows and raw text.
+            let hint = SizeHint {
+                rows: lines as usize,
+                bytes: slice.len(),
+            };
+            let (report, batches) = parse_stream(slice, name.clone(), &parse, batch_size, hint);
             (report, batches, lines)
         })
         .collect();
