@@ -10,7 +10,8 @@
 //! uncompressed bytes for every input, so `jsonl_gz` and `jsonl` compare directly. The inputs
 //! (64 MiB each) are generated on demand by `logsec_benches::gen_json` and held in memory, so
 //! the disk plays no part. The goals: `threads/2` ≥ 1.8 × `threads/1`, and `jsonl_gz`
-//! ≥ 0.6 × `jsonl` at the same thread count.
+//! ≥ 0.6 × `jsonl` at the same thread count. `ceiling_parse` is the machine's own two-thread
+//! ceiling: the parse alone on two halves in two threads that share nothing.
 //!
 //! Peak memory of a streaming scan is measured by the `pipeline_rss` example instead (a
 //! process of its own, so that nothing else counts toward it).
@@ -82,7 +83,37 @@ fn pipeline(c: &mut Criterion) {
             );
         }
     }
+    // The machine's own ceiling for two threads: the same parse on two halves of the input,
+    // in two threads that share nothing (no reader, no ordered merge, no rules), against one
+    // thread over the whole. The pipeline's `threads/2 ÷ threads/1` cannot beat this ratio.
+    group.throughput(Throughput::Bytes(lines.len() as u64));
+    let half = lines
+        .get(lines.len() / 2..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .map_or(lines.len(), |i| lines.len() / 2 + i + 1);
+    let (first, second) = lines.split_at(half);
+    group.bench_function(BenchmarkId::new("ceiling_parse", "threads/1"), |b| {
+        b.iter(|| parse_count(first) + parse_count(second))
+    });
+    group.bench_function(BenchmarkId::new("ceiling_parse", "threads/2"), |b| {
+        b.iter(|| {
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| parse_count(second));
+                parse_count(first) + other.join().expect("parse thread")
+            })
+        })
+    });
     group.finish();
+}
+
+/// Parses `data` (CloudTrail JSON lines) and counts the events.
+fn parse_count(data: &[u8]) -> u64 {
+    let mut events = 0u64;
+    logsec_parse::parse_reader(data, &logsec_parse::ParseOptions::default(), |_| {
+        events += 1
+    })
+    .expect("generated input parses");
+    events
 }
 
 fn bytes(name: &str, data: &[u8]) -> Input {
