@@ -18,6 +18,7 @@
 //! with the input is one small [`CorrelationInput`] per base-rule match that feeds a
 //! correlation, and the correlation engine's own (bounded) state.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::Read;
@@ -435,7 +436,7 @@ struct Assembly {
 /// builds the file reports and keeps the correlation inputs.
 struct Merge<'p, 'c> {
     pipeline: &'p Pipeline,
-    inputs: &'p [Input],
+    inputs: &'p [Cow<'p, Input>],
     on_alert: &'c mut dyn FnMut(&Alert),
     on_file_done: &'c (dyn Fn(&FileReport) + Sync),
     report: ScanReport,
@@ -542,7 +543,7 @@ impl Merge<'_, '_> {
     }
 
     fn assembly(&mut self, index: usize) -> &mut Assembly {
-        let name = self.inputs.get(index).map(Input::name).unwrap_or_default();
+        let name = self.inputs.get(index).map(|i| i.name()).unwrap_or_default();
         self.current.get_or_insert_with(|| Assembly {
             report: FileReport {
                 name,
@@ -618,6 +619,15 @@ impl Pipeline {
 
     /// Expands directories into their files (recursively, sorted, hidden files skipped).
     pub fn expand_inputs(inputs: &[Input]) -> Result<Vec<Input>, PipelineError> {
+        Ok(Self::expand_borrowed(inputs)?
+            .into_iter()
+            .map(Cow::into_owned)
+            .collect())
+    }
+
+    /// [`Pipeline::expand_inputs`] without copying in-memory inputs (a scan of
+    /// [`Input::Bytes`] reads the caller's buffer).
+    pub(crate) fn expand_borrowed(inputs: &[Input]) -> Result<Vec<Cow<'_, Input>>, PipelineError> {
         let mut out = Vec::new();
         for input in inputs {
             match input {
@@ -627,9 +637,9 @@ impl Pipeline {
                         path: path.clone(),
                         source,
                     })?;
-                    out.extend(files.into_iter().map(Input::Path));
+                    out.extend(files.into_iter().map(|f| Cow::Owned(Input::Path(f))));
                 }
-                other => out.push(other.clone()),
+                other => out.push(Cow::Borrowed(other)),
             }
         }
         Ok(out)
@@ -676,7 +686,7 @@ impl Pipeline {
         on_file_done: &(dyn Fn(&FileReport) + Sync),
     ) -> Result<ScanReport, PipelineError> {
         let started = Instant::now();
-        let inputs = Self::expand_inputs(inputs)?;
+        let inputs = Self::expand_borrowed(inputs)?;
         let mut merge = Merge {
             pipeline: self,
             inputs: &inputs,
@@ -705,7 +715,12 @@ impl Pipeline {
     /// and match them, and this thread takes the results back in input order. The reader
     /// waits for a token before each piece and the consumer returns one per piece taken, so
     /// at most `2 × threads + 2` pieces are in flight however slow one of them is.
-    fn run_threads(&self, inputs: &[Input], parse: &ParseOptions, merge: &mut Merge<'_, '_>) {
+    fn run_threads(
+        &self,
+        inputs: &[Cow<'_, Input>],
+        parse: &ParseOptions,
+        merge: &mut Merge<'_, '_>,
+    ) {
         let in_flight = 2 * self.threads + 2;
         let (work_tx, work_rx) = mpsc::sync_channel::<(u64, usize, Work<'_>)>(self.threads);
         let work_rx = Mutex::new(work_rx);
@@ -801,7 +816,13 @@ impl Pipeline {
     }
 
     /// Phase 1 for one piece (on a worker thread).
-    fn work(&self, inputs: &[Input], index: usize, parse: &ParseOptions, work: Work<'_>) -> Done {
+    fn work(
+        &self,
+        inputs: &[Cow<'_, Input>],
+        index: usize,
+        parse: &ParseOptions,
+        work: Work<'_>,
+    ) -> Done {
         match work {
             Work::Piece(Piece::Whole, _) => match inputs.get(index) {
                 Some(input) => Done::Whole(Box::new(self.scan_one(input, parse))),
@@ -936,7 +957,7 @@ impl Pipeline {
         on_event: &mut dyn FnMut(&Event<'_>),
     ) -> Result<ScanReport, PipelineError> {
         let started = Instant::now();
-        let inputs = Self::expand_inputs(inputs)?;
+        let inputs = Self::expand_borrowed(inputs)?;
         let mut report = ScanReport::default();
         for input in &inputs {
             report

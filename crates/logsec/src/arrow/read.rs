@@ -87,7 +87,7 @@ pub fn read_event_batches(
     options: &ReadOptions,
 ) -> Result<EventBatches, PipelineError> {
     let started = Instant::now();
-    let inputs = Pipeline::expand_inputs(inputs)?;
+    let inputs = Pipeline::expand_borrowed(inputs)?;
     let threads = if options.threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
