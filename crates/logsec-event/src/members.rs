@@ -15,7 +15,10 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use crate::json::JsonValue;
+use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::json::{BorrowingKey, JsonValue};
 use crate::path::{Segment, walk};
 use crate::value::FieldValue;
 
@@ -106,6 +109,79 @@ impl<'a> LazyNode<'a> {
         }
         node.tree()
             .map_or(FieldValue::Missing, |tree| walk(tree, rest))
+    }
+}
+
+/// What one validating pass over a record found.
+#[derive(Debug, Clone)]
+pub(crate) enum Checked<'a> {
+    /// Valid JSON, an object: its lazy view with the top-level members already cut.
+    Object(LazyNode<'a>),
+    /// Valid JSON that is not an object.
+    NotObject,
+    /// Not valid JSON.
+    Invalid,
+}
+
+/// Validates `text` as JSON (serde_json's grammar, without building a tree) and, when it is
+/// an object, cuts it into its top-level members in the same pass.
+pub(crate) fn check(text: &str) -> Checked<'_> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let members = match deserializer.deserialize_any(CutVisitor) {
+        Ok(members) => members,
+        Err(_) => return Checked::Invalid,
+    };
+    if deserializer.end().is_err() {
+        return Checked::Invalid;
+    }
+    match members {
+        Some(members) => {
+            let node = LazyNode::new(text);
+            let _ = node.members.set(Some(members.into_boxed_slice()));
+            Checked::Object(node)
+        }
+        None => Checked::NotObject,
+    }
+}
+
+/// Skips any JSON value; collects an object's members (key, value text) on the way.
+struct CutVisitor;
+
+impl<'de> Visitor<'de> for CutVisitor {
+    type Value = Option<Vec<(Cow<'de, str>, LazyNode<'de>)>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::with_capacity(16);
+        while let Some(BorrowingKey(key)) = map.next_key::<BorrowingKey<'de>>()? {
+            let value: &'de RawValue = map.next_value()?;
+            members.push((key, LazyNode::new(value.get())));
+        }
+        Ok(Some(members))
     }
 }
 
@@ -326,5 +402,37 @@ mod tests {
                 FieldValue::Str("b".into())
             ])
         );
+    }
+
+    #[test]
+    fn one_checked_pass_validates_and_cuts() {
+        let Checked::Object(root) = check(TEXT) else {
+            panic!("an object");
+        };
+        let tree = JsonValue::parse(TEXT).unwrap();
+        for path in [
+            "a", "b.c", "b.c.d", "b.n.m", "e\"q", "f", "g", "h", "r.k", "zz",
+        ] {
+            let segments = segments(path);
+            assert_eq!(root.get(&segments), walk(&tree, &segments), "{path}");
+        }
+        assert_eq!(
+            root.member("b").unwrap().unwrap().raw,
+            r#"{"c":[1,{"d":"}"}],"n":{"m":"deep"}}"#
+        );
+        assert!(matches!(check("[1,2]"), Checked::NotObject));
+        assert!(matches!(check(" \"s\" "), Checked::NotObject));
+        for text in [
+            "",
+            "{",
+            r#"{"a":1"#,
+            r#"{"a":1}x"#,
+            r#"{"a":"x}"#,
+            "{a:1}",
+            r#"{"a":01}"#,
+            r#"{"a":[1,]}"#,
+        ] {
+            assert!(matches!(check(text), Checked::Invalid), "{text}");
+        }
     }
 }

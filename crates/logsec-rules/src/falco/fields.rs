@@ -3,16 +3,21 @@
 //! `jevt.*` aliases), the generic `evt.*` fields, and logsec's normalized OCSF fields under the
 //! `ocsf.` prefix (`ocsf.actor.user.name`, any path [`FieldPath::parse`] accepts).
 //!
-//! Plugin fields are extractors over the raw JSON record (`event.raw.tree()`), reproducing the
+//! Plugin fields are extractors over the raw JSON record, reproducing the
 //! plugins' value semantics (see `reference/falco-fields.md`): every value is a string except the
 //! `s3.bytes*`/`s3.cnt.*` counters; cloudtrail turns a non-string JSON value into `""`; k8saudit
 //! re-serializes non-string values as JSON text; list fields yield 0..N values, and an empty
 //! list is "no value".
+//!
+//! Extractors read the record's top-level members through its lazy view
+//! ([`RawRecord::member`]): only the members a field walks into are parsed, once per event
+//! (the parsed member is kept in the record, so every rule reading `objectRef` shares one
+//! parse), and the whole tree is never built for a JSON object record.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use logsec_event::{Event, FieldPath, FieldValue, JsonNumber, JsonValue, edit_distance};
+use logsec_event::{Event, FieldPath, FieldValue, JsonNumber, JsonValue, RawRecord, edit_distance};
 
 /// The event source of Falco's cloudtrail plugin.
 pub const SOURCE_CLOUDTRAIL: &str = "aws_cloudtrail";
@@ -925,7 +930,25 @@ fn array<'e, 'a>(value: Option<&'e JsonValue<'a>>) -> &'e [JsonValue<'a>] {
     }
 }
 
-fn ct_user<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
+/// The top-level members of a JSON record, read through its lazy view.
+#[derive(Clone, Copy)]
+struct Root<'e, 'a>(&'e RawRecord<'a>);
+
+impl<'e, 'a> Root<'e, 'a> {
+    /// The member `key` (parsed on first access, then shared by every reader).
+    fn get(self, key: &str) -> Option<&'e JsonValue<'a>> {
+        self.0.member(key)
+    }
+
+    /// Walks a sequence of object keys from the record.
+    fn pointer<'k>(self, keys: impl IntoIterator<Item = &'k str>) -> Option<&'e JsonValue<'a>> {
+        let mut keys = keys.into_iter();
+        let first = keys.next()?;
+        self.get(first)?.pointer(keys)
+    }
+}
+
+fn ct_user<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
     let identity = root.get("userIdentity")?;
     match identity.get("type")?.as_str()? {
         "Root" | "IAMUser" => ct_str(identity.get("userName")),
@@ -940,7 +963,7 @@ fn ct_user<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
     }
 }
 
-fn ct_original_user<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
+fn ct_original_user<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
     let identity = root.get("userIdentity")?;
     if identity.get("type").and_then(JsonValue::as_str) == Some("AssumedRole") {
         if let Some(arn) = identity.get("arn").and_then(JsonValue::as_str) {
@@ -959,14 +982,14 @@ fn ct_original_user<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
     ct_str(identity.get("userName"))
 }
 
-fn short_src<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
+fn short_src<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
     let src = root.get("eventSource")?.as_str()?;
     Some(Cow::Borrowed(
         src.strip_suffix(".amazonaws.com").unwrap_or(src),
     ))
 }
 
-fn s3_bytes(root: &JsonValue<'_>, which: u8) -> Option<u64> {
+fn s3_bytes(root: Root<'_, '_>, which: u8) -> Option<u64> {
     let data = root.get("additionalEventData");
     let input = data
         .and_then(|d| d.get("bytesTransferredIn"))
@@ -982,7 +1005,7 @@ fn s3_bytes(root: &JsonValue<'_>, which: u8) -> Option<u64> {
     }
 }
 
-fn ct_info(root: &JsonValue<'_>) -> String {
+fn ct_info(root: Root<'_, '_>) -> String {
     let mut out = ct_user(root).map(Cow::into_owned).unwrap_or_default();
     if let Some(ip) = root.get("sourceIPAddress").and_then(JsonValue::as_str) {
         out.push_str(" via ");
@@ -1032,7 +1055,7 @@ fn ct_info(root: &JsonValue<'_>) -> String {
     out
 }
 
-fn ec2_image_ids<'e>(root: &'e JsonValue<'_>, index: Option<usize>) -> Vec<Val<'e>> {
+fn ec2_image_ids<'e>(root: Root<'e, '_>, index: Option<usize>) -> Vec<Val<'e>> {
     let items = root.pointer(["responseElements", "instancesSet", "items"]);
     if let Some(JsonValue::Array(items)) = items {
         let ids: Vec<Val<'e>> = items
@@ -1063,7 +1086,7 @@ fn ec2_image_ids<'e>(root: &'e JsonValue<'_>, index: Option<usize>) -> Vec<Val<'
     .collect()
 }
 
-fn ec2_name<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
+fn ec2_name<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
     let items = root.pointer(["requestParameters", "tagSpecificationSet", "items"]);
     let mut found = None;
     for item in array(items) {
@@ -1112,7 +1135,7 @@ fn percent_decode(text: &str) -> String {
 }
 
 fn container_values<'e>(
-    root: &'e JsonValue<'_>,
+    root: Root<'e, '_>,
     group: &str,
     field: ContainerField,
     index: Option<usize>,
@@ -1312,20 +1335,29 @@ pub(crate) fn parse_rfc3339_ns(text: &str) -> Option<i64> {
 /// The event time in nanoseconds as the plugin reports it: k8saudit `stageTimestamp`,
 /// cloudtrail `eventTime`, else the normalized event time.
 fn event_time_ns(event: &Event<'_>) -> i64 {
-    let from_raw = event.raw.tree().and_then(|root| {
-        root.get("stageTimestamp")
-            .or_else(|| root.get("eventTime"))
-            .and_then(JsonValue::as_str)
-            .and_then(parse_rfc3339_ns)
-    });
+    let raw = &event.raw;
+    let from_raw = raw
+        .member("stageTimestamp")
+        .or_else(|| raw.member("eventTime"))
+        .and_then(JsonValue::as_str)
+        .and_then(parse_rfc3339_ns);
     from_raw.unwrap_or_else(|| event.time.saturating_mul(1_000_000))
 }
 
 impl ResolvedField {
-    /// The node `json.value[/pointer]` designates.
-    fn json_pointer<'e, 'a>(&self, root: &'e JsonValue<'a>) -> Option<&'e JsonValue<'a>> {
-        let mut node = root;
-        for seg in self.pointer.iter().filter(|s| !s.is_empty()) {
+    /// The node `json.value[/pointer]` designates. On an object record the walk starts at
+    /// its first member (read through the lazy view); otherwise at the whole tree.
+    fn json_pointer<'e, 'a>(&self, raw: &'e RawRecord<'a>) -> Option<&'e JsonValue<'a>> {
+        let mut segments = self.pointer.iter().filter(|s| !s.is_empty()).peekable();
+        let mut node = match segments.peek() {
+            Some(first) if raw.as_str().trim_start().starts_with('{') => {
+                let member = raw.member(first);
+                segments.next();
+                member?
+            }
+            _ => raw.tree()?,
+        };
+        for seg in segments {
             node = match node {
                 JsonValue::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i))?,
                 _ => node.get(seg)?,
@@ -1342,10 +1374,8 @@ impl ResolvedField {
         ctx: &EvalContext<'_>,
     ) -> FieldValue<'e> {
         match self.info.kind {
-            Kind::JsonValue => event
-                .raw
-                .tree()
-                .and_then(|root| self.json_pointer(root))
+            Kind::JsonValue => self
+                .json_pointer(&event.raw)
                 .map_or(FieldValue::Missing, |node| FieldValue::Str(json_text(node))),
             _ => {
                 let values = self.extract(event, ctx);
@@ -1413,9 +1443,10 @@ impl ResolvedField {
             }
             _ => {}
         }
-        let Some(root) = event.raw.tree() else {
+        if !event.raw.is_valid_json() {
             return Vec::new();
-        };
+        }
+        let root = Root(&event.raw);
         if self.info.sources == Sources::K8sAudit && root.get("auditID").is_none() {
             return Vec::new();
         }
@@ -1616,13 +1647,17 @@ impl ResolvedField {
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
             Kind::JsonValue => self
-                .json_pointer(root)
+                .json_pointer(&event.raw)
                 .map(json_text)
                 .map(Val::Str)
                 .into_iter()
                 .collect(),
             Kind::JsonObj => {
-                let pretty = serde_json::to_string_pretty(&root.to_serde()).unwrap_or_default();
+                let pretty = event
+                    .raw
+                    .tree()
+                    .map(|tree| serde_json::to_string_pretty(&tree.to_serde()).unwrap_or_default())
+                    .unwrap_or_default();
                 vec![Val::Str(Cow::Owned(pretty))]
             }
             Kind::EvtPluginInfo => match ctx.source {
