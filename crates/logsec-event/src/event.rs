@@ -661,6 +661,16 @@ impl<'a> RawRecord<'a> {
         self.tree().and_then(|tree| tree.get(key))
     }
 
+    /// The value at the object keys `keys` of a JSON record: `self.tree()?.pointer(keys)`,
+    /// but read through the lazy view when the record has one, so the objects on the way are
+    /// cut into members (once per record) and only the value at the end is parsed.
+    pub fn pointer(&self, keys: &[&str]) -> Option<&JsonValue<'a>> {
+        if let Some(view) = self.lazy.as_ref().or_else(|| self.checked_view()) {
+            return view.pointer(keys);
+        }
+        self.tree()?.pointer(keys.iter().copied())
+    }
+
     /// The value at `segments` in a JSON record, as [`crate::walk`] from [`RawRecord::tree`]
     /// gives it (a key applied to an array applies to every element; missing and null kept
     /// apart). For a [validated](RawRecord::json_validated) record only the objects the path
@@ -1080,6 +1090,12 @@ mod raw_record_tests {
             ])
         );
         assert_eq!(record.member("absent"), None);
+        assert_eq!(
+            record.pointer(&["objectRef", "resource"]),
+            Some(&JsonValue::String("pods".into()))
+        );
+        assert_eq!(record.pointer(&["objectRef", "absent"]), None);
+        assert_eq!(record.pointer(&["verb", "x"]), None);
         assert!(record.is_valid_json());
         assert!(record.tree.get().is_none(), "no tree was built");
         // Once the tree exists, reads go through it and agree.
@@ -1100,6 +1116,8 @@ mod raw_record_tests {
 
         let array = RawRecord::json(r#"[{"verb":"get"}]"#);
         assert_eq!(array.member("verb"), None);
+        assert_eq!(array.pointer(&["verb"]), None);
+        assert!(matches!(array.pointer(&[]), Some(JsonValue::Array(_))));
         assert_eq!(
             array.get(&segments("verb")),
             FieldValue::List(vec![FieldValue::Str("get".into())])

@@ -78,6 +78,18 @@ impl<'a> LazyNode<'a> {
         )
     }
 
+    /// The value at the object keys `keys` from this value, as `self.tree()?.pointer(keys)`
+    /// gives it: the objects on the way are cut into members (once), and only the value at
+    /// the end is parsed.
+    pub(crate) fn pointer(&self, keys: &[&str]) -> Option<&JsonValue<'a>> {
+        let mut node = self;
+        for key in keys {
+            // Not an object: `JsonValue::get` finds nothing either.
+            node = node.member(key)??;
+        }
+        node.tree()
+    }
+
     /// A string without escapes, read straight from the text.
     fn plain_str(&self) -> Option<&'a str> {
         let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
@@ -434,5 +446,34 @@ mod tests {
         ] {
             assert!(matches!(check(text), Checked::Invalid), "{text}");
         }
+    }
+
+    #[test]
+    fn pointers_parse_only_the_value_they_reach() {
+        let root = LazyNode::new(TEXT);
+        let tree = JsonValue::parse(TEXT).unwrap();
+        for keys in [
+            &["b", "n", "m"][..],
+            &["b", "c"],
+            &["b", "c", "d"],
+            &["a", "x"],
+            &["zz"],
+            &["r", "k"],
+            &[],
+        ] {
+            assert_eq!(
+                root.pointer(keys),
+                tree.pointer(keys.iter().copied()),
+                "{keys:?}"
+            );
+        }
+        assert_eq!(
+            root.pointer(&["b", "n", "m"]),
+            Some(&JsonValue::String("deep".into()))
+        );
+        // Only `m` was parsed: `b` and `n` were cut, not parsed.
+        let b = root.member("b").unwrap().unwrap();
+        assert!(b.tree.get().is_none());
+        assert!(b.member("n").unwrap().unwrap().tree.get().is_none());
     }
 }

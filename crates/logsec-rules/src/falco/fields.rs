@@ -940,11 +940,13 @@ impl<'e, 'a> Root<'e, 'a> {
         self.0.member(key)
     }
 
-    /// Walks a sequence of object keys from the record.
-    fn pointer<'k>(self, keys: impl IntoIterator<Item = &'k str>) -> Option<&'e JsonValue<'a>> {
-        let mut keys = keys.into_iter();
-        let first = keys.next()?;
-        self.get(first)?.pointer(keys)
+    /// Walks a sequence of object keys from the record: the objects on the way are cut into
+    /// members, only the value reached is parsed.
+    fn pointer(self, keys: &[&str]) -> Option<&'e JsonValue<'a>> {
+        if keys.is_empty() {
+            return None;
+        }
+        self.0.pointer(keys)
     }
 }
 
@@ -1056,7 +1058,7 @@ fn ct_info(root: Root<'_, '_>) -> String {
 }
 
 fn ec2_image_ids<'e>(root: Root<'e, '_>, index: Option<usize>) -> Vec<Val<'e>> {
-    let items = root.pointer(["responseElements", "instancesSet", "items"]);
+    let items = root.pointer(&["responseElements", "instancesSet", "items"]);
     if let Some(JsonValue::Array(items)) = items {
         let ids: Vec<Val<'e>> = items
             .iter()
@@ -1087,7 +1089,7 @@ fn ec2_image_ids<'e>(root: Root<'e, '_>, index: Option<usize>) -> Vec<Val<'e>> {
 }
 
 fn ec2_name<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
-    let items = root.pointer(["requestParameters", "tagSpecificationSet", "items"]);
+    let items = root.pointer(&["requestParameters", "tagSpecificationSet", "items"]);
     let mut found = None;
     for item in array(items) {
         if item.get("resourceType").and_then(JsonValue::as_str) != Some("instance") {
@@ -1140,8 +1142,7 @@ fn container_values<'e>(
     field: ContainerField,
     index: Option<usize>,
 ) -> Vec<Val<'e>> {
-    let spec = root.pointer(["requestObject", "spec"]);
-    let containers = array(spec.and_then(|s| s.get(group)));
+    let containers = array(root.pointer(&["requestObject", "spec", group]));
     let mut out = Vec::new();
     for (i, container) in containers.iter().enumerate() {
         if index.is_some_and(|want| want != i) {
@@ -1194,7 +1195,7 @@ fn container_values<'e>(
                 // Bug-compatible: upstream reads these without `securityContext`.
                 let value = container
                     .get(key)
-                    .or_else(|| spec.and_then(|s| s.get(key)))
+                    .or_else(|| root.pointer(&["requestObject", "spec", key]))
                     .map(json_text)
                     .unwrap_or(Cow::Borrowed("0"));
                 out.push(Val::Str(value));
@@ -1451,11 +1452,9 @@ impl ResolvedField {
             return Vec::new();
         }
         match self.info.kind {
-            Kind::CtStr(path) => one(ct_str(root.pointer(path.iter().copied()))),
-            Kind::CtJson(path) => one(root
-                .pointer(path.iter().copied())
-                .map(|v| Cow::Owned(v.to_json_string()))),
-            Kind::CtBool(path) => one(root.pointer(path.iter().copied()).map(|v| {
+            Kind::CtStr(path) => one(ct_str(root.pointer(path))),
+            Kind::CtJson(path) => one(root.pointer(path).map(|v| Cow::Owned(v.to_json_string()))),
+            Kind::CtBool(path) => one(root.pointer(path).map(|v| {
                 Cow::Borrowed(if v.as_bool() == Some(true) {
                     "true"
                 } else {
@@ -1465,7 +1464,7 @@ impl ResolvedField {
             Kind::CtShortSrc => one(short_src(root)),
             Kind::CtUser => one(ct_user(root)),
             Kind::CtOriginalUser => one(ct_original_user(root)),
-            Kind::CtAccountId => one(ct_str(root.pointer(["userIdentity", "accountId"]))
+            Kind::CtAccountId => one(ct_str(root.pointer(&["userIdentity", "accountId"]))
                 .or_else(|| ct_str(root.get("recipientAccountId")))),
             Kind::CtInfo => vec![Val::Str(Cow::Owned(ct_info(root)))],
             Kind::CtResources => {
@@ -1505,12 +1504,12 @@ impl ResolvedField {
                 let index = if self.info.list { self.index } else { Some(0) };
                 ec2_image_ids(root, index)
             }
-            Kind::KaStr(path) => one(root.pointer(path.iter().copied()).map(json_text)),
+            Kind::KaStr(path) => one(root.pointer(path).map(json_text)),
             Kind::KaAnnotation(key) => one(root
                 .get("annotations")
                 .and_then(|a| a.get(key))
                 .map(json_text)),
-            Kind::KaList(path) => array(root.pointer(path.iter().copied()))
+            Kind::KaList(path) => array(root.pointer(path))
                 .iter()
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
@@ -1543,23 +1542,23 @@ impl ResolvedField {
                     .unwrap_or("");
                 if resource == Some("pods") && sub.is_empty() {
                     one(root
-                        .pointer(["responseObject", "metadata", "name"])
+                        .pointer(&["responseObject", "metadata", "name"])
                         .map(json_text))
                 } else {
                     Vec::new()
                 }
             }
-            Kind::KaSubjects => array(root.pointer(["requestObject", "subjects"]))
+            Kind::KaSubjects => array(root.pointer(&["requestObject", "subjects"]))
                 .iter()
                 .map(|s| Val::Str(Cow::Owned(s.to_json_string())))
                 .collect(),
-            Kind::KaSubjectNames(kind) => array(root.pointer(["requestObject", "subjects"]))
+            Kind::KaSubjectNames(kind) => array(root.pointer(&["requestObject", "subjects"]))
                 .iter()
                 .filter(|s| s.get("kind").and_then(JsonValue::as_str) == Some(kind))
                 .filter_map(|s| s.get("name").map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaSubjectSaNsNames => array(root.pointer(["requestObject", "subjects"]))
+            Kind::KaSubjectSaNsNames => array(root.pointer(&["requestObject", "subjects"]))
                 .iter()
                 .filter(|s| s.get("kind").and_then(JsonValue::as_str) == Some("ServiceAccount"))
                 .map(|s| {
@@ -1578,7 +1577,7 @@ impl ResolvedField {
             Kind::KaFirstContainerRepo => {
                 container_values(root, "containers", ContainerField::Repository, Some(0))
             }
-            Kind::KaAnyPrivileged => match root.pointer(["requestObject", "spec", "containers"]) {
+            Kind::KaAnyPrivileged => match root.pointer(&["requestObject", "spec", "containers"]) {
                 Some(JsonValue::Array(containers)) => {
                     let any = containers.iter().any(|c| {
                         c.pointer(["securityContext", "privileged"])
@@ -1589,32 +1588,32 @@ impl ResolvedField {
                 }
                 _ => Vec::new(),
             },
-            Kind::KaRoleRules => array(root.pointer(["requestObject", "rules"]))
+            Kind::KaRoleRules => array(root.pointer(&["requestObject", "rules"]))
                 .iter()
                 .map(|r| Val::Str(Cow::Owned(r.to_json_string())))
                 .collect(),
-            Kind::KaRoleRulesField(key) => array(root.pointer(["requestObject", "rules"]))
+            Kind::KaRoleRulesField(key) => array(root.pointer(&["requestObject", "rules"]))
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
                 .flat_map(|(_, rule)| array(rule.get(key)).iter())
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
-            Kind::KaVolumeHostpaths => array(root.pointer(["requestObject", "spec", "volumes"]))
+            Kind::KaVolumeHostpaths => array(root.pointer(&["requestObject", "spec", "volumes"]))
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
                 .filter_map(|(_, v)| v.pointer(["hostPath", "path"]).map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaVolumeFlex => array(root.pointer(["requestObject", "spec", "volumes"]))
+            Kind::KaVolumeFlex => array(root.pointer(&["requestObject", "spec", "volumes"]))
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
                 .filter_map(|(_, v)| v.pointer(["flexVolume", "driver"]).map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaVolumeTypes => array(root.pointer(["requestObject", "spec", "volumes"]))
+            Kind::KaVolumeTypes => array(root.pointer(&["requestObject", "spec", "volumes"]))
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
@@ -1629,7 +1628,7 @@ impl ResolvedField {
                 .collect(),
             Kind::KaVolumeHostpathKey => {
                 let key = self.arg.as_deref().unwrap_or("");
-                let hit = array(root.pointer(["requestObject", "spec", "volumes"]))
+                let hit = array(root.pointer(&["requestObject", "spec", "volumes"]))
                     .iter()
                     .filter_map(|v| v.pointer(["hostPath", "path"]).and_then(JsonValue::as_str))
                     .any(|path| match key.strip_suffix('*') {
@@ -1639,9 +1638,9 @@ impl ResolvedField {
                 vec![Val::Str(Cow::Borrowed(if hit { "true" } else { "false" }))]
             }
             Kind::KaServicePorts => one(root
-                .pointer(["requestObject", "spec", "ports"])
+                .pointer(&["requestObject", "spec", "ports"])
                 .map(|v| Cow::Owned(v.to_json_string()))),
-            Kind::KaSourceIps => array(root.pointer(["requestObject", "rules"]))
+            Kind::KaSourceIps => array(root.pointer(&["requestObject", "rules"]))
                 .iter()
                 .flat_map(|rule| array(rule.get("sourceIPs")).iter())
                 .map(|v| Val::Str(json_text(v)))
