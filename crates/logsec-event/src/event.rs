@@ -671,6 +671,20 @@ impl<'a> RawRecord<'a> {
         self.tree()?.pointer(keys.iter().copied())
     }
 
+    /// Where a walk of `segments` can start without the whole tree, for a record with a lazy
+    /// view (a [validated](RawRecord::json_validated) record, or a [`RawRecord::json`] object
+    /// borrowed from its input): the value reached by following the leading object keys
+    /// (objects on the way cut into members once per record, only the value reached parsed;
+    /// `None` when a key is absent) and the segments left to walk from it, which give what
+    /// [`crate::walk`] gives from [`RawRecord::tree`]. `None` for records without the view.
+    pub fn descend<'s>(
+        &self,
+        segments: &'s [Segment],
+    ) -> Option<(Option<&JsonValue<'a>>, &'s [Segment])> {
+        let view = self.lazy.as_ref().or_else(|| self.checked_view())?;
+        Some(view.descend(segments))
+    }
+
     /// The value at `segments` in a JSON record, as [`crate::walk`] from [`RawRecord::tree`]
     /// gives it (a key applied to an array applies to every element; missing and null kept
     /// apart). For a [validated](RawRecord::json_validated) record only the objects the path

@@ -90,6 +90,29 @@ impl<'a> LazyNode<'a> {
         node.tree()
     }
 
+    /// Follows the leading object keys of `segments` through members (objects cut once, not
+    /// parsed): the value reached, parsed now (`None` when a key is absent), and the segments
+    /// left, starting at the first that does not step into an object's member. Walking the
+    /// rest from the value gives what [`walk`] gives from the whole tree.
+    pub(crate) fn descend<'s>(
+        &self,
+        segments: &'s [Segment],
+    ) -> (Option<&JsonValue<'a>>, &'s [Segment]) {
+        let mut node = self;
+        let mut rest = segments;
+        while let Some((Segment::Key(key), tail)) = rest.split_first() {
+            match node.member(key) {
+                Some(Some(child)) => {
+                    node = child;
+                    rest = tail;
+                }
+                Some(None) => return (None, rest),
+                None => break,
+            }
+        }
+        (node.tree(), rest)
+    }
+
     /// A string without escapes, read straight from the text.
     fn plain_str(&self) -> Option<&'a str> {
         let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
@@ -475,5 +498,24 @@ mod tests {
         let b = root.member("b").unwrap().unwrap();
         assert!(b.tree.get().is_none());
         assert!(b.member("n").unwrap().unwrap().tree.get().is_none());
+    }
+
+    #[test]
+    fn descending_then_walking_equals_the_tree_walk() {
+        let root = LazyNode::new(TEXT);
+        let tree = JsonValue::parse(TEXT).unwrap();
+        for path in [
+            "a", "b", "b.c", "b.c.d", "b.n.m", "b.n.x", "e\"q", "f", "g", "h", "r", "r.k",
+            "r[1].k", "r[*].j", "r.k.z", "a.x", "zz", "b.c[1].d",
+        ] {
+            let segments = segments(path);
+            let (node, rest) = root.descend(&segments);
+            let lazy = node.map_or(FieldValue::Missing, |n| walk(n, rest));
+            assert_eq!(lazy, walk(&tree, &segments), "{path}");
+        }
+        let segments = segments("b.n.m");
+        let (node, rest) = root.descend(&segments);
+        assert_eq!(node, Some(&JsonValue::String("deep".into())));
+        assert!(rest.is_empty());
     }
 }
