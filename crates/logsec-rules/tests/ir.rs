@@ -315,3 +315,47 @@ fn the_index_files_rules_under_their_most_discriminating_field_and_misses_no_mat
         }
     }
 }
+
+#[test]
+fn falco_k8s_conditions_read_the_audit_id_guard_once_per_conjunction() {
+    let rules = logsec_rules::falco::load(
+        &[logsec_rules::falco::RuleFile::new(
+            "case.yaml",
+            r#"
+- rule: r
+  desc: d
+  condition: ka.verb=create and ka.target.resource=pods and ka.user.name=bob and not ka.target.namespace=x
+  output: o
+  priority: WARNING
+  source: k8s_audit
+"#,
+        )],
+        &logsec_rules::falco::LoadOptions::default(),
+    );
+    assert_eq!(rules.errors().count(), 0);
+    let set = rules.rule_set();
+    let condition = format!("{:?}", set.rules()[0].condition);
+    // One guard for the three tests of the conjunction, one inside the negation (where it
+    // must stay: `not` of a guarded test is true when auditID is missing).
+    assert_eq!(
+        condition.matches(r#"FieldPath("raw.auditID")"#).count(),
+        2,
+        "{condition}"
+    );
+    let run = |json: &str| {
+        let mut e = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
+        e.raw = RawRecord::json(json);
+        let mut out = Vec::new();
+        set.matches(&e, &mut out);
+        out.len()
+    };
+    let base = r#""verb":"create","objectRef":{"resource":"pods","namespace":"y"},"user":{"username":"bob"}"#;
+    assert_eq!(run(&format!(r#"{{"auditID":"1",{base}}}"#)), 1);
+    assert_eq!(run(&format!("{{{base}}}")), 0);
+    assert_eq!(
+        run(
+            r#"{"auditID":"1","verb":"create","objectRef":{"resource":"pods","namespace":"x"},"user":{"username":"bob"}}"#
+        ),
+        0
+    );
+}
