@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::format::SourceFormat;
 use crate::json::JsonValue;
-use crate::members::LazyNode;
+use crate::members::{Checked, LazyNode, check};
 use crate::ocsf::{self, OcsfClass};
 use crate::path::Segment;
 use crate::severity::Severity;
@@ -542,7 +542,10 @@ pub struct Resource<'a> {
 ///
 /// A record the parser already parsed successfully ([`RawRecord::json_validated`]) goes
 /// further: [`RawRecord::member`] and raw [`crate::FieldPath`]s cut it into its top-level
-/// members once and parse only the members a path walks into, never the whole tree.
+/// members once and parse only the members a path walks into, never the whole tree. So does
+/// a [`RawRecord::json`] record borrowed from its input, once one validating pass (no tree
+/// built) has found it to be a JSON object: [`RawRecord::member`] and [`RawRecord::get`] read
+/// it the same way.
 #[derive(Debug, Default)]
 pub struct RawRecord<'a> {
     text: Text<'a>,
@@ -550,6 +553,9 @@ pub struct RawRecord<'a> {
     tree: OnceLock<Option<JsonValue<'a>>>,
     /// The lazy view of a validated record borrowed from its input; its root caches the tree.
     lazy: Option<LazyNode<'a>>,
+    /// For a [`RawRecord::json`] record borrowed from its input: the validating pass's verdict
+    /// and, for an object, its lazy view (made on first member access).
+    checked: OnceLock<Checked<'a>>,
 }
 
 impl<'a> RawRecord<'a> {
@@ -560,6 +566,7 @@ impl<'a> RawRecord<'a> {
             is_json: true,
             tree: OnceLock::new(),
             lazy: None,
+            checked: OnceLock::new(),
         }
     }
 
@@ -576,6 +583,7 @@ impl<'a> RawRecord<'a> {
             is_json: true,
             tree: OnceLock::new(),
             lazy: Some(LazyNode::new(text)),
+            checked: OnceLock::new(),
         }
     }
 
@@ -588,6 +596,7 @@ impl<'a> RawRecord<'a> {
             is_json: true,
             tree: cell,
             lazy: None,
+            checked: OnceLock::new(),
         }
     }
 
@@ -598,6 +607,7 @@ impl<'a> RawRecord<'a> {
             is_json: false,
             tree: OnceLock::new(),
             lazy: None,
+            checked: OnceLock::new(),
         }
     }
 
@@ -643,7 +653,36 @@ impl<'a> RawRecord<'a> {
         {
             return member.and_then(LazyNode::tree);
         }
+        if let Some(view) = self.checked_view()
+            && let Some(member) = view.member(key)
+        {
+            return member.and_then(LazyNode::tree);
+        }
         self.tree().and_then(|tree| tree.get(key))
+    }
+
+    /// The value at the object keys `keys` of a JSON record: `self.tree()?.pointer(keys)`,
+    /// but read through the lazy view when the record has one, so the objects on the way are
+    /// cut into members (once per record) and only the value at the end is parsed.
+    pub fn pointer(&self, keys: &[&str]) -> Option<&JsonValue<'a>> {
+        if let Some(view) = self.lazy.as_ref().or_else(|| self.checked_view()) {
+            return view.pointer(keys);
+        }
+        self.tree()?.pointer(keys.iter().copied())
+    }
+
+    /// Where a walk of `segments` can start without the whole tree, for a record with a lazy
+    /// view (a [validated](RawRecord::json_validated) record, or a [`RawRecord::json`] object
+    /// borrowed from its input): the value reached by following the leading object keys
+    /// (objects on the way cut into members once per record, only the value reached parsed;
+    /// `None` when a key is absent) and the segments left to walk from it, which give what
+    /// [`crate::walk`] gives from [`RawRecord::tree`]. `None` for records without the view.
+    pub fn descend<'s>(
+        &self,
+        segments: &'s [Segment],
+    ) -> Option<(Option<&JsonValue<'a>>, &'s [Segment])> {
+        let view = self.lazy.as_ref().or_else(|| self.checked_view())?;
+        Some(view.descend(segments))
     }
 
     /// The value at `segments` in a JSON record, as [`crate::walk`] from [`RawRecord::tree`]
@@ -653,7 +692,7 @@ impl<'a> RawRecord<'a> {
     /// string is read straight from the text. `Missing` for text records (their named fields
     /// live in the event's `unmapped`).
     pub fn get(&self, segments: &[Segment]) -> FieldValue<'_> {
-        if let Some(lazy) = &self.lazy {
+        if let Some(lazy) = self.lazy.as_ref().or_else(|| self.checked_view()) {
             return lazy.get(segments);
         }
         self.tree().map_or(FieldValue::Missing, |tree| {
@@ -672,7 +711,42 @@ impl<'a> RawRecord<'a> {
             is_json: self.is_json,
             tree,
             lazy: None,
+            checked: OnceLock::new(),
         }
+    }
+
+    /// The lazy view of a [`RawRecord::json`] record borrowed from its input, when it is a
+    /// valid JSON object and its tree has not been built yet (then the tree is cheaper). The
+    /// first call validates the record in one pass that builds no tree; an invalid record
+    /// settles the tree as absent.
+    fn checked_view(&self) -> Option<&LazyNode<'a>> {
+        if !self.is_json || self.lazy.is_some() || self.tree.get().is_some() {
+            return None;
+        }
+        let Cow::Borrowed(text) = &self.text else {
+            return None;
+        };
+        match self.checked.get_or_init(|| check(text)) {
+            Checked::Object(node) => Some(node),
+            Checked::Invalid => {
+                let _ = self.tree.set(None);
+                None
+            }
+            Checked::NotObject => None,
+        }
+    }
+
+    /// Whether the record is JSON that parses. For an object record read through the lazy
+    /// view this does not build the tree; a [validated](RawRecord::json_validated) record is
+    /// taken at its word.
+    pub fn is_valid_json(&self) -> bool {
+        if !self.is_json {
+            return false;
+        }
+        if self.lazy.is_some() || self.checked_view().is_some() {
+            return true;
+        }
+        self.tree().is_some()
     }
 }
 
@@ -683,6 +757,7 @@ impl Clone for RawRecord<'_> {
             is_json: self.is_json,
             tree: self.tree.clone(),
             lazy: self.lazy.clone(),
+            checked: self.checked.clone(),
         }
     }
 }
@@ -998,3 +1073,73 @@ detach_struct!(Resource {
     region,
     owner
 });
+
+#[cfg(test)]
+mod raw_record_tests {
+    use super::*;
+    use crate::path::FieldPath;
+
+    fn segments(path: &str) -> Vec<Segment> {
+        FieldPath::raw(path).unwrap().raw_path().unwrap().to_vec()
+    }
+
+    #[test]
+    fn json_records_read_members_without_the_tree() {
+        let text =
+            r#"{"verb":"create","objectRef":{"resource":"pods"},"list":[{"k":"a"},{"k":"b"}]}"#;
+        let record = RawRecord::json(text);
+        assert_eq!(
+            record.member("verb"),
+            Some(&JsonValue::String("create".into()))
+        );
+        assert_eq!(
+            record.get(&segments("objectRef.resource")),
+            FieldValue::Str("pods".into())
+        );
+        assert_eq!(
+            record.get(&segments("list.k")),
+            FieldValue::List(vec![
+                FieldValue::Str("a".into()),
+                FieldValue::Str("b".into())
+            ])
+        );
+        assert_eq!(record.member("absent"), None);
+        assert_eq!(
+            record.pointer(&["objectRef", "resource"]),
+            Some(&JsonValue::String("pods".into()))
+        );
+        assert_eq!(record.pointer(&["objectRef", "absent"]), None);
+        assert_eq!(record.pointer(&["verb", "x"]), None);
+        assert!(record.is_valid_json());
+        assert!(record.tree.get().is_none(), "no tree was built");
+        // Once the tree exists, reads go through it and agree.
+        assert!(record.tree().is_some());
+        assert_eq!(
+            record.member("verb"),
+            Some(&JsonValue::String("create".into()))
+        );
+    }
+
+    #[test]
+    fn invalid_and_non_object_json_records_read_as_the_tree_does() {
+        let invalid = RawRecord::json(r#"{"verb":"create","x":}"#);
+        assert_eq!(invalid.member("verb"), None);
+        assert_eq!(invalid.get(&segments("verb")), FieldValue::Missing);
+        assert!(!invalid.is_valid_json());
+        assert!(invalid.tree().is_none());
+
+        let array = RawRecord::json(r#"[{"verb":"get"}]"#);
+        assert_eq!(array.member("verb"), None);
+        assert_eq!(array.pointer(&["verb"]), None);
+        assert!(matches!(array.pointer(&[]), Some(JsonValue::Array(_))));
+        assert_eq!(
+            array.get(&segments("verb")),
+            FieldValue::List(vec![FieldValue::Str("get".into())])
+        );
+        assert!(array.is_valid_json());
+
+        let text = RawRecord::text("verb=get");
+        assert!(!text.is_valid_json());
+        assert_eq!(text.member("verb"), None);
+    }
+}

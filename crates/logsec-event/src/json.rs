@@ -253,7 +253,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Borrowing<'a> {
 }
 
 /// An object key that borrows when the input lets it.
-struct BorrowingKey<'a>(Cow<'a, str>);
+pub(crate) struct BorrowingKey<'a>(pub(crate) Cow<'a, str>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for BorrowingKey<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

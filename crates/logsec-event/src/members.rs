@@ -15,7 +15,10 @@
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use crate::json::JsonValue;
+use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::json::{BorrowingKey, JsonValue};
 use crate::path::{Segment, walk};
 use crate::value::FieldValue;
 
@@ -75,6 +78,41 @@ impl<'a> LazyNode<'a> {
         )
     }
 
+    /// The value at the object keys `keys` from this value, as `self.tree()?.pointer(keys)`
+    /// gives it: the objects on the way are cut into members (once), and only the value at
+    /// the end is parsed.
+    pub(crate) fn pointer(&self, keys: &[&str]) -> Option<&JsonValue<'a>> {
+        let mut node = self;
+        for key in keys {
+            // Not an object: `JsonValue::get` finds nothing either.
+            node = node.member(key)??;
+        }
+        node.tree()
+    }
+
+    /// Follows the leading object keys of `segments` through members (objects cut once, not
+    /// parsed): the value reached, parsed now (`None` when a key is absent), and the segments
+    /// left, starting at the first that does not step into an object's member. Walking the
+    /// rest from the value gives what [`walk`] gives from the whole tree.
+    pub(crate) fn descend<'s>(
+        &self,
+        segments: &'s [Segment],
+    ) -> (Option<&JsonValue<'a>>, &'s [Segment]) {
+        let mut node = self;
+        let mut rest = segments;
+        while let Some((Segment::Key(key), tail)) = rest.split_first() {
+            match node.member(key) {
+                Some(Some(child)) => {
+                    node = child;
+                    rest = tail;
+                }
+                Some(None) => return (None, rest),
+                None => break,
+            }
+        }
+        (node.tree(), rest)
+    }
+
     /// A string without escapes, read straight from the text.
     fn plain_str(&self) -> Option<&'a str> {
         let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
@@ -106,6 +144,79 @@ impl<'a> LazyNode<'a> {
         }
         node.tree()
             .map_or(FieldValue::Missing, |tree| walk(tree, rest))
+    }
+}
+
+/// What one validating pass over a record found.
+#[derive(Debug, Clone)]
+pub(crate) enum Checked<'a> {
+    /// Valid JSON, an object: its lazy view with the top-level members already cut.
+    Object(LazyNode<'a>),
+    /// Valid JSON that is not an object.
+    NotObject,
+    /// Not valid JSON.
+    Invalid,
+}
+
+/// Validates `text` as JSON (serde_json's grammar, without building a tree) and, when it is
+/// an object, cuts it into its top-level members in the same pass.
+pub(crate) fn check(text: &str) -> Checked<'_> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let members = match deserializer.deserialize_any(CutVisitor) {
+        Ok(members) => members,
+        Err(_) => return Checked::Invalid,
+    };
+    if deserializer.end().is_err() {
+        return Checked::Invalid;
+    }
+    match members {
+        Some(members) => {
+            let node = LazyNode::new(text);
+            let _ = node.members.set(Some(members.into_boxed_slice()));
+            Checked::Object(node)
+        }
+        None => Checked::NotObject,
+    }
+}
+
+/// Skips any JSON value; collects an object's members (key, value text) on the way.
+struct CutVisitor;
+
+impl<'de> Visitor<'de> for CutVisitor {
+    type Value = Option<Vec<(Cow<'de, str>, LazyNode<'de>)>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Vec::with_capacity(16);
+        while let Some(BorrowingKey(key)) = map.next_key::<BorrowingKey<'de>>()? {
+            let value: &'de RawValue = map.next_value()?;
+            members.push((key, LazyNode::new(value.get())));
+        }
+        Ok(Some(members))
     }
 }
 
@@ -326,5 +437,85 @@ mod tests {
                 FieldValue::Str("b".into())
             ])
         );
+    }
+
+    #[test]
+    fn one_checked_pass_validates_and_cuts() {
+        let Checked::Object(root) = check(TEXT) else {
+            panic!("an object");
+        };
+        let tree = JsonValue::parse(TEXT).unwrap();
+        for path in [
+            "a", "b.c", "b.c.d", "b.n.m", "e\"q", "f", "g", "h", "r.k", "zz",
+        ] {
+            let segments = segments(path);
+            assert_eq!(root.get(&segments), walk(&tree, &segments), "{path}");
+        }
+        assert_eq!(
+            root.member("b").unwrap().unwrap().raw,
+            r#"{"c":[1,{"d":"}"}],"n":{"m":"deep"}}"#
+        );
+        assert!(matches!(check("[1,2]"), Checked::NotObject));
+        assert!(matches!(check(" \"s\" "), Checked::NotObject));
+        for text in [
+            "",
+            "{",
+            r#"{"a":1"#,
+            r#"{"a":1}x"#,
+            r#"{"a":"x}"#,
+            "{a:1}",
+            r#"{"a":01}"#,
+            r#"{"a":[1,]}"#,
+        ] {
+            assert!(matches!(check(text), Checked::Invalid), "{text}");
+        }
+    }
+
+    #[test]
+    fn pointers_parse_only_the_value_they_reach() {
+        let root = LazyNode::new(TEXT);
+        let tree = JsonValue::parse(TEXT).unwrap();
+        for keys in [
+            &["b", "n", "m"][..],
+            &["b", "c"],
+            &["b", "c", "d"],
+            &["a", "x"],
+            &["zz"],
+            &["r", "k"],
+            &[],
+        ] {
+            assert_eq!(
+                root.pointer(keys),
+                tree.pointer(keys.iter().copied()),
+                "{keys:?}"
+            );
+        }
+        assert_eq!(
+            root.pointer(&["b", "n", "m"]),
+            Some(&JsonValue::String("deep".into()))
+        );
+        // Only `m` was parsed: `b` and `n` were cut, not parsed.
+        let b = root.member("b").unwrap().unwrap();
+        assert!(b.tree.get().is_none());
+        assert!(b.member("n").unwrap().unwrap().tree.get().is_none());
+    }
+
+    #[test]
+    fn descending_then_walking_equals_the_tree_walk() {
+        let root = LazyNode::new(TEXT);
+        let tree = JsonValue::parse(TEXT).unwrap();
+        for path in [
+            "a", "b", "b.c", "b.c.d", "b.n.m", "b.n.x", "e\"q", "f", "g", "h", "r", "r.k",
+            "r[1].k", "r[*].j", "r.k.z", "a.x", "zz", "b.c[1].d",
+        ] {
+            let segments = segments(path);
+            let (node, rest) = root.descend(&segments);
+            let lazy = node.map_or(FieldValue::Missing, |n| walk(n, rest));
+            assert_eq!(lazy, walk(&tree, &segments), "{path}");
+        }
+        let segments = segments("b.n.m");
+        let (node, rest) = root.descend(&segments);
+        assert_eq!(node, Some(&JsonValue::String("deep".into())));
+        assert!(rest.is_empty());
     }
 }

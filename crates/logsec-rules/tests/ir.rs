@@ -214,3 +214,148 @@ fn the_index_only_tries_rules_that_can_match_and_keeps_rule_order() {
     let alert = rules.alert(out[0], &event("{}")).unwrap();
     assert_eq!(alert.finding_info.analytic.uid, "any");
 }
+
+#[test]
+fn the_index_files_rules_under_their_most_discriminating_field_and_misses_no_match() {
+    let set = |values: &[&str]| {
+        let owned: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
+        Test::Str(StrMatcher::in_set(&owned, Case::Sensitive))
+    };
+    let verb = |v: &str| Expr::pred(Predicate::new(raw("verb"), set(&[v])));
+    let resource = |v: &[&str]| Expr::pred(Predicate::new(raw("objectRef.resource"), set(v)));
+    let rule = |id: &str, condition: Expr| {
+        let mut rule = CompiledRule::new(id, Dialect::Falco, condition);
+        rule.sources = vec![SourceFormat::K8sAudit];
+        rule
+    };
+    let mut not_kube_system = Predicate::new(
+        raw("objectRef.namespace"),
+        eq("kube-system", Case::Sensitive),
+    );
+    not_kube_system.negate = true;
+    not_kube_system.if_missing = true;
+    let rules = RuleSet::new(vec![
+        rule("r0", Expr::and(vec![verb("create"), resource(&["pods"])])),
+        rule(
+            "r1",
+            Expr::and(vec![verb("create"), resource(&["secrets"])]),
+        ),
+        rule("r2", Expr::and(vec![verb("delete"), resource(&["pods"])])),
+        // Both alternatives require a verb and a resource: filed under the merged resources.
+        rule(
+            "r3",
+            Expr::or(vec![
+                Expr::and(vec![resource(&["roles"]), verb("create")]),
+                Expr::and(vec![verb("create"), resource(&["clusterroles"])]),
+            ]),
+        ),
+        // Only a verb is required.
+        rule(
+            "r4",
+            Expr::and(vec![verb("create"), Expr::pred(not_kube_system)]),
+        ),
+        // Nothing is required.
+        rule("r5", Expr::not(verb("get"))),
+    ]);
+    let mut summary = rules.index_summary();
+    summary.sort();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                "k8s_audit".to_owned(),
+                "raw.objectRef.resource".to_owned(),
+                4
+            ),
+            ("k8s_audit".to_owned(), "raw.verb".to_owned(), 1),
+        ]
+    );
+    let cases: [(&str, &[&str]); 7] = [
+        (
+            r#"{"verb":"create","objectRef":{"resource":"pods"}}"#,
+            &["r0", "r4", "r5"],
+        ),
+        // A list-valued resource: every rule of the group is tried.
+        (
+            r#"{"verb":"create","objectRef":{"resource":["pods","secrets"]}}"#,
+            &["r0", "r1", "r4", "r5"],
+        ),
+        // Missing or null resource: only the rules that do not require one.
+        (r#"{"verb":"create"}"#, &["r4", "r5"]),
+        (r#"{"verb":"create","objectRef":null}"#, &["r4", "r5"]),
+        (
+            r#"{"verb":"create","objectRef":{"resource":"clusterroles"}}"#,
+            &["r3", "r4", "r5"],
+        ),
+        (
+            r#"{"verb":"create","objectRef":{"resource":"pods","namespace":"kube-system"}}"#,
+            &["r0", "r5"],
+        ),
+        (r#"{"verb":"get","objectRef":{"resource":"pods"}}"#, &[]),
+    ];
+    for (json, expected) in cases {
+        // Borrowed records are read through the lazy member view, owned ones through the tree.
+        for record in [RawRecord::json(json), RawRecord::json(json.to_owned())] {
+            let mut e = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
+            e.raw = record;
+            let mut out = Vec::new();
+            rules.matches(&e, &mut out);
+            let ids: Vec<&str> = out
+                .iter()
+                .map(|m| rules.rules()[m.rule].id.as_str())
+                .collect();
+            assert_eq!(ids, expected, "{json}");
+            let unindexed: Vec<&str> = rules
+                .rules()
+                .iter()
+                .filter(|r| r.matches(&e))
+                .map(|r| r.id.as_str())
+                .collect();
+            assert_eq!(unindexed, expected, "{json}");
+        }
+    }
+}
+
+#[test]
+fn falco_k8s_conditions_read_the_audit_id_guard_once_per_conjunction() {
+    let rules = logsec_rules::falco::load(
+        &[logsec_rules::falco::RuleFile::new(
+            "case.yaml",
+            r#"
+- rule: r
+  desc: d
+  condition: ka.verb=create and ka.target.resource=pods and ka.user.name=bob and not ka.target.namespace=x
+  output: o
+  priority: WARNING
+  source: k8s_audit
+"#,
+        )],
+        &logsec_rules::falco::LoadOptions::default(),
+    );
+    assert_eq!(rules.errors().count(), 0);
+    let set = rules.rule_set();
+    let condition = format!("{:?}", set.rules()[0].condition);
+    // One guard for the three tests of the conjunction, one inside the negation (where it
+    // must stay: `not` of a guarded test is true when auditID is missing).
+    assert_eq!(
+        condition.matches(r#"FieldPath("raw.auditID")"#).count(),
+        2,
+        "{condition}"
+    );
+    let run = |json: &str| {
+        let mut e = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
+        e.raw = RawRecord::json(json);
+        let mut out = Vec::new();
+        set.matches(&e, &mut out);
+        out.len()
+    };
+    let base = r#""verb":"create","objectRef":{"resource":"pods","namespace":"y"},"user":{"username":"bob"}"#;
+    assert_eq!(run(&format!(r#"{{"auditID":"1",{base}}}"#)), 1);
+    assert_eq!(run(&format!("{{{base}}}")), 0);
+    assert_eq!(
+        run(
+            r#"{"auditID":"1","verb":"create","objectRef":{"resource":"pods","namespace":"x"},"user":{"username":"bob"}}"#
+        ),
+        0
+    );
+}

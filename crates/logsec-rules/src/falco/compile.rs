@@ -1317,10 +1317,21 @@ fn cost(expr: &ir::Expr) -> u32 {
 /// effects and every predicate states its own missing-value outcome, so the order changes
 /// only how soon evaluation short-circuits, never the result; most rules then fail on a cheap
 /// `ka.verb` or `ka.target.resource` comparison before any computed field is read.
+///
+/// In an `and`, the k8saudit `auditID` guard that every raw-path `ka.*` test carries is kept
+/// once (`a and a` is `a`): a rule testing five `ka.*` fields reads `auditID` once, not five
+/// times.
 fn order_by_cost(expr: ir::Expr) -> ir::Expr {
     match expr {
         ir::Expr::And(children) => {
             let mut children: Vec<ir::Expr> = children.into_iter().map(order_by_cost).collect();
+            let mut guarded = false;
+            children.retain(|child| {
+                if !is_audit_guard(child) {
+                    return true;
+                }
+                !std::mem::replace(&mut guarded, true)
+            });
             children.sort_by_cached_key(cost);
             ir::Expr::And(children)
         }
@@ -1332,6 +1343,22 @@ fn order_by_cost(expr: ir::Expr) -> ir::Expr {
         ir::Expr::Not(inner) => ir::Expr::Not(Box::new(order_by_cost(*inner))),
         other => other,
     }
+}
+
+/// Whether `expr` is the `auditID` guard [`Lowering::guard`] adds to raw-path `ka.*` tests.
+fn is_audit_guard(expr: &ir::Expr) -> bool {
+    let ir::Expr::Pred(p) = expr else {
+        return false;
+    };
+    matches!(p.test, ir::Test::Present)
+        && p.transforms.is_empty()
+        && !p.negate
+        && !p.if_missing
+        && !p.if_null
+        && !p.if_empty
+        && p.quantifier == ir::Quantifier::Any
+        && matches!(&p.field, ir::Accessor::Path(path)
+            if matches!(path.raw_path(), Some([Segment::Key(key)]) if key.as_ref() == "auditID"))
 }
 
 fn parse_number(text: &str) -> Option<ir::Number> {

@@ -3,16 +3,21 @@
 //! `jevt.*` aliases), the generic `evt.*` fields, and logsec's normalized OCSF fields under the
 //! `ocsf.` prefix (`ocsf.actor.user.name`, any path [`FieldPath::parse`] accepts).
 //!
-//! Plugin fields are extractors over the raw JSON record (`event.raw.tree()`), reproducing the
+//! Plugin fields are extractors over the raw JSON record, reproducing the
 //! plugins' value semantics (see `reference/falco-fields.md`): every value is a string except the
 //! `s3.bytes*`/`s3.cnt.*` counters; cloudtrail turns a non-string JSON value into `""`; k8saudit
 //! re-serializes non-string values as JSON text; list fields yield 0..N values, and an empty
 //! list is "no value".
+//!
+//! Extractors read the record's top-level members through its lazy view
+//! ([`RawRecord::member`]): only the members a field walks into are parsed, once per event
+//! (the parsed member is kept in the record, so every rule reading `objectRef` shares one
+//! parse), and the whole tree is never built for a JSON object record.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use logsec_event::{Event, FieldPath, FieldValue, JsonNumber, JsonValue, edit_distance};
+use logsec_event::{Event, FieldPath, FieldValue, JsonNumber, JsonValue, RawRecord, edit_distance};
 
 /// The event source of Falco's cloudtrail plugin.
 pub const SOURCE_CLOUDTRAIL: &str = "aws_cloudtrail";
@@ -925,7 +930,27 @@ fn array<'e, 'a>(value: Option<&'e JsonValue<'a>>) -> &'e [JsonValue<'a>] {
     }
 }
 
-fn ct_user<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
+/// The top-level members of a JSON record, read through its lazy view.
+#[derive(Clone, Copy)]
+struct Root<'e, 'a>(&'e RawRecord<'a>);
+
+impl<'e, 'a> Root<'e, 'a> {
+    /// The member `key` (parsed on first access, then shared by every reader).
+    fn get(self, key: &str) -> Option<&'e JsonValue<'a>> {
+        self.0.member(key)
+    }
+
+    /// Walks a sequence of object keys from the record: the objects on the way are cut into
+    /// members, only the value reached is parsed.
+    fn pointer(self, keys: &[&str]) -> Option<&'e JsonValue<'a>> {
+        if keys.is_empty() {
+            return None;
+        }
+        self.0.pointer(keys)
+    }
+}
+
+fn ct_user<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
     let identity = root.get("userIdentity")?;
     match identity.get("type")?.as_str()? {
         "Root" | "IAMUser" => ct_str(identity.get("userName")),
@@ -940,7 +965,7 @@ fn ct_user<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
     }
 }
 
-fn ct_original_user<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
+fn ct_original_user<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
     let identity = root.get("userIdentity")?;
     if identity.get("type").and_then(JsonValue::as_str) == Some("AssumedRole") {
         if let Some(arn) = identity.get("arn").and_then(JsonValue::as_str) {
@@ -959,14 +984,14 @@ fn ct_original_user<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
     ct_str(identity.get("userName"))
 }
 
-fn short_src<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
+fn short_src<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
     let src = root.get("eventSource")?.as_str()?;
     Some(Cow::Borrowed(
         src.strip_suffix(".amazonaws.com").unwrap_or(src),
     ))
 }
 
-fn s3_bytes(root: &JsonValue<'_>, which: u8) -> Option<u64> {
+fn s3_bytes(root: Root<'_, '_>, which: u8) -> Option<u64> {
     let data = root.get("additionalEventData");
     let input = data
         .and_then(|d| d.get("bytesTransferredIn"))
@@ -982,7 +1007,7 @@ fn s3_bytes(root: &JsonValue<'_>, which: u8) -> Option<u64> {
     }
 }
 
-fn ct_info(root: &JsonValue<'_>) -> String {
+fn ct_info(root: Root<'_, '_>) -> String {
     let mut out = ct_user(root).map(Cow::into_owned).unwrap_or_default();
     if let Some(ip) = root.get("sourceIPAddress").and_then(JsonValue::as_str) {
         out.push_str(" via ");
@@ -1032,8 +1057,8 @@ fn ct_info(root: &JsonValue<'_>) -> String {
     out
 }
 
-fn ec2_image_ids<'e>(root: &'e JsonValue<'_>, index: Option<usize>) -> Vec<Val<'e>> {
-    let items = root.pointer(["responseElements", "instancesSet", "items"]);
+fn ec2_image_ids<'e>(root: Root<'e, '_>, index: Option<usize>) -> Vec<Val<'e>> {
+    let items = root.pointer(&["responseElements", "instancesSet", "items"]);
     if let Some(JsonValue::Array(items)) = items {
         let ids: Vec<Val<'e>> = items
             .iter()
@@ -1063,8 +1088,8 @@ fn ec2_image_ids<'e>(root: &'e JsonValue<'_>, index: Option<usize>) -> Vec<Val<'
     .collect()
 }
 
-fn ec2_name<'e>(root: &'e JsonValue<'_>) -> Option<Cow<'e, str>> {
-    let items = root.pointer(["requestParameters", "tagSpecificationSet", "items"]);
+fn ec2_name<'e>(root: Root<'e, '_>) -> Option<Cow<'e, str>> {
+    let items = root.pointer(&["requestParameters", "tagSpecificationSet", "items"]);
     let mut found = None;
     for item in array(items) {
         if item.get("resourceType").and_then(JsonValue::as_str) != Some("instance") {
@@ -1112,13 +1137,12 @@ fn percent_decode(text: &str) -> String {
 }
 
 fn container_values<'e>(
-    root: &'e JsonValue<'_>,
+    root: Root<'e, '_>,
     group: &str,
     field: ContainerField,
     index: Option<usize>,
 ) -> Vec<Val<'e>> {
-    let spec = root.pointer(["requestObject", "spec"]);
-    let containers = array(spec.and_then(|s| s.get(group)));
+    let containers = array(root.pointer(&["requestObject", "spec", group]));
     let mut out = Vec::new();
     for (i, container) in containers.iter().enumerate() {
         if index.is_some_and(|want| want != i) {
@@ -1171,7 +1195,7 @@ fn container_values<'e>(
                 // Bug-compatible: upstream reads these without `securityContext`.
                 let value = container
                     .get(key)
-                    .or_else(|| spec.and_then(|s| s.get(key)))
+                    .or_else(|| root.pointer(&["requestObject", "spec", key]))
                     .map(json_text)
                     .unwrap_or(Cow::Borrowed("0"));
                 out.push(Val::Str(value));
@@ -1312,20 +1336,29 @@ pub(crate) fn parse_rfc3339_ns(text: &str) -> Option<i64> {
 /// The event time in nanoseconds as the plugin reports it: k8saudit `stageTimestamp`,
 /// cloudtrail `eventTime`, else the normalized event time.
 fn event_time_ns(event: &Event<'_>) -> i64 {
-    let from_raw = event.raw.tree().and_then(|root| {
-        root.get("stageTimestamp")
-            .or_else(|| root.get("eventTime"))
-            .and_then(JsonValue::as_str)
-            .and_then(parse_rfc3339_ns)
-    });
+    let raw = &event.raw;
+    let from_raw = raw
+        .member("stageTimestamp")
+        .or_else(|| raw.member("eventTime"))
+        .and_then(JsonValue::as_str)
+        .and_then(parse_rfc3339_ns);
     from_raw.unwrap_or_else(|| event.time.saturating_mul(1_000_000))
 }
 
 impl ResolvedField {
-    /// The node `json.value[/pointer]` designates.
-    fn json_pointer<'e, 'a>(&self, root: &'e JsonValue<'a>) -> Option<&'e JsonValue<'a>> {
-        let mut node = root;
-        for seg in self.pointer.iter().filter(|s| !s.is_empty()) {
+    /// The node `json.value[/pointer]` designates. On an object record the walk starts at
+    /// its first member (read through the lazy view); otherwise at the whole tree.
+    fn json_pointer<'e, 'a>(&self, raw: &'e RawRecord<'a>) -> Option<&'e JsonValue<'a>> {
+        let mut segments = self.pointer.iter().filter(|s| !s.is_empty()).peekable();
+        let mut node = match segments.peek() {
+            Some(first) if raw.as_str().trim_start().starts_with('{') => {
+                let member = raw.member(first);
+                segments.next();
+                member?
+            }
+            _ => raw.tree()?,
+        };
+        for seg in segments {
             node = match node {
                 JsonValue::Array(items) => seg.parse::<usize>().ok().and_then(|i| items.get(i))?,
                 _ => node.get(seg)?,
@@ -1342,10 +1375,8 @@ impl ResolvedField {
         ctx: &EvalContext<'_>,
     ) -> FieldValue<'e> {
         match self.info.kind {
-            Kind::JsonValue => event
-                .raw
-                .tree()
-                .and_then(|root| self.json_pointer(root))
+            Kind::JsonValue => self
+                .json_pointer(&event.raw)
                 .map_or(FieldValue::Missing, |node| FieldValue::Str(json_text(node))),
             _ => {
                 let values = self.extract(event, ctx);
@@ -1413,18 +1444,17 @@ impl ResolvedField {
             }
             _ => {}
         }
-        let Some(root) = event.raw.tree() else {
+        if !event.raw.is_valid_json() {
             return Vec::new();
-        };
+        }
+        let root = Root(&event.raw);
         if self.info.sources == Sources::K8sAudit && root.get("auditID").is_none() {
             return Vec::new();
         }
         match self.info.kind {
-            Kind::CtStr(path) => one(ct_str(root.pointer(path.iter().copied()))),
-            Kind::CtJson(path) => one(root
-                .pointer(path.iter().copied())
-                .map(|v| Cow::Owned(v.to_json_string()))),
-            Kind::CtBool(path) => one(root.pointer(path.iter().copied()).map(|v| {
+            Kind::CtStr(path) => one(ct_str(root.pointer(path))),
+            Kind::CtJson(path) => one(root.pointer(path).map(|v| Cow::Owned(v.to_json_string()))),
+            Kind::CtBool(path) => one(root.pointer(path).map(|v| {
                 Cow::Borrowed(if v.as_bool() == Some(true) {
                     "true"
                 } else {
@@ -1434,7 +1464,7 @@ impl ResolvedField {
             Kind::CtShortSrc => one(short_src(root)),
             Kind::CtUser => one(ct_user(root)),
             Kind::CtOriginalUser => one(ct_original_user(root)),
-            Kind::CtAccountId => one(ct_str(root.pointer(["userIdentity", "accountId"]))
+            Kind::CtAccountId => one(ct_str(root.pointer(&["userIdentity", "accountId"]))
                 .or_else(|| ct_str(root.get("recipientAccountId")))),
             Kind::CtInfo => vec![Val::Str(Cow::Owned(ct_info(root)))],
             Kind::CtResources => {
@@ -1474,12 +1504,12 @@ impl ResolvedField {
                 let index = if self.info.list { self.index } else { Some(0) };
                 ec2_image_ids(root, index)
             }
-            Kind::KaStr(path) => one(root.pointer(path.iter().copied()).map(json_text)),
+            Kind::KaStr(path) => one(root.pointer(path).map(json_text)),
             Kind::KaAnnotation(key) => one(root
                 .get("annotations")
                 .and_then(|a| a.get(key))
                 .map(json_text)),
-            Kind::KaList(path) => array(root.pointer(path.iter().copied()))
+            Kind::KaList(path) => array(root.pointer(path))
                 .iter()
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
@@ -1512,23 +1542,23 @@ impl ResolvedField {
                     .unwrap_or("");
                 if resource == Some("pods") && sub.is_empty() {
                     one(root
-                        .pointer(["responseObject", "metadata", "name"])
+                        .pointer(&["responseObject", "metadata", "name"])
                         .map(json_text))
                 } else {
                     Vec::new()
                 }
             }
-            Kind::KaSubjects => array(root.pointer(["requestObject", "subjects"]))
+            Kind::KaSubjects => array(root.pointer(&["requestObject", "subjects"]))
                 .iter()
                 .map(|s| Val::Str(Cow::Owned(s.to_json_string())))
                 .collect(),
-            Kind::KaSubjectNames(kind) => array(root.pointer(["requestObject", "subjects"]))
+            Kind::KaSubjectNames(kind) => array(root.pointer(&["requestObject", "subjects"]))
                 .iter()
                 .filter(|s| s.get("kind").and_then(JsonValue::as_str) == Some(kind))
                 .filter_map(|s| s.get("name").map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaSubjectSaNsNames => array(root.pointer(["requestObject", "subjects"]))
+            Kind::KaSubjectSaNsNames => array(root.pointer(&["requestObject", "subjects"]))
                 .iter()
                 .filter(|s| s.get("kind").and_then(JsonValue::as_str) == Some("ServiceAccount"))
                 .map(|s| {
@@ -1547,7 +1577,7 @@ impl ResolvedField {
             Kind::KaFirstContainerRepo => {
                 container_values(root, "containers", ContainerField::Repository, Some(0))
             }
-            Kind::KaAnyPrivileged => match root.pointer(["requestObject", "spec", "containers"]) {
+            Kind::KaAnyPrivileged => match root.pointer(&["requestObject", "spec", "containers"]) {
                 Some(JsonValue::Array(containers)) => {
                     let any = containers.iter().any(|c| {
                         c.pointer(["securityContext", "privileged"])
@@ -1558,32 +1588,32 @@ impl ResolvedField {
                 }
                 _ => Vec::new(),
             },
-            Kind::KaRoleRules => array(root.pointer(["requestObject", "rules"]))
+            Kind::KaRoleRules => array(root.pointer(&["requestObject", "rules"]))
                 .iter()
                 .map(|r| Val::Str(Cow::Owned(r.to_json_string())))
                 .collect(),
-            Kind::KaRoleRulesField(key) => array(root.pointer(["requestObject", "rules"]))
+            Kind::KaRoleRulesField(key) => array(root.pointer(&["requestObject", "rules"]))
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
                 .flat_map(|(_, rule)| array(rule.get(key)).iter())
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
-            Kind::KaVolumeHostpaths => array(root.pointer(["requestObject", "spec", "volumes"]))
+            Kind::KaVolumeHostpaths => array(root.pointer(&["requestObject", "spec", "volumes"]))
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
                 .filter_map(|(_, v)| v.pointer(["hostPath", "path"]).map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaVolumeFlex => array(root.pointer(["requestObject", "spec", "volumes"]))
+            Kind::KaVolumeFlex => array(root.pointer(&["requestObject", "spec", "volumes"]))
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
                 .filter_map(|(_, v)| v.pointer(["flexVolume", "driver"]).map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaVolumeTypes => array(root.pointer(["requestObject", "spec", "volumes"]))
+            Kind::KaVolumeTypes => array(root.pointer(&["requestObject", "spec", "volumes"]))
                 .iter()
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
@@ -1598,7 +1628,7 @@ impl ResolvedField {
                 .collect(),
             Kind::KaVolumeHostpathKey => {
                 let key = self.arg.as_deref().unwrap_or("");
-                let hit = array(root.pointer(["requestObject", "spec", "volumes"]))
+                let hit = array(root.pointer(&["requestObject", "spec", "volumes"]))
                     .iter()
                     .filter_map(|v| v.pointer(["hostPath", "path"]).and_then(JsonValue::as_str))
                     .any(|path| match key.strip_suffix('*') {
@@ -1608,21 +1638,25 @@ impl ResolvedField {
                 vec![Val::Str(Cow::Borrowed(if hit { "true" } else { "false" }))]
             }
             Kind::KaServicePorts => one(root
-                .pointer(["requestObject", "spec", "ports"])
+                .pointer(&["requestObject", "spec", "ports"])
                 .map(|v| Cow::Owned(v.to_json_string()))),
-            Kind::KaSourceIps => array(root.pointer(["requestObject", "rules"]))
+            Kind::KaSourceIps => array(root.pointer(&["requestObject", "rules"]))
                 .iter()
                 .flat_map(|rule| array(rule.get("sourceIPs")).iter())
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
             Kind::JsonValue => self
-                .json_pointer(root)
+                .json_pointer(&event.raw)
                 .map(json_text)
                 .map(Val::Str)
                 .into_iter()
                 .collect(),
             Kind::JsonObj => {
-                let pretty = serde_json::to_string_pretty(&root.to_serde()).unwrap_or_default();
+                let pretty = event
+                    .raw
+                    .tree()
+                    .map(|tree| serde_json::to_string_pretty(&tree.to_serde()).unwrap_or_default())
+                    .unwrap_or_default();
                 vec![Val::Str(Cow::Owned(pretty))]
             }
             Kind::EvtPluginInfo => match ctx.source {

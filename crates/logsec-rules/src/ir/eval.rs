@@ -253,12 +253,11 @@ fn for_each_json_scalar<'v>(
     }
 }
 
-/// The single node a path leads to, or `Err(())` when the path fans out through an array.
-#[allow(clippy::result_unit_err)]
-/// Where a raw path starts on a record that is a JSON object: its first member, read through
-/// the record's lazy view (only that member is parsed; see `RawRecord::member`), and the rest
-/// of the path — `Some(None, _)` when the record has no such member. `None` when the record is
-/// not a JSON object or the path does not start with a key: the caller walks the whole tree.
+/// Where a raw path starts on a JSON record with a lazy view (see `RawRecord::descend`): the
+/// value its leading object keys lead to (objects on the way cut into members, not parsed;
+/// only that value is parsed, once per record) and the rest of the path — `Some(None, _)`
+/// when a key is absent. `None` when the record has no lazy view: the caller walks the whole
+/// tree.
 pub(crate) fn raw_member<'e, 's>(
     event: &'e Event<'_>,
     segments: &'s [Segment],
@@ -266,15 +265,11 @@ pub(crate) fn raw_member<'e, 's>(
     if !event.raw.is_json() {
         return None;
     }
-    let (Segment::Key(first), rest) = segments.split_first()? else {
-        return None;
-    };
-    if !event.raw.as_str().trim_start().starts_with('{') {
-        return None;
-    }
-    Some((event.raw.member(first), rest))
+    event.raw.descend(segments)
 }
 
+/// The single node a path leads to, or `Err(())` when the path fans out through an array.
+#[allow(clippy::result_unit_err)]
 fn walk_single<'v>(
     root: &'v JsonValue<'v>,
     segments: &[Segment],

@@ -1,6 +1,6 @@
 //! Compiled rules, the rule set, and its index.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -179,34 +179,109 @@ fn predicate_requirement(p: &Predicate) -> Option<Requirement<'_>> {
     })
 }
 
-fn requirement(expr: &Expr) -> Option<Requirement<'_>> {
+/// Every requirement `expr` implies: each conjunct's, and for a disjunction the fields every
+/// alternative requires (their values merged).
+fn requirements(expr: &Expr) -> Vec<Requirement<'_>> {
     match expr {
-        Expr::Pred(p) => predicate_requirement(p),
-        Expr::And(children) => children.iter().find_map(requirement),
+        Expr::Pred(p) => predicate_requirement(p).into_iter().collect(),
+        Expr::And(children) => children.iter().flat_map(requirements).collect(),
         Expr::Or(children) => {
-            let mut merged: Option<Requirement<'_>> = None;
-            for child in children {
-                let next = requirement(child)?;
-                match &mut merged {
-                    None => merged = Some(next),
-                    Some(m) if m.path == next.path && m.insensitive == next.insensitive => {
-                        m.values.extend(next.values)
+            let Some((first, rest)) = children.split_first() else {
+                return Vec::new();
+            };
+            let alternatives: Vec<Vec<Requirement<'_>>> = rest.iter().map(requirements).collect();
+            let mut merged: Vec<Requirement<'_>> = Vec::new();
+            for mut candidate in requirements(first) {
+                let key = (candidate.path, candidate.insensitive);
+                if merged.iter().any(|m| (m.path, m.insensitive) == key) {
+                    continue;
+                }
+                let mut common = true;
+                for alternative in &alternatives {
+                    match alternative.iter().find(|r| (r.path, r.insensitive) == key) {
+                        Some(r) => candidate.values.extend(r.values.iter().copied()),
+                        None => {
+                            common = false;
+                            break;
+                        }
                     }
-                    Some(_) => return None,
+                }
+                if common {
+                    merged.push(candidate);
                 }
             }
             merged
         }
-        Expr::Const(_) | Expr::Not(_) | Expr::Keyword(_) => None,
+        Expr::Const(_) | Expr::Not(_) | Expr::Keyword(_) => Vec::new(),
     }
 }
 
+/// The requirement a rule is indexed by: of the fields its condition requires, the one whose
+/// values best split the rules (the most distinct values among them, per value this rule
+/// accepts; the first on a tie). Every requirement is a necessary condition, so the choice
+/// changes which rules are tried, never which match.
+fn best_requirement<'r>(
+    candidates: Vec<Requirement<'r>>,
+    spread: &HashMap<(&FieldPath, bool), usize>,
+) -> Option<Requirement<'r>> {
+    // spread / values, compared without division.
+    let score = |r: &Requirement<'_>| {
+        let distinct = spread.get(&(r.path, r.insensitive)).copied().unwrap_or(0);
+        (distinct, r.values.len().max(1))
+    };
+    let mut best: Option<Requirement<'r>> = None;
+    for candidate in candidates {
+        let better = best.as_ref().is_none_or(|current| {
+            let (a, n) = score(&candidate);
+            let (b, m) = score(current);
+            a.saturating_mul(m) > b.saturating_mul(n)
+        });
+        if better {
+            best = Some(candidate);
+        }
+    }
+    best
+}
+
 impl Bucketed {
-    fn add(&mut self, index: usize, rule: &CompiledRule) {
-        let Some(req) = requirement(&rule.condition) else {
-            self.unindexed.push(index);
-            return;
-        };
+    /// Rebuilds the index over the rules `indices` (at load time).
+    fn rebuild(&mut self, indices: &[usize], rules: &[CompiledRule]) {
+        self.unindexed.clear();
+        self.keyed.clear();
+        let candidates: Vec<(usize, Vec<Requirement<'_>>)> = indices
+            .iter()
+            .filter_map(|&i| rules.get(i).map(|r| (i, requirements(&r.condition))))
+            .collect();
+        let mut values: HashMap<(&FieldPath, bool), HashSet<String>> = HashMap::new();
+        for (_, reqs) in &candidates {
+            for req in reqs {
+                let seen = values.entry((req.path, req.insensitive)).or_default();
+                for value in &req.values {
+                    seen.insert(if req.insensitive {
+                        value.to_lowercase()
+                    } else {
+                        (*value).to_owned()
+                    });
+                }
+            }
+        }
+        let spread: HashMap<(&FieldPath, bool), usize> =
+            values.into_iter().map(|(k, v)| (k, v.len())).collect();
+        let chosen: Vec<(usize, Option<Requirement<'_>>)> = candidates
+            .into_iter()
+            .map(|(index, reqs)| (index, best_requirement(reqs, &spread)))
+            .collect();
+        for (index, req) in chosen {
+            match req {
+                Some(req) => self.file(index, req),
+                None => self.unindexed.push(index),
+            }
+        }
+        self.rebuild_prefilter(rules);
+    }
+
+    /// Files rule `index` under the values of `req`.
+    fn file(&mut self, index: usize, req: Requirement<'_>) {
         let position = self
             .keyed
             .iter()
@@ -356,20 +431,23 @@ impl RuleSet {
 
     /// Adds rules (their indices continue after the existing ones).
     pub fn extend(&mut self, rules: Vec<CompiledRule>) {
-        for rule in rules {
-            let index = self.rules.len();
+        self.rules.extend(rules);
+        let mut any_format = Vec::new();
+        let mut by_format: HashMap<SourceFormat, Vec<usize>> = HashMap::new();
+        for (index, rule) in self.rules.iter().enumerate() {
             if rule.sources.is_empty() {
-                self.any_format.add(index, &rule);
-            } else {
-                for format in &rule.sources {
-                    self.by_format.entry(*format).or_default().add(index, &rule);
-                }
+                any_format.push(index);
             }
-            self.rules.push(rule);
+            for format in &rule.sources {
+                by_format.entry(*format).or_default().push(index);
+            }
         }
-        self.any_format.rebuild_prefilter(&self.rules);
-        for bucketed in self.by_format.values_mut() {
-            bucketed.rebuild_prefilter(&self.rules);
+        self.any_format.rebuild(&any_format, &self.rules);
+        for (format, indices) in by_format {
+            self.by_format
+                .entry(format)
+                .or_default()
+                .rebuild(&indices, &self.rules);
         }
     }
 
