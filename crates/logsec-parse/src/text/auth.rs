@@ -408,7 +408,7 @@ pub(crate) fn build_event<'a>(
     mut unmapped: Unmapped<'a>,
     format: SourceFormat,
 ) -> Box<Event<'a>> {
-    let mut event = Box::new(Event::new(&ocsf::AUTHENTICATION, info.activity_id, format));
+    let mut event = Event::new_boxed(&ocsf::AUTHENTICATION, info.activity_id, format);
     event.time = header.time;
     event.set_status(info.status_id);
     event.status_detail = Some(Cow::Borrowed(info.detail));
@@ -420,37 +420,47 @@ pub(crate) fn build_event<'a>(
     let is_switch = info.activity_id == ACCOUNT_SWITCH
         || (info.target_user.is_some() && info.target_user != info.user);
     if is_switch {
-        event.actor = info.user.map(|name| Actor {
-            user: Some(User {
+        event.actor = info
+            .user
+            .map(|name| Actor {
+                user: Some(User {
+                    name: Some(Cow::Borrowed(name)),
+                    ..User::default()
+                }),
+                ..Actor::default()
+            })
+            .map(Box::new);
+        event.user = info
+            .target_user
+            .or(info.user)
+            .map(|name| User {
                 name: Some(Cow::Borrowed(name)),
                 ..User::default()
-            }),
-            ..Actor::default()
-        });
-        event.user = info.target_user.or(info.user).map(|name| User {
-            name: Some(Cow::Borrowed(name)),
-            ..User::default()
-        });
+            })
+            .map(Box::new);
     } else {
-        event.user = info.user.map(|name| User {
-            name: Some(Cow::Borrowed(name)),
-            ..User::default()
-        });
+        event.user = info
+            .user
+            .map(|name| User {
+                name: Some(Cow::Borrowed(name)),
+                ..User::default()
+            })
+            .map(Box::new);
     }
     let src_ip = info.src_ip.and_then(parse_ip);
     let src_port = info.src_port.and_then(|p| p.parse::<u16>().ok());
     if src_ip.is_some() || src_port.is_some() {
-        event.src_endpoint = Some(Endpoint {
+        event.src_endpoint = Some(Box::new(Endpoint {
             ip: src_ip,
             port: src_port,
             ..Endpoint::default()
-        });
+        }));
     }
     if let Some(host) = header.hostname {
-        event.dst_endpoint = Some(Endpoint {
+        event.dst_endpoint = Some(Box::new(Endpoint {
             hostname: Some(Cow::Borrowed(host)),
             ..Endpoint::default()
-        });
+        }));
     }
     unmapped.opt("user", info.user);
     unmapped.opt("target_user", info.target_user);

@@ -345,11 +345,7 @@ fn build_event<'a>(
     let log_status = get(LOG_STATUS);
     let no_data = matches!(log_status, Some("NODATA" | "SKIPDATA"));
     let activity = if no_data { 0 } else { 6 };
-    let mut event = Box::new(Event::new(
-        &ocsf::NETWORK_ACTIVITY,
-        activity,
-        SourceFormat::VpcFlow,
-    ));
+    let mut event = Event::new_boxed(&ocsf::NETWORK_ACTIVITY, activity, SourceFormat::VpcFlow);
     let seconds = |field: usize| {
         get(field)
             .and_then(parse_i64)
@@ -419,10 +415,10 @@ fn build_event<'a>(
     src.svc_name = get(PKT_SRC_AWS_SERVICE).map(Cow::Borrowed);
     dst.svc_name = get(PKT_DST_AWS_SERVICE).map(Cow::Borrowed);
     if src != Endpoint::default() {
-        event.src_endpoint = Some(src);
+        event.src_endpoint = Some(Box::new(src));
     }
     if dst != Endpoint::default() {
-        event.dst_endpoint = Some(dst);
+        event.dst_endpoint = Some(Box::new(dst));
     }
     let protocol = get(PROTOCOL).and_then(parse_i64);
     event.connection_info = Some(ConnectionInfo {
@@ -447,7 +443,7 @@ fn build_event<'a>(
         packets: get(PACKETS).and_then(parse_i64),
         ..Traffic::default()
     });
-    event.cloud = Some(Cloud {
+    event.cloud = Some(Box::new(Cloud {
         provider: Cow::Borrowed("AWS"),
         region: get(REGION).map(Cow::Borrowed),
         zone: get(AZ_ID).map(Cow::Borrowed),
@@ -456,7 +452,7 @@ fn build_event<'a>(
             type_id: Some(10),
             ..Account::default()
         }),
-    });
+    }));
     event.metadata.product.version = get(VERSION).map(Cow::Borrowed);
     event.metadata.log_provider = Some(Cow::Borrowed(if get(TGW_ID).is_some() {
         "Transit Gateway Flow Logs"
