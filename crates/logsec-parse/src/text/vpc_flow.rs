@@ -377,8 +377,9 @@ fn build_event<'a>(
         event.status_detail = Some(Cow::Borrowed(reason));
     }
     let direction = get(FLOW_DIRECTION);
-    let mut src = Endpoint::default();
-    let mut dst = Endpoint::default();
+    // Filled in place on the heap (a struct built on the stack and then boxed is copied).
+    let mut src = Box::<Endpoint<'a>>::default();
+    let mut dst = Box::<Endpoint<'a>>::default();
     let fill = |endpoint: &mut Endpoint<'a>, addr: usize, pkt_addr: usize, port: usize| {
         let flow_ip = get(addr).and_then(parse_ip);
         let packet_ip = get(pkt_addr).and_then(parse_ip);
@@ -419,11 +420,11 @@ fn build_event<'a>(
     }
     src.svc_name = get(PKT_SRC_AWS_SERVICE).map(Cow::Borrowed);
     dst.svc_name = get(PKT_DST_AWS_SERVICE).map(Cow::Borrowed);
-    if src != Endpoint::default() {
-        event.src_endpoint = Some(Box::new(src));
+    if *src != Endpoint::default() {
+        event.src_endpoint = Some(src);
     }
-    if dst != Endpoint::default() {
-        event.dst_endpoint = Some(Box::new(dst));
+    if *dst != Endpoint::default() {
+        event.dst_endpoint = Some(dst);
     }
     let protocol = get(PROTOCOL).and_then(parse_i64);
     event.connection_info = Some(ConnectionInfo {

@@ -185,25 +185,22 @@ pub(crate) fn access_event<'a>(
         event.set_status(http_status_id(status));
         event.status_code = Some(Cow::Borrowed(l.status.text));
     }
+    // The boxed objects are filled in place on the heap: a struct literal in `Box::new` is
+    // built on the stack and copied, and the copy stalls on the stores that just built it.
     let remote = l.remote.text;
-    event.src_endpoint = Some(match parse_ip(remote) {
-        Some(ip) => Box::new(Endpoint {
-            ip: Some(ip),
-            ..Endpoint::default()
-        }),
-        None => Box::new(Endpoint {
-            hostname: Some(Cow::Borrowed(remote)),
-            ..Endpoint::default()
-        }),
-    });
+    let mut src = Box::<Endpoint<'a>>::default();
+    match parse_ip(remote) {
+        Some(ip) => src.ip = Some(ip),
+        None => src.hostname = Some(Cow::Borrowed(remote)),
+    }
+    event.src_endpoint = Some(src);
     if let Some(user) = l.user.value() {
-        event.actor = Some(Box::new(Actor {
-            user: Some(User {
-                name: Some(Cow::Borrowed(user)),
-                ..User::default()
-            }),
-            ..Actor::default()
-        }));
+        let mut actor = Box::<Actor<'a>>::default();
+        actor.user = Some(User {
+            name: Some(Cow::Borrowed(user)),
+            ..User::default()
+        });
+        event.actor = Some(actor);
     }
     let (vhost_name, vhost_port) = match l.vhost.map(|t| t.text) {
         Some(vhost) => match vhost.rsplit_once(':') {
@@ -214,19 +211,17 @@ pub(crate) fn access_event<'a>(
         },
         None => (None, None),
     };
-    event.http_request = Some(Box::new(HttpRequest {
-        http_method: method.map(Cow::Borrowed),
-        url: target.map(|target| url_of(target, vhost_name, vhost_port)),
-        user_agent: user_agent.filter(|u| *u != "-").map(Cow::Borrowed),
-        referrer: referer.filter(|r| *r != "-").map(Cow::Borrowed),
-        version: version.map(Cow::Borrowed),
-        ..HttpRequest::default()
-    }));
-    event.http_response = Some(Box::new(HttpResponse {
-        code: status,
-        length: bytes.and_then(|t| parse_i64(t.text)),
-        ..HttpResponse::default()
-    }));
+    let mut request = Box::<HttpRequest<'a>>::default();
+    request.http_method = method.map(Cow::Borrowed);
+    request.url = target.map(|target| url_of(target, vhost_name, vhost_port));
+    request.user_agent = user_agent.filter(|u| *u != "-").map(Cow::Borrowed);
+    request.referrer = referer.filter(|r| *r != "-").map(Cow::Borrowed);
+    request.version = version.map(Cow::Borrowed);
+    event.http_request = Some(request);
+    let mut response = Box::<HttpResponse<'a>>::default();
+    response.code = status;
+    response.length = bytes.and_then(|t| parse_i64(t.text));
+    event.http_response = Some(response);
     event.unmapped = Some(unmapped.build());
     event.raw = RawRecord::text(line);
     Ok(event)
