@@ -182,9 +182,17 @@ impl LineParser for ElbParser {
                 .or_else(|| EXTRA.get(i - names.len()))
                 .copied()
                 .unwrap_or("extra");
-            match name.split_once(':') {
+            // Byte scans: `split_once(':')` on every (short) field name of every line was an
+            // eighth of the time of an ALB record.
+            let split_name = name.bytes().position(|b| b == b':').map(|at| {
+                (
+                    name.get(..at).unwrap_or(""),
+                    name.get(at + 1..).unwrap_or(""),
+                )
+            });
+            match split_name {
                 Some((prefix, "port")) => {
-                    let (ip, port) = match token.text.rfind(':') {
+                    let (ip, port) = match memchr::memrchr(b':', token.text.as_bytes()) {
                         Some(at) if !token.text.ends_with(']') => {
                             (token.text.get(..at).unwrap_or(""), token.text.get(at + 1..))
                         }
