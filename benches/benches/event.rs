@@ -10,13 +10,13 @@ use logsec_event::{Actor, Event, FieldPath, RawRecord, SourceFormat, User, ocsf}
 fn field_access(c: &mut Criterion) {
     let raw = r#"{"eventName":"GetObject","requestParameters":{"bucketName":"b1","key":"k"},"userIdentity":{"type":"IAMUser"}}"#;
     let mut event = Event::new(&ocsf::API_ACTIVITY, 2, SourceFormat::Cloudtrail);
-    event.actor = Some(Actor {
+    event.actor = Some(Box::new(Actor {
         user: Some(User {
             name: Some("alice".into()),
             ..User::default()
         }),
         ..Actor::default()
-    });
+    }));
     event.raw = RawRecord::json(raw);
     let ocsf_path = FieldPath::parse("actor.user.name").expect("valid path");
     let raw_path = FieldPath::raw("requestParameters.bucketName").expect("valid path");

@@ -171,13 +171,13 @@ impl Evidence {
                 .map(str::to_owned),
             name: event.class_name.as_deref().map(str::to_owned),
             data: evidence_data(raw, event),
-            actor: event.actor.clone().detach(),
-            api: event.api.clone().detach(),
-            src_endpoint: event.src_endpoint.clone().detach(),
-            dst_endpoint: event.dst_endpoint.clone().detach(),
-            http_request: event.http_request.clone().detach(),
-            http_response: event.http_response.clone().detach(),
-            user: event.user.clone().detach(),
+            actor: event.actor.as_deref().cloned().detach(),
+            api: event.api.as_deref().cloned().detach(),
+            src_endpoint: event.src_endpoint.as_deref().cloned().detach(),
+            dst_endpoint: event.dst_endpoint.as_deref().cloned().detach(),
+            http_request: event.http_request.as_deref().cloned().detach(),
+            http_response: event.http_response.as_deref().cloned().detach(),
+            user: event.user.as_deref().cloned().detach(),
             resources: event.resources.clone().detach(),
         }
     }
@@ -462,7 +462,7 @@ impl AlertBuilder {
             time: Some(event.time),
         });
         if self.cloud.is_none() {
-            self.cloud = event.cloud.as_ref().and_then(owned_cloud);
+            self.cloud = event.cloud.as_deref().and_then(owned_cloud);
         }
         if self.evidences.len() < self.max_evidences {
             self.evidences.push(Evidence::from_event(event));

@@ -130,10 +130,10 @@ fn in_user<'e>(
 }
 
 fn in_endpoint<'e>(
-    endpoint: &'e Option<Endpoint<'_>>,
+    endpoint: &'e Option<Box<Endpoint<'_>>>,
     get: impl FnOnce(&'e Endpoint<'_>) -> FieldValue<'e>,
 ) -> FieldValue<'e> {
-    endpoint.as_ref().map_or(FieldValue::Missing, get)
+    endpoint.as_deref().map_or(FieldValue::Missing, get)
 }
 
 macro_rules! user_fields {
@@ -233,7 +233,7 @@ fn actor_user<'e>(e: &'e Event<'_>) -> Option<&'e User<'e>> {
 }
 
 fn target_user<'e>(e: &'e Event<'_>) -> Option<&'e User<'e>> {
-    e.user.as_ref()
+    e.user.as_deref()
 }
 
 fn base_fields() -> Vec<(&'static str, Accessor)> {
@@ -313,7 +313,7 @@ fn session_fields() -> Vec<(&'static str, Accessor)> {
         e.actor.as_ref().and_then(|a| a.session.as_ref())
     }
     fn session<'e>(e: &'e Event<'_>) -> Option<&'e crate::event::Session<'e>> {
-        e.session.as_ref()
+        e.session.as_deref()
     }
     macro_rules! session_of {
         ($prefix:literal, $get:expr) => {
@@ -407,10 +407,10 @@ fn http_fields() -> Vec<(&'static str, Accessor)> {
         e.http_request.as_ref().and_then(|r| r.url.as_ref())
     }
     fn req<'e>(e: &'e Event<'_>) -> Option<&'e crate::event::HttpRequest<'e>> {
-        e.http_request.as_ref()
+        e.http_request.as_deref()
     }
     fn resp<'e>(e: &'e Event<'_>) -> Option<&'e crate::event::HttpResponse<'e>> {
-        e.http_response.as_ref()
+        e.http_response.as_deref()
     }
     vec![
         ("http_request.http_method", |e| {
@@ -512,7 +512,7 @@ fn network_fields() -> Vec<(&'static str, Accessor)> {
 
 fn cloud_and_resource_fields() -> Vec<(&'static str, Accessor)> {
     fn cloud<'e>(e: &'e Event<'_>) -> Option<&'e crate::event::Cloud<'e>> {
-        e.cloud.as_ref()
+        e.cloud.as_deref()
     }
     vec![
         ("cloud.provider", |e| {
@@ -929,13 +929,13 @@ mod tests {
             "resources":[{"ARN":"arn:1","type":"AWS::S3::Object"},{"ARN":"arn:2"},{"type":"x"}],
             "tags":{"a.b":"dotted"}}"#;
         let mut event = Event::new(&ocsf::API_ACTIVITY, 2, SourceFormat::Cloudtrail);
-        event.actor = Some(Actor {
+        event.actor = Some(Box::new(Actor {
             user: Some(User {
                 name: Some("alice".into()),
                 ..User::default()
             }),
             ..Actor::default()
-        });
+        }));
         event.resources = vec![
             Resource {
                 uid: Some("arn:1".into()),

@@ -479,7 +479,7 @@ fn api_activity() -> Event<'static> {
     event.status_code = text("AccessDenied");
     event.status_detail = text("Access Denied");
     event.message = text("PutBucketPolicy on example-bucket denied");
-    event.actor = Some(Actor {
+    event.actor = Some(Box::new(Actor {
         user: Some(iam_user("alice")),
         session: Some(Session {
             uid: text("ASIAEXAMPLESESSION"),
@@ -493,8 +493,8 @@ fn api_activity() -> Event<'static> {
             name: text("okta"),
             uid: text("arn:aws:iam::123456789012:saml-provider/okta"),
         }),
-    });
-    event.api = Some(Api {
+    }));
+    event.api = Some(Box::new(Api {
         operation: "PutBucketPolicy".into(),
         service: Some(Service {
             name: text("s3.amazonaws.com"),
@@ -510,18 +510,18 @@ fn api_activity() -> Event<'static> {
         }),
         group: None,
         version: text("2006-03-01"),
-    });
-    event.src_endpoint = Some(Endpoint {
+    }));
+    event.src_endpoint = Some(Box::new(Endpoint {
         ip: ip("203.0.113.7"),
         domain: None,
         intermediate_ips: vec![ip("198.51.100.1").expect("ip")],
         uid: text("vpce-0a1b2c3d"),
         ..Endpoint::default()
-    });
-    event.http_request = Some(HttpRequest {
+    }));
+    event.http_request = Some(Box::new(HttpRequest {
         user_agent: text("aws-cli/2.15.0 Python/3.11.6"),
         ..HttpRequest::default()
-    });
+    }));
     event.set_cloud(aws_cloud());
     event.resources = vec![Resource {
         type_name: text("AWS::S3::Bucket"),
@@ -551,7 +551,7 @@ fn kubernetes_api_activity() -> Event<'static> {
     event.set_status(ocsf::status::SUCCESS);
     event.metadata.original_event_uid = text("6f1d7c0a-9a39-4a43-9d4e-0d5f7b2f0c11");
     event.metadata.event_code = text("create");
-    event.actor = Some(Actor {
+    event.actor = Some(Box::new(Actor {
         user: Some(User {
             name: text("system:serviceaccount:kube-system:deployer"),
             uid: text("9b2c1d3e-0000-4000-8000-000000000001"),
@@ -562,8 +562,8 @@ fn kubernetes_api_activity() -> Event<'static> {
             ..User::default()
         }),
         ..Actor::default()
-    });
-    event.api = Some(Api {
+    }));
+    event.api = Some(Box::new(Api {
         operation: "create".into(),
         group: Some(Group {
             name: text("rbac.authorization.k8s.io"),
@@ -575,12 +575,12 @@ fn kubernetes_api_activity() -> Event<'static> {
             ..ApiResponse::default()
         }),
         ..Api::default()
-    });
-    event.src_endpoint = Some(Endpoint {
+    }));
+    event.src_endpoint = Some(Box::new(Endpoint {
         ip: ip("10.0.0.12"),
         ..Endpoint::default()
-    });
-    event.http_request = Some(HttpRequest {
+    }));
+    event.http_request = Some(Box::new(HttpRequest {
         http_method: text("POST"),
         url: Some(Url {
             path: text("/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"),
@@ -588,7 +588,7 @@ fn kubernetes_api_activity() -> Event<'static> {
         }),
         user_agent: text("kubectl/v1.29.0"),
         ..HttpRequest::default()
-    });
+    }));
     event.resources = vec![Resource {
         type_name: text("clusterrolebindings"),
         name: text("cluster-admin-binding"),
@@ -609,25 +609,25 @@ fn authentication() -> Event<'static> {
     event.message =
         text("Failed password for invalid user admin from 198.51.100.23 port 52311 ssh2");
     event.metadata.log_name = text("auth.log");
-    event.user = Some(User {
+    event.user = Some(Box::new(User {
         name: text("admin"),
         ..User::default()
-    });
+    }));
     event.is_mfa = Some(false);
-    event.src_endpoint = Some(Endpoint {
+    event.src_endpoint = Some(Box::new(Endpoint {
         ip: ip("198.51.100.23"),
         port: Some(52311),
         ..Endpoint::default()
-    });
-    event.dst_endpoint = Some(Endpoint {
+    }));
+    event.dst_endpoint = Some(Box::new(Endpoint {
         hostname: text("bastion"),
         svc_name: text("sshd"),
         ..Endpoint::default()
-    });
-    event.session = Some(Session {
+    }));
+    event.session = Some(Box::new(Session {
         uid: text("4242"),
         ..Session::default()
-    });
+    }));
     event.unmapped = Some(JsonValue::Object(vec![
         ("program".into(), JsonValue::String("sshd".into())),
         ("pid".into(), JsonValue::String("4242".into())),
@@ -641,26 +641,26 @@ fn console_login() -> Event<'static> {
     cloudtrail_metadata(&mut event, "ConsoleLogin");
     event.time = TIME;
     event.set_status(ocsf::status::SUCCESS);
-    event.user = Some(iam_user("alice"));
-    event.actor = Some(Actor {
+    event.user = Some(Box::new(iam_user("alice")));
+    event.actor = Some(Box::new(Actor {
         user: Some(iam_user("alice")),
         ..Actor::default()
-    });
+    }));
     event.is_mfa = Some(true);
     event.service = Some(Service {
         name: text("signin.amazonaws.com"),
     });
-    event.src_endpoint = Some(Endpoint {
+    event.src_endpoint = Some(Box::new(Endpoint {
         ip: ip("2001:db8::7"),
         ..Endpoint::default()
-    });
-    event.api = Some(Api {
+    }));
+    event.api = Some(Box::new(Api {
         operation: "ConsoleLogin".into(),
         service: Some(Service {
             name: text("signin.amazonaws.com"),
         }),
         ..Api::default()
-    });
+    }));
     event.set_cloud(aws_cloud());
     event.raw = RawRecord::json(r#"{"eventName":"ConsoleLogin"}"#);
     event
@@ -672,12 +672,12 @@ fn account_change() -> Event<'static> {
     event.time = TIME;
     event.severity_id = Severity::Medium;
     event.set_status(ocsf::status::SUCCESS);
-    event.user = Some(iam_user("mallory"));
-    event.actor = Some(Actor {
+    event.user = Some(Box::new(iam_user("mallory")));
+    event.actor = Some(Box::new(Actor {
         user: Some(iam_user("alice")),
         ..Actor::default()
-    });
-    event.api = Some(Api {
+    }));
+    event.api = Some(Box::new(Api {
         operation: "AttachUserPolicy".into(),
         service: Some(Service {
             name: text("iam.amazonaws.com"),
@@ -686,11 +686,11 @@ fn account_change() -> Event<'static> {
             uid: "0c1d2e3f-aaaa-4bbb-8ccc-000000000002".into(),
         }),
         ..Api::default()
-    });
-    event.src_endpoint = Some(Endpoint {
+    }));
+    event.src_endpoint = Some(Box::new(Endpoint {
         ip: ip("203.0.113.7"),
         ..Endpoint::default()
-    });
+    }));
     // Account Change has no `resources`; the policy ARN stays in the raw record (OCSF's
     // `policy` object is not modelled yet).
     event.set_cloud(aws_cloud());
@@ -713,7 +713,7 @@ fn http_activity() -> Event<'static> {
     event.set_status(ocsf::status::FAILURE);
     event.status_code = text("404");
     event.metadata.original_event_uid = text("a1b2c3d4-0000-4000-8000-000000000003");
-    event.http_request = Some(HttpRequest {
+    event.http_request = Some(Box::new(HttpRequest {
         http_method: text("GET"),
         url: Some(Url {
             path: text("/admin/../etc/passwd"),
@@ -732,25 +732,25 @@ fn http_activity() -> Event<'static> {
         uid: text("a1b2c3d4-0000-4000-8000-000000000003"),
         version: text("HTTP/1.1"),
         length: Some(0),
-    });
-    event.http_response = Some(HttpResponse {
+    }));
+    event.http_response = Some(Box::new(HttpResponse {
         code: Some(404),
         length: Some(153),
         latency: Some(3),
         message: text("NR"),
         status: text("Not Found"),
-    });
-    event.src_endpoint = Some(Endpoint {
+    }));
+    event.src_endpoint = Some(Box::new(Endpoint {
         ip: ip("198.51.100.23"),
         port: Some(41000),
         ..Endpoint::default()
-    });
-    event.dst_endpoint = Some(Endpoint {
+    }));
+    event.dst_endpoint = Some(Box::new(Endpoint {
         ip: ip("10.0.3.4"),
         port: Some(8080),
         svc_name: text("outbound|8080||shop.default.svc.cluster.local"),
         ..Endpoint::default()
-    });
+    }));
     event.traffic = Some(Traffic {
         bytes_in: Some(0),
         bytes_out: Some(153),
@@ -771,7 +771,7 @@ fn network_activity() -> Event<'static> {
     event.start_time = Some(1_700_000_000_000);
     event.end_time = Some(1_700_000_060_000);
     event.set_action(2);
-    event.src_endpoint = Some(Endpoint {
+    event.src_endpoint = Some(Box::new(Endpoint {
         ip: ip("10.0.1.5"),
         port: Some(49152),
         interface_uid: text("eni-0a1b2c3d"),
@@ -779,12 +779,12 @@ fn network_activity() -> Event<'static> {
         subnet_uid: text("subnet-0a0b0c0d"),
         instance_uid: text("i-0123456789abcdef0"),
         ..Endpoint::default()
-    });
-    event.dst_endpoint = Some(Endpoint {
+    }));
+    event.dst_endpoint = Some(Box::new(Endpoint {
         ip: ip("203.0.113.9"),
         port: Some(22),
         ..Endpoint::default()
-    });
+    }));
     event.connection_info = Some(ConnectionInfo {
         protocol_num: Some(6),
         protocol_name: text("tcp"),

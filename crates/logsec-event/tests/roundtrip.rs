@@ -300,9 +300,19 @@ prop_compose! {
         Event {
             class_uid, class_name, category_uid, category_name, activity_id, activity_name,
             type_uid, severity_id, status_id, status, status_code, status_detail, time,
-            start_time, end_time, duration, message, metadata, actor, user, session, is_mfa,
-            service, api, src_endpoint, dst_endpoint, http_request, http_response,
-            connection_info, traffic, action_id, action, cloud, resources, unmapped, raw,
+            start_time, end_time, duration, message, metadata,
+            actor: actor.map(Box::new),
+            user: user.map(Box::new),
+            session: session.map(Box::new),
+            is_mfa, service,
+            api: api.map(Box::new),
+            src_endpoint: src_endpoint.map(Box::new),
+            dst_endpoint: dst_endpoint.map(Box::new),
+            http_request: http_request.map(Box::new),
+            http_response: http_response.map(Box::new),
+            connection_info, traffic, action_id, action,
+            cloud: cloud.map(Box::new),
+            resources, unmapped, raw,
         }
     }
 }

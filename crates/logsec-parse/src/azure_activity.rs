@@ -139,11 +139,11 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
 
 fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Box<Event<'a>> {
     let operation = r.operation_name.take();
-    let mut event = Box::new(Event::new(
+    let mut event = Event::new_boxed(
         &ocsf::API_ACTIVITY,
         operation.as_deref().map_or(0, activity),
         SourceFormat::AzureActivity,
-    ));
+    );
     event.time = r.time.get().and_then(parse_time_ms).unwrap_or(0);
     event.severity_id = r.level.get().map_or(Severity::Informational, severity);
     event.metadata.profiles = vec![Cow::Borrowed("cloud")];
@@ -174,7 +174,7 @@ fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Box<Event<'a>> {
     let uid = claims.object_id.take();
     if name.is_some() || uid.is_some() {
         let email = name.as_ref().filter(|n| n.contains('@')).cloned();
-        event.actor = Some(Actor {
+        event.actor = Some(Box::new(Actor {
             user: Some(User {
                 name,
                 uid,
@@ -183,7 +183,7 @@ fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Box<Event<'a>> {
             }),
             app_name: claims.app_id.take(),
             ..Actor::default()
-        });
+        }));
     }
     if let Some(caller) = r.caller_ip.take() {
         let mut src = Endpoint::default();
@@ -191,7 +191,7 @@ fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Box<Event<'a>> {
             Some(ip) => src.ip = Some(ip),
             None => src.domain = Some(caller),
         }
-        event.src_endpoint = Some(src);
+        event.src_endpoint = Some(Box::new(src));
     }
     let resource_id = r.resource_id.take();
     let subscription_id = resource_id
@@ -204,7 +204,7 @@ fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Box<Event<'a>> {
             ..Resource::default()
         }];
     }
-    event.cloud = Some(Cloud {
+    event.cloud = Some(Box::new(Cloud {
         provider: Cow::Borrowed("Azure"),
         region: r.location.take(),
         zone: None,
@@ -212,19 +212,19 @@ fn normalize<'a>(mut r: ActivityRecord<'a>, text: &'a str) -> Box<Event<'a>> {
             uid: Some(uid),
             ..Account::default()
         }),
-    });
+    }));
     if let Some(operation) = operation {
         let provider = operation
             .split('/')
             .next()
             .filter(|p| operation.contains('/') && !p.is_empty())
             .map(|p| Cow::Owned(p.to_owned()));
-        event.api = Some(Api {
+        event.api = Some(Box::new(Api {
             operation,
             service: provider.map(|name| Service { name: Some(name) }),
             request: r.correlation_id.take().map(|uid| ApiRequest { uid }),
             ..Api::default()
-        });
+        }));
     }
     let _ = r.tenant_id.take();
     event.raw = RawRecord::json_validated(text);

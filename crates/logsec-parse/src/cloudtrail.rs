@@ -477,7 +477,7 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
         Class::Authentication(a) => (&ocsf::AUTHENTICATION, a),
         Class::AccountChange(a) => (&ocsf::ACCOUNT_CHANGE, a),
     };
-    let mut event = Box::new(Event::new(ocsf_class, activity, SourceFormat::Cloudtrail));
+    let mut event = Event::new_boxed(ocsf_class, activity, SourceFormat::Cloudtrail);
     event.time = r
         .event_time
         .get()
@@ -540,12 +540,12 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
         uid: idp_uid,
     });
     let has_user = actor_user != User::default();
-    event.actor = Some(Actor {
+    event.actor = Some(Box::new(Actor {
         user: has_user.then(|| actor_user.clone()),
         session: has_session.then_some(session),
         app_name: identity.invoked_by.take(),
         idp,
-    });
+    }));
 
     // Where from.
     let mut src = Endpoint {
@@ -558,19 +558,19 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
             None => src.domain = Some(source),
         }
     }
-    event.src_endpoint = Some(src);
+    event.src_endpoint = Some(Box::new(src));
     if let Some(agent) = r.user_agent.take() {
-        event.http_request = Some(HttpRequest {
+        event.http_request = Some(Box::new(HttpRequest {
             user_agent: Some(agent),
             ..HttpRequest::default()
-        });
+        }));
     }
-    event.cloud = Some(Cloud {
+    event.cloud = Some(Box::new(Cloud {
         provider: Cow::Borrowed("AWS"),
         region: r.aws_region.take(),
         account: aws_account(r.recipient_account_id.take()),
         zone: None,
-    });
+    }));
 
     // Status.
     let error_code = r.error_code.take();
@@ -583,7 +583,7 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
     });
     event.status_code = error_code.clone();
     event.status_detail = error_message.clone();
-    event.api = Some(Api {
+    event.api = Some(Box::new(Api {
         operation: event_name.unwrap_or_default(),
         service: r
             .event_source
@@ -597,7 +597,7 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
         }),
         group: None,
         version: r.api_version.take(),
-    });
+    }));
 
     // Resources.
     if let Some(raw) = r.resources
@@ -640,18 +640,18 @@ fn authentication<'a>(event: &mut Event<'a>, r: &Record<'a>, actor_user: User<'a
     }
     event.is_mfa = yes_no(extra.mfa_used.get());
     if let Some(login_to) = extra.login_to.take() {
-        event.dst_endpoint = Some(Endpoint {
+        event.dst_endpoint = Some(Box::new(Endpoint {
             svc_name: Some(login_to),
             ..Endpoint::default()
-        });
+        }));
     }
     if name.starts_with("AssumeRole") {
         let mut request = request;
-        event.user = Some(User {
+        event.user = Some(Box::new(User {
             uid: request.role_arn.take(),
             name: request.role_session_name.take(),
             ..User::default()
-        });
+        }));
         let mut role_user = response.assumed_role_user.0.take().unwrap_or_default();
         let credential = response
             .credentials
@@ -665,14 +665,14 @@ fn authentication<'a>(event: &mut Event<'a>, r: &Record<'a>, actor_user: User<'a
             ..Session::default()
         };
         if session != Session::default() {
-            event.session = Some(session);
+            event.session = Some(Box::new(session));
         }
     } else {
         let mut user = actor_user;
         if user.name.is_none() {
             user.name = extra.user_name.take();
         }
-        event.user = Some(user);
+        event.user = Some(Box::new(user));
     }
 }
 
@@ -709,9 +709,9 @@ fn account_change<'a>(event: &mut Event<'a>, r: &Record<'a>, actor_user: User<'a
             ..User::default()
         }
     };
-    event.user = Some(user);
+    event.user = Some(Box::new(user));
     if let Some(group) = request.group_name.take() {
-        event.user.get_or_insert_with(User::default).groups = vec![logsec_event::Group {
+        event.user.get_or_insert_with(Box::default).groups = vec![logsec_event::Group {
             name: Some(group),
             uid: None,
         }];

@@ -51,11 +51,7 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if let Some(envelope) = envelope.envelope() {
         return Outcome::Envelope(envelope);
     }
-    let mut event = Box::new(Event::new(
-        &ocsf::DETECTION_FINDING,
-        1,
-        SourceFormat::FalcoAlert,
-    ));
+    let mut event = Event::new_boxed(&ocsf::DETECTION_FINDING, 1, SourceFormat::FalcoAlert);
     event.time = a.time.get().and_then(parse_time_ms).unwrap_or(0);
     event.severity_id = a
         .priority
@@ -66,10 +62,10 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     event.metadata.event_code = a.rule.cloned();
     event.metadata.log_name = a.source.cloned();
     if let Some(host) = a.hostname.cloned() {
-        event.src_endpoint = Some(Endpoint {
+        event.src_endpoint = Some(Box::new(Endpoint {
             hostname: Some(host),
             ..Endpoint::default()
-        });
+        }));
     }
     let mut unmapped: Vec<(Cow<'_, str>, JsonValue<'_>)> = Vec::new();
     for (key, value) in [

@@ -150,11 +150,7 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
         let verb = m.rsplit('.').next().unwrap_or(m);
         api_activity_for_verb(verb, true)
     });
-    let mut event = Box::new(Event::new(
-        &ocsf::API_ACTIVITY,
-        activity,
-        SourceFormat::GcpAudit,
-    ));
+    let mut event = Event::new_boxed(&ocsf::API_ACTIVITY, activity, SourceFormat::GcpAudit);
     event.time = e
         .timestamp
         .get()
@@ -183,7 +179,7 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
         let is_service = email
             .as_deref()
             .is_some_and(|m| m.ends_with(".gserviceaccount.com"));
-        event.actor = Some(Actor {
+        event.actor = Some(Box::new(Actor {
             user: Some(User {
                 name: email.clone(),
                 email_addr: email,
@@ -192,7 +188,7 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
                 ..User::default()
             }),
             ..Actor::default()
-        });
+        }));
     }
     let mut request = payload.request_metadata.0.take().unwrap_or_default();
     if let Some(caller) = request.caller_ip.take() {
@@ -201,13 +197,13 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
             Some(ip) => src.ip = Some(ip),
             None => src.domain = Some(caller),
         }
-        event.src_endpoint = Some(src);
+        event.src_endpoint = Some(Box::new(src));
     }
     if let Some(agent) = request.user_agent.take() {
-        event.http_request = Some(HttpRequest {
+        event.http_request = Some(Box::new(HttpRequest {
             user_agent: Some(agent),
             ..HttpRequest::default()
-        });
+        }));
     }
     let mut resource = e.resource.0.take().unwrap_or_default();
     let mut labels = resource.labels.0.take().unwrap_or_default();
@@ -220,7 +216,7 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
             ..Resource::default()
         }];
     }
-    event.cloud = Some(Cloud {
+    event.cloud = Some(Box::new(Cloud {
         provider: Cow::Borrowed("GCP"),
         region: labels.region.take().or_else(|| labels.location.take()),
         zone: labels.zone.take(),
@@ -228,9 +224,9 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
             uid: Some(uid),
             ..Account::default()
         }),
-    });
+    }));
     if let Some(operation) = method {
-        event.api = Some(Api {
+        event.api = Some(Box::new(Api {
             operation,
             service: payload
                 .service_name
@@ -242,7 +238,7 @@ fn normalize<'a>(mut e: LogEntry<'a>, text: &'a str) -> Box<Event<'a>> {
                 ..ApiResponse::default()
             }),
             ..Api::default()
-        });
+        }));
     }
     event.raw = RawRecord::json_validated(text);
     event

@@ -171,11 +171,11 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
 
 fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Box<Event<'a>> {
     let verb = a.verb.take().unwrap_or_default();
-    let mut event = Box::new(Event::new(
+    let mut event = Event::new_boxed(
         &ocsf::API_ACTIVITY,
         activity_for_verb(&verb),
         SourceFormat::K8sAudit,
-    ));
+    );
     let stage_time = a.stage_timestamp.get().and_then(parse_time_ms);
     let received = a.request_received.get().and_then(parse_time_ms);
     event.time = stage_time
@@ -232,17 +232,17 @@ fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Box<Event<'a>> {
         uid: first(&mut extra.session_name),
         ..Session::default()
     };
-    event.actor = Some(Actor {
+    event.actor = Some(Box::new(Actor {
         user: Some(user),
         session: (session != Session::default()).then_some(session),
         ..Actor::default()
-    });
+    }));
     if let Some(mut target) = a.impersonated_user.0.take() {
-        event.user = Some(User {
+        event.user = Some(Box::new(User {
             name: target.username.take(),
             uid: target.uid.take(),
             ..User::default()
-        });
+        }));
     }
 
     // Where from.
@@ -252,11 +252,11 @@ fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Box<Event<'a>> {
         .iter()
         .filter_map(|s| s.get().and_then(parse_ip));
     if let Some(ip) = ips.next() {
-        event.src_endpoint = Some(Endpoint {
+        event.src_endpoint = Some(Box::new(Endpoint {
             ip: Some(ip),
             intermediate_ips: ips.collect(),
             ..Endpoint::default()
-        });
+        }));
     }
     let uri = a.request_uri.take();
     let url = uri.as_ref().map(|uri| {
@@ -279,12 +279,12 @@ fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Box<Event<'a>> {
         }
         (url, _) => url,
     };
-    event.http_request = Some(HttpRequest {
+    event.http_request = Some(Box::new(HttpRequest {
         http_method: None,
         url,
         user_agent: a.user_agent.take(),
         ..HttpRequest::default()
-    });
+    }));
 
     // What on.
     let mut object = a.object_ref.0.take().unwrap_or_default();
@@ -303,7 +303,7 @@ fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Box<Event<'a>> {
             ..Resource::default()
         }];
     }
-    event.api = Some(Api {
+    event.api = Some(Box::new(Api {
         operation: Cow::Owned(verb.into_owned()),
         service: Some(Service {
             name: Some(Cow::Borrowed("kube-apiserver")),
@@ -320,7 +320,7 @@ fn normalize<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Box<Event<'a>> {
             uid: None,
         }),
         version,
-    });
+    }));
     event.raw = RawRecord::json_validated(text);
     event
 }

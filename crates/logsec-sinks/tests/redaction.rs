@@ -38,13 +38,13 @@ fn secret_alert() -> Alert {
     event.time = 1_700_000_000_000;
     event.metadata.original_event_uid = Some("event-1".into());
     event.raw = RawRecord::json(raw);
-    event.http_request = Some(HttpRequest {
+    event.http_request = Some(Box::new(HttpRequest {
         url: Some(Url {
             query_string: Some(format!("user=bob&password={QUERY_PASSWORD}").into()),
             ..Url::default()
         }),
         ..HttpRequest::default()
-    });
+    }));
     let mut fields = BTreeMap::new();
     fields.insert("ct.name".to_owned(), serde_json::json!("AssumeRole"));
     fields.insert("ct.token".to_owned(), serde_json::json!(SESSION_TOKEN));

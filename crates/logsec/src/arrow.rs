@@ -808,10 +808,10 @@ mod tests {
         );
         event.time = 1_795_144_509_000;
         event.metadata.original_event_uid = Some("ev-1".into());
-        event.src_endpoint = Some(logsec_event::Endpoint {
+        event.src_endpoint = Some(Box::new(logsec_event::Endpoint {
             ip: Some("198.51.100.42".parse().unwrap()),
             ..Default::default()
-        });
+        }));
         let rule = RuleRef {
             id: "r-1".into(),
             title: "Test rule".into(),

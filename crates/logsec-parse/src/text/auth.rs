@@ -8,7 +8,9 @@ use std::borrow::Cow;
 
 use logsec_event::{Actor, Endpoint, Event, RawRecord, SourceFormat, User, ocsf};
 
-use crate::text::scan::{Unmapped, parse_ip};
+use crate::text::scan::{
+    Unmapped, find_spaced, parse_ip, rfind_spaced, split_once_spaced, split3_spaces,
+};
 use crate::text::syslog::Header;
 
 const LOGON: u32 = 1;
@@ -69,10 +71,13 @@ pub(crate) fn recognize<'a>(app: Option<&'a str>, msg: &'a str) -> Option<AuthIn
 
 /// `… from <ip> port <port>…` → (ip, port).
 fn from_ip_port(text: &str) -> (Option<&str>, Option<&str>) {
-    let mut words = text.split(' ');
-    let ip = words.next().filter(|w| parse_ip(w).is_some());
-    let port = match (words.next(), words.next()) {
-        (Some("port"), Some(port)) => Some(port.trim_end_matches(':')),
+    let (first, second, rest) = split3_spaces(text);
+    let ip = Some(first).filter(|w| parse_ip(w).is_some());
+    let port = match (second, rest) {
+        (Some("port"), Some(rest)) => {
+            let end = memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len());
+            Some(rest.get(..end).unwrap_or(rest).trim_end_matches(':'))
+        }
         _ => None,
     };
     (ip, port)
@@ -104,7 +109,7 @@ pub(crate) fn peer_address(msg: &str) -> Option<(&str, Option<&str>)> {
 
 /// `<user> from <ip> port <port>` (user may be empty or contain spaces).
 fn user_from(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
-    let at = text.rfind(" from ")?;
+    let at = rfind_spaced(text, " from ")?;
     let user = text.get(..at)?;
     let (ip, port) = from_ip_port(text.get(at + 6..)?);
     Some((user, ip, port))
@@ -112,7 +117,7 @@ fn user_from(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
 
 /// `<user> <ip> port <port> [preauth]` (the `Disconnected from … user` shape).
 fn user_ip_port(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
-    let port_at = text.rfind(" port ")?;
+    let port_at = rfind_spaced(text, " port ")?;
     let head = text.get(..port_at)?;
     let ip_at = head.rfind(' ')?;
     let ip = head.get(ip_at + 1..)?;
@@ -142,7 +147,7 @@ fn failure<'a>(
 fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
     let msg = msg.strip_prefix("error: ").unwrap_or(msg);
     if let Some(rest) = msg.strip_prefix("Accepted ") {
-        let (method, rest) = rest.split_once(" for ")?;
+        let (method, rest) = split_once_spaced(rest, " for ")?;
         let (user, ip, port) = user_from(rest)?;
         return Some(AuthInfo {
             activity_id: LOGON,
@@ -156,7 +161,7 @@ fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
         });
     }
     if let Some(rest) = msg.strip_prefix("Failed ") {
-        let (method, rest) = rest.split_once(" for ")?;
+        let (method, rest) = split_once_spaced(rest, " for ")?;
         let (rest, detail) = match rest.strip_prefix("invalid user ") {
             Some(rest) => (rest, "invalid user"),
             None => (rest, "failed"),
@@ -172,9 +177,9 @@ fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
     }
     if let Some(rest) = msg.strip_prefix("User ") {
         // "User root from 192.168.1.1 not allowed because not listed in AllowUsers"
-        let (user, rest) = rest.split_once(" from ")?;
+        let (user, rest) = split_once_spaced(rest, " from ")?;
         let ip = rest.split(' ').next().filter(|ip| parse_ip(ip).is_some());
-        if rest.contains(" not allowed") {
+        if find_spaced(rest, " not allowed").is_some() {
             return Some(failure(Some(user), ip, None, "user not allowed"));
         }
         return None;
@@ -284,7 +289,7 @@ fn pam(msg: &str) -> Option<AuthInfo<'_>> {
 /// reason before the fields (`user NOT in sudoers`, `3 incorrect password attempts`,
 /// `command not allowed`).
 fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
-    let (user, rest) = msg.split_once(" : ")?;
+    let (user, rest) = split_once_spaced(msg, " : ")?;
     let user = user.trim();
     let mut info = AuthInfo {
         activity_id: ACCOUNT_SWITCH,
@@ -408,7 +413,7 @@ pub(crate) fn build_event<'a>(
     mut unmapped: Unmapped<'a>,
     format: SourceFormat,
 ) -> Box<Event<'a>> {
-    let mut event = Box::new(Event::new(&ocsf::AUTHENTICATION, info.activity_id, format));
+    let mut event = Event::new_boxed(&ocsf::AUTHENTICATION, info.activity_id, format);
     event.time = header.time;
     event.set_status(info.status_id);
     event.status_detail = Some(Cow::Borrowed(info.detail));
@@ -420,37 +425,47 @@ pub(crate) fn build_event<'a>(
     let is_switch = info.activity_id == ACCOUNT_SWITCH
         || (info.target_user.is_some() && info.target_user != info.user);
     if is_switch {
-        event.actor = info.user.map(|name| Actor {
-            user: Some(User {
+        event.actor = info
+            .user
+            .map(|name| Actor {
+                user: Some(User {
+                    name: Some(Cow::Borrowed(name)),
+                    ..User::default()
+                }),
+                ..Actor::default()
+            })
+            .map(Box::new);
+        event.user = info
+            .target_user
+            .or(info.user)
+            .map(|name| User {
                 name: Some(Cow::Borrowed(name)),
                 ..User::default()
-            }),
-            ..Actor::default()
-        });
-        event.user = info.target_user.or(info.user).map(|name| User {
-            name: Some(Cow::Borrowed(name)),
-            ..User::default()
-        });
+            })
+            .map(Box::new);
     } else {
-        event.user = info.user.map(|name| User {
-            name: Some(Cow::Borrowed(name)),
-            ..User::default()
-        });
+        event.user = info
+            .user
+            .map(|name| User {
+                name: Some(Cow::Borrowed(name)),
+                ..User::default()
+            })
+            .map(Box::new);
     }
     let src_ip = info.src_ip.and_then(parse_ip);
     let src_port = info.src_port.and_then(|p| p.parse::<u16>().ok());
     if src_ip.is_some() || src_port.is_some() {
-        event.src_endpoint = Some(Endpoint {
+        event.src_endpoint = Some(Box::new(Endpoint {
             ip: src_ip,
             port: src_port,
             ..Endpoint::default()
-        });
+        }));
     }
     if let Some(host) = header.hostname {
-        event.dst_endpoint = Some(Endpoint {
+        event.dst_endpoint = Some(Box::new(Endpoint {
             hostname: Some(Cow::Borrowed(host)),
             ..Endpoint::default()
-        });
+        }));
     }
     unmapped.opt("user", info.user);
     unmapped.opt("target_user", info.target_user);

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use logsec_event::Url;
 use logsec_event::ocsf::status;
 
-use crate::text::scan::{split_absolute_url, split_query};
+use crate::text::scan::{split_absolute_url, split_query, split3_spaces};
 
 /// The OCSF `url` of a request target: an absolute-form target (`https://host:443/p?q`) is
 /// split into scheme, host, port, path and query; an origin-form target (`/p?q`) into path and
@@ -42,10 +42,7 @@ pub(crate) fn split_request_line(line: &str) -> (Option<&str>, Option<&str>, Opt
         // A TCP/SSL listener entry of a load balancer: no HTTP request at all.
         return (None, None, None);
     }
-    let mut parts = line.splitn(3, ' ');
-    let method = parts.next().unwrap_or("");
-    let target = parts.next();
-    let version = parts.next();
+    let (method, target, version) = split3_spaces(line);
     let method_ok = !method.is_empty()
         && method.len() <= 24
         && method

@@ -182,9 +182,17 @@ impl LineParser for ElbParser {
                 .or_else(|| EXTRA.get(i - names.len()))
                 .copied()
                 .unwrap_or("extra");
-            match name.split_once(':') {
+            // Byte scans: `split_once(':')` on every (short) field name of every line was an
+            // eighth of the time of an ALB record.
+            let split_name = name.bytes().position(|b| b == b':').map(|at| {
+                (
+                    name.get(..at).unwrap_or(""),
+                    name.get(at + 1..).unwrap_or(""),
+                )
+            });
+            match split_name {
                 Some((prefix, "port")) => {
-                    let (ip, port) = match token.text.rfind(':') {
+                    let (ip, port) = match memchr::memrchr(b':', token.text.as_bytes()) {
                         Some(at) if !token.text.ends_with(']') => {
                             (token.text.get(..at).unwrap_or(""), token.text.get(at + 1..))
                         }
@@ -263,14 +271,10 @@ fn http_event<'a>(
     let (method, url, version) = split_request_line(request);
     let is_tcp = method.is_none() && url.is_none();
     let mut event = if is_tcp {
-        Box::new(Event::new(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::Elb))
+        Event::new_boxed(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::Elb)
     } else {
         let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
-        Box::new(Event::new(
-            &ocsf::HTTP_ACTIVITY,
-            activity,
-            SourceFormat::Elb,
-        ))
+        Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, SourceFormat::Elb)
     };
     event.time = field("time").and_then(parse_rfc3339).unwrap_or(0);
     event.start_time = field("request_creation_time").and_then(parse_rfc3339);
@@ -295,11 +299,13 @@ fn http_event<'a>(
         Kind::Alb => "Application Load Balancer",
         _ => "Classic Load Balancer",
     }));
-    event.src_endpoint = endpoint(field("client:port"));
-    event.dst_endpoint = endpoint(field(backend)).map(|mut e| {
-        e.uid = field("target_group_arn").map(Cow::Borrowed);
-        e
-    });
+    event.src_endpoint = endpoint(field("client:port")).map(Box::new);
+    event.dst_endpoint = endpoint(field(backend))
+        .map(|mut e| {
+            e.uid = field("target_group_arn").map(Cow::Borrowed);
+            e
+        })
+        .map(Box::new);
     let received = field("received_bytes").and_then(parse_i64);
     let sent = field("sent_bytes").and_then(parse_i64);
     event.traffic = Some(Traffic {
@@ -340,7 +346,7 @@ fn http_event<'a>(
                 }
             }
         });
-        event.http_request = Some(HttpRequest {
+        event.http_request = Some(Box::new(HttpRequest {
             http_method: method.map(Cow::Borrowed),
             url,
             user_agent: field("user_agent").map(Cow::Borrowed),
@@ -348,30 +354,32 @@ fn http_event<'a>(
             version: version.map(Cow::Borrowed),
             length: received,
             ..HttpRequest::default()
-        });
-        event.http_response = Some(HttpResponse {
+        }));
+        event.http_response = Some(Box::new(HttpResponse {
             code,
             length: sent,
             latency,
             status: field(backend_status).and_then(absent).map(Cow::Borrowed),
             ..HttpResponse::default()
-        });
+        }));
     }
     event.raw = RawRecord::text(line);
     event
 }
 
 fn nlb_event<'a>(line: &'a str, field: &dyn Fn(&str) -> Option<&'a str>) -> Box<Event<'a>> {
-    let mut event = Box::new(Event::new(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::Elb));
+    let mut event = Event::new_boxed(&ocsf::NETWORK_ACTIVITY, 6, SourceFormat::Elb);
     event.time = field("time").and_then(parse_rfc3339).unwrap_or(0);
     event.start_time = field("tls_connection_creation_time").and_then(parse_rfc3339);
     event.duration = field("connection_time").and_then(parse_i64);
     event.metadata.log_provider = Some(Cow::Borrowed("Network Load Balancer"));
-    event.src_endpoint = endpoint(field("client:port"));
-    event.dst_endpoint = endpoint(field("destination:port")).map(|mut e| {
-        e.hostname = field("domain_name").map(Cow::Borrowed);
-        e
-    });
+    event.src_endpoint = endpoint(field("client:port")).map(Box::new);
+    event.dst_endpoint = endpoint(field("destination:port"))
+        .map(|mut e| {
+            e.hostname = field("domain_name").map(Cow::Borrowed);
+            e
+        })
+        .map(Box::new);
     event.traffic = Some(Traffic {
         bytes_in: field("received_bytes").and_then(parse_i64),
         bytes_out: field("sent_bytes").and_then(parse_i64),

@@ -32,7 +32,7 @@ use crate::options::ParseOptions;
 use crate::text::common::http_status_id;
 use crate::text::scan::{
     Delim, Token, Tokens, Unmapped, absent, forwarded_ips, parse_i64, parse_rfc3339,
-    split_host_port, split_query,
+    split_host_port, split_query, split3_spaces,
 };
 
 /// The known fields, named as in Istio's JSON access-log encoding.
@@ -484,10 +484,10 @@ fn read_default<'a>(
         }
     };
     put(START_TIME, start.text);
-    let mut parts = request.text.splitn(3, ' ');
-    put(METHOD, parts.next().unwrap_or(""));
-    put(PATH, parts.next().unwrap_or(""));
-    put(PROTOCOL, parts.next().unwrap_or(""));
+    let (method, path, protocol) = split3_spaces(request.text);
+    put(METHOD, method);
+    put(PATH, path.unwrap_or(""));
+    put(PROTOCOL, protocol.unwrap_or(""));
     put(RESPONSE_CODE, code.text);
     put(RESPONSE_FLAGS, flags.text);
     let middle = tokens.get(4..anchor).unwrap_or(&[]);
@@ -686,7 +686,7 @@ fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Opti
         },
         None => (None, rest),
     };
-    let mut event = Box::new(Event::new(&ocsf::BASE_EVENT, 99, format));
+    let mut event = Event::new_boxed(&ocsf::BASE_EVENT, 99, format);
     event.time = time;
     event.severity_id = match level {
         "critical" => Severity::Critical,
@@ -718,10 +718,10 @@ fn build_event<'a>(
     let method = access.take(METHOD);
     let is_tcp = method.is_none();
     let mut event = if is_tcp {
-        Box::new(Event::new(&ocsf::NETWORK_ACTIVITY, 6, format))
+        Event::new_boxed(&ocsf::NETWORK_ACTIVITY, 6, format)
     } else {
         let activity = ocsf::http_activity_for_method(method.as_deref().unwrap_or(""));
-        Box::new(Event::new(&ocsf::HTTP_ACTIVITY, activity, format))
+        Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format)
     };
     let start = access.get(START_TIME).and_then(|t| parse_rfc3339(t));
     event.time = start.or(cri_time).unwrap_or(0);
@@ -762,22 +762,22 @@ fn build_event<'a>(
         None => (xff.first().copied(), None),
     };
     if ip.is_some() || port.is_some() {
-        event.src_endpoint = Some(Endpoint {
+        event.src_endpoint = Some(Box::new(Endpoint {
             ip,
             port,
             ..Endpoint::default()
-        });
+        }));
     }
     let upstream = access.get(UPSTREAM_HOST).map(|host| split_host_port(host));
     let cluster = access.take(UPSTREAM_CLUSTER);
     if upstream.is_some() || cluster.is_some() {
         let (ip, port) = upstream.unwrap_or((None, None));
-        event.dst_endpoint = Some(Endpoint {
+        event.dst_endpoint = Some(Box::new(Endpoint {
             ip,
             port,
             svc_name: cluster,
             ..Endpoint::default()
-        });
+        }));
     }
     if is_tcp {
         event.connection_info = Some(ConnectionInfo {
@@ -809,7 +809,7 @@ fn build_event<'a>(
                 ..Url::default()
             }
         });
-        event.http_request = Some(HttpRequest {
+        event.http_request = Some(Box::new(HttpRequest {
             http_method: method,
             url,
             user_agent: access.take(USER_AGENT),
@@ -818,14 +818,14 @@ fn build_event<'a>(
             version: access.take(PROTOCOL),
             length: bytes_in,
             ..HttpRequest::default()
-        });
-        event.http_response = Some(HttpResponse {
+        }));
+        event.http_response = Some(Box::new(HttpResponse {
             code,
             length: bytes_out,
             latency: duration,
             status: access.take(RESPONSE_CODE_DETAILS),
             ..HttpResponse::default()
-        });
+        }));
     }
     event.unmapped = Some(unmapped);
     event.raw = RawRecord::text(line);

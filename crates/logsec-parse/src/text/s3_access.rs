@@ -129,11 +129,11 @@ fn parse(line: &str) -> LineOutcome<'_> {
     }
 
     let operation = field(6).unwrap_or("");
-    let mut event = Box::new(Event::new(
+    let mut event = Event::new_boxed(
         &ocsf::API_ACTIVITY,
         activity_for_operation(operation),
         SourceFormat::S3Access,
-    ));
+    );
     event.time = time;
     event.start_time = Some(time);
 
@@ -145,7 +145,7 @@ fn parse(line: &str) -> LineOutcome<'_> {
 
     let status = field(9).and_then(parse_i64);
     let error_code = field(10);
-    event.api = Some(Api {
+    event.api = Some(Box::new(Api {
         operation: Cow::Borrowed(operation),
         service: Some(Service {
             name: Some(Cow::Borrowed("s3.amazonaws.com")),
@@ -159,7 +159,7 @@ fn parse(line: &str) -> LineOutcome<'_> {
             ..ApiResponse::default()
         }),
         ..Api::default()
-    });
+    }));
     if let Some(status) = status {
         event.set_status(http_status_id(status));
         event.status_code = Some(Cow::Borrowed(field(9).unwrap_or("")));
@@ -167,24 +167,24 @@ fn parse(line: &str) -> LineOutcome<'_> {
     event.status_detail = error_code.map(Cow::Borrowed);
 
     if let Some(requester) = field(4) {
-        event.actor = Some(Actor {
+        event.actor = Some(Box::new(Actor {
             user: Some(User {
                 uid: Some(Cow::Borrowed(requester)),
                 ..User::default()
             }),
             ..Actor::default()
-        });
+        }));
     }
     if let Some(ip) = field(3).and_then(parse_ip) {
-        event.src_endpoint = Some(logsec_event::Endpoint {
+        event.src_endpoint = Some(Box::new(logsec_event::Endpoint {
             ip: Some(ip),
             ..Default::default()
-        });
+        }));
     }
 
     let (method, target, version) = field(8).map_or((None, None, None), split_request_line);
     let host = field(22);
-    event.http_request = Some(HttpRequest {
+    event.http_request = Some(Box::new(HttpRequest {
         http_method: method.map(Cow::Borrowed),
         url: target.map(|target| {
             let (path, query) = split_query(target);
@@ -201,19 +201,19 @@ fn parse(line: &str) -> LineOutcome<'_> {
         version: version.map(Cow::Borrowed),
         uid: request_id.map(Cow::Borrowed),
         ..HttpRequest::default()
-    });
-    event.http_response = Some(HttpResponse {
+    }));
+    event.http_response = Some(Box::new(HttpResponse {
         code: status,
         length: field(11).and_then(parse_i64),
         latency: field(13).and_then(parse_i64),
         ..HttpResponse::default()
-    });
+    }));
     event.duration = field(13).and_then(parse_i64);
 
-    event.cloud = Some(Cloud {
+    event.cloud = Some(Box::new(Cloud {
         provider: Cow::Borrowed("AWS"),
         ..Cloud::default()
-    });
+    }));
     if let Some(bucket) = field(1) {
         event.resources.push(Resource {
             type_name: Some(Cow::Borrowed("AWS::S3::Bucket")),

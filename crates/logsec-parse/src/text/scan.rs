@@ -127,7 +127,9 @@ impl<'a> Tokens<'a> {
 impl<'a> Iterator for Tokens<'a> {
     type Item = Token<'a>;
 
-    #[inline]
+    // Always inlined: called out of line, the token came back through memory and the caller's
+    // wide load of it stalled on the narrow stores that had just written it.
+    #[inline(always)]
     fn next(&mut self) -> Option<Token<'a>> {
         let bytes = self.line.as_bytes();
         let mut start = self.pos;
@@ -148,7 +150,7 @@ impl<'a> Iterator for Tokens<'a> {
                 (start + 1, end, (end + 1).min(bytes.len()))
             }
             _ => {
-                let end = memchr::memchr(b' ', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+                let end = word_end(bytes, start);
                 (start, end, end)
             }
         };
@@ -160,6 +162,60 @@ impl<'a> Iterator for Tokens<'a> {
         self.pos = next;
         let text = self.line.get(text_start..text_end).unwrap_or("");
         Some(Token { text, delim })
+    }
+}
+
+/// A mask with the high bit set in every byte of `word` that is zero. Bytes above the lowest
+/// zero byte may be flagged wrongly (a borrow runs into them); the lowest flag is exact, which
+/// is all the searches below use.
+#[inline(always)]
+fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080
+}
+
+/// The index of the first byte at or after `from` that is a space, or also a tab when `tabs`,
+/// or the length of `bytes`. Eight bytes at a time (the fields of flow logs and access logs
+/// are a few bytes long: a `memchr` call per field costs more than it saves).
+#[inline(always)]
+pub(crate) fn separator_at(bytes: &[u8], from: usize, tabs: bool) -> usize {
+    const SPACES: u64 = 0x2020_2020_2020_2020;
+    const TABS: u64 = 0x0909_0909_0909_0909;
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(eight);
+        let mut found = zero_bytes(word ^ SPACES);
+        if tabs {
+            found |= zero_bytes(word ^ TABS);
+        }
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..).unwrap_or(&[]);
+    at + tail
+        .iter()
+        .position(|&b| b == b' ' || (tabs && b == b'\t'))
+        .unwrap_or(tail.len())
+}
+
+/// The index of the first space at or after `start`, or the length of `bytes`. Most bare
+/// tokens (addresses, codes, sizes, `-`) are short: a scan of the first bytes finds their end
+/// sooner than a call into `memchr`, which takes over for long tokens (ARNs, ids).
+#[inline(always)]
+fn word_end(bytes: &[u8], start: usize) -> usize {
+    const SHORT: usize = 16;
+    let rest = bytes.get(start..).unwrap_or(&[]);
+    if let Some(i) = rest.iter().take(SHORT).position(|&b| b == b' ') {
+        return start + i;
+    }
+    match rest.get(SHORT..) {
+        Some(tail) if !tail.is_empty() => {
+            memchr::memchr(b' ', tail).map_or(bytes.len(), |i| start + SHORT + i)
+        }
+        _ => bytes.len(),
     }
 }
 
@@ -240,6 +296,62 @@ pub(crate) fn split_word(text: &str) -> Option<(&str, &str)> {
         )),
         None => Some((text, "")),
     }
+}
+
+/// Splits at the first two spaces, as `text.splitn(3, ' ')` does: the text before the first
+/// space (all of it when there is none), the text between the first and second space (`None`
+/// without a first space), and the rest after the second space (`None` without a second). A
+/// byte search; `splitn` with a `char` pattern decodes every char (request lines are split on
+/// every line of the HTTP formats).
+pub(crate) fn split3_spaces(text: &str) -> (&str, Option<&str>, Option<&str>) {
+    let bytes = text.as_bytes();
+    let Some(first) = memchr::memchr(b' ', bytes) else {
+        return (text, None, None);
+    };
+    let head = text.get(..first).unwrap_or("");
+    let rest = text.get(first + 1..).unwrap_or("");
+    match memchr::memchr(b' ', rest.as_bytes()) {
+        Some(second) => (
+            head,
+            Some(rest.get(..second).unwrap_or("")),
+            Some(rest.get(second + 1..).unwrap_or("")),
+        ),
+        None => (head, Some(rest), None),
+    }
+}
+
+/// `text.find(needle)` for a `needle` that starts with a space: only the spaces of `text` (found
+/// with `memchr`) can start a match. On the short messages of a log line this is much cheaper
+/// than a general substring search, which builds its tables on every call.
+pub(crate) fn find_spaced(text: &str, needle: &str) -> Option<usize> {
+    if !needle.starts_with(' ') {
+        return text.find(needle);
+    }
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b' ', bytes).find(|&at| {
+        bytes
+            .get(at..)
+            .is_some_and(|tail| tail.starts_with(needle.as_bytes()))
+    })
+}
+
+/// `text.rfind(needle)` for a `needle` that starts with a space (see [`find_spaced`]).
+pub(crate) fn rfind_spaced(text: &str, needle: &str) -> Option<usize> {
+    if !needle.starts_with(' ') {
+        return text.rfind(needle);
+    }
+    let bytes = text.as_bytes();
+    memchr::memrchr_iter(b' ', bytes).find(|&at| {
+        bytes
+            .get(at..)
+            .is_some_and(|tail| tail.starts_with(needle.as_bytes()))
+    })
+}
+
+/// `text.split_once(needle)` for a `needle` that starts with a space (see [`find_spaced`]).
+pub(crate) fn split_once_spaced<'t>(text: &'t str, needle: &str) -> Option<(&'t str, &'t str)> {
+    let at = find_spaced(text, needle)?;
+    Some((text.get(..at)?, text.get(at + needle.len()..)?))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -674,8 +786,7 @@ impl<'a> Unmapped<'a> {
     #[inline]
     pub(crate) fn str(&mut self, name: &'static str, value: &'a str) {
         if absent(value).is_some() {
-            self.members
-                .push((Cow::Borrowed(name), JsonValue::String(Cow::Borrowed(value))));
+            self.push_with(|| (Cow::Borrowed(name), JsonValue::String(Cow::Borrowed(value))));
         }
     }
 
@@ -688,11 +799,28 @@ impl<'a> Unmapped<'a> {
     }
 
     /// Adds a string field whose name borrows from the line (custom formats, JSON keys).
+    #[inline]
     pub(crate) fn named(&mut self, name: Cow<'a, str>, value: &'a str) {
         if absent(value).is_some() {
-            self.members
-                .push((name, JsonValue::String(Cow::Borrowed(value))));
+            self.push_with(|| (name, JsonValue::String(Cow::Borrowed(value))));
         }
+    }
+
+    /// Appends the member `make` builds, building it only after room is made.
+    ///
+    /// `Vec::push(member)` builds the member first and keeps it on the stack across the
+    /// possible growth of the vector, then copies it over with wide loads that straddle the
+    /// narrow stores that just built it: a store-forwarding stall on every field of every
+    /// record (a tenth of the time of a VPC flow record). `resize_with` makes room first and
+    /// then writes the member straight into the vector.
+    #[inline]
+    fn push_with(&mut self, make: impl FnOnce() -> (Cow<'a, str>, JsonValue<'a>)) {
+        let mut make = Some(make);
+        let len = self.members.len();
+        self.members.resize_with(len + 1, || match make.take() {
+            Some(make) => make(),
+            None => (Cow::Borrowed(""), JsonValue::Null),
+        });
     }
 
     /// Adds an integer field.
@@ -731,6 +859,106 @@ mod tests {
 
     fn texts(line: &str) -> Vec<(&str, Delim)> {
         Tokens::new(line).map(|t| (t.text, t.delim)).collect()
+    }
+
+    #[test]
+    fn separator_scans_find_the_first_separator() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            "abcdefgh",
+            "abcdefgh ",
+            "abcdefghi j",
+            "a\tb c",
+            "0123456789abcdef0123456789 x",
+            "\u{80}\u{80}\u{ff} \t",
+            "\x01\x01\x01\x01\x01\x01\x01\x01\x01 ",
+            "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!! x",
+        ];
+        for text in texts {
+            let bytes = text.as_bytes();
+            for from in 0..=bytes.len() {
+                let find = |tabs: bool| {
+                    bytes[from..]
+                        .iter()
+                        .position(|&b| b == b' ' || (tabs && b == b'\t'))
+                        .map_or(bytes.len(), |i| from + i)
+                };
+                assert_eq!(
+                    separator_at(bytes, from, true),
+                    find(true),
+                    "{text:?} {from}"
+                );
+                assert_eq!(
+                    separator_at(bytes, from, false),
+                    find(false),
+                    "{text:?} {from}"
+                );
+                assert_eq!(word_end(bytes, from), find(false), "{text:?} {from}");
+            }
+        }
+    }
+
+    #[test]
+    fn spaced_searches_match_std() {
+        let texts = [
+            "",
+            " ",
+            "for",
+            " for ",
+            "Accepted publickey for deploy from 203.0.48.110 port 32041 ssh2",
+            "a from  from b from c",
+            "x  for  for ",
+            "é for ü from ö port 1",
+            "user from",
+            "from x",
+        ];
+        for text in texts {
+            for needle in [" for ", " from ", " port ", " : ", "  ", " ", "from"] {
+                assert_eq!(
+                    find_spaced(text, needle),
+                    text.find(needle),
+                    "{text:?} {needle:?}"
+                );
+                assert_eq!(
+                    rfind_spaced(text, needle),
+                    text.rfind(needle),
+                    "{text:?} {needle:?}"
+                );
+                assert_eq!(
+                    split_once_spaced(text, needle),
+                    text.split_once(needle),
+                    "{text:?} {needle:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn split3_spaces_matches_splitn() {
+        for text in [
+            "",
+            " ",
+            "  ",
+            "GET",
+            "GET /",
+            "GET / HTTP/1.1",
+            "GET /a b HTTP/1.1",
+            "GET  /",
+            "a b c d e",
+            " lead",
+            "trail ",
+            "é ü ö",
+        ] {
+            let mut parts = text.splitn(3, ' ');
+            let expected = (parts.next().unwrap_or(""), parts.next(), parts.next());
+            assert_eq!(split3_spaces(text), expected, "{text:?}");
+        }
+        assert_eq!(
+            split3_spaces("GET /a b HTTP/1.1"),
+            ("GET", Some("/a"), Some("b HTTP/1.1"))
+        );
     }
 
     #[test]

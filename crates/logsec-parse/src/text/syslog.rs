@@ -408,7 +408,7 @@ impl LineParser for SyslogParser {
                     "continuation line (leading white space) before any syslog record".to_owned(),
                 );
             };
-            let mut event = Box::new(Event::new(&ocsf::BASE_EVENT, 99, self.format));
+            let mut event = Event::new_boxed(&ocsf::BASE_EVENT, 99, self.format);
             event.time = time;
             let text = trimmed.trim_start();
             event.message = Some(Cow::Borrowed(text));
@@ -470,7 +470,7 @@ pub(crate) fn event_for<'a>(
         unmapped = Unmapped::with_capacity(16);
         header.add_fields(&mut unmapped);
     }
-    let mut event = Box::new(Event::new(&ocsf::BASE_EVENT, 99, format));
+    let mut event = Event::new_boxed(&ocsf::BASE_EVENT, 99, format);
     event.time = header.time;
     event.severity_id = severity_of(header.pri);
     event.message = Some(Cow::Borrowed(header.msg));
@@ -482,15 +482,18 @@ pub(crate) fn event_for<'a>(
     {
         unmapped.str("src_ip", ip);
         unmapped.opt("src_port", port);
-        event.src_endpoint = Some(Endpoint {
+        event.src_endpoint = Some(Box::new(Endpoint {
             ip: crate::text::scan::parse_ip(ip),
             port: port.and_then(|p| p.parse().ok()),
             ..Endpoint::default()
-        });
-        event.dst_endpoint = header.hostname.map(|host| Endpoint {
-            hostname: Some(Cow::Borrowed(host)),
-            ..Endpoint::default()
-        });
+        }));
+        event.dst_endpoint = header
+            .hostname
+            .map(|host| Endpoint {
+                hostname: Some(Cow::Borrowed(host)),
+                ..Endpoint::default()
+            })
+            .map(Box::new);
     }
     event.unmapped = Some(unmapped.build());
     event.raw = RawRecord::text(line);
@@ -562,7 +565,7 @@ impl SyslogParser {
                 return LineOutcome::Event(event);
             }
         }
-        let mut event = Box::new(Event::new(&ocsf::BASE_EVENT, 99, self.format));
+        let mut event = Event::new_boxed(&ocsf::BASE_EVENT, 99, self.format);
         event.time = time;
         event.severity_id = severity_of(pri);
         event.message = Some(message);

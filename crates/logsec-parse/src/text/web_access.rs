@@ -179,31 +179,28 @@ pub(crate) fn access_event<'a>(
     }
 
     let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
-    let mut event = Box::new(Event::new(&ocsf::HTTP_ACTIVITY, activity, format));
+    let mut event = Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format);
     event.time = time;
     if let Some(status) = status {
         event.set_status(http_status_id(status));
         event.status_code = Some(Cow::Borrowed(l.status.text));
     }
+    // The boxed objects are filled in place on the heap: a struct literal in `Box::new` is
+    // built on the stack and copied, and the copy stalls on the stores that just built it.
     let remote = l.remote.text;
-    event.src_endpoint = Some(match parse_ip(remote) {
-        Some(ip) => Endpoint {
-            ip: Some(ip),
-            ..Endpoint::default()
-        },
-        None => Endpoint {
-            hostname: Some(Cow::Borrowed(remote)),
-            ..Endpoint::default()
-        },
-    });
+    let mut src = Box::<Endpoint<'a>>::default();
+    match parse_ip(remote) {
+        Some(ip) => src.ip = Some(ip),
+        None => src.hostname = Some(Cow::Borrowed(remote)),
+    }
+    event.src_endpoint = Some(src);
     if let Some(user) = l.user.value() {
-        event.actor = Some(Actor {
-            user: Some(User {
-                name: Some(Cow::Borrowed(user)),
-                ..User::default()
-            }),
-            ..Actor::default()
+        let mut actor = Box::<Actor<'a>>::default();
+        actor.user = Some(User {
+            name: Some(Cow::Borrowed(user)),
+            ..User::default()
         });
+        event.actor = Some(actor);
     }
     let (vhost_name, vhost_port) = match l.vhost.map(|t| t.text) {
         Some(vhost) => match vhost.rsplit_once(':') {
@@ -214,19 +211,17 @@ pub(crate) fn access_event<'a>(
         },
         None => (None, None),
     };
-    event.http_request = Some(HttpRequest {
-        http_method: method.map(Cow::Borrowed),
-        url: target.map(|target| url_of(target, vhost_name, vhost_port)),
-        user_agent: user_agent.filter(|u| *u != "-").map(Cow::Borrowed),
-        referrer: referer.filter(|r| *r != "-").map(Cow::Borrowed),
-        version: version.map(Cow::Borrowed),
-        ..HttpRequest::default()
-    });
-    event.http_response = Some(HttpResponse {
-        code: status,
-        length: bytes.and_then(|t| parse_i64(t.text)),
-        ..HttpResponse::default()
-    });
+    let mut request = Box::<HttpRequest<'a>>::default();
+    request.http_method = method.map(Cow::Borrowed);
+    request.url = target.map(|target| url_of(target, vhost_name, vhost_port));
+    request.user_agent = user_agent.filter(|u| *u != "-").map(Cow::Borrowed);
+    request.referrer = referer.filter(|r| *r != "-").map(Cow::Borrowed);
+    request.version = version.map(Cow::Borrowed);
+    event.http_request = Some(request);
+    let mut response = Box::<HttpResponse<'a>>::default();
+    response.code = status;
+    response.length = bytes.and_then(|t| parse_i64(t.text));
+    event.http_response = Some(response);
     event.unmapped = Some(unmapped.build());
     event.raw = RawRecord::text(line);
     Ok(event)
@@ -384,15 +379,15 @@ pub(crate) fn nginx_error_event<'a>(
     let (method, target, version) = request.map_or((None, None, None), split_request_line);
     let mut event = if method.is_some() || target.is_some() {
         let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
-        let mut event = Box::new(Event::new(&ocsf::HTTP_ACTIVITY, activity, format));
+        let mut event = Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format);
         event.set_status(ocsf::status::FAILURE);
-        event.http_request = Some(HttpRequest {
+        event.http_request = Some(Box::new(HttpRequest {
             http_method: method.map(Cow::Borrowed),
             url: target.map(|target| url_of(target, host, None)),
             referrer: referrer.map(Cow::Borrowed),
             version: version.map(Cow::Borrowed),
             ..HttpRequest::default()
-        });
+        }));
         event.status_detail = Some(Cow::Borrowed(message));
         // Basic-auth failures name the user: `user "foo" was not found in …`,
         // `user "foo": password mismatch`.
@@ -401,26 +396,26 @@ pub(crate) fn nginx_error_event<'a>(
             .and_then(|rest| rest.split('"').next())
         {
             unmapped.str("user", user);
-            event.actor = Some(Actor {
+            event.actor = Some(Box::new(Actor {
                 user: Some(User {
                     name: Some(Cow::Borrowed(user)),
                     ..User::default()
                 }),
                 ..Actor::default()
-            });
+            }));
         }
         event
     } else {
-        Box::new(Event::new(&ocsf::BASE_EVENT, 99, format))
+        Event::new_boxed(&ocsf::BASE_EVENT, 99, format)
     };
     event.time = time;
     event.severity_id = level_severity(level);
     event.message = Some(Cow::Borrowed(message));
     if let Some(ip) = client.and_then(parse_ip) {
-        event.src_endpoint = Some(Endpoint {
+        event.src_endpoint = Some(Box::new(Endpoint {
             ip: Some(ip),
             ..Endpoint::default()
-        });
+        }));
     }
     event.metadata.log_name = Some(Cow::Borrowed("error"));
     event.unmapped = Some(unmapped.build());
@@ -499,31 +494,27 @@ impl WebAccessParser {
         let mut event = match auth_user {
             Some(user) => {
                 unmapped.str("user", user);
-                let mut event = Box::new(Event::new(
-                    &ocsf::AUTHENTICATION,
-                    1,
-                    SourceFormat::WebAccess,
-                ));
+                let mut event = Event::new_boxed(&ocsf::AUTHENTICATION, 1, SourceFormat::WebAccess);
                 event.set_status(ocsf::status::FAILURE);
                 event.status_detail = Some(Cow::Borrowed(message));
-                event.user = Some(User {
+                event.user = Some(Box::new(User {
                     name: Some(Cow::Borrowed(user)),
                     ..User::default()
-                });
+                }));
                 event
             }
-            None => Box::new(Event::new(&ocsf::BASE_EVENT, 99, SourceFormat::WebAccess)),
+            None => Event::new_boxed(&ocsf::BASE_EVENT, 99, SourceFormat::WebAccess),
         };
         event.time = time - self.clock.offset_secs() * 1000;
         event.severity_id = level_severity(level);
         event.message = Some(Cow::Borrowed(message));
         if let Some(client) = client {
             let (ip, port) = split_host_port(client);
-            event.src_endpoint = Some(Endpoint {
+            event.src_endpoint = Some(Box::new(Endpoint {
                 ip,
                 port,
                 ..Endpoint::default()
-            });
+            }));
         }
         event.metadata.log_name = Some(Cow::Borrowed("error"));
         event.unmapped = Some(unmapped.build());
