@@ -12,34 +12,11 @@ import logsec
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "examples" / "demo"
 
-RULE = """
-title: Bucket listing from the internet
-id: 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventName: ListBuckets}
-  filter: {sourceIPAddress|cidr: 10.0.0.0/8}
-  condition: selection and not filter
-level: medium
----
-title: Many listings
-name: many_listings_base
-id: 1c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventName: ListBuckets}
-  condition: selection
----
-title: Three listings by one address
-id: 2c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-correlation:
-  type: event_count
-  rules: [many_listings_base]
-  group-by: [sourceIPAddress]
-  timespan: 10m
-  condition: {gte: 3}
-level: high
-"""
+FIXTURES = ROOT / "crates" / "logsec" / "tests" / "fixtures"
+# A single-event rule and an event_count correlation, shared with the Rust tests.
+RULE = "---\n".join(
+    (FIXTURES / name).read_text() for name in ("bucket_listing.yml", "bucket_listings_count.yml")
+)
 
 
 def line(uid: str, minute: int, ip: str) -> str:

@@ -1081,36 +1081,9 @@ fn modified_ms(file: &File) -> Option<i64> {
 mod tests {
     use super::*;
 
-    const RULE: &str = r#"
-title: Bucket listing from the internet
-id: 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventName: ListBuckets}
-  filter: {sourceIPAddress|cidr: 10.0.0.0/8}
-  condition: selection and not filter
-level: medium
-"#;
+    const RULE: &str = include_str!("../tests/fixtures/bucket_listing.yml");
 
-    const COUNT: &str = r#"
-title: Many listings
-name: many_listings_base
-id: 1c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventName: ListBuckets}
-  condition: selection
----
-title: Three listings by one address
-id: 2c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-correlation:
-  type: event_count
-  rules: [many_listings_base]
-  group-by: [sourceIPAddress]
-  timespan: 10m
-  condition: {gte: 3}
-level: high
-"#;
+    const COUNT: &str = include_str!("../tests/fixtures/bucket_listings_count.yml");
 
     fn line(id: &str, minute: u32, ip: &str) -> String {
         format!(

@@ -8,34 +8,11 @@ use logsec::parse::{LocationKind, Reject};
 use logsec::rules::RuleFile;
 use logsec::{Input, Pipeline, ScanReport};
 
-const RULES: &str = r#"
-title: Bucket listing from the internet
-id: 0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventName: ListBuckets}
-  filter: {sourceIPAddress|cidr: 10.0.0.0/8}
-  condition: selection and not filter
-level: medium
----
-title: Many listings
-name: many_listings_base
-id: 1c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-logsource: {product: aws, service: cloudtrail}
-detection:
-  selection: {eventName: ListBuckets}
-  condition: selection
----
-title: Three listings by one address
-id: 2c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f
-correlation:
-  type: event_count
-  rules: [many_listings_base]
-  group-by: [sourceIPAddress]
-  timespan: 10m
-  condition: {gte: 3}
-level: high
-"#;
+const RULES: &str = concat!(
+    include_str!("fixtures/bucket_listing.yml"),
+    "---\n",
+    include_str!("fixtures/bucket_listings_count.yml")
+);
 
 /// One CloudTrail record; every seventh is a bucket listing from one of three addresses.
 fn record(i: usize) -> String {
