@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use logsec_benches::gen_json;
-use logsec_parse::{ParseOptions, parse_reader};
+use logsec_parse::{ParseOptions, parse_reader, parse_reader_deferred};
 use logsec_rules::falco::RuleFile;
 use logsec_rules::sigma::{SigmaConfig, SigmaLoader, SigmaRules};
 use logsec_rules::{Engine, EngineOptions};
@@ -123,8 +123,31 @@ fn lines(bytes: &[u8]) -> Vec<&str> {
         .collect()
 }
 
-/// Parse + normalize + rules: the number of (rule, event) matches.
+/// Parse + rules + normalize, as a scan runs them: every record is validated and matched
+/// through its lazy raw view (the SigmaHQ CloudTrail rules read only raw paths), and the
+/// records a rule matched are normalized to OCSF (what an alert is built from). Returns the
+/// number of (rule, event) matches.
 fn logsec_sigma(rules: &SigmaRules, input: &[u8]) -> usize {
+    let mut scratch = Vec::new();
+    let mut matches = 0;
+    parse_reader_deferred(
+        input,
+        &ParseOptions::default(),
+        |format| rules.rule_set().reads_raw_only(format),
+        |pending| {
+            scratch.clear();
+            rules.matches(pending.event(), &mut scratch);
+            if !scratch.is_empty() && pending.normalize().is_some() {
+                matches += scratch.len();
+            }
+        },
+    )
+    .expect("generated input parses");
+    matches
+}
+
+/// Parse + normalize every record, then rules: the number of (rule, event) matches.
+fn logsec_sigma_eager(rules: &SigmaRules, input: &[u8]) -> usize {
     let mut scratch = Vec::new();
     let mut matches = 0;
     parse_reader(input, &ParseOptions::default(), |event| {
@@ -157,17 +180,28 @@ fn logsec_parse_tree(input: &[u8]) -> usize {
     events
 }
 
-/// The same, building the OCSF Detection Finding alert of every match.
+/// The same, building the OCSF Detection Finding alert of every match from the normalized
+/// event.
 fn logsec_sigma_alerts(rules: &SigmaRules, input: &[u8]) -> usize {
     let mut scratch = Vec::new();
     let mut alerts = Vec::new();
-    parse_reader(input, &ParseOptions::default(), |event| {
-        scratch.clear();
-        rules.matches(event, &mut scratch);
-        for matched in &scratch {
-            alerts.extend(rules.alert(*matched, event));
-        }
-    })
+    parse_reader_deferred(
+        input,
+        &ParseOptions::default(),
+        |format| rules.rule_set().reads_raw_only(format),
+        |pending| {
+            scratch.clear();
+            rules.matches(pending.event(), &mut scratch);
+            if scratch.is_empty() {
+                return;
+            }
+            if let Some(event) = pending.normalize() {
+                for matched in &scratch {
+                    alerts.extend(rules.alert(*matched, event));
+                }
+            }
+        },
+    )
     .expect("generated input parses");
     alerts.len()
 }
@@ -264,9 +298,10 @@ fn peers(c: &mut Criterion) {
 
     eprintln!("logsec index: {:?}", sigma.rule_set().index_summary());
     eprintln!(
-        "matches per pass: logsec {} (prefilter off: {}), rsigma-eval {}, sigma-rust {}",
+        "matches per pass: logsec {} (prefilter off: {}, eager normalization: {}), rsigma-eval {}, sigma-rust {}",
         logsec_sigma(&sigma, &jsonl),
         logsec_sigma(&sigma_unfiltered, &jsonl),
+        logsec_sigma_eager(&sigma_unfiltered, &jsonl),
         rsigma_matches(&rsigma, &records),
         sigma_rust_matches(&sigma_rust, &records)
     );
@@ -311,6 +346,13 @@ fn peers(c: &mut Criterion) {
     });
     group.bench_function("logsec_no_prefilter", |b| {
         b.iter_custom(|iters| measure(iters, || logsec_sigma(&sigma_unfiltered, black_box(&jsonl))))
+    });
+    group.bench_function("logsec_eager_normalize", |b| {
+        b.iter_custom(|iters| {
+            measure(iters, || {
+                logsec_sigma_eager(&sigma_unfiltered, black_box(&jsonl))
+            })
+        })
     });
     group.bench_function("logsec_with_alerts", |b| {
         b.iter_custom(|iters| {
@@ -358,11 +400,26 @@ fn peers(c: &mut Criterion) {
     group.bench_function("logsec_parse_normalize_rules", |b| {
         b.iter_custom(|iters| {
             measure(iters, || {
+                // As a scan runs them: records matched through their raw view, the matched
+                // ones normalized and processed (alerts built).
                 let mut state = engine.new_state();
                 let mut alerts = Vec::new();
-                parse_reader(black_box(&k8s[..]), &ParseOptions::default(), |event| {
-                    engine.process(event, &mut state, &mut alerts);
-                })
+                let mut scratch = Vec::new();
+                parse_reader_deferred(
+                    black_box(&k8s[..]),
+                    &ParseOptions::default(),
+                    |format| engine.reads_raw_only(format),
+                    |pending| {
+                        if !pending.is_normalized()
+                            && !engine.matches_any(pending.event(), &mut scratch)
+                        {
+                            return;
+                        }
+                        if let Some(event) = pending.normalize() {
+                            engine.process(event, &mut state, &mut alerts);
+                        }
+                    },
+                )
                 .expect("generated input parses");
                 alerts.len()
             })

@@ -668,6 +668,17 @@ impl<'a> RawRecord<'a> {
         self.tree().and_then(|tree| tree.get(key))
     }
 
+    /// The names of the top-level members of a JSON object record with a lazy view (a
+    /// [validated](RawRecord::json_validated) record, or a [`RawRecord::json`] object borrowed
+    /// from its input that passed the validating pass), in input order, without parsing any
+    /// value. `None` for other records.
+    pub fn member_names(&self) -> Option<impl Iterator<Item = &str>> {
+        self.lazy
+            .as_deref()
+            .or_else(|| self.checked_view())?
+            .member_names()
+    }
+
     /// The value at the object keys `keys` of a JSON record: `self.tree()?.pointer(keys)`,
     /// but read through the lazy view when the record has one, so the objects on the way are
     /// cut into members (once per record) and only the value at the end is parsed.

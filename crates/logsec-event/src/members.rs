@@ -78,6 +78,19 @@ impl<'a> LazyNode<'a> {
         )
     }
 
+    /// The names of this object's members, in input order (cut into members on first
+    /// access); `None` if this is not an object (or one whose structure could not be cut).
+    pub(crate) fn member_names(&self) -> Option<impl Iterator<Item = &str>> {
+        if !self.is_object() {
+            return None;
+        }
+        let members = self
+            .members
+            .get_or_init(|| cut_members(self.raw))
+            .as_deref()?;
+        Some(members.iter().map(|(name, _)| name.as_ref()))
+    }
+
     /// The value at the object keys `keys` from this value, as `self.tree()?.pointer(keys)`
     /// gives it: the objects on the way are cut into members (once), and only the value at
     /// the end is parsed.

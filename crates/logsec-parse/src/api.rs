@@ -6,11 +6,12 @@ use std::path::Path;
 
 use logsec_event::{Event, SourceFormat};
 
+use crate::deferred::Pending;
 use crate::error::ParseError;
 use crate::framer::Framer;
 use crate::options::ParseOptions;
 use crate::reject::Reject;
-use crate::sink::{CollectSink, Sink, TempRoute, VisitorSink};
+use crate::sink::{CollectSink, DeferringSink, Sink, TempRoute, VisitorSink};
 
 /// What parsing one input produced besides its events.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -123,6 +124,71 @@ pub fn parse_reader<R: Read, F: FnMut(&Event<'_>)>(
     visit: F,
 ) -> Result<ParseSummary, ParseError> {
     visitor_run(reader, options, visit, false)
+}
+
+/// Like [`parse_reader`], but records of the formats for which `defer` returns `true` are
+/// handed to `visit` validated and **not yet normalized**: a [`Pending`] whose
+/// [`Pending::event`] carries the format and the raw record (read through its lazy member
+/// view) until [`Pending::normalize`] builds the OCSF event. Records of other formats arrive
+/// normalized. Only CloudTrail and Kubernetes audit records defer today.
+///
+/// For callers that look at most records only through raw-record paths — rules over
+/// `eventName`, `userIdentity.type` — and need the OCSF form of a few (the ones that matched),
+/// this skips the typed parse and normalization of all the others. Counts and rejects are those
+/// of [`parse_reader`], except that a deferred record whose only defect is a repeated member
+/// name is rejected only if it is normalized (see [`Pending`]).
+///
+/// ```
+/// use logsec_event::SourceFormat;
+/// use logsec_parse::{parse_reader_deferred, ParseOptions};
+///
+/// let input = br#"{"eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}
+/// {"eventTime":"2024-05-01T10:00:01Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}
+/// "#;
+/// let mut stopped = Vec::new();
+/// let summary = parse_reader_deferred(
+///     &input[..],
+///     &ParseOptions::default(),
+///     |format| format == SourceFormat::Cloudtrail,
+///     |pending| {
+///         let name = pending.event().raw.member("eventName").and_then(|v| v.as_str());
+///         if name == Some("StopLogging") {
+///             let event = pending.normalize().expect("a valid record");
+///             stopped.push(event.api.as_ref().map(|api| api.operation.to_string()));
+///         }
+///     },
+/// )
+/// .unwrap();
+/// assert_eq!(summary.events, 2);
+/// assert_eq!(stopped, vec![Some("StopLogging".to_owned())]);
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_reader`].
+pub fn parse_reader_deferred<R, D, F>(
+    reader: R,
+    options: &ParseOptions,
+    defer: D,
+    visit: F,
+) -> Result<ParseSummary, ParseError>
+where
+    R: Read,
+    D: Fn(SourceFormat) -> bool,
+    F: FnMut(&mut Pending<'_>),
+{
+    let mut framer = Framer::new(options);
+    let mut sink = DeferringSink {
+        defer,
+        visit,
+        summary: ParseSummary {
+            file: options.file_name.clone(),
+            ..ParseSummary::default()
+        },
+        strict: false,
+    };
+    crate::reader::run(reader, &mut framer, &mut sink, &label(options))?;
+    Ok(sink.summary.finish(framer.format))
 }
 
 /// Like [`parse_reader`], but stops at the first rejected record and returns it as

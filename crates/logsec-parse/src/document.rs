@@ -11,6 +11,7 @@ use logsec_event::{Event, SourceFormat};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::deferred::Pending;
 use crate::lenient::LStr;
 use crate::limits::Limits;
 use crate::line::{LineOutcome, LineParser};
@@ -218,8 +219,32 @@ pub(crate) fn handle_document<'t>(
         ctx.reject(sink, text, "envelopes nested too deeply".to_owned());
         return;
     }
+    if defer(ctx, text, sink) {
+        return;
+    }
     let outcome = parse_record(ctx.format, text);
     handle_outcome(ctx, text, outcome, sink, nesting);
+}
+
+/// Hands `text` to the sink unnormalized when the sink defers its format and it is certainly
+/// one record (see [`Pending`]), then counts it; `false` when it must take the eager path.
+pub(crate) fn defer<'t>(ctx: &mut DocCtx, text: &'t str, sink: &mut dyn Sink<'t>) -> bool {
+    if !sink.defers(ctx.format) {
+        return false;
+    }
+    let Some(mut pending) = Pending::probe(ctx.format, text) else {
+        return false;
+    };
+    sink.pending(&mut pending);
+    match pending.take_rejection() {
+        Some(reason) => ctx.reject(sink, text, reason),
+        None => {
+            let summary = sink.summary();
+            summary.records += 1;
+            summary.events += 1;
+        }
+    }
+    true
 }
 
 /// Routes what a format module made of `text`.

@@ -346,6 +346,9 @@ impl Framer {
         // needed past those bounds or for several values on one line (Firehose).
         let body = line.get(p..).unwrap_or_default().trim_end();
         if body.starts_with('{') && within_limit_bounds(body.as_bytes(), &self.ctx.limits) {
+            if crate::document::defer(&mut self.ctx, body, sink) {
+                return;
+            }
             let outcome = parse_record(self.ctx.format, body);
             let several_values = matches!(
                 &outcome,

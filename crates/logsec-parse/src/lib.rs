@@ -40,6 +40,7 @@
 mod api;
 mod azure_activity;
 mod cloudtrail;
+mod deferred;
 mod detect;
 mod document;
 mod error;
@@ -60,8 +61,9 @@ mod text;
 
 pub use crate::api::{
     Note, ParseSummary, Parsed, parse_bytes, parse_bytes_strict, parse_path, parse_path_strict,
-    parse_reader, parse_reader_strict,
+    parse_reader, parse_reader_deferred, parse_reader_strict,
 };
+pub use crate::deferred::Pending;
 pub use crate::detect::detect;
 pub use crate::error::ParseError;
 pub use crate::limits::Limits;

@@ -6,9 +6,10 @@
 //! ([`Sink::event_temp`]). A visitor sink treats both alike; a collecting sink keeps the first
 //! without a copy and detaches the second.
 
-use logsec_event::{Event, RawRecord};
+use logsec_event::{Event, RawRecord, SourceFormat};
 
 use crate::api::ParseSummary;
+use crate::deferred::Pending;
 use crate::reject::{LocationKind, Reject, snippet};
 
 /// Receives what parsing produces.
@@ -22,6 +23,14 @@ pub(crate) trait Sink<'a> {
     fn summary(&mut self) -> &mut ParseSummary;
     /// Whether to stop at the first reject.
     fn strict(&self) -> bool;
+    /// Whether records of `format` may be handed over unnormalized, through
+    /// [`Sink::pending`].
+    fn defers(&self, _format: SourceFormat) -> bool {
+        false
+    }
+    /// A validated record of a deferring format; normalizing it is up to the sink. The
+    /// caller counts it afterwards (an event, or a reject if normalization rejected it).
+    fn pending(&mut self, _pending: &mut Pending<'_>) {}
 }
 
 /// Whether parsing should stop now (strict mode after a reject).
@@ -87,6 +96,12 @@ impl<'m> Sink<'m> for TempRoute<'_, '_> {
     fn strict(&self) -> bool {
         self.0.strict()
     }
+    fn defers(&self, format: SourceFormat) -> bool {
+        self.0.defers(format)
+    }
+    fn pending(&mut self, pending: &mut Pending<'_>) {
+        self.0.pending(pending);
+    }
 }
 
 /// Calls a visitor for every event.
@@ -112,6 +127,51 @@ impl<'a, F: FnMut(&Event<'_>)> Sink<'a> for VisitorSink<F> {
     }
     fn strict(&self) -> bool {
         self.strict
+    }
+}
+
+/// Calls a visitor for every record, handing records of the formats `defer` names over
+/// unnormalized (see [`crate::parse_reader_deferred`]).
+pub(crate) struct DeferringSink<D, F> {
+    pub(crate) defer: D,
+    pub(crate) visit: F,
+    pub(crate) summary: ParseSummary,
+    pub(crate) strict: bool,
+}
+
+impl<D, F> DeferringSink<D, F>
+where
+    F: FnMut(&mut Pending<'_>),
+{
+    fn normalized(&mut self, event: Box<Event<'_>>) {
+        self.summary.records += 1;
+        self.summary.events += 1;
+        (self.visit)(&mut Pending::normalized(event));
+    }
+}
+
+impl<'a, D, F> Sink<'a> for DeferringSink<D, F>
+where
+    D: Fn(SourceFormat) -> bool,
+    F: FnMut(&mut Pending<'_>),
+{
+    fn event(&mut self, event: Box<Event<'a>>) {
+        self.normalized(event);
+    }
+    fn event_temp(&mut self, event: Box<Event<'_>>) {
+        self.normalized(event);
+    }
+    fn summary(&mut self) -> &mut ParseSummary {
+        &mut self.summary
+    }
+    fn strict(&self) -> bool {
+        self.strict
+    }
+    fn defers(&self, format: SourceFormat) -> bool {
+        (self.defer)(format)
+    }
+    fn pending(&mut self, pending: &mut Pending<'_>) {
+        (self.visit)(pending);
     }
 }
 

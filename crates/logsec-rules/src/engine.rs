@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use logsec_event::{Alert, Event};
+use logsec_event::{Alert, Event, SourceFormat};
 
 use crate::falco::{self, FalcoRules, Level, LoadOptions, RuleFile};
 use crate::ir::{RuleMatch, RuleSet};
@@ -171,6 +171,25 @@ impl Engine {
     /// Whether any Sigma correlation is loaded.
     pub fn has_correlations(&self) -> bool {
         !self.sigma.correlations().is_empty()
+    }
+
+    /// Whether every single-event rule (both dialects) that applies to records of `format`
+    /// reads only the raw record, so matching a record does not need its normalized event (see
+    /// [`RuleSet::reads_raw_only`]); a scan then normalizes only the records that match.
+    pub fn reads_raw_only(&self, format: SourceFormat) -> bool {
+        self.sigma.rule_set().reads_raw_only(format) && self.falco_set.reads_raw_only(format)
+    }
+
+    /// Whether any single-event rule of either dialect matches `event` (`scratch` is
+    /// overwritten with the last dialect's matches). Rules that only feed a correlation count.
+    pub fn matches_any(&self, event: &Event<'_>, scratch: &mut Vec<RuleMatch>) -> bool {
+        scratch.clear();
+        self.sigma.matches(event, scratch);
+        if !scratch.is_empty() {
+            return true;
+        }
+        self.falco_set.matches(event, scratch);
+        !scratch.is_empty()
     }
 
     /// A fresh evaluation state for one stream of events.

@@ -359,3 +359,63 @@ fn falco_k8s_conditions_read_the_audit_id_guard_once_per_conjunction() {
         0
     );
 }
+
+#[test]
+fn a_rule_set_reads_only_the_raw_record_when_every_rule_of_the_format_does() {
+    let on = |format: SourceFormat, condition: Expr| {
+        let mut rule = CompiledRule::new("r", Dialect::Sigma, condition);
+        rule.sources = vec![format];
+        rule
+    };
+    let raw_name = Expr::pred(Predicate::new(
+        raw("eventName"),
+        eq("StopLogging", Case::Insensitive),
+    ));
+    let ocsf_user = Expr::pred(Predicate::new(
+        Accessor::Path(FieldPath::parse("actor.user.name").unwrap()),
+        eq("alice", Case::Sensitive),
+    ));
+    let raw_ref = Expr::pred(Predicate::new(
+        raw("userIdentity.userName"),
+        Test::FieldRef {
+            other: Accessor::Path(FieldPath::parse("actor.user.name").unwrap()),
+            case: Case::Sensitive,
+            anchor: Anchor::Whole,
+        },
+    ));
+    let keyword = Expr::Keyword(Box::new(KeywordSearch {
+        matcher: StrMatcher::contains("evil", Case::Insensitive).unwrap(),
+    }));
+    assert!(raw_name.reads_raw_only());
+    assert!(keyword.reads_raw_only());
+    assert!(!ocsf_user.reads_raw_only());
+    assert!(
+        !raw_ref.reads_raw_only(),
+        "the other field of a fieldref counts"
+    );
+    assert!(!Expr::Not(Box::new(ocsf_user.clone())).reads_raw_only());
+    assert!(!Accessor::Custom(Arc::new(Upper)).reads_raw_only());
+
+    let rules = RuleSet::new(vec![
+        on(
+            SourceFormat::Cloudtrail,
+            Expr::or(vec![raw_name.clone(), keyword]),
+        ),
+        on(SourceFormat::Istio, ocsf_user.clone()),
+    ]);
+    assert!(rules.reads_raw_only(SourceFormat::Cloudtrail));
+    assert!(!rules.reads_raw_only(SourceFormat::Istio));
+    assert!(
+        rules.reads_raw_only(SourceFormat::K8sAudit),
+        "no rule applies"
+    );
+    assert!(RuleSet::default().reads_raw_only(SourceFormat::Cloudtrail));
+
+    // A rule for every format reading the normalized event makes no format raw-only.
+    let rules = RuleSet::new(vec![
+        on(SourceFormat::Cloudtrail, raw_name),
+        CompiledRule::new("any", Dialect::Falco, ocsf_user),
+    ]);
+    assert!(!rules.reads_raw_only(SourceFormat::Cloudtrail));
+    assert!(!rules.reads_raw_only(SourceFormat::K8sAudit));
+}

@@ -31,7 +31,9 @@ pub use crate::html::{alert_principal, alert_source_ip, escape_html, render_html
 pub use crate::pack::{
     PLACEHOLDERS_FILE, default_placeholders, default_rule_files, parse_placeholders,
 };
-pub use crate::partitioned::{correlate_partition, detect_partition_event};
+pub use crate::partitioned::{
+    correlate_partition, detect_partition_event, detect_partition_pending,
+};
 pub use crate::pipeline::{
     FileReport, Input, Pipeline, PipelineBuilder, PipelineError, ScanReport, rule_files_under,
 };

@@ -28,6 +28,7 @@
 use std::collections::HashMap;
 
 use logsec_event::{Alert, Event, SourceFormat};
+use logsec_parse::Pending;
 use logsec_rules::Engine;
 use logsec_rules::ir::RuleMatch;
 use logsec_rules::sigma::CorrelationInput;
@@ -46,6 +47,26 @@ pub fn detect_partition_event(
     let before = alerts.len();
     engine.process_single_inputs(event, scratch, alerts, inputs);
     stamp_source(alerts.get_mut(before..).unwrap_or_default(), event);
+}
+
+/// Stage 1 for one record from [`logsec_parse::parse_reader_deferred`]: a record that is not
+/// normalized yet is matched as it is (the engine must [read only the raw
+/// record](Engine::reads_raw_only) for its format, which is what the scan's `defer` asks) and
+/// normalized only when a rule matched; then as [`detect_partition_event`]. A record whose
+/// normalization rejects it raises nothing (the parse summary counts the reject).
+pub fn detect_partition_pending(
+    engine: &Engine,
+    pending: &mut Pending<'_>,
+    scratch: &mut Vec<RuleMatch>,
+    alerts: &mut Vec<Alert>,
+    inputs: &mut Vec<CorrelationInput>,
+) {
+    if !pending.is_normalized() && !engine.matches_any(pending.event(), scratch) {
+        return;
+    }
+    if let Some(event) = pending.normalize() {
+        detect_partition_event(engine, event, scratch, alerts, inputs);
+    }
 }
 
 /// Stage 2 for one correlation partition (or any union of partitions): the correlation

@@ -28,14 +28,15 @@ use std::time::{Duration, Instant};
 
 use logsec_event::{Alert, Event, Severity, SourceFormat};
 use logsec_parse::{
-    LocationKind, Note, ParseError, ParseOptions, ParseSummary, Reject, parse_reader,
+    LocationKind, Note, ParseError, ParseOptions, ParseSummary, Pending, Reject,
+    parse_reader_deferred,
 };
 use logsec_rules::sigma::CorrelationInput;
 use logsec_rules::{Engine, EngineOptions, RuleFile, RuleStatus};
 
 use crate::chunk::{self, Chunk, Framing, InputEnd, Piece, SendRead, SplitConfig};
 use crate::pack;
-use crate::partitioned::{correlate_partition, detect_partition_event};
+use crate::partitioned::{correlate_partition, detect_partition_pending};
 
 /// An input to a scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -938,15 +939,20 @@ impl Pipeline {
         let mut alerts = Vec::new();
         let mut correlation_inputs = Vec::new();
         let mut scratch = Vec::new();
-        let result = parse_reader(reader, options, |event: &Event<'_>| {
-            detect_partition_event(
-                &self.engine,
-                event,
-                &mut scratch,
-                &mut alerts,
-                &mut correlation_inputs,
-            );
-        });
+        let result = parse_reader_deferred(
+            reader,
+            options,
+            |format| self.engine.reads_raw_only(format),
+            |pending: &mut Pending<'_>| {
+                detect_partition_pending(
+                    &self.engine,
+                    pending,
+                    &mut scratch,
+                    &mut alerts,
+                    &mut correlation_inputs,
+                );
+            },
+        );
         (result, alerts, correlation_inputs)
     }
 
@@ -960,9 +966,11 @@ impl Pipeline {
         let inputs = Self::expand_borrowed(inputs)?;
         let mut report = ScanReport::default();
         for input in &inputs {
-            report
-                .files
-                .push(self.read_input(input, &self.parse, &mut |event| on_event(event)));
+            report.files.push(
+                self.read_input(input, &self.parse, &|_| false, &mut |pending| {
+                    on_event(pending.event())
+                }),
+            );
         }
         report.elapsed = started.elapsed();
         Ok(report)
@@ -979,10 +987,11 @@ impl Pipeline {
         let mut alerts = Vec::new();
         let mut correlation_inputs = Vec::new();
         let mut scratch = Vec::new();
-        let report = self.read_input(input, parse, &mut |event| {
-            detect_partition_event(
+        let defer = |format| self.engine.reads_raw_only(format);
+        let report = self.read_input(input, parse, &defer, &mut |pending| {
+            detect_partition_pending(
                 &self.engine,
-                event,
+                pending,
                 &mut scratch,
                 &mut alerts,
                 &mut correlation_inputs,
@@ -999,7 +1008,8 @@ impl Pipeline {
         &self,
         input: &Input,
         parse: &ParseOptions,
-        visit: &mut dyn FnMut(&Event<'_>),
+        defer: &dyn Fn(SourceFormat) -> bool,
+        visit: &mut dyn FnMut(&mut Pending<'_>),
     ) -> FileReport {
         let name = input.name();
         let mut options = parse.clone();
@@ -1010,7 +1020,7 @@ impl Pipeline {
                     if options.reference_time_ms.is_none() {
                         options.reference_time_ms = modified_ms(&file);
                     }
-                    parse_reader(file, &options, &mut |e: &Event<'_>| visit(e))
+                    parse_reader_deferred(file, &options, defer, &mut *visit)
                 }
                 Err(err) => {
                     return FileReport {
@@ -1021,12 +1031,10 @@ impl Pipeline {
                 }
             },
             Input::Stdin => {
-                parse_reader(std::io::stdin().lock(), &options, &mut |e: &Event<'_>| {
-                    visit(e)
-                })
+                parse_reader_deferred(std::io::stdin().lock(), &options, defer, &mut *visit)
             }
             Input::Bytes { data, .. } => {
-                parse_reader(data.as_slice(), &options, &mut |e: &Event<'_>| visit(e))
+                parse_reader_deferred(data.as_slice(), &options, defer, &mut *visit)
             }
         };
         match result {

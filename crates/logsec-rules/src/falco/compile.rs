@@ -101,6 +101,10 @@ impl ir::FieldExtractor for FalcoExtractor {
     fn name(&self) -> &str {
         &self.name
     }
+
+    fn reads_raw_only(&self) -> bool {
+        self.field.reads_raw_only()
+    }
 }
 
 fn convert(v: Val<'_>) -> FieldValue<'_> {

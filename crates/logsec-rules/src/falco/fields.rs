@@ -1367,6 +1367,13 @@ impl ResolvedField {
         Some(node)
     }
 
+    /// Whether the field reads nothing but the raw record, the event time and the evaluation
+    /// context: every plugin field except the OCSF fields (see
+    /// [`crate::ir::FieldExtractor::reads_raw_only`]).
+    pub(crate) fn reads_raw_only(&self) -> bool {
+        self.info.kind != Kind::Ocsf
+    }
+
     /// The value as the IR reads it, without the intermediate vector for the common
     /// single-valued JSON fields.
     pub(crate) fn extract_value<'e>(

@@ -19,6 +19,12 @@ pub trait FieldExtractor: Send + Sync + fmt::Debug {
     fn extract<'e>(&self, event: &'e Event<'_>) -> FieldValue<'e>;
     /// The field's name as rules write it, for diagnostics and output templates.
     fn name(&self) -> &str;
+    /// Whether the field reads nothing but the event's raw record, its source format and its
+    /// `time`, so it gives the same value before the record is normalized (see
+    /// [`Expr::reads_raw_only`]).
+    fn reads_raw_only(&self) -> bool {
+        false
+    }
 }
 
 /// A value test the built-in [`Test`]s do not cover (Falco `pmatch`, say); applied to one
@@ -45,6 +51,15 @@ impl Accessor {
         match self {
             Accessor::Path(path) => path.as_str(),
             Accessor::Custom(custom) => custom.name(),
+        }
+    }
+
+    /// Whether the field reads nothing but the event's raw record: a raw-record path, or a
+    /// computed field that says so.
+    pub fn reads_raw_only(&self) -> bool {
+        match self {
+            Accessor::Path(path) => path.raw_path().is_some(),
+            Accessor::Custom(custom) => custom.reads_raw_only(),
         }
     }
 
@@ -607,6 +622,25 @@ pub enum Expr {
 }
 
 impl Expr {
+    /// Whether the condition reads nothing but the event's raw record, source format and `time`
+    /// (raw-record paths, computed fields over those, full-text search of the record), so it
+    /// gives the same verdict on an event that is not normalized yet (which carries them) as
+    /// on its normalized form.
+    pub fn reads_raw_only(&self) -> bool {
+        match self {
+            Expr::Const(_) | Expr::Keyword(_) => true,
+            Expr::And(children) | Expr::Or(children) => children.iter().all(Expr::reads_raw_only),
+            Expr::Not(child) => child.reads_raw_only(),
+            Expr::Pred(p) => {
+                p.field.reads_raw_only()
+                    && match &p.test {
+                        Test::FieldRef { other, .. } => other.reads_raw_only(),
+                        _ => true,
+                    }
+            }
+        }
+    }
+
     /// `And` of `children`, flattening nested `And`s and dropping `true`s.
     pub fn and(children: Vec<Expr>) -> Expr {
         let mut out = Vec::with_capacity(children.len());

@@ -138,6 +138,8 @@ struct Bucketed {
     prefilter: Option<RawPrefilter>,
     /// Whether `prefilter` is used (see [`RuleSet::set_raw_prefilter`]; off by default).
     prefilter_on: bool,
+    /// Whether a rule of the bucket reads more than the raw record (the normalized event).
+    reads_event: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -248,6 +250,9 @@ impl Bucketed {
     fn rebuild(&mut self, indices: &[usize], rules: &[CompiledRule]) {
         self.unindexed.clear();
         self.keyed.clear();
+        self.reads_event = indices
+            .iter()
+            .any(|&i| rules.get(i).is_some_and(|r| !r.condition.reads_raw_only()));
         let candidates: Vec<(usize, Vec<Requirement<'_>>)> = indices
             .iter()
             .filter_map(|&i| rules.get(i).map(|r| (i, requirements(&r.condition))))
@@ -497,6 +502,14 @@ impl RuleSet {
         {
             new.sort_unstable();
         }
+    }
+
+    /// Whether every rule that applies to records of `format` reads only the raw record, so
+    /// [`RuleSet::matches`] gives the same matches on a record that is not normalized yet
+    /// (a Base Event carrying the format, the time and the raw record) as on its normalized
+    /// event.
+    pub fn reads_raw_only(&self, format: SourceFormat) -> bool {
+        !self.any_format.reads_event && self.by_format.get(&format).is_none_or(|b| !b.reads_event)
     }
 
     /// An alert for a match (`None` if the index is not from this set).

@@ -1,0 +1,193 @@
+//! `parse_reader_deferred`: records of deferring formats arrive validated but not normalized,
+//! with the counts and rejects of `parse_reader`, and normalize on demand to the event
+//! `parse_reader` gives.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use logsec_event::SourceFormat;
+use logsec_parse::{ParseOptions, ParseSummary, parse_reader, parse_reader_deferred};
+
+/// CloudTrail JSON lines in the shapes a line may hold: plain records, a malformed line, a
+/// digest document, a `Records` file on one line, an EventBridge envelope, a record that is
+/// not an object, and a plain record after them.
+const CLOUDTRAIL_LINES: &str = concat!(
+    r#"{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.1","userIdentity":{"type":"IAMUser","userName":"alice"}}"#,
+    "\n",
+    r#"{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:01Z","eventName":"StopLogging",,}"#,
+    "\n",
+    r#"{"awsAccountId":"111122223333","digestS3Bucket":"trail-bucket","digestPublicKeyFingerprint":"abc"}"#,
+    "\n",
+    r#"{"Records":[{"eventTime":"2024-05-01T10:00:02Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser"},{"eventTime":"2024-05-01T10:00:03Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole"}]}"#,
+    "\n",
+    r#"{"version":"0","detail-type":"AWS API Call via CloudTrail","source":"aws.cloudtrail","detail":{"eventTime":"2024-05-01T10:00:04Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}}"#,
+    "\n",
+    "[1, 2]\n",
+    r#"{"eventTime":"2024-05-01T10:00:05Z","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","sourceIPAddress":"198.51.100.7"}"#,
+    "\n",
+);
+
+/// What `visit` saw: (normalized on arrival, eventName read from the raw view, class before
+/// and after normalizing, the normalized event's OCSF JSON).
+type Seen = Vec<(bool, Option<String>, u32, u32, String)>;
+
+fn deferred(input: &str, defer: bool, normalize: bool) -> (ParseSummary, Seen) {
+    let mut seen = Vec::new();
+    let summary = parse_reader_deferred(
+        input.as_bytes(),
+        &ParseOptions::default(),
+        |format| defer && format == SourceFormat::Cloudtrail,
+        |pending| {
+            let arrived_normalized = pending.is_normalized();
+            let name = pending
+                .event()
+                .raw
+                .member("eventName")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            let class_before = pending.event().class_uid;
+            if normalize {
+                let event = pending.normalize().expect("valid records normalize");
+                seen.push((
+                    arrived_normalized,
+                    name,
+                    class_before,
+                    event.class_uid,
+                    event.to_ocsf_json(),
+                ));
+            } else {
+                seen.push((arrived_normalized, name, class_before, 0, String::new()));
+            }
+        },
+    )
+    .unwrap();
+    (summary, seen)
+}
+
+fn eager(input: &str) -> (ParseSummary, Vec<String>) {
+    let mut events = Vec::new();
+    let summary = parse_reader(input.as_bytes(), &ParseOptions::default(), |event| {
+        events.push(event.to_ocsf_json());
+    })
+    .unwrap();
+    (summary, events)
+}
+
+#[test]
+fn counts_and_rejects_are_those_of_the_eager_parse() {
+    let (eager_summary, eager_events) = eager(CLOUDTRAIL_LINES);
+    assert_eq!(eager_summary.events, 5);
+    // The malformed line, and each element of the array line.
+    assert_eq!(
+        eager_summary.rejects.len(),
+        3,
+        "{:#?}",
+        eager_summary.rejects
+    );
+    assert_eq!(eager_summary.skipped, 1);
+    for normalize in [false, true] {
+        let (summary, seen) = deferred(CLOUDTRAIL_LINES, true, normalize);
+        assert_eq!(summary, eager_summary, "normalize: {normalize}");
+        assert_eq!(seen.len(), 5);
+        // Every record arrives unnormalized, those inside envelopes included, as a Base
+        // Event whose raw view is read without normalizing.
+        let names: Vec<Option<&str>> = seen.iter().map(|s| s.1.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                Some("GetObject"),
+                Some("CreateUser"),
+                Some("AssumeRole"),
+                Some("StopLogging"),
+                Some("RunInstances")
+            ]
+        );
+        assert!(seen.iter().all(|s| !s.0 && s.2 == 0));
+        if normalize {
+            let classes: Vec<u32> = seen.iter().map(|s| s.3).collect();
+            assert_eq!(classes, [6003, 3001, 3002, 6003, 6003]);
+            let events: Vec<&String> = seen.iter().map(|s| &s.4).collect();
+            assert_eq!(events, eager_events.iter().collect::<Vec<_>>());
+        }
+    }
+}
+
+#[test]
+fn formats_that_do_not_defer_arrive_normalized() {
+    let (summary, seen) = deferred(CLOUDTRAIL_LINES, false, true);
+    assert_eq!(summary, eager(CLOUDTRAIL_LINES).0);
+    assert!(seen.iter().all(|s| s.0 && s.2 == s.3 && s.2 != 0));
+}
+
+#[test]
+fn a_repeated_member_is_rejected_only_when_normalized() {
+    let input = concat!(
+        r#"{"eventTime":"2024-05-01T10:00:00Z","eventName":"GetObject","eventName":"PutObject"}"#,
+        "\n"
+    );
+    let (eager_summary, _) = eager(input);
+    assert_eq!(eager_summary.events, 0);
+    assert_eq!(eager_summary.rejects.len(), 1);
+    assert!(
+        eager_summary.rejects[0].reason.contains("duplicate field"),
+        "{}",
+        eager_summary.rejects[0].reason
+    );
+
+    let (untouched, _) = deferred(input, true, false);
+    assert_eq!((untouched.events, untouched.rejects.len()), (1, 0));
+
+    let mut normalized = Vec::new();
+    let summary = parse_reader_deferred(
+        input.as_bytes(),
+        &ParseOptions::default(),
+        |_| true,
+        |pending| normalized.push(pending.normalize().is_some()),
+    )
+    .unwrap();
+    assert_eq!(normalized, [false]);
+    assert_eq!(summary.records, 1);
+    assert_eq!(summary.events, 0);
+    assert_eq!(summary.rejects.len(), 1);
+    assert_eq!(summary.rejects[0].record, 1);
+    assert_eq!(summary.rejects[0].reason, eager_summary.rejects[0].reason);
+}
+
+#[test]
+fn kubernetes_event_lists_defer_their_items() {
+    let input = concat!(
+        r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":["#,
+        r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a1","stage":"ResponseComplete","verb":"get","requestURI":"/api/v1/namespaces/default/secrets/s","user":{"username":"alice"},"objectRef":{"resource":"secrets","namespace":"default","name":"s"},"stageTimestamp":"2024-05-01T10:00:00.000000Z"},"#,
+        r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"a2","stage":"ResponseComplete","verb":"create","requestURI":"/api/v1/namespaces/default/pods","user":{"username":"bob"},"objectRef":{"resource":"pods","namespace":"default"},"stageTimestamp":"2024-05-01T10:00:01.000000Z"}"#,
+        "]}\n"
+    );
+    let mut resources = Vec::new();
+    let summary = parse_reader_deferred(
+        input.as_bytes(),
+        &ParseOptions {
+            format: Some(SourceFormat::K8sAudit),
+            ..ParseOptions::default()
+        },
+        |format| format == SourceFormat::K8sAudit,
+        |pending| {
+            assert!(!pending.is_normalized());
+            let resource = pending
+                .event()
+                .raw
+                .pointer(&["objectRef", "resource"])
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            let operation = pending
+                .normalize()
+                .and_then(|e| e.api.as_ref().map(|a| a.operation.to_string()));
+            resources.push((resource, operation));
+        },
+    )
+    .unwrap();
+    assert_eq!(summary.events, 2);
+    assert_eq!(
+        resources,
+        [
+            (Some("secrets".to_owned()), Some("get".to_owned())),
+            (Some("pods".to_owned()), Some("create".to_owned()))
+        ]
+    );
+}
