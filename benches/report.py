@@ -36,9 +36,10 @@ LABELS = {
     "typed_borrowed_parse": "typed borrowed serde parse only (the practical limit)",
     "logsec_parse_only": "logsec parse + normalize only, no rules (logsec's own ceiling)",
     "logsec_parse_tree": "logsec parse + normalize + the raw record's JSON tree, no rules",
-    "logsec_no_prefilter": "**logsec**: parse + normalize + rules (matches), default (raw-bytes prefilter off)",
+    "logsec_no_prefilter": "**logsec**: parse + rules + normalize, as a scan runs them (records validated and matched through their raw view, matched records normalized; raw-bytes prefilter off)",
     "logsec_parse_normalize_rules": "logsec, same with the raw-bytes prefilter on",
-    "logsec_with_alerts": "logsec, default, building an OCSF alert per match",
+    "logsec_eager_normalize": "logsec, every record normalized before the rules run",
+    "logsec_with_alerts": "logsec, as a scan runs them, building an OCSF alert per match",
     "rsigma_eval": "rsigma-eval 0.23 (serde_json `Value` + evaluate)",
     "sigma_rust": "sigma-rust 0.7 (`event_from_json` + `is_match` per rule)",
 }
@@ -206,7 +207,7 @@ def main():
                 ratio = f"{rate(ref, ref['median_ns']) / r:.2f}×"
             label = LABELS.get(name, name)
             if group == "k8s_audit_falco":
-                label = "**logsec**: parse + normalize + Falco rules (`Engine::process`, alerts)"
+                label = "**logsec**: parse + Falco rules as a scan runs them (matched through the raw view; matched records normalized and `Engine::process`ed, alerts built)"
             lines.append(
                 f"| {label} | {e['median_ns'] / 1e6:,.1f} ms "
                 f"({e['elements']:,} events) | {fmt_rate(r)} | {ci} | {ratio} |"
