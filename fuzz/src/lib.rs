@@ -7,7 +7,7 @@
 //! serializes to OCSF JSON, and reading a raw path never fails.
 #![forbid(unsafe_code)]
 
-use logsec_event::{FieldPath, SourceFormat};
+use logsec_event::{FieldPath, JsonValue, RawRecord, SourceFormat};
 use logsec_parse::{Limits, ParseOptions, detect, parse_bytes, parse_reader};
 
 /// One fuzz target: its name (the cargo-fuzz binary and the seed directory under `seeds/`)
@@ -81,6 +81,10 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "parse_web_access",
         run: parse_web_access,
+    },
+    Target {
+        name: "json_checked_view",
+        run: json_checked_view,
     },
 ];
 
@@ -271,4 +275,30 @@ pub fn parse_auth_log(data: &[u8]) {
 /// Web server access and error logs, forced.
 pub fn parse_web_access(data: &[u8]) {
     forced(SourceFormat::WebAccess, data);
+}
+
+/// The validating pass behind a borrowed `RawRecord::json` object accepts exactly the JSON
+/// objects serde_json parses (`JsonValue::parse` is serde_json underneath), and its member
+/// names and values are the object's (first member of a repeated name).
+pub fn json_checked_view(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let raw = RawRecord::json(text);
+    let names: Option<Vec<&str>> = raw.member_names().map(Iterator::collect);
+    let parsed = JsonValue::parse(text);
+    match (&names, &parsed) {
+        (Some(names), Ok(tree @ JsonValue::Object(pairs))) => {
+            let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_ref()).collect();
+            assert_eq!(names, &keys, "{text:?}");
+            for key in keys {
+                assert_eq!(raw.member(key), tree.get(key), "{text:?} member {key}");
+            }
+        }
+        (None, Ok(JsonValue::Object(_))) if text.trim_start().starts_with('{') => {
+            panic!("serde_json parses an object the validating pass refuses: {text:?}")
+        }
+        (Some(_), _) => panic!("the validating pass accepts what serde_json refuses: {text:?}"),
+        _ => {}
+    }
 }

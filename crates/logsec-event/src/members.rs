@@ -25,6 +25,9 @@ use crate::value::FieldValue;
 /// An object's members, in input order.
 type Members<'a> = Box<[(Cow<'a, str>, LazyNode<'a>)]>;
 
+/// Containers may nest this deep at most: `serde_json` refuses the 128th level.
+const MAX_DEPTH: usize = 127;
+
 /// One JSON value of a validated record.
 #[derive(Debug, Clone)]
 pub(crate) struct LazyNode<'a> {
@@ -174,6 +177,17 @@ pub(crate) enum Checked<'a> {
 /// Validates `text` as JSON (serde_json's grammar, without building a tree) and, when it is
 /// an object, cuts it into its top-level members in the same pass.
 pub(crate) fn check(text: &str) -> Checked<'_> {
+    // Objects, nearly every record, in one hand-written pass; other values through serde.
+    if text.as_bytes().get(skip_ws(text.as_bytes(), 0)) == Some(&b'{') {
+        return match validate_and_cut(text) {
+            Some((raw, members)) => {
+                let node = LazyNode::new(raw);
+                let _ = node.members.set(Some(members));
+                Checked::Object(node)
+            }
+            None => Checked::Invalid,
+        };
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let members = match deserializer.deserialize_any(CutVisitor) {
         Ok(members) => members,
@@ -278,6 +292,274 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
             _ => return None,
         }
     }
+}
+
+/// Validates `text` as one JSON object and cuts it into members: the object's text (without
+/// the surrounding whitespace) and its members; `None` if the text is not valid.
+fn validate_and_cut(text: &str) -> Option<(&str, Members<'_>)> {
+    // Most records hold no byte below 0x20 at all (a JSON line has no raw newline): then no
+    // string can hold a raw control character, and the string scans look for two bytes, not
+    // three.
+    if has_control_byte(text.as_bytes()) {
+        validate_and_cut_with::<true>(text)
+    } else {
+        validate_and_cut_with::<false>(text)
+    }
+}
+
+/// Whether `bytes` holds a byte below 0x20 (32 bytes at a time, without early exit inside a
+/// block, so the compiler can vectorize it).
+fn has_control_byte(bytes: &[u8]) -> bool {
+    let mut blocks = bytes.chunks_exact(32);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | (b < 0x20)) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| b < 0x20)
+}
+
+/// [`validate_and_cut`]; `CONTROLS` is whether the text may hold bytes below 0x20.
+fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Members<'_>)> {
+    let bytes = text.as_bytes();
+    let start = skip_ws(bytes, 0);
+    if bytes.get(start) != Some(&b'{') {
+        return None;
+    }
+    let mut pos = skip_ws(bytes, start + 1);
+    let mut members = Vec::with_capacity(24);
+    if bytes.get(pos) == Some(&b'}') {
+        pos += 1;
+    } else {
+        loop {
+            if bytes.get(pos) != Some(&b'"') {
+                return None;
+            }
+            let (key_end, escaped) = valid_string_end::<CONTROLS>(bytes, pos + 1)?;
+            let key = if escaped {
+                Cow::Owned(serde_json::from_str::<String>(text.get(pos..key_end)?).ok()?)
+            } else {
+                Cow::Borrowed(text.get(pos + 1..key_end - 1)?)
+            };
+            pos = skip_ws(bytes, key_end);
+            if bytes.get(pos) != Some(&b':') {
+                return None;
+            }
+            let value_start = skip_ws(bytes, pos + 1);
+            let value_end = valid_value_end::<CONTROLS>(bytes, value_start, 1)?;
+            members.push((
+                key,
+                LazyNode {
+                    raw: text.get(value_start..value_end)?,
+                    tree: OnceLock::new(),
+                    members: OnceLock::new(),
+                },
+            ));
+            pos = skip_ws(bytes, value_end);
+            match bytes.get(pos) {
+                Some(b',') => pos = skip_ws(bytes, pos + 1),
+                Some(b'}') => {
+                    pos += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    if skip_ws(bytes, pos) != bytes.len() {
+        return None;
+    }
+    Some((text.get(start..pos)?, members.into_boxed_slice()))
+}
+
+/// The end (exclusive) of the valid JSON value starting at `pos`, inside `depth` enclosing
+/// containers; `None` if the value is not valid.
+fn valid_value_end<const CONTROLS: bool>(bytes: &[u8], pos: usize, depth: usize) -> Option<usize> {
+    match *bytes.get(pos)? {
+        b'"' => valid_string_end::<CONTROLS>(bytes, pos + 1).map(|(end, _)| end),
+        b'{' => {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            let mut p = skip_ws(bytes, pos + 1);
+            if bytes.get(p) == Some(&b'}') {
+                return Some(p + 1);
+            }
+            loop {
+                if bytes.get(p) != Some(&b'"') {
+                    return None;
+                }
+                let (key_end, _) = valid_string_end::<CONTROLS>(bytes, p + 1)?;
+                p = skip_ws(bytes, key_end);
+                if bytes.get(p) != Some(&b':') {
+                    return None;
+                }
+                p = skip_ws(bytes, p + 1);
+                p = skip_ws(bytes, valid_value_end::<CONTROLS>(bytes, p, depth + 1)?);
+                match bytes.get(p) {
+                    Some(b',') => p = skip_ws(bytes, p + 1),
+                    Some(b'}') => return Some(p + 1),
+                    _ => return None,
+                }
+            }
+        }
+        b'[' => {
+            if depth >= MAX_DEPTH {
+                return None;
+            }
+            let mut p = skip_ws(bytes, pos + 1);
+            if bytes.get(p) == Some(&b']') {
+                return Some(p + 1);
+            }
+            loop {
+                p = skip_ws(bytes, valid_value_end::<CONTROLS>(bytes, p, depth + 1)?);
+                match bytes.get(p) {
+                    Some(b',') => p = skip_ws(bytes, p + 1),
+                    Some(b']') => return Some(p + 1),
+                    _ => return None,
+                }
+            }
+        }
+        b't' => literal_end(bytes, pos, b"true"),
+        b'f' => literal_end(bytes, pos, b"false"),
+        b'n' => literal_end(bytes, pos, b"null"),
+        b'-' | b'0'..=b'9' => valid_number_end(bytes, pos),
+        _ => None,
+    }
+}
+
+fn literal_end(bytes: &[u8], pos: usize, literal: &[u8]) -> Option<usize> {
+    let end = pos.checked_add(literal.len())?;
+    (bytes.get(pos..end)? == literal).then_some(end)
+}
+
+/// The end of the number starting at `pos`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`,
+/// and finite as an `f64` (`serde_json` refuses `1e400`).
+fn valid_number_end(bytes: &[u8], pos: usize) -> Option<usize> {
+    let digits = |mut p: usize| {
+        while bytes.get(p).is_some_and(u8::is_ascii_digit) {
+            p += 1;
+        }
+        p
+    };
+    let mut p = pos;
+    if bytes.get(p) == Some(&b'-') {
+        p += 1;
+    }
+    let int_start = p;
+    match *bytes.get(p)? {
+        b'0' => p += 1,
+        b'1'..=b'9' => p = digits(p + 1),
+        _ => return None,
+    }
+    let int_digits = p - int_start;
+    if bytes.get(p) == Some(&b'.') {
+        let frac_start = p + 1;
+        p = digits(frac_start);
+        if p == frac_start {
+            return None;
+        }
+    }
+    let mut exponent = false;
+    if let Some(b'e' | b'E') = bytes.get(p) {
+        exponent = true;
+        p += 1;
+        if let Some(b'+' | b'-') = bytes.get(p) {
+            p += 1;
+        }
+        let exp_start = p;
+        p = digits(exp_start);
+        if p == exp_start {
+            return None;
+        }
+    }
+    // Without an exponent a number needs 309 integer digits to pass f64::MAX; only then, or
+    // with an exponent, is the value worth computing.
+    if exponent || int_digits > 308 {
+        let text = std::str::from_utf8(bytes.get(pos..p)?).ok()?;
+        if !text.parse::<f64>().ok()?.is_finite() {
+            return None;
+        }
+    }
+    Some(p)
+}
+
+/// The index after the closing quote of the string whose body starts at `pos`, and whether it
+/// holds escapes; `None` if the string is not valid JSON (a raw control character, a bad
+/// escape, an unpaired surrogate escape, no closing quote). Eight bytes are tested at a time
+/// for a quote, a backslash or (if `CONTROLS`, the text may hold them) a control character
+/// (SWAR).
+fn valid_string_end<const CONTROLS: bool>(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    // Bytes below 0x20; exact for the lowest flagged byte, like `has`.
+    let below_space = |word: u64| word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    let mut escaped = false;
+    loop {
+        if let Some(chunk) = bytes.get(pos..pos + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            let word = u64::from_le_bytes(word);
+            let mut hits = has(word, b'"') | has(word, b'\\');
+            if CONTROLS {
+                hits |= below_space(word);
+            }
+            if hits == 0 {
+                pos += 8;
+                continue;
+            }
+            // The lowest flagged byte is always a true match.
+            pos += (hits.trailing_zeros() / 8) as usize;
+        } else {
+            // Without CONTROLS the text holds no byte below 0x20 to stop at.
+            while !matches!(*bytes.get(pos)?, b'"' | b'\\' | 0..0x20) {
+                pos += 1;
+            }
+        }
+        match *bytes.get(pos)? {
+            b'"' => return Some((pos + 1, escaped)),
+            b'\\' => {
+                escaped = true;
+                pos = escape_end(bytes, pos + 1)?;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The end of the escape whose letter is at `pos` (after the backslash): surrogate escapes
+/// must come in a leading–trailing pair, as `serde_json` requires to make a Rust string.
+fn escape_end(bytes: &[u8], pos: usize) -> Option<usize> {
+    match *bytes.get(pos)? {
+        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => Some(pos + 1),
+        b'u' => {
+            let unit = hex4(bytes, pos + 1)?;
+            match unit {
+                0xDC00..=0xDFFF => None,
+                0xD800..=0xDBFF => {
+                    if bytes.get(pos + 5..pos + 7)? != b"\\u" {
+                        return None;
+                    }
+                    let low = hex4(bytes, pos + 7)?;
+                    (0xDC00..=0xDFFF).contains(&low).then_some(pos + 11)
+                }
+                _ => Some(pos + 5),
+            }
+        }
+        _ => None,
+    }
+}
+
+fn hex4(bytes: &[u8], pos: usize) -> Option<u32> {
+    let mut unit = 0u32;
+    for &b in bytes.get(pos..pos + 4)? {
+        unit = unit * 16 + char::from(b).to_digit(16)?;
+    }
+    Some(unit)
 }
 
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {

@@ -1,0 +1,252 @@
+//! The validating pass behind a borrowed `RawRecord::json` object (its lazy member view)
+//! accepts exactly the JSON objects `serde_json` parses into a `serde_json::Value`, and its
+//! members are the object's members: differential tests against serde_json on generated
+//! objects, on mutations of them, and on hand-picked edge cases.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use logsec_event::{JsonValue, RawRecord};
+use proptest::prelude::*;
+
+/// serde_json's verdict: the text parses into a `Value` and that value is an object.
+fn serde_accepts(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.is_object())
+}
+
+/// Checks the verdict (for text that starts as an object: the lazy view exists exactly when
+/// serde_json accepts it), and for an accepted object that the member names are the object's
+/// keys in order and every member holds the value parsed at that place.
+fn check(text: &str) {
+    let raw = RawRecord::json(text);
+    let names: Option<Vec<String>> = raw
+        .member_names()
+        .map(|names| names.map(str::to_owned).collect());
+    if text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{')
+    {
+        assert_eq!(
+            names.is_some(),
+            serde_accepts(text),
+            "verdicts differ on {text:?}"
+        );
+        assert_eq!(raw.is_valid_json(), serde_accepts(text), "{text:?}");
+    } else {
+        assert!(names.is_none(), "{text:?}");
+    }
+    if let Some(names) = names {
+        let tree = JsonValue::parse(text).unwrap();
+        let JsonValue::Object(pairs) = &tree else {
+            panic!("an accepted object parses as one: {text:?}");
+        };
+        let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_ref()).collect();
+        assert_eq!(names, keys, "{text:?}");
+        // Repeated keys: both sides read the first member of a name.
+        for (key, _) in pairs.iter() {
+            let first = tree.get(key);
+            assert_eq!(raw.member(key), first, "{text:?} member {key}");
+            if let Some(JsonValue::Object(inner)) = first {
+                for (inner_key, _) in inner.iter() {
+                    assert_eq!(
+                        raw.pointer(&[key.as_ref(), inner_key.as_ref()]),
+                        first.and_then(|v| v.get(inner_key)),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn ws() -> impl Strategy<Value = &'static str> {
+    prop_oneof![4 => Just(""), 1 => Just(" "), 1 => Just("\n\t"), 1 => Just("\r ")]
+}
+
+fn json_string() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        6 => "[a-zA-Z0-9 :/._-]{1,6}",
+        1 => Just("é€".to_owned()),
+        1 => Just("\\n".to_owned()),
+        1 => Just("\\\"".to_owned()),
+        1 => Just("\\\\".to_owned()),
+        1 => Just("\\/".to_owned()),
+        1 => "\\\\u[0-7a-cA-CeEfF][0-9a-fA-F]{3}",
+        1 => Just("\\uD83D\\uDE00".to_owned()),
+        1 => Just("\\ud800\\udc00".to_owned()),
+    ];
+    prop::collection::vec(piece, 0..5).prop_map(|pieces| format!("\"{}\"", pieces.concat()))
+}
+
+fn json_number() -> impl Strategy<Value = String> {
+    "-?(0|[1-9][0-9]{0,20})(\\.[0-9]{1,4})?([eE][+-]?[0-9]{1,2})?"
+}
+
+fn json_value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("null".to_owned()),
+        Just("true".to_owned()),
+        Just("false".to_owned()),
+        json_number(),
+        json_string(),
+    ];
+    leaf.prop_recursive(5, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec((ws(), inner.clone(), ws()), 0..5).prop_map(|items| {
+                let items: Vec<String> = items
+                    .into_iter()
+                    .map(|(a, v, b)| format!("{a}{v}{b}"))
+                    .collect();
+                format!("[{}]", items.join(","))
+            }),
+            object(inner),
+        ]
+    })
+}
+
+fn object(value: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
+    prop::collection::vec((ws(), json_string(), ws(), ws(), value), 0..6).prop_map(|members| {
+        let members: Vec<String> = members
+            .into_iter()
+            .map(|(a, k, b, c, v)| format!("{a}{k}{b}:{c}{v}"))
+            .collect();
+        format!("{{{}}}", members.join(","))
+    })
+}
+
+/// Edits that break JSON in the ways a cutter could overlook.
+const TOKENS: &[&str] = &[
+    "\"", "\\", ",", ":", "{", "}", "[", "]", "0", "-", "e", ".", "+", "\u{1}", "\u{1f}", "\\u",
+    "\\uD800", "\\uDC00", "x", " ", "1e400", "tru", "nul", "\"a\":1", "\t", "\u{7f}", "é",
+];
+
+fn mutate(text: &str, edits: &[(usize, usize, bool)]) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    for &(at, token, delete) in edits {
+        let at = at % (chars.len() + 1);
+        if delete && at < chars.len() {
+            chars.remove(at);
+        } else {
+            let token = TOKENS[token % TOKENS.len()];
+            for (i, c) in token.chars().enumerate() {
+                chars.insert(at + i, c);
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn generated_objects_are_accepted_with_their_members(
+        text in object(json_value()),
+        lead in ws(),
+        trail in ws(),
+    ) {
+        let text = format!("{lead}{text}{trail}");
+        prop_assert!(serde_accepts(&text), "the generator makes valid JSON: {text}");
+        check(&text);
+    }
+
+    #[test]
+    fn mutated_objects_get_serde_json_s_verdict(
+        text in object(json_value()),
+        edits in prop::collection::vec((any::<usize>(), any::<usize>(), any::<bool>()), 1..4),
+    ) {
+        check(&mutate(&text, &edits));
+    }
+
+    #[test]
+    fn arbitrary_text_gets_serde_json_s_verdict(text in "[{}\\[\\]\",:0-9a-z\\\\ .eE+-]{0,40}") {
+        check(&text);
+    }
+}
+
+#[test]
+fn edge_cases_get_serde_json_s_verdict() {
+    let cases = [
+        "{}",
+        " { } ",
+        "{} x",
+        "{},",
+        "{}{}",
+        "[]",
+        "\"s\"",
+        "1",
+        "",
+        "{",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{,\"a\":1}",
+        "{\"a\" 1}",
+        "{a:1}",
+        "{'a':1}",
+        "{\"a\":01}",
+        "{\"a\":-0}",
+        "{\"a\":-}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":1e}",
+        "{\"a\":1e+}",
+        "{\"a\":1E-7}",
+        "{\"a\":+1}",
+        "{\"a\":1e308}",
+        "{\"a\":1e309}",
+        "{\"a\":-1e309}",
+        "{\"a\":1e-400}",
+        "{\"a\":0e99999999999}",
+        "{\"a\":123456789012345678901234567890}",
+        "{\"a\":NaN}",
+        "{\"a\":Infinity}",
+        "{\"a\":tru}",
+        "{\"a\":truex}",
+        "{\"a\":nulll}",
+        "{\"a\":[1,]}",
+        "{\"a\":[,1]}",
+        "{\"a\":[1 2]}",
+        "{\"a\":{\"b\":[{}]}}",
+        "{\"a\":\"\u{1}\"}",
+        "{\"a\":\"\t\"}",
+        "{\"a\":\"\u{7f}\"}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"\\u12G4\"}",
+        "{\"a\":\"\\uD800\"}",
+        "{\"a\":\"\\uDC00\"}",
+        "{\"a\":\"\\uD800\\u0041\"}",
+        "{\"a\":\"\\uD800\\n\"}",
+        "{\"a\":\"\\uD800\\uDBFF\"}",
+        "{\"a\":\"\\uDBFF\\uDFFF\"}",
+        "{\"\\uD800\":1}",
+        "{\"\\u0041\":1,\"A\":2}",
+        "{\"a\":\"x\" \"y\"}",
+        "{\"a\":\"unterminated}",
+        "{\"a\":\"abcdefgh\\\"ijklmnop\"}",
+        "{\"k\":1,\"k\":2}",
+        "\u{feff}{}",
+    ];
+    for case in cases {
+        check(case);
+    }
+}
+
+#[test]
+fn nesting_is_limited_where_serde_json_limits_it() {
+    for depth in [1usize, 2, 64, 126, 127, 128, 129, 200] {
+        // `depth` levels in all, the outer object included.
+        let inner = depth - 1;
+        let text = format!("{{\"a\":{}1{}}}", "[".repeat(inner), "]".repeat(inner));
+        check(&text);
+        let text = format!(
+            "{{\"a\":{}{{}}{}}}",
+            "{\"b\":".repeat(inner.saturating_sub(1)),
+            "}".repeat(inner.saturating_sub(1))
+        );
+        check(&text);
+    }
+    let limit = format!("{{\"a\":{}1{}}}", "[".repeat(126), "]".repeat(126));
+    assert!(RawRecord::json(limit.as_str()).member_names().is_some());
+    let past = format!("{{\"a\":{}1{}}}", "[".repeat(127), "]".repeat(127));
+    assert!(RawRecord::json(past.as_str()).member_names().is_none());
+}
