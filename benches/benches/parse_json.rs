@@ -18,7 +18,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use logsec_benches::gen_json;
-use logsec_parse::{ParseOptions, parse_bytes, parse_reader};
+use logsec_parse::{ParseOptions, parse_bytes, parse_reader, parse_reader_deferred};
 
 const SIZE: usize = 50 << 20;
 
@@ -28,6 +28,24 @@ fn count_events(input: &[u8]) -> u64 {
         black_box(event);
         n += 1;
     })
+    .expect("generated input parses");
+    assert!(summary.rejects.is_empty());
+    n
+}
+
+/// Records ready for raw-path rules, normalization deferred (what a scan does with a record no
+/// rule matches): validated, top level cut, time read.
+fn count_deferred(input: &[u8]) -> u64 {
+    let mut n = 0u64;
+    let summary = parse_reader_deferred(
+        input,
+        &ParseOptions::default(),
+        |_| true,
+        |pending| {
+            black_box(pending.event());
+            n += 1;
+        },
+    )
     .expect("generated input parses");
     assert!(summary.rejects.is_empty());
     n
@@ -108,9 +126,15 @@ fn parse_json(c: &mut Criterion) {
             })
         })
     });
+    group.bench_function("cloudtrail_jsonl_deferred", |b| {
+        b.iter_custom(|iters| measure(iters, || count_deferred(black_box(&jsonl))))
+    });
     group.throughput(Throughput::Bytes(records.len() as u64));
     group.bench_function("cloudtrail_records_reader", |b| {
         b.iter_custom(|iters| measure(iters, || count_events(black_box(&records))))
+    });
+    group.bench_function("cloudtrail_records_deferred", |b| {
+        b.iter_custom(|iters| measure(iters, || count_deferred(black_box(&records))))
     });
     // Throughput of the gzip case counts uncompressed bytes.
     group.bench_function("cloudtrail_records_gz_reader", |b| {
@@ -119,6 +143,9 @@ fn parse_json(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(k8s.len() as u64));
     group.bench_function("k8s_audit_jsonl_reader", |b| {
         b.iter_custom(|iters| measure(iters, || count_events(black_box(&k8s))))
+    });
+    group.bench_function("k8s_audit_jsonl_deferred", |b| {
+        b.iter_custom(|iters| measure(iters, || count_deferred(black_box(&k8s))))
     });
     group.finish();
 }
