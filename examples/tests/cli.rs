@@ -410,6 +410,11 @@ fn rules_check_and_test() {
     let failing = run(&["rules", "test", dir.to_str().unwrap()]);
     assert_eq!(code(&failing), 1, "{}", stdout(&failing));
     assert!(stdout(&failing).contains("0 passed, 1 failed"));
+    // The whole bundled pack, as the README tells users to run it.
+    let pack = manifest().join("../rules");
+    let all = run(&["rules", "test", pack.to_str().unwrap()]);
+    assert_eq!(code(&all), 0, "{}", stdout(&all));
+    assert!(stdout(&all).contains(" 0 failed"), "{}", stdout(&all));
 }
 
 #[test]
