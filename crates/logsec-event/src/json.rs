@@ -71,7 +71,7 @@ impl<'a> JsonValue<'a> {
         match self {
             JsonValue::Object(members) => members
                 .iter()
-                .find(|(name, _)| name == key)
+                .find(|(name, _)| crate::members::same_key(name, key))
                 .map(|(_, value)| value),
             _ => None,
         }

@@ -76,7 +76,7 @@ impl<'a> LazyNode<'a> {
         Some(
             members
                 .iter()
-                .find(|(name, _)| name == key)
+                .find(|(name, _)| same_key(name, key))
                 .map(|(_, node)| node),
         )
     }
@@ -560,6 +560,13 @@ fn hex4(bytes: &[u8], pos: usize) -> Option<u32> {
         unit = unit * 16 + char::from(b).to_digit(16)?;
     }
     Some(unit)
+}
+
+/// `name == key`, with the length and the first byte compared inline: most members a lookup
+/// passes differ in one of them, and a `memcmp` call per member costs more than the test.
+#[inline]
+pub(crate) fn same_key(name: &str, key: &str) -> bool {
+    name.len() == key.len() && name.as_bytes().first() == key.as_bytes().first() && name == key
 }
 
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
