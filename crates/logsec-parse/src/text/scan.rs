@@ -156,24 +156,20 @@ impl<'a> Iterator for Tokens<'a> {
             self.pos = bytes.len();
             return None;
         }
-        let (text_start, text_end, next) = match bytes[start] {
+        // The kind is decided once (the bracket test scans the token).
+        let (text_start, text_end, next, delim) = match bytes[start] {
             b'"' => {
                 let end = closing_quote(bytes, start + 1);
-                (start + 1, end, (end + 1).min(bytes.len()))
+                (start + 1, end, (end + 1).min(bytes.len()), Delim::Quoted)
             }
             b'[' if !is_bracketed_address(bytes, start) => {
                 let end = closing_bracket(bytes, start + 1);
-                (start + 1, end, (end + 1).min(bytes.len()))
+                (start + 1, end, (end + 1).min(bytes.len()), Delim::Bracketed)
             }
             _ => {
                 let end = word_end(bytes, start);
-                (start, end, end)
+                (start, end, end, Delim::Bare)
             }
-        };
-        let delim = match bytes[start] {
-            b'"' => Delim::Quoted,
-            b'[' if !is_bracketed_address(bytes, start) => Delim::Bracketed,
-            _ => Delim::Bare,
         };
         self.pos = next;
         let text = self.line.get(text_start..text_end).unwrap_or("");
@@ -236,22 +232,21 @@ fn word_end(bytes: &[u8], start: usize) -> usize {
 }
 
 /// Whether the `[` at `start` opens an IPv6 `[address]:port` (a bare token), not a group.
+///
+/// That is: within the next 48 bytes, the first `]` is followed by `:` and every byte before
+/// it is a hex digit, `:` or `.`. Read as one scan that stops at the first byte an address
+/// cannot hold (the `/` of a bracketed time comes within a few bytes), not as a search for
+/// the `]` first.
 fn is_bracketed_address(bytes: &[u8], start: usize) -> bool {
     let Some(rest) = bytes.get(start + 1..) else {
         return false;
     };
-    let limit = rest.len().min(48);
-    match rest
-        .get(..limit)
-        .and_then(|head| memchr::memchr(b']', head))
+    let head = rest.get(..rest.len().min(48)).unwrap_or(&[]);
+    match head
+        .iter()
+        .position(|b| !(b.is_ascii_hexdigit() || *b == b':' || *b == b'.'))
     {
-        Some(close) => {
-            rest.get(close + 1) == Some(&b':')
-                && rest.get(..close).is_some_and(|addr| {
-                    addr.iter()
-                        .all(|b| b.is_ascii_hexdigit() || *b == b':' || *b == b'.')
-                })
-        }
+        Some(close) => head.get(close) == Some(&b']') && rest.get(close + 1) == Some(&b':'),
         None => false,
     }
 }
@@ -927,6 +922,19 @@ mod tests {
 
     fn texts(line: &str) -> Vec<(&str, Delim)> {
         Tokens::new(line).map(|t| (t.text, t.delim)).collect()
+    }
+
+    #[test]
+    fn bracketed_addresses_are_bare_tokens_and_other_brackets_are_groups() {
+        assert_eq!(
+            texts("[2001:db8::1]:443 [14/Nov/2023:10:00:00 +0000] [1.2.3.4]:80 [ab]"),
+            vec![
+                ("[2001:db8::1]:443", Delim::Bare),
+                ("14/Nov/2023:10:00:00 +0000", Delim::Bracketed),
+                ("[1.2.3.4]:80", Delim::Bare),
+                ("ab", Delim::Bracketed),
+            ]
+        );
     }
 
     #[test]

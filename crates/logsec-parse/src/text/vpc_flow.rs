@@ -453,16 +453,16 @@ fn build_event<'a>(
         packets: get(PACKETS).and_then(parse_i64),
         ..Traffic::default()
     });
-    event.cloud = Some(Box::new(Cloud {
-        provider: Cow::Borrowed("AWS"),
-        region: get(REGION).map(Cow::Borrowed),
-        zone: get(AZ_ID).map(Cow::Borrowed),
-        account: get(ACCOUNT_ID).map(|id| Account {
-            uid: Some(Cow::Borrowed(id)),
-            type_id: Some(10),
-            ..Account::default()
-        }),
-    }));
+    let mut cloud = Box::<Cloud<'a>>::default();
+    cloud.provider = Cow::Borrowed("AWS");
+    cloud.region = get(REGION).map(Cow::Borrowed);
+    cloud.zone = get(AZ_ID).map(Cow::Borrowed);
+    cloud.account = get(ACCOUNT_ID).map(|id| Account {
+        uid: Some(Cow::Borrowed(id)),
+        type_id: Some(10),
+        ..Account::default()
+    });
+    event.cloud = Some(cloud);
     event.metadata.product.version = get(VERSION).map(Cow::Borrowed);
     event.metadata.log_provider = Some(Cow::Borrowed(if get(TGW_ID).is_some() {
         "Transit Gateway Flow Logs"
