@@ -1109,6 +1109,21 @@ mod tests {
         );
         assert_eq!(parse_clf_time("10/Foo/2000:13:55:36 -0700"), None);
         assert_eq!(
+            parse_clf_time("10/oct/2000:13:55:36 +0530"),
+            Some(971_166_336_000)
+        );
+        assert_eq!(
+            parse_clf_time("10/Oct/2000:13:55:36.250 -0700"),
+            Some(971_211_336_250)
+        );
+        assert_eq!(
+            parse_clf_time("10/Oct/2000:13:55:36"),
+            Some(971_186_136_000)
+        );
+        assert_eq!(parse_clf_time("1x/Oct/2000:13:55:36 -0700"), None);
+        assert_eq!(parse_clf_time("10/Oct/2000:24:55:36 -0700"), None);
+        assert_eq!(parse_clf_time("10/Oct/2000:13:55:36 -07x0"), None);
+        assert_eq!(
             parse_rfc3339("2018-07-02T22:23:00.186641Z"),
             Some(1_530_570_180_186)
         );
