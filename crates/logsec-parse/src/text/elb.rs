@@ -17,7 +17,7 @@ use logsec_event::{
 use crate::line::{LineOutcome, LineParser};
 use crate::text::common::{http_status_id, split_request_line};
 use crate::text::scan::{
-    Token, Tokens, Unmapped, absent, parse_i64, parse_rfc3339, parse_seconds_ms,
+    Token, TokenArray, Tokens, Unmapped, absent, parse_i64, parse_rfc3339, parse_seconds_ms,
     split_absolute_url, split_host_port, split_query,
 };
 
@@ -158,7 +158,8 @@ impl LineParser for ElbParser {
         if text.is_empty() {
             return LineOutcome::Skip;
         }
-        let array = Tokens::new(text).array::<48>();
+        let mut array = TokenArray::<48>::new();
+        array.read(Tokens::new(text));
         if array.overflowed() {
             return LineOutcome::Reject("ELB access log line has more than 48 fields".to_owned());
         }

@@ -31,7 +31,7 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::common::http_status_id;
 use crate::text::scan::{
-    Delim, Token, Tokens, Unmapped, absent, forwarded_ips, parse_i64, parse_rfc3339,
+    Delim, Token, TokenArray, Tokens, Unmapped, absent, forwarded_ips, parse_i64, parse_rfc3339,
     split_host_port, split_query, split3_spaces,
 };
 
@@ -105,6 +105,8 @@ const TRAILING: [usize; 6] = [
 struct Access<'a> {
     text: [Option<Cow<'a, str>>; NAMES.len()],
     numbers: [Option<i64>; NAMES.len()],
+    /// START_TIME in milliseconds when the reader already parsed it (to check the shape).
+    start_ms: Option<i64>,
 }
 
 impl<'a> Access<'a> {
@@ -417,7 +419,7 @@ impl LineParser for EnvoyParser {
             }
             unmapped = fields.build();
         }
-        let event = build_event(line, access, unmapped, cri_time, self.format);
+        let event = build_event(line, &mut access, unmapped, cri_time, self.format);
         LineOutcome::Event(event)
     }
 }
@@ -455,7 +457,8 @@ fn read_default<'a>(
     access: &mut Access<'a>,
     unmapped: &mut Unmapped<'a>,
 ) -> Result<(), String> {
-    let array = Tokens::new(line).array::<32>();
+    let mut array = TokenArray::<32>::new();
+    array.read(Tokens::new(line));
     let tokens = array.as_slice();
     let shape_error = || {
         "not an Envoy/Istio access log line: expected [START_TIME] \"METHOD PATH PROTOCOL\" \
@@ -471,7 +474,8 @@ fn read_default<'a>(
     else {
         return Err(shape_error());
     };
-    if parse_rfc3339(start.text).is_none() {
+    access.start_ms = parse_rfc3339(start.text);
+    if access.start_ms.is_none() {
         return Err(format!(
             "Envoy/Istio access log line has no valid [START_TIME]: {:?}",
             start.text
@@ -708,9 +712,11 @@ fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Opti
 }
 
 /// The OCSF event of one access record.
+///
+/// `access` is borrowed, not moved: it is a kilobyte, and a move copied it on every record.
 fn build_event<'a>(
     line: &'a str,
-    mut access: Access<'a>,
+    access: &mut Access<'a>,
     unmapped: JsonValue<'a>,
     cri_time: Option<i64>,
     format: SourceFormat,
@@ -723,7 +729,9 @@ fn build_event<'a>(
         let activity = ocsf::http_activity_for_method(method.as_deref().unwrap_or(""));
         Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format)
     };
-    let start = access.get(START_TIME).and_then(|t| parse_rfc3339(t));
+    let start = access
+        .start_ms
+        .or_else(|| access.get(START_TIME).and_then(|t| parse_rfc3339(t)));
     event.time = start.or(cri_time).unwrap_or(0);
     event.start_time = start;
     let duration = access.number(DURATION);
@@ -761,23 +769,23 @@ fn build_event<'a>(
         Some(remote) => split_host_port(remote),
         None => (xff.first().copied(), None),
     };
+    // The boxed objects are filled in place on the heap: a struct literal in `Box::new` is
+    // built on the stack and copied.
     if ip.is_some() || port.is_some() {
-        event.src_endpoint = Some(Box::new(Endpoint {
-            ip,
-            port,
-            ..Endpoint::default()
-        }));
+        let mut src = Box::<Endpoint<'a>>::default();
+        src.ip = ip;
+        src.port = port;
+        event.src_endpoint = Some(src);
     }
     let upstream = access.get(UPSTREAM_HOST).map(|host| split_host_port(host));
     let cluster = access.take(UPSTREAM_CLUSTER);
     if upstream.is_some() || cluster.is_some() {
         let (ip, port) = upstream.unwrap_or((None, None));
-        event.dst_endpoint = Some(Box::new(Endpoint {
-            ip,
-            port,
-            svc_name: cluster,
-            ..Endpoint::default()
-        }));
+        let mut dst = Box::<Endpoint<'a>>::default();
+        dst.ip = ip;
+        dst.port = port;
+        dst.svc_name = cluster;
+        event.dst_endpoint = Some(dst);
     }
     if is_tcp {
         event.connection_info = Some(ConnectionInfo {
@@ -809,23 +817,21 @@ fn build_event<'a>(
                 ..Url::default()
             }
         });
-        event.http_request = Some(Box::new(HttpRequest {
-            http_method: method,
-            url,
-            user_agent: access.take(USER_AGENT),
-            x_forwarded_for: xff,
-            uid: request_id,
-            version: access.take(PROTOCOL),
-            length: bytes_in,
-            ..HttpRequest::default()
-        }));
-        event.http_response = Some(Box::new(HttpResponse {
-            code,
-            length: bytes_out,
-            latency: duration,
-            status: access.take(RESPONSE_CODE_DETAILS),
-            ..HttpResponse::default()
-        }));
+        let mut request = Box::<HttpRequest<'a>>::default();
+        request.http_method = method;
+        request.url = url;
+        request.user_agent = access.take(USER_AGENT);
+        request.x_forwarded_for = xff;
+        request.uid = request_id;
+        request.version = access.take(PROTOCOL);
+        request.length = bytes_in;
+        event.http_request = Some(request);
+        let mut response = Box::<HttpResponse<'a>>::default();
+        response.code = code;
+        response.length = bytes_out;
+        response.latency = duration;
+        response.status = access.take(RESPONSE_CODE_DETAILS);
+        event.http_response = Some(response);
     }
     event.unmapped = Some(unmapped);
     event.raw = RawRecord::text(line);

@@ -19,7 +19,7 @@ use logsec_event::{
 use crate::line::{LineOutcome, LineParser};
 use crate::text::common::{http_status_id, split_request_line};
 use crate::text::scan::{
-    Token, Tokens, Unmapped, parse_clf_time, parse_i64, parse_ip, split_query,
+    Token, TokenArray, Tokens, Unmapped, parse_clf_time, parse_i64, parse_ip, split_query,
 };
 
 /// The documented field names, in record order, as snake_case of AWS's captions.
@@ -90,7 +90,8 @@ impl LineParser for S3AccessParser {
 }
 
 fn parse(line: &str) -> LineOutcome<'_> {
-    let array = Tokens::new(line).array::<34>();
+    let mut array = TokenArray::<34>::new();
+    array.read(Tokens::new(line));
     let tokens = array.as_slice();
     if array.overflowed() {
         return LineOutcome::Reject(format!(

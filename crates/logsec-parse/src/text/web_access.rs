@@ -19,8 +19,8 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::common::{http_status_id, split_request_line, url_of};
 use crate::text::scan::{
-    Delim, Token, Tokens, Unmapped, civil_ms, month_from_abbr, parse_clf_time, parse_i64, parse_ip,
-    split_host_port,
+    Delim, Token, TokenArray, Tokens, Unmapped, civil_ms, month_from_abbr, parse_clf_time,
+    parse_i64, parse_ip, split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -132,7 +132,8 @@ pub(crate) fn access_event<'a>(
     format: SourceFormat,
     _offset_secs: i64,
 ) -> Result<Box<Event<'a>>, String> {
-    let array = Tokens::new(text).array::<24>();
+    let mut array = TokenArray::<24>::new();
+    array.read(Tokens::new(text));
     let tokens = array.as_slice();
     let Some(l) = layout(tokens) else {
         return Err(
