@@ -156,7 +156,17 @@ impl Evidence {
     /// Only the attributes evidence carries are copied (a typed deep copy); the raw record's
     /// tree is read where it lies.
     pub fn from_event(event: &Event<'_>) -> Evidence {
-        let raw = if let Some(tree) = event.raw.tree() {
+        // A JSON record is parsed straight into the evidence's `Value` (the same value
+        // `tree().to_serde()` gives) rather than through its `JsonValue` tree, which no rule
+        // may have needed.
+        let direct = event
+            .raw
+            .is_json()
+            .then(|| serde_json::from_str::<serde_json::Value>(event.raw.as_str()).ok())
+            .flatten();
+        let raw = if let Some(value) = direct {
+            value
+        } else if let Some(tree) = event.raw.tree() {
             tree.to_serde()
         } else if let Some(unmapped) = &event.unmapped {
             serde_json::json!({ "line": event.raw.as_str(), "fields": unmapped.to_serde() })
