@@ -525,7 +525,7 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
     let attributes = session_context.attributes.0.take().unwrap_or_default();
     let mut issuer = session_context.session_issuer.0.take().unwrap_or_default();
     let identity_type = identity.type_name.take();
-    let actor_user = User {
+    let mut actor_user = User {
         type_id: identity_type.as_deref().map(user_type_id),
         type_name: identity_type,
         uid: identity.arn.take(),
@@ -564,9 +564,22 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
         name: idp_name,
         uid: idp_uid,
     });
-    let has_user = actor_user != User::default();
+    // The fields set above are all the user has (`type_id` goes with `type_name`).
+    let has_user = actor_user.type_name.is_some()
+        || actor_user.uid.is_some()
+        || actor_user.uid_alt.is_some()
+        || actor_user.name.is_some()
+        || actor_user.account.is_some();
+    // Only the Authentication and Account Change mappings read the actor's user again.
+    let user_again = !matches!(class, Class::Api(_));
     event.actor = Some(Box::new(Actor {
-        user: has_user.then(|| actor_user.clone()),
+        user: has_user.then(|| {
+            if user_again {
+                actor_user.clone()
+            } else {
+                std::mem::take(&mut actor_user)
+            }
+        }),
         session: has_session.then_some(session),
         app_name: identity.invoked_by.take(),
         idp,
