@@ -557,11 +557,12 @@ pub struct RawRecord<'a> {
     text: Text<'a>,
     is_json: bool,
     tree: OnceLock<Option<JsonValue<'a>>>,
-    /// The lazy view of a validated record borrowed from its input; its root caches the tree.
-    /// Boxed: text records never have one, and it would double the size of the raw record.
-    lazy: Option<Box<LazyNode<'a>>>,
-    /// For a [`RawRecord::json`] record borrowed from its input: the validating pass's verdict
-    /// and, for an object, its lazy view (made on first member access).
+    /// Whether the caller parsed the record as a JSON object already
+    /// ([`RawRecord::json_validated`]): its lazy view is then made without a validating pass.
+    validated: bool,
+    /// For a JSON record borrowed from its input: the validating pass's verdict (taken as an
+    /// object for a validated record) and, for an object, its lazy view, made on first member
+    /// access, so a record no raw path reads costs nothing.
     checked: OnceLock<Checked<'a>>,
 }
 
@@ -572,7 +573,7 @@ impl<'a> RawRecord<'a> {
             text: text.into(),
             is_json: true,
             tree: OnceLock::new(),
-            lazy: None,
+            validated: false,
             checked: OnceLock::new(),
         }
     }
@@ -589,7 +590,7 @@ impl<'a> RawRecord<'a> {
             text: Cow::Borrowed(text),
             is_json: true,
             tree: OnceLock::new(),
-            lazy: Some(Box::new(LazyNode::new(text))),
+            validated: true,
             checked: OnceLock::new(),
         }
     }
@@ -602,7 +603,7 @@ impl<'a> RawRecord<'a> {
             text: text.into(),
             is_json: true,
             tree: cell,
-            lazy: None,
+            validated: false,
             checked: OnceLock::new(),
         }
     }
@@ -613,7 +614,7 @@ impl<'a> RawRecord<'a> {
             text: text.into(),
             is_json: false,
             tree: OnceLock::new(),
-            lazy: None,
+            validated: false,
             checked: OnceLock::new(),
         }
     }
@@ -639,8 +640,11 @@ impl<'a> RawRecord<'a> {
         if !self.is_json {
             return None;
         }
-        if let Some(lazy) = &self.lazy {
-            return lazy.tree();
+        // A validated record's view caches the tree at its root.
+        if self.validated
+            && let Some(view) = self.checked_view()
+        {
+            return view.tree();
         }
         self.tree
             .get_or_init(|| match &self.text {
@@ -655,11 +659,6 @@ impl<'a> RawRecord<'a> {
     /// that member is parsed (once, on first access) instead of the whole record. `None` for
     /// text records, records that are not objects, and absent members.
     pub fn member(&self, key: &str) -> Option<&JsonValue<'a>> {
-        if let Some(lazy) = &self.lazy
-            && let Some(member) = lazy.member(key)
-        {
-            return member.and_then(LazyNode::tree);
-        }
         if let Some(view) = self.checked_view()
             && let Some(member) = view.member(key)
         {
@@ -683,7 +682,7 @@ impl<'a> RawRecord<'a> {
     /// but read through the lazy view when the record has one, so the objects on the way are
     /// cut into members (once per record) and only the value at the end is parsed.
     pub fn pointer(&self, keys: &[&str]) -> Option<&JsonValue<'a>> {
-        if let Some(view) = self.lazy.as_deref().or_else(|| self.checked_view()) {
+        if let Some(view) = self.checked_view() {
             return view.pointer(keys);
         }
         self.tree()?.pointer(keys.iter().copied())
@@ -699,7 +698,7 @@ impl<'a> RawRecord<'a> {
         &self,
         segments: &'s [Segment],
     ) -> Option<(Option<&JsonValue<'a>>, &'s [Segment])> {
-        let view = self.lazy.as_deref().or_else(|| self.checked_view())?;
+        let view = self.checked_view()?;
         Some(view.descend(segments))
     }
 
@@ -710,7 +709,7 @@ impl<'a> RawRecord<'a> {
     /// string is read straight from the text. `Missing` for text records (their named fields
     /// live in the event's `unmapped`).
     pub fn get(&self, segments: &[Segment]) -> FieldValue<'_> {
-        if let Some(lazy) = self.lazy.as_deref().or_else(|| self.checked_view()) {
+        if let Some(lazy) = self.checked_view() {
             return lazy.get(segments);
         }
         self.tree().map_or(FieldValue::Missing, |tree| {
@@ -728,22 +727,35 @@ impl<'a> RawRecord<'a> {
             text: Cow::Owned(self.text.into_owned()),
             is_json: self.is_json,
             tree,
-            lazy: None,
+            validated: false,
             checked: OnceLock::new(),
         }
     }
 
-    /// The lazy view of a [`RawRecord::json`] record borrowed from its input, when it is a
-    /// valid JSON object and its tree has not been built yet (then the tree is cheaper). The
-    /// first call validates the record in one pass that builds no tree; an invalid record
-    /// settles the tree as absent.
+    /// The lazy view of a JSON record borrowed from its input. A
+    /// [validated](RawRecord::json_validated) record always has one, made on first use. A
+    /// [`RawRecord::json`] record has one when it is a valid JSON object and its tree has not
+    /// been built yet (then the tree is cheaper): the first call validates the record in one
+    /// pass that builds no tree; an invalid record settles the tree as absent.
     fn checked_view(&self) -> Option<&LazyNode<'a>> {
-        if !self.is_json || self.lazy.is_some() || self.tree.get().is_some() {
+        if !self.is_json {
             return None;
         }
         let Cow::Borrowed(text) = &self.text else {
             return None;
         };
+        if self.validated {
+            return match self
+                .checked
+                .get_or_init(|| Checked::Object(LazyNode::new(text)))
+            {
+                Checked::Object(node) => Some(node),
+                Checked::NotObject | Checked::Invalid => None,
+            };
+        }
+        if self.tree.get().is_some() {
+            return None;
+        }
         match self.checked.get_or_init(|| check(text)) {
             Checked::Object(node) => Some(node),
             Checked::Invalid => {
@@ -761,7 +773,7 @@ impl<'a> RawRecord<'a> {
         if !self.is_json {
             return false;
         }
-        if self.lazy.is_some() || self.checked_view().is_some() {
+        if self.validated || self.checked_view().is_some() {
             return true;
         }
         self.tree().is_some()
@@ -774,7 +786,7 @@ impl Clone for RawRecord<'_> {
             text: self.text.clone(),
             is_json: self.is_json,
             tree: self.tree.clone(),
-            lazy: self.lazy.clone(),
+            validated: self.validated,
             checked: self.checked.clone(),
         }
     }
@@ -1188,6 +1200,53 @@ mod raw_record_tests {
         let text = RawRecord::text("verb=get");
         assert!(!text.is_valid_json());
         assert_eq!(text.member("verb"), None);
+    }
+
+    #[test]
+    fn validated_records_read_their_view_made_on_first_use() {
+        let input = r#" {"verb":"get","user":{"name":"alice","groups":["a","b"]},"n":"3"} "#;
+        let record = RawRecord::json_validated(input);
+        assert!(record.is_valid_json());
+        assert_eq!(
+            record.member("verb"),
+            Some(&JsonValue::String("get".into()))
+        );
+        assert_eq!(
+            record.get(&segments("user.groups")),
+            FieldValue::List(vec![
+                FieldValue::Str("a".into()),
+                FieldValue::Str("b".into())
+            ])
+        );
+        assert_eq!(
+            record.pointer(&["user", "name"]),
+            Some(&JsonValue::String("alice".into()))
+        );
+        let path = segments("user.name");
+        let (value, rest) = record.descend(&path).unwrap();
+        assert_eq!(value, Some(&JsonValue::String("alice".into())));
+        assert!(rest.is_empty());
+        let tree = record.tree().unwrap();
+        assert_eq!(tree.get("n"), Some(&JsonValue::String("3".into())));
+        // The tree is the one the view's root caches.
+        assert!(std::ptr::eq(tree, record.pointer(&[]).unwrap()));
+        // A clone reads alike; an owned copy has no view and parses its text.
+        let clone = record.clone();
+        assert_eq!(clone.member("n"), Some(&JsonValue::String("3".into())));
+        let owned = record.into_owned();
+        assert_eq!(owned.member("verb"), Some(&JsonValue::String("get".into())));
+        assert!(owned.is_valid_json());
+        // Taken at its word: members of text that is not valid JSON are still found.
+        let broken = RawRecord::json_validated(r#"{"verb":"get","x":tru}"#);
+        assert_eq!(
+            broken.member("verb"),
+            Some(&JsonValue::String("get".into()))
+        );
+        assert!(broken.is_valid_json());
+        assert_eq!(
+            RawRecord::json(r#"{"verb":"get","x":tru}"#).member("verb"),
+            None
+        );
     }
 }
 

@@ -438,10 +438,35 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if let Some(reject) = crate::document::expect_object(text, "CloudTrail record") {
         return reject;
     }
-    let mut record: Record<'_> = match serde_json::from_str(text) {
-        Ok(record) => record,
-        Err(err) => return Outcome::Reject(format!("malformed CloudTrail record: {err}")),
-    };
+    match serde_json::from_str(text) {
+        Ok(record) => outcome(record, text),
+        Err(err) => Outcome::Reject(format!("malformed CloudTrail record: {err}")),
+    }
+}
+
+/// Parses the CloudTrail record (or envelope) that `text` starts with, where `text` goes on
+/// past it (the rest of a `Records` array): the record's text and what [`parse`] makes of it,
+/// so the record is found and parsed in one pass instead of being cut out first.
+///
+/// `None` when the record does not parse (malformed, or cut by the end of `text`) or when
+/// `accept` turns its text down: the caller then cuts and parses it the slow way, which gives
+/// the exact reject. On success the outcome is the one [`parse`] gives for the record's text,
+/// as serde reads the same value from a prefix as from the value alone.
+pub(crate) fn parse_prefix<'a>(
+    text: &'a str,
+    accept: impl FnOnce(&'a str) -> bool,
+) -> Option<(&'a str, Outcome<'a>)> {
+    if !text.starts_with('{') {
+        return None;
+    }
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Record<'a>>();
+    let record = stream.next()?.ok()?;
+    let doc = text.get(..stream.byte_offset())?;
+    accept(doc).then(|| (doc, outcome(record, doc)))
+}
+
+/// What a parsed record is: an envelope, a skipped digest file, or an event.
+fn outcome<'a>(mut record: Record<'a>, text: &'a str) -> Outcome<'a> {
     let envelope = EnvelopeMembers {
         records: record.env_records.take(),
         message_type: std::mem::take(&mut record.env_message_type),
@@ -500,7 +525,7 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
     let attributes = session_context.attributes.0.take().unwrap_or_default();
     let mut issuer = session_context.session_issuer.0.take().unwrap_or_default();
     let identity_type = identity.type_name.take();
-    let actor_user = User {
+    let mut actor_user = User {
         type_id: identity_type.as_deref().map(user_type_id),
         type_name: identity_type,
         uid: identity.arn.take(),
@@ -539,9 +564,22 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
         name: idp_name,
         uid: idp_uid,
     });
-    let has_user = actor_user != User::default();
+    // The fields set above are all the user has (`type_id` goes with `type_name`).
+    let has_user = actor_user.type_name.is_some()
+        || actor_user.uid.is_some()
+        || actor_user.uid_alt.is_some()
+        || actor_user.name.is_some()
+        || actor_user.account.is_some();
+    // Only the Authentication and Account Change mappings read the actor's user again.
+    let user_again = !matches!(class, Class::Api(_));
     event.actor = Some(Box::new(Actor {
-        user: has_user.then(|| actor_user.clone()),
+        user: has_user.then(|| {
+            if user_again {
+                actor_user.clone()
+            } else {
+                std::mem::take(&mut actor_user)
+            }
+        }),
         session: has_session.then_some(session),
         app_name: identity.invoked_by.take(),
         idp,

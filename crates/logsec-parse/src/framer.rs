@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use logsec_event::SourceFormat;
 use memchr::memchr;
 
+use crate::cloudtrail;
 use crate::detect::{self, Framing};
 use crate::document::{
     DocCtx, LogEvent, LookupEvent, Outcome, handle_document, handle_line, handle_message,
@@ -119,6 +120,9 @@ impl Framer {
         sink: &mut dyn Sink<'b>,
     ) -> Result<usize, ParseError> {
         let mut pos = 0usize;
+        // The buffer's longest valid UTF-8 prefix, found once per call when a streamed array
+        // of CloudTrail records needs it (see `array_step`).
+        let mut utf8: Option<&'b str> = None;
         loop {
             if should_stop(sink) {
                 self.mode = Mode::Broken;
@@ -154,7 +158,7 @@ impl Framer {
                     key,
                     in_envelope,
                     control,
-                } => self.array_step(buf, pos, eof, sink, key, in_envelope, control),
+                } => self.array_step(buf, &mut utf8, pos, eof, sink, (key, in_envelope, control)),
                 Mode::EnvelopeTail(mut skipper) => match skipper.feed(rest) {
                     Some(n) => {
                         self.mode = Mode::Values;
@@ -481,16 +485,14 @@ impl Framer {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn array_step<'b>(
         &mut self,
         buf: &'b [u8],
+        utf8: &mut Option<&'b str>,
         pos: usize,
         eof: bool,
         sink: &mut dyn Sink<'b>,
-        key: StreamKey,
-        in_envelope: bool,
-        control: bool,
+        (key, in_envelope, control): (StreamKey, bool, bool),
     ) -> Step {
         let p = skip_ws_commas(buf, pos);
         let Some(&first) = buf.get(p) else {
@@ -503,6 +505,13 @@ impl Framer {
                 Mode::Values
             };
             return Step::Continue(p + 1);
+        }
+        if key == StreamKey::Records
+            && first == b'{'
+            && self.ctx.format == SourceFormat::Cloudtrail
+            && let Some(end) = self.cloudtrail_element(buf, utf8, p, sink)
+        {
+            return Step::Continue(p + end);
         }
         let rest = buf.get(p..).unwrap_or_default();
         let this = self.mode.clone();
@@ -539,6 +548,34 @@ impl Framer {
                 Step::Continue(p)
             }
         }
+    }
+
+    /// A CloudTrail record in a streamed array, found and parsed in one pass: the record is
+    /// parsed from where it starts in the buffer, and its end is where the parse stopped. Some
+    /// length when it was handled; `None` leaves it to the cutting path (a malformed, cut,
+    /// oversized or too deep record, or one past invalid UTF-8), which gives the same outcome
+    /// for a record that parses and the exact reject for one that does not.
+    fn cloudtrail_element<'b>(
+        &mut self,
+        buf: &'b [u8],
+        utf8: &mut Option<&'b str>,
+        p: usize,
+        sink: &mut dyn Sink<'b>,
+    ) -> Option<usize> {
+        let text = *utf8.get_or_insert_with(|| utf8_prefix(buf));
+        let limits = self.ctx.limits;
+        // The cutting path allows an element one level less than the limit (the array is one).
+        let bounds = crate::limits::Limits {
+            max_depth: limits.max_depth.saturating_sub(1),
+            ..limits
+        };
+        let (doc, outcome) = cloudtrail::parse_prefix(text.get(p..)?, |doc| {
+            doc.len() <= limits.max_record_bytes && within_limit_bounds(doc.as_bytes(), &bounds)
+        })?;
+        self.ctx.loc = self.index_loc(p);
+        self.index += 1;
+        handle_outcome(&mut self.ctx, doc, outcome, sink, 0);
+        Some(doc.len())
     }
 
     /// A value that the buffer ends inside: wait for more, or reject it as too large or as
@@ -671,6 +708,17 @@ fn within_limit_bounds(bytes: &[u8], limits: &crate::limits::Limits) -> bool {
         colons += usize::from(chunk_colons);
     }
     opens <= limits.max_depth && colons <= limits.max_fields
+}
+
+/// The longest prefix of `buf` that is valid UTF-8 (a buffer may end inside a character).
+fn utf8_prefix(buf: &[u8]) -> &str {
+    match std::str::from_utf8(buf) {
+        Ok(text) => text,
+        Err(err) => buf
+            .get(..err.valid_up_to())
+            .and_then(|valid| std::str::from_utf8(valid).ok())
+            .unwrap_or_default(),
+    }
 }
 
 fn skip_ws_commas(bytes: &[u8], mut pos: usize) -> usize {

@@ -425,3 +425,76 @@ fn base64_marker_with_garbage_does_not_recurse() {
     let result = parse_reader(&input[..], &ParseOptions::default(), |_| {});
     assert!(result.is_err());
 }
+
+/// Records elements are found and parsed in one pass when they parse; every other element
+/// (malformed, too deep, too wide, too large, not UTF-8, not an object) gets the reject the
+/// cutting path gives, at its own index and offset, and the records after it still parse.
+#[test]
+fn records_array_elements_that_do_not_parse_keep_their_exact_rejects() {
+    let small = ParseOptions {
+        limits: logsec_parse::Limits {
+            max_record_bytes: 600,
+            max_depth: 5,
+            max_fields: 12,
+        },
+        ..ParseOptions::default()
+    };
+    let ok = |name: &str| format!(r#"{{"eventName":"{name}","eventSource":"s3.amazonaws.com"}}"#);
+    let malformed = r#"{"eventName": oops}"#;
+    // Depth 5 in the array: one more than an element may have under max_depth 5.
+    let deep = r#"{"eventName":"Deep","a":{"b":{"c":{"d":{"e":1}}}}}"#;
+    // Depth 4: allowed.
+    let nested = r#"{"eventName":"Nested","a":{"b":{"c":[1]}}}"#;
+    let wide = format!(
+        r#"{{"eventName":"Wide",{}}}"#,
+        (0..13)
+            .map(|i| format!("\"k{i}\":1"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let big = format!(r#"{{"eventName":"Big","pad":"{}"}}"#, "x".repeat(700));
+    let mut input = format!(
+        "{{\"Records\":[{},{malformed},{deep},{nested},{wide},{big},\"text\",",
+        ok("A")
+    )
+    .into_bytes();
+    input.extend_from_slice(b"{\"eventName\":\"Bad\xff\"},");
+    input.extend_from_slice(format!("{}]}}", ok("Z")).as_bytes());
+    let parsed = parse_bytes(&input, &small).unwrap();
+    assert_eq!(names(&parsed.events), ["A", "Nested", "Z"]);
+    let rejects: Vec<(u64, &str)> = parsed
+        .rejects()
+        .iter()
+        .map(|r| (r.record, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        rejects,
+        [
+            (
+                1,
+                "malformed CloudTrail record: expected value at line 1 column 15"
+            ),
+            (2, "nesting deeper than the limit of 5"),
+            (4, "14 fields exceed the limit of 12"),
+            (5, "record of 728 bytes exceeds the limit of 600 bytes"),
+            (6, "expected a JSON object"),
+            (7, "record is not valid UTF-8"),
+        ]
+    );
+    let first = ok("A");
+    assert_eq!(
+        parsed.rejects()[0].byte_offset,
+        ("{\"Records\":[".len() + first.len() + 1) as u64
+    );
+    assert!(
+        parsed
+            .rejects()
+            .iter()
+            .all(|r| r.location_kind == LocationKind::RecordIndex)
+    );
+    assert_eq!(parsed.summary.records, 9);
+    // Streamed in small reads, the same.
+    let (seen, summary) = stream(&input, &small);
+    assert_eq!(seen, ["A", "Nested", "Z"]);
+    assert_eq!(summary.rejects, parsed.summary.rejects);
+}
