@@ -672,10 +672,7 @@ impl<'a> RawRecord<'a> {
     /// from its input that passed the validating pass), in input order, without parsing any
     /// value. `None` for other records.
     pub fn member_names(&self) -> Option<impl Iterator<Item = &str>> {
-        self.lazy
-            .as_deref()
-            .or_else(|| self.checked_view())?
-            .member_names()
+        self.checked_view()?.member_names()
     }
 
     /// The value at the object keys `keys` of a JSON record: `self.tree()?.pointer(keys)`,
