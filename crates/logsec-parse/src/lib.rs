@@ -60,7 +60,7 @@ mod text;
 
 pub use crate::api::{
     Note, ParseSummary, Parsed, parse_bytes, parse_bytes_strict, parse_path, parse_path_strict,
-    parse_reader, parse_reader_strict,
+    parse_reader, parse_reader_strict, parse_slice,
 };
 pub use crate::detect::detect;
 pub use crate::error::ParseError;

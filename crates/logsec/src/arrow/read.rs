@@ -17,7 +17,9 @@ use std::time::Instant;
 
 use arrow_array::RecordBatch;
 use logsec_event::Event;
-use logsec_parse::{LocationKind, ParseError, ParseOptions, ParseSummary, Reject, parse_reader};
+use logsec_parse::{
+    LocationKind, ParseError, ParseOptions, ParseSummary, Reject, parse_reader, parse_slice,
+};
 use rayon::prelude::*;
 
 use super::EventBatchBuilder;
@@ -222,6 +224,23 @@ fn collect<R: Read>(
     (summary, batches, failure)
 }
 
+/// [`collect`] for bytes in memory (no copy into a read buffer).
+fn collect_slice(
+    bytes: &[u8],
+    parse: &ParseOptions,
+    batch_size: usize,
+    hint: SizeHint,
+) -> (
+    Result<ParseSummary, ParseError>,
+    Vec<RecordBatch>,
+    Option<String>,
+) {
+    let mut collector = Collector::new(batch_size, hint);
+    let summary = parse_slice(bytes, parse, |event: &Event<'_>| collector.visit(event));
+    let (batches, failure) = collector.finish();
+    (summary, batches, failure)
+}
+
 fn parse_stream<R: Read>(
     reader: R,
     name: String,
@@ -367,7 +386,7 @@ fn parse_piece(input: &Input, piece: Piece<'_>, parse: &ParseOptions, batch_size
                 rows,
                 bytes: chunk.data.len(),
             };
-            let (result, batches, failure) = collect(&chunk.data[..], parse, batch_size, hint);
+            let (result, batches, failure) = collect_slice(&chunk.data, parse, batch_size, hint);
             let mut truncated_tail = false;
             let result = result.map(|mut summary| {
                 truncated_tail = chunk.settle(&mut summary);
