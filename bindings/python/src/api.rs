@@ -234,8 +234,10 @@ type ReadOutput<'py> = (Table, Table, Bound<'py, PyList>);
 
 /// Parses every input into an events table (batches of at most `batch_size` rows), a rejects
 /// table and per-file summaries (with `strict`, inputs of which none gave an event and one
-/// could not be read raise `logsec.ParseError`). Files, and chunks of large JSON-lines files, are parsed on
-/// `threads` worker threads (0: one per core) with the GIL released; the rows keep input order.
+/// could not be read raise `logsec.ParseError`). Files, and chunks of JSON-lines and `Records`
+/// inputs (`chunk_bytes` each, 1 KiB to 1 GiB), are parsed on `threads` worker threads (0: one
+/// per core) while the input is still being read, with the GIL released; the rows keep input
+/// order.
 #[pyfunction]
 #[pyo3(signature = (sources, batch_size=65536, threads=0, strict=true, chunk_bytes=DEFAULT_CHUNK_BYTES))]
 pub(crate) fn read<'py>(

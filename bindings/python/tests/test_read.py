@@ -79,6 +79,27 @@ def test_time_is_utc_milliseconds_in_arrow_pandas_and_polars(demo: logsec.Events
     assert polars_frame.height == len(demo)
 
 
+def test_list_columns_are_arrow_lists_in_pandas() -> None:
+    with_resources = LISTING.replace(
+        '"eventID":"a"',
+        '"eventID":"r","resources":[{"type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::b1"},'
+        '{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::b1/k"}]',
+    )
+    frame = logsec.read(f"{with_resources}\n{LISTING}\n".encode()).to_pandas()
+    assert frame["resources_uid"].dtype == pd.ArrowDtype(pa.list_(pa.string()))
+    assert frame["resources_uid"].iloc[0] == ["arn:aws:s3:::b1", "arn:aws:s3:::b1/k"]
+    assert frame["resources_type"].iloc[0] == ["AWS::S3::Bucket", "AWS::S3::Object"]
+    assert frame["resources_uid"].isna().tolist() == [False, True]
+    assert frame["resources_uid"].explode().dropna().tolist() == [
+        "arn:aws:s3:::b1",
+        "arn:aws:s3:::b1/k",
+    ]
+    assert frame["resources_uid"].list.len().tolist()[0] == 2
+    # Back to Arrow unchanged, so a filtered frame can be evaluated.
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    assert table.schema.field("resources_uid").type == pa.list_(pa.string())
+
+
 def test_flat_ocsf_columns_from_bytes() -> None:
     events = logsec.read(LISTING.encode())
     row = events.to_arrow().to_pylist()[0]

@@ -191,6 +191,38 @@ where
     Ok(sink.summary.finish(framer.format))
 }
 
+/// Parses an in-memory input, calling `visit` with every event, as [`parse_reader`] does but
+/// without first copying the bytes into a read buffer: the events borrow from `bytes`, and
+/// nothing is collected (unlike [`parse_bytes`]). Detection, limits and rejects are as for
+/// [`parse_reader`]; a compressed input is decompressed as there.
+///
+/// # Errors
+///
+/// As [`parse_reader`].
+pub fn parse_slice<F: FnMut(&Event<'_>)>(
+    bytes: &[u8],
+    options: &ParseOptions,
+    visit: F,
+) -> Result<ParseSummary, ParseError> {
+    let compressed =
+        bytes.starts_with(&crate::reader::GZIP_MAGIC) || crate::reader::is_base64_gzip(bytes);
+    if compressed {
+        return visitor_run(bytes, options, visit, false);
+    }
+    let mut framer = Framer::new(options);
+    let mut sink = VisitorSink {
+        visit,
+        summary: ParseSummary {
+            file: options.file_name.clone(),
+            ..ParseSummary::default()
+        },
+        strict: false,
+    };
+    framer.feed(bytes, true, &mut sink)?;
+    framer.finish(&mut sink, None);
+    Ok(sink.summary.finish(framer.format))
+}
+
 /// Like [`parse_reader`], but stops at the first rejected record and returns it as
 /// [`ParseError::Rejected`] (events before it were already visited).
 ///

@@ -9,7 +9,7 @@ use flate2::write::GzEncoder;
 use logsec_event::{Event, SourceFormat};
 use logsec_parse::{
     LocationKind, ParseError, ParseOptions, Parsed, detect, parse_bytes, parse_bytes_strict,
-    parse_path, parse_reader, parse_reader_strict,
+    parse_path, parse_reader, parse_reader_strict, parse_slice,
 };
 
 fn ct(name: &str, i: usize) -> String {
@@ -497,4 +497,52 @@ fn records_array_elements_that_do_not_parse_keep_their_exact_rejects() {
     let (seen, summary) = stream(&input, &small);
     assert_eq!(seen, ["A", "Nested", "Z"]);
     assert_eq!(summary.rejects, parsed.summary.rejects);
+}
+
+#[test]
+fn parse_slice_gives_what_parse_reader_gives() {
+    let lines: Vec<String> = (0..40).map(|i| ct("GetObject", i)).collect();
+    let mut jsonl = lines.join("\n");
+    jsonl.push_str("\n{\"eventVersion\": broken\n");
+    jsonl.push_str(&ct("PutObject", 40));
+    let records = format!("{{\"Records\":[{}]}}", lines[..5].join(","));
+    let syslog = "Nov 20 03:19:02 web1 sshd[811]: Failed password for deploy from 198.51.100.42 port 50122 ssh2\n";
+    let inputs: Vec<Vec<u8>> = vec![
+        jsonl.clone().into_bytes(),
+        records.into_bytes(),
+        gzip(jsonl.as_bytes()),
+        syslog.as_bytes().to_vec(),
+        // Cut in the middle of a record.
+        jsonl.as_bytes()[..jsonl.len() - 30].to_vec(),
+    ];
+    let options = ParseOptions {
+        syslog_year: Some(2026),
+        ..ParseOptions::default()
+    };
+    for input in &inputs {
+        let (expected, expected_summary) = stream(input, &options);
+        let mut seen = Vec::new();
+        let summary = parse_slice(input, &options, |e| {
+            seen.push(
+                e.api
+                    .as_ref()
+                    .map(|a| a.operation.to_string())
+                    .unwrap_or_default(),
+            );
+        })
+        .unwrap();
+        assert_eq!(seen, expected);
+        assert_eq!(summary, expected_summary);
+    }
+    // The JSON lines: 41 events, the broken line rejected as line 41.
+    let mut operations = Vec::new();
+    let summary = parse_slice(jsonl.as_bytes(), &options, |e| {
+        operations.push(e.api.as_ref().unwrap().operation.to_string());
+    })
+    .unwrap();
+    assert_eq!(summary.events, 41);
+    assert_eq!(operations.last().map(String::as_str), Some("PutObject"));
+    assert_eq!(summary.rejects.len(), 1);
+    assert_eq!(summary.rejects[0].record, 41);
+    assert_eq!(summary.rejects[0].location_kind, LocationKind::Line);
 }

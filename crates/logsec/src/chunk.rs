@@ -77,6 +77,57 @@ pub(crate) struct Chunk {
     pub(crate) elements: u64,
 }
 
+// Used by the Arrow reader (`arrow/read.rs`); the pipeline has its own copy for now.
+#[cfg_attr(not(feature = "arrow"), allow(dead_code))]
+impl Chunk {
+    /// Lines of the input's own in the chunk (JSON lines framing), 0 for `Records` framing.
+    pub(crate) fn own_lines(&self) -> u64 {
+        match self.framing {
+            Framing::Lines => {
+                let own = self.data.get(self.prefix..).unwrap_or_default();
+                memchr::memchr_iter(b'\n', own).count() as u64
+            }
+            Framing::Records => 0,
+        }
+    }
+
+    /// Makes the summary of parsing this chunk's `data` one of the input's own records:
+    /// drops the line sentinel's reject and moves line numbers back by one. Returns whether
+    /// the input ends inside a record that was rejected for it (the last chunk only), as the
+    /// parser's own truncation check. Reject locations stay relative to the chunk.
+    pub(crate) fn settle(&self, summary: &mut logsec_parse::ParseSummary) -> bool {
+        if self.sentinel {
+            let before = summary.rejects.len();
+            summary
+                .rejects
+                .retain(|r| !(r.location_kind == LocationKind::Line && r.record == 1));
+            summary.records -= (before - summary.rejects.len()) as u64;
+            for reject in &mut summary.rejects {
+                if reject.location_kind == LocationKind::Line {
+                    reject.record -= 1;
+                }
+            }
+        }
+        if !self.last {
+            return false;
+        }
+        match self.framing {
+            Framing::Lines => {
+                let last_line = memrchr(b'\n', &self.data).map_or(0, |i| i + 1);
+                last_line < self.data.len()
+                    && summary
+                        .rejects
+                        .last()
+                        .is_some_and(|r| r.byte_offset >= last_line as u64)
+            }
+            Framing::Records => summary
+                .rejects
+                .last()
+                .is_some_and(|r| r.reason.ends_with("(truncated)")),
+        }
+    }
+}
+
 /// One unit of work cut from an input, in input order.
 pub(crate) enum Piece<'s> {
     /// The whole input, parsed on one worker as before (an input that is not cut).

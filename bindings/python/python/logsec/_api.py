@@ -86,8 +86,20 @@ class _Frame:
         return table
 
     def to_pandas(self) -> pandas.DataFrame:
-        """A ``pandas.DataFrame``; ``time`` is a timezone-aware UTC datetime column."""
-        frame: pandas.DataFrame = self.to_arrow().to_pandas()
+        """A ``pandas.DataFrame``; ``time`` is a timezone-aware UTC datetime column and list
+        columns (``resources_uid``, ``related_event_uids``, ``tags``, …) are
+        ``pandas.ArrowDtype(list<string>)``: a cell is a Python list (or None), and
+        ``.explode()`` and the ``.list`` accessor work."""
+        import pandas
+
+        def list_columns(arrow_type: pyarrow.DataType) -> Any:
+            # Arrow lists stay Arrow data (no copy) instead of one numpy array per cell, which
+            # costs more than building the rest of the frame.
+            if _pyarrow().types.is_list(arrow_type):
+                return pandas.ArrowDtype(arrow_type)
+            return None
+
+        frame: pandas.DataFrame = self.to_arrow().to_pandas(types_mapper=list_columns)
         return frame
 
     def to_polars(self) -> polars.DataFrame:
@@ -304,9 +316,9 @@ def read(
     exist raises :class:`logsec.InputError`; inputs of which none could be read raise
     :class:`logsec.ParseError`.
 
-    Files, and chunks of large JSON-lines files, are parsed on ``threads`` worker threads
-    (0: one per core) with the GIL released; the rows keep input order whatever ``threads``
-    is. ``progress`` shows a tqdm bar per file when tqdm is installed.
+    Files, and chunks of JSON-lines and ``Records`` inputs (gzip included), are parsed on
+    ``threads`` worker threads (0: one per core) with the GIL released while the input is
+    still being read; the rows keep input order whatever ``threads`` is. ``progress`` shows a tqdm bar per file when tqdm is installed.
     """
     sources = _native.Sources(_input_list(paths_or_bytes), _format_arg(format), recursive)
     bar = _progress(len(sources), progress)

@@ -1,26 +1,38 @@
 //! Reading inputs straight into event record batches, in parallel over files and over chunks
 //! of large line-delimited JSON files, with a deterministic output order.
 //!
-//! A plain (not compressed) file of at least two chunks whose lines are each a complete JSON
-//! value (JSON lines: CloudTrail from a lake, Kubernetes audit, GCP, Azure exports) is cut at
-//! line boundaries into chunks that are parsed at the same time; every other input is parsed as
-//! one stream. Batches come out in input order (file by file, chunk by chunk, event by event)
-//! whatever thread finished first, so one thread and N threads give the same table.
+//! Each input is cut into chunks as the pipeline's scan cuts it (`chunk.rs`): JSON lines
+//! (CloudTrail from a lake, Kubernetes audit, GCP, Azure exports) at line boundaries and
+//! `{"Records":[…]}` documents between records, gzip included; one thread reads and cuts while
+//! the pool parses the chunks already cut. Text logs and other JSON shapes are parsed as one
+//! stream. Batches come out in input order (file by file, chunk by chunk, event by event)
+//! whatever thread finished first, so one thread and N threads give the same table, and
+//! rejects carry the line number (or record index) and byte offset they have in the whole
+//! input.
 
 use std::fs::File;
 use std::io::Read;
+use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
 use arrow_array::RecordBatch;
 use logsec_event::Event;
-use logsec_parse::{LocationKind, Note, ParseError, ParseOptions, ParseSummary, parse_reader};
+use logsec_parse::{
+    LocationKind, ParseError, ParseOptions, ParseSummary, Reject, parse_reader, parse_slice,
+};
 use rayon::prelude::*;
 
 use super::EventBatchBuilder;
+use crate::chunk::{self, Framing, InputEnd, Piece, SendRead, SplitConfig};
 use crate::{FileReport, Input, Pipeline, PipelineError, ScanReport};
 
-/// The default size of one chunk of a large JSON-lines file (see [`ReadOptions::chunk_bytes`]).
+/// The default size of one chunk of an input (see [`ReadOptions::chunk_bytes`]).
 pub const DEFAULT_CHUNK_BYTES: usize = 4 << 20;
+
+/// The smallest chunk [`ReadOptions::chunk_bytes`] is raised to.
+const MIN_CHUNK_BYTES: usize = 1 << 10;
+/// The largest chunk [`ReadOptions::chunk_bytes`] is lowered to.
+const MAX_CHUNK_BYTES: usize = 1 << 30;
 
 /// How [`read_event_batches`] reads.
 #[derive(Debug, Clone)]
@@ -31,8 +43,9 @@ pub struct ReadOptions {
     pub batch_size: usize,
     /// Worker threads; 0 means one per available core.
     pub threads: usize,
-    /// Target bytes per chunk when a large JSON-lines file is cut for parallel parsing; a file
-    /// smaller than two chunks is parsed as one stream.
+    /// Target bytes per chunk when an input is cut for parallel parsing (1 KiB to 1 GiB; a
+    /// value outside is brought to the nearer bound). A chunk ends at the first record
+    /// boundary after this many bytes.
     pub chunk_bytes: usize,
 }
 
@@ -58,7 +71,7 @@ pub struct EventBatches {
 }
 
 /// Reads `inputs` (directories expanded recursively, `.gz` decompressed) into event record
-/// batches, parsing files — and chunks of large JSON-lines files — in parallel.
+/// batches, parsing files — and chunks of JSON-lines and `Records` inputs — in parallel.
 ///
 /// A file that cannot be read or recognized is reported in its [`FileReport::error`] and the
 /// others are read; malformed records are [`FileReport::rejects`] with the line number and
@@ -144,7 +157,7 @@ impl Collector {
     }
 
     fn finish(mut self) -> (Vec<RecordBatch>, Option<String>) {
-        match self.builder.finish() {
+        match self.builder.finish_last() {
             Ok(batch) => self.batches.extend(batch),
             Err(err) => {
                 self.failure
@@ -194,6 +207,40 @@ impl SizeHint {
     }
 }
 
+/// Parses `reader` into batches: the parse result, the batches, and an Arrow failure if any.
+fn collect<R: Read>(
+    reader: R,
+    parse: &ParseOptions,
+    batch_size: usize,
+    hint: SizeHint,
+) -> (
+    Result<ParseSummary, ParseError>,
+    Vec<RecordBatch>,
+    Option<String>,
+) {
+    let mut collector = Collector::new(batch_size, hint);
+    let summary = parse_reader(reader, parse, |event: &Event<'_>| collector.visit(event));
+    let (batches, failure) = collector.finish();
+    (summary, batches, failure)
+}
+
+/// [`collect`] for bytes in memory (no copy into a read buffer).
+fn collect_slice(
+    bytes: &[u8],
+    parse: &ParseOptions,
+    batch_size: usize,
+    hint: SizeHint,
+) -> (
+    Result<ParseSummary, ParseError>,
+    Vec<RecordBatch>,
+    Option<String>,
+) {
+    let mut collector = Collector::new(batch_size, hint);
+    let summary = parse_slice(bytes, parse, |event: &Event<'_>| collector.visit(event));
+    let (batches, failure) = collector.finish();
+    (summary, batches, failure)
+}
+
 fn parse_stream<R: Read>(
     reader: R,
     name: String,
@@ -201,9 +248,7 @@ fn parse_stream<R: Read>(
     batch_size: usize,
     hint: SizeHint,
 ) -> (FileReport, Vec<RecordBatch>) {
-    let mut collector = Collector::new(batch_size, hint);
-    let summary = parse_reader(reader, parse, |event: &Event<'_>| collector.visit(event));
-    let (batches, failure) = collector.finish();
+    let (summary, batches, failure) = collect(reader, parse, batch_size, hint);
     let mut report = file_report(name, summary);
     if failure.is_some() && report.error.is_none() {
         report.error = failure;
@@ -221,167 +266,304 @@ fn read_input(input: &Input, options: &ReadOptions) -> (FileReport, Vec<RecordBa
     let name = input.name();
     let mut parse = options.parse.clone();
     parse.file_name = Some(name.clone());
-    let batch_size = options.batch_size.max(1);
-    match input {
-        Input::Path(path) => {
-            let mut file = match File::open(path) {
-                Ok(file) => file,
-                Err(err) => {
-                    let report = FileReport {
-                        name,
-                        error: Some(format!("cannot open: {err}")),
-                        ..FileReport::default()
-                    };
-                    return (report, Vec::new());
+    let (reader, reopenable): (SendRead<'_>, bool) = match input {
+        Input::Path(path) => match File::open(path) {
+            Ok(file) => {
+                if parse.reference_time_ms.is_none() {
+                    parse.reference_time_ms = modified_ms(&file);
                 }
-            };
-            if parse.reference_time_ms.is_none() {
-                parse.reference_time_ms = modified_ms(&file);
+                (Box::new(file), true)
             }
-            let size = file.metadata().map_or(0, |m| m.len());
-            let chunk = options.chunk_bytes.max(1);
-            if size < 2 * chunk as u64 {
-                return parse_stream(file, name, &parse, batch_size, SizeHint::of_bytes(size));
-            }
-            let mut data = Vec::new();
-            if let Err(err) = file.read_to_end(&mut data) {
+            Err(err) => {
                 let report = FileReport {
                     name,
-                    error: Some(format!("cannot read: {err}")),
+                    error: Some(format!("cannot open: {err}")),
                     ..FileReport::default()
                 };
                 return (report, Vec::new());
             }
-            parse_in_memory(&data, name, &parse, batch_size, chunk)
-        }
-        Input::Stdin => parse_stream(
-            std::io::stdin().lock(),
-            name,
-            &parse,
-            batch_size,
-            SizeHint::default(),
-        ),
-        Input::Bytes { data, .. } => {
-            parse_in_memory(data, name, &parse, batch_size, options.chunk_bytes.max(1))
-        }
-    }
-}
-
-/// Whether `line` (without its terminator) is one complete JSON object on its own.
-fn is_json_object_line(line: &[u8]) -> bool {
-    let trimmed = line.trim_ascii();
-    trimmed.first() == Some(&b'{')
-        && serde_json::from_slice::<serde::de::IgnoredAny>(trimmed).is_ok()
-}
-
-fn line_at(data: &[u8], start: usize) -> &[u8] {
-    let rest = data.get(start..).unwrap_or_default();
-    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
-    rest.get(..end).unwrap_or_default()
-}
-
-/// Chunk start offsets for `data` cut at line boundaries about every `chunk` bytes, or `None`
-/// when the input is not JSON lines (the first line and the first line of every chunk must
-/// each be a complete JSON object) or is too small to be worth cutting.
-fn chunk_starts(data: &[u8], chunk: usize) -> Option<Vec<usize>> {
-    if data.len() < 2 * chunk || !is_json_object_line(line_at(data, 0)) {
-        return None;
-    }
-    let mut starts = vec![0];
-    let mut at = chunk;
-    while at < data.len() {
-        let rest = data.get(at..)?;
-        let newline = memchr::memchr(b'\n', rest)?;
-        let start = at + newline + 1;
-        if start >= data.len() {
-            break;
-        }
-        if !is_json_object_line(line_at(data, start)) {
-            return None;
-        }
-        starts.push(start);
-        at = start + chunk;
-    }
-    (starts.len() > 1).then_some(starts)
-}
-
-fn parse_in_memory(
-    data: &[u8],
-    name: String,
-    parse: &ParseOptions,
-    batch_size: usize,
-    chunk: usize,
-) -> (FileReport, Vec<RecordBatch>) {
-    let whole = SizeHint::of_bytes(data.len() as u64);
-    let Some(starts) = chunk_starts(data, chunk) else {
-        return parse_stream(data, name, parse, batch_size, whole);
+        },
+        Input::Stdin => (Box::new(std::io::stdin()), false),
+        Input::Bytes { data, .. } => (Box::new(data.as_slice()), true),
     };
-    // One format for every chunk: the one the whole input is detected as.
-    let mut parse = parse.clone();
-    if parse.format.is_none() {
-        let head = data.get(..data.len().min(64 << 10)).unwrap_or(data);
-        match logsec_parse::detect(parse.file_name.as_deref(), head) {
-            Ok(format) => parse.format = Some(format),
-            Err(_) => return parse_stream(data, name, &parse, batch_size, whole),
-        }
-    }
-    let ends = starts.iter().skip(1).copied().chain([data.len()]);
-    let bounds: Vec<(usize, usize)> = starts.iter().copied().zip(ends).collect();
-    let parts: Vec<(FileReport, Vec<RecordBatch>, u64)> = bounds
-        .par_iter()
-        .map(|&(start, end)| {
-            let slice = data.get(start..end).unwrap_or_default();
-            let lines = memchr::memchr_iter(b'\n', slice).count() as u64;
-            // One record per line: the chunk's lines and bytes are its rows and raw text.
-            let hint = SizeHint {
-                rows: lines as usize,
-                bytes: slice.len(),
-            };
-            let (report, batches) = parse_stream(slice, name.clone(), &parse, batch_size, hint);
-            (report, batches, lines)
+    let config = SplitConfig {
+        chunk_bytes: options.chunk_bytes.clamp(MIN_CHUNK_BYTES, MAX_CHUNK_BYTES),
+    };
+    let batch_size = options.batch_size.max(1);
+    // The input is cut into pieces on this thread while the pool parses the pieces already
+    // cut (reading overlaps parsing); results come back tagged with their place.
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Done)>();
+    let mut seq = 0usize;
+    let end = rayon::scope(|scope| {
+        chunk::split(reader, reopenable, parse, config, &mut |piece, parse| {
+            let at = seq;
+            seq += 1;
+            let parse = Arc::clone(parse);
+            let done_tx = done_tx.clone();
+            scope.spawn(move |_| {
+                let done = parse_piece(input, piece, &parse, batch_size);
+                // The receiver lives until every piece is back.
+                let _ = done_tx.send((at, done));
+            });
         })
-        .collect();
-    let mut report = FileReport {
-        name,
-        format: parse.format,
-        ..FileReport::default()
-    };
-    let mut batches = Vec::new();
-    let mut lines_before = 0u64;
-    for ((start, _), (part, part_batches, lines)) in bounds.iter().zip(parts) {
-        merge_chunk(&mut report, part, *start as u64, lines_before);
-        batches.extend(part_batches);
-        lines_before += lines;
+    });
+    drop(done_tx);
+    let mut pieces: Vec<(usize, Done)> = done_rx.into_iter().collect();
+    pieces.sort_unstable_by_key(|(at, _)| *at);
+    let mut assembly = Assembly::new(name);
+    for (_, done) in pieces {
+        assembly.take(done);
     }
-    (report, batches)
+    assembly.finish(end)
 }
 
-/// Adds one chunk's counts, rejects (moved to their place in the whole input) and notes.
-fn merge_chunk(report: &mut FileReport, part: FileReport, offset: u64, lines_before: u64) {
-    report.records += part.records;
-    report.events += part.events;
-    report.skipped += part.skipped;
-    if report.error.is_none() {
-        report.error = part.error;
-    }
-    if report.format.is_none() {
-        report.format = part.format;
-    }
-    for mut reject in part.rejects {
-        reject.byte_offset += offset;
-        if reject.location_kind == LocationKind::Line {
-            reject.record += lines_before;
+/// What became of one piece of an input.
+enum Done {
+    /// The input parsed whole (it was not cut).
+    Whole(FileReport, Vec<RecordBatch>),
+    /// A chunk or stream of the input.
+    Part(Box<Part>),
+    /// A record too large to parse, rejected without parsing.
+    TooLarge(Reject),
+}
+
+/// A chunk or stream of an input, parsed; reject locations relative to the piece.
+struct Part {
+    result: Result<ParseSummary, String>,
+    batches: Vec<RecordBatch>,
+    /// An Arrow failure while building the batches (a bug: the schema is fixed).
+    failure: Option<String>,
+    /// Lines in the piece (JSON lines framing).
+    lines: u64,
+    /// Array elements in the piece (`Records` framing).
+    elements: u64,
+    /// Synthetic bytes before the input's own.
+    prefix: usize,
+    /// The input offset of the first byte after the prefix.
+    start: u64,
+    /// The input ends inside a record that was rejected for it.
+    truncated_tail: bool,
+}
+
+fn parse_piece(input: &Input, piece: Piece<'_>, parse: &ParseOptions, batch_size: usize) -> Done {
+    match piece {
+        Piece::Whole => {
+            let name = input.name();
+            let (report, batches) = match input {
+                Input::Path(path) => match File::open(path) {
+                    Ok(file) => {
+                        let size = file.metadata().map_or(0, |m| m.len());
+                        parse_stream(file, name, parse, batch_size, SizeHint::of_bytes(size))
+                    }
+                    Err(err) => (
+                        FileReport {
+                            name,
+                            error: Some(format!("cannot open: {err}")),
+                            ..FileReport::default()
+                        },
+                        Vec::new(),
+                    ),
+                },
+                Input::Bytes { data, .. } => parse_stream(
+                    data.as_slice(),
+                    name,
+                    parse,
+                    batch_size,
+                    SizeHint::of_bytes(data.len() as u64),
+                ),
+                // Standard input is never handed on whole (it cannot be read again).
+                Input::Stdin => (FileReport::default(), Vec::new()),
+            };
+            Done::Whole(report, batches)
         }
-        report.rejects.push(reject);
-    }
-    for note in part.notes {
-        match report.notes.iter_mut().find(|n| n.message == note.message) {
-            Some(seen) => seen.count += note.count,
-            None => report.notes.push(Note {
-                message: note.message,
-                count: note.count,
-            }),
+        Piece::Chunk { chunk, start } => {
+            let lines = chunk.own_lines();
+            let rows = match chunk.framing {
+                Framing::Lines => lines as usize,
+                Framing::Records => usize::try_from(chunk.elements).unwrap_or(usize::MAX),
+            };
+            let hint = SizeHint {
+                rows,
+                bytes: chunk.data.len(),
+            };
+            let (result, batches, failure) = collect_slice(&chunk.data, parse, batch_size, hint);
+            let mut truncated_tail = false;
+            let result = result.map(|mut summary| {
+                truncated_tail = chunk.settle(&mut summary);
+                summary
+            });
+            Done::Part(Box::new(Part {
+                result: result.map_err(|e| e.to_string()),
+                batches,
+                failure,
+                lines,
+                elements: chunk.elements,
+                prefix: chunk.prefix,
+                start,
+                truncated_tail,
+            }))
         }
+        Piece::Stream {
+            reader,
+            prefix,
+            start,
+        } => {
+            let (result, batches, failure) =
+                collect(reader, parse, batch_size, SizeHint::default());
+            Done::Part(Box::new(Part {
+                result: result.map_err(|e| e.to_string()),
+                batches,
+                failure,
+                lines: 0,
+                elements: 0,
+                prefix,
+                start,
+                truncated_tail: false,
+            }))
+        }
+        Piece::TooLarge {
+            kind,
+            start,
+            head,
+            reason,
+        } => Done::TooLarge(chunk::too_large_reject(
+            parse.file_name.as_deref(),
+            kind,
+            start,
+            &head,
+            reason,
+        )),
+    }
+}
+
+/// One input put back together from its pieces, in order (as the pipeline's scan does).
+struct Assembly {
+    report: FileReport,
+    batches: Vec<RecordBatch>,
+    lines: u64,
+    elements: u64,
+    error: Option<String>,
+    truncated_tail: bool,
+    /// The input was parsed whole: its report is final.
+    whole: bool,
+}
+
+impl Assembly {
+    fn new(name: String) -> Assembly {
+        Assembly {
+            report: FileReport {
+                name,
+                ..FileReport::default()
+            },
+            batches: Vec::new(),
+            lines: 0,
+            elements: 0,
+            error: None,
+            truncated_tail: false,
+            whole: false,
+        }
+    }
+
+    fn take(&mut self, done: Done) {
+        match done {
+            Done::Whole(report, batches) => {
+                self.report = report;
+                self.batches = batches;
+                self.whole = true;
+            }
+            Done::Part(part) => self.take_part(*part),
+            Done::TooLarge(mut reject) => {
+                match reject.location_kind {
+                    LocationKind::Line => {
+                        self.lines += 1;
+                        reject.record = self.lines;
+                    }
+                    LocationKind::RecordIndex => {
+                        reject.record = self.elements;
+                        self.elements += 1;
+                    }
+                }
+                self.report.records += 1;
+                self.truncated_tail = false;
+                self.report.rejects.push(reject);
+            }
+        }
+    }
+
+    fn take_part(&mut self, part: Part) {
+        self.batches.extend(part.batches);
+        match part.result {
+            Ok(summary) => {
+                let report = &mut self.report;
+                report.format = report.format.or(summary.format);
+                report.records += summary.records;
+                report.events += summary.events;
+                report.skipped += summary.skipped;
+                for mut reject in summary.rejects {
+                    reject.byte_offset =
+                        part.start + reject.byte_offset.saturating_sub(part.prefix as u64);
+                    reject.record += match reject.location_kind {
+                        LocationKind::Line => self.lines,
+                        LocationKind::RecordIndex => self.elements,
+                    };
+                    report.rejects.push(reject);
+                }
+                for note in summary.notes {
+                    match report.notes.iter_mut().find(|n| n.message == note.message) {
+                        Some(seen) => seen.count += note.count,
+                        None => report.notes.push(note),
+                    }
+                }
+            }
+            Err(error) => {
+                self.error.get_or_insert(error);
+            }
+        }
+        if let Some(failure) = part.failure {
+            self.error.get_or_insert(failure);
+        }
+        self.lines += part.lines;
+        self.elements += part.elements;
+        self.truncated_tail = part.truncated_tail;
+    }
+
+    fn finish(mut self, end: InputEnd) -> (FileReport, Vec<RecordBatch>) {
+        if self.whole {
+            return (self.report, self.batches);
+        }
+        if let Some(error) = end.error.or(self.error) {
+            // As a whole-file read: an input that fails is an error, not a partial table.
+            let report = FileReport {
+                name: self.report.name,
+                error: Some(error),
+                ..FileReport::default()
+            };
+            return (report, Vec::new());
+        }
+        if let Some(cut) = end.cut {
+            let cause = format!(" ({cut})");
+            match self.report.rejects.last_mut() {
+                Some(last) if self.truncated_tail => last.reason.push_str(&cause),
+                _ => {
+                    self.report.records += 1;
+                    let file = self
+                        .report
+                        .rejects
+                        .first()
+                        .and_then(|r| r.file.clone())
+                        .or_else(|| Some(self.report.name.clone()));
+                    self.report.rejects.push(Reject {
+                        file,
+                        record: self.elements,
+                        location_kind: LocationKind::RecordIndex,
+                        byte_offset: end.length,
+                        reason: format!("input truncated{cause}"),
+                        snippet: String::new(),
+                    });
+                }
+            }
+        }
+        (self.report, self.batches)
     }
 }
 
@@ -444,7 +626,7 @@ mod tests {
     #[test]
     fn chunked_parallel_read_equals_one_stream() {
         let data = jsonl(400, 37);
-        let whole = read(&data, usize::MAX / 4, 1);
+        let whole = read(&data, 1 << 20, 1);
         let chunked = read(&data, 1000, 2);
         // 400 lines, every 37th broken: 10 rejects, 390 events.
         assert_eq!(whole.report.files[0].events, 390);
@@ -473,22 +655,107 @@ mod tests {
         assert!(chunked.batches.iter().all(|b| b.num_rows() <= 7));
     }
 
-    #[test]
-    fn documents_spanning_lines_are_not_cut() {
-        // A pretty-printed Records document: its first line is `{`, so it is one stream.
-        let records: Vec<String> = (0..50).map(line).collect();
-        let data = format!("{{\n\"Records\": [\n{}\n]\n}}\n", records.join(",\n"));
-        assert!(chunk_starts(data.as_bytes(), 100).is_none());
-        let read = read(&data, 100, 2);
-        assert_eq!(read.report.files[0].events, 50);
-        assert!(read.report.files[0].rejects.is_empty());
-        assert_eq!(ids(&read)[49], "e49");
+    fn read_input(input: Input, chunk_bytes: usize, threads: usize) -> EventBatches {
+        let options = ReadOptions {
+            batch_size: 7,
+            threads,
+            chunk_bytes,
+            ..ReadOptions::default()
+        };
+        read_event_batches(&[input], &options).unwrap()
     }
 
     #[test]
-    fn text_lines_are_not_cut() {
+    fn records_documents_are_cut_between_records() {
+        // A pretty-printed Records document, as CloudTrail delivers to S3.
+        let records: Vec<String> = (0..50).map(line).collect();
+        let data = format!("{{\n\"Records\": [\n{}\n]\n}}\n", records.join(",\n"));
+        let whole = read(&data, 1 << 20, 1);
+        let chunked = read(&data, 300, 2);
+        for read in [&whole, &chunked] {
+            assert_eq!(read.report.files[0].events, 50);
+            assert_eq!(read.report.files[0].records, 50);
+            assert!(read.report.files[0].rejects.is_empty());
+            assert!(read.report.files[0].error.is_none());
+            assert_eq!(ids(read)[49], "e49");
+        }
+        assert_eq!(ids(&chunked), ids(&whole));
+    }
+
+    #[test]
+    fn gzip_files_are_cut_and_keep_line_numbers() {
+        use std::io::Write as _;
+        let data = jsonl(200, 50);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(data.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        let dir = std::env::temp_dir().join(format!("logsec-arrow-read-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("trail.jsonl.gz");
+        std::fs::write(&path, &gz).unwrap();
+        let chunked = read_input(Input::Path(path.clone()), 700, 2);
+        let plain = read(&data, 1 << 20, 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let file = &chunked.report.files[0];
+        assert!(file.error.is_none(), "{:?}", file.error);
+        assert_eq!(file.events, 196);
+        assert_eq!(file.records, 200);
+        assert_eq!(ids(&chunked), ids(&plain));
+        let lines: Vec<u64> = file.rejects.iter().map(|r| r.record).collect();
+        assert_eq!(lines, [50, 100, 150, 200]);
+        let located = |rejects: &[Reject]| -> Vec<(u64, u64, String)> {
+            rejects
+                .iter()
+                .map(|r| (r.record, r.byte_offset, r.reason.clone()))
+                .collect()
+        };
+        // The same places in the decompressed input as in the plain one (names differ).
+        assert_eq!(
+            located(&file.rejects),
+            located(&plain.report.files[0].rejects)
+        );
+        assert!(
+            file.rejects[0]
+                .file
+                .as_deref()
+                .unwrap()
+                .ends_with("trail.jsonl.gz")
+        );
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_the_records_before_the_damage() {
+        use std::io::Write as _;
+        let data = jsonl(100, 0);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(data.as_bytes()).unwrap();
+        let mut gz = gz.finish().unwrap();
+        gz.truncate(gz.len() / 2);
+        let read = read_input(
+            Input::Bytes {
+                name: "cut.jsonl.gz".into(),
+                data: gz,
+            },
+            500,
+            2,
+        );
+        let file = &read.report.files[0];
+        assert!(file.error.is_none(), "{:?}", file.error);
+        assert!(file.events > 0 && file.events < 100, "{}", file.events);
+        assert_eq!(ids(&read).len() as u64, file.events);
+        assert_eq!(ids(&read)[0], "e0");
+        let last = file.rejects.last().unwrap();
+        assert!(last.reason.contains("gzip"), "{}", last.reason);
+    }
+
+    #[test]
+    fn text_lines_are_read_whole() {
         let data = "Nov 20 03:19:02 web1 sshd[811]: Failed password for deploy from 198.51.100.42 port 50122 ssh2\n".repeat(40);
-        assert!(chunk_starts(data.as_bytes(), 100).is_none());
+        let read = read(&data, 100, 2);
+        assert_eq!(read.report.files[0].events, 40);
+        assert!(read.report.files[0].rejects.is_empty());
+        let rows: usize = read.batches.iter().map(|b| b.num_rows()).sum();
+        assert_eq!(rows, 40);
     }
 
     #[test]
