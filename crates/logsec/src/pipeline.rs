@@ -34,7 +34,7 @@ use logsec_parse::{
 use logsec_rules::sigma::CorrelationInput;
 use logsec_rules::{Engine, EngineOptions, RuleFile, RuleStatus};
 
-use crate::chunk::{self, Chunk, Framing, InputEnd, Piece, SendRead, SplitConfig};
+use crate::chunk::{self, Chunk, InputEnd, Piece, SendRead, SplitConfig};
 use crate::pack;
 use crate::partitioned::{correlate_partition, detect_partition_pending};
 
@@ -875,43 +875,10 @@ impl Pipeline {
     /// the line sentinel).
     fn scan_chunk(&self, chunk: &Chunk, start: u64, options: &ParseOptions) -> Part {
         let (result, alerts, correlation_inputs) = self.match_reader(&chunk.data[..], options);
-        let own = chunk.data.get(chunk.prefix..).unwrap_or_default();
-        let lines = match chunk.framing {
-            Framing::Lines => memchr::memchr_iter(b'\n', own).count() as u64,
-            Framing::Records => 0,
-        };
+        let lines = chunk.own_lines();
         let mut truncated_tail = false;
         let result = result.map(|mut summary| {
-            if chunk.sentinel {
-                let before = summary.rejects.len();
-                summary
-                    .rejects
-                    .retain(|r| !(r.location_kind == LocationKind::Line && r.record == 1));
-                summary.records -= (before - summary.rejects.len()) as u64;
-                for reject in &mut summary.rejects {
-                    if reject.location_kind == LocationKind::Line {
-                        reject.record -= 1;
-                    }
-                }
-            }
-            if chunk.last {
-                // Whether the input ends inside a record that was rejected for it, as the
-                // parser's own truncation check (a cut gzip stream's error joins that reject).
-                truncated_tail = match chunk.framing {
-                    Framing::Lines => {
-                        let last_line = memchr::memrchr(b'\n', &chunk.data).map_or(0, |i| i + 1);
-                        last_line < chunk.data.len()
-                            && summary
-                                .rejects
-                                .last()
-                                .is_some_and(|r| r.byte_offset >= last_line as u64)
-                    }
-                    Framing::Records => summary
-                        .rejects
-                        .last()
-                        .is_some_and(|r| r.reason.ends_with("(truncated)")),
-                };
-            }
+            truncated_tail = chunk.settle(&mut summary);
             summary
         });
         Part {
