@@ -191,3 +191,30 @@ fn kubernetes_event_lists_defer_their_items() {
         ]
     );
 }
+
+#[test]
+fn records_files_defer_their_elements_with_the_eager_rejects() {
+    let record = |i: u32| {
+        format!(
+            r#"{{"eventVersion":"1.08","eventTime":"2024-05-01T10:00:{:02}Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1"}}"#,
+            i % 60
+        )
+    };
+    let mut elements: Vec<String> = (0..30).map(record).collect();
+    elements[7] = r#"{"eventName":"Broken",,}"#.to_owned();
+    elements[12] = "[1,2]".to_owned();
+    let whole = format!("{{\"Records\":[{}]}}", elements.join(","));
+    // The whole file, and the same file cut inside its last record.
+    for input in [whole.clone(), whole[..whole.len() - 40].to_owned()] {
+        let (eager_summary, eager_events) = eager(&input);
+        let (summary, seen) = deferred(&input, true, true);
+        assert_eq!(summary, eager_summary);
+        assert!(!eager_summary.rejects.is_empty());
+        assert!(
+            seen.iter().all(|s| !s.0),
+            "every element arrives unnormalized"
+        );
+        let events: Vec<&String> = seen.iter().map(|s| &s.4).collect();
+        assert_eq!(events, eager_events.iter().collect::<Vec<_>>());
+    }
+}
