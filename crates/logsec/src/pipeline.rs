@@ -134,6 +134,38 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// Adds the summary of one chunk of this file: counts, notes, and rejects moved from the
+    /// chunk to the file (`start`: the file offset of the chunk's first own byte, after
+    /// `prefix` synthetic bytes; `lines` and `elements`: the file's lines and `Records`
+    /// elements before the chunk).
+    pub(crate) fn add_chunk(
+        &mut self,
+        summary: ParseSummary,
+        start: u64,
+        prefix: usize,
+        lines: u64,
+        elements: u64,
+    ) {
+        self.format = self.format.or(summary.format);
+        self.records += summary.records;
+        self.events += summary.events;
+        self.skipped += summary.skipped;
+        for mut reject in summary.rejects {
+            reject.byte_offset = start + reject.byte_offset.saturating_sub(prefix as u64);
+            reject.record += match reject.location_kind {
+                LocationKind::Line => lines,
+                LocationKind::RecordIndex => elements,
+            };
+            self.rejects.push(reject);
+        }
+        for note in summary.notes {
+            match self.notes.iter_mut().find(|n| n.message == note.message) {
+                Some(seen) => seen.count += note.count,
+                None => self.notes.push(note),
+            }
+        }
+    }
+
     fn from_summary(name: String, summary: ParseSummary) -> FileReport {
         FileReport {
             name,
@@ -565,28 +597,13 @@ impl Merge<'_, '_> {
         self.correlate(part.correlation_inputs);
         let assembly = self.assembly(index);
         match part.result {
-            Ok(summary) => {
-                let report = &mut assembly.report;
-                report.format = report.format.or(summary.format);
-                report.records += summary.records;
-                report.events += summary.events;
-                report.skipped += summary.skipped;
-                for mut reject in summary.rejects {
-                    reject.byte_offset =
-                        part.start + reject.byte_offset.saturating_sub(part.prefix as u64);
-                    reject.record += match reject.location_kind {
-                        LocationKind::Line => assembly.lines,
-                        LocationKind::RecordIndex => assembly.elements,
-                    };
-                    report.rejects.push(reject);
-                }
-                for note in summary.notes {
-                    match report.notes.iter_mut().find(|n| n.message == note.message) {
-                        Some(seen) => seen.count += note.count,
-                        None => report.notes.push(note),
-                    }
-                }
-            }
+            Ok(summary) => assembly.report.add_chunk(
+                summary,
+                part.start,
+                part.prefix,
+                assembly.lines,
+                assembly.elements,
+            ),
             Err(error) => {
                 assembly.error.get_or_insert(error);
             }

@@ -494,26 +494,8 @@ impl Assembly {
         self.batches.extend(part.batches);
         match part.result {
             Ok(summary) => {
-                let report = &mut self.report;
-                report.format = report.format.or(summary.format);
-                report.records += summary.records;
-                report.events += summary.events;
-                report.skipped += summary.skipped;
-                for mut reject in summary.rejects {
-                    reject.byte_offset =
-                        part.start + reject.byte_offset.saturating_sub(part.prefix as u64);
-                    reject.record += match reject.location_kind {
-                        LocationKind::Line => self.lines,
-                        LocationKind::RecordIndex => self.elements,
-                    };
-                    report.rejects.push(reject);
-                }
-                for note in summary.notes {
-                    match report.notes.iter_mut().find(|n| n.message == note.message) {
-                        Some(seen) => seen.count += note.count,
-                        None => report.notes.push(note),
-                    }
-                }
+                self.report
+                    .add_chunk(summary, part.start, part.prefix, self.lines, self.elements)
             }
             Err(error) => {
                 self.error.get_or_insert(error);
