@@ -166,6 +166,28 @@ impl FileReport {
         }
     }
 
+    /// Adds the reject of a record too large to cut into a chunk, the next record of the file
+    /// after `lines` lines or `elements` `Records` elements (the one it counts is advanced).
+    pub(crate) fn add_too_large(
+        &mut self,
+        mut reject: Reject,
+        lines: &mut u64,
+        elements: &mut u64,
+    ) {
+        match reject.location_kind {
+            LocationKind::Line => {
+                *lines += 1;
+                reject.record = *lines;
+            }
+            LocationKind::RecordIndex => {
+                reject.record = *elements;
+                *elements += 1;
+            }
+        }
+        self.records += 1;
+        self.rejects.push(reject);
+    }
+
     fn from_summary(name: String, summary: ParseSummary) -> FileReport {
         FileReport {
             name,
@@ -521,21 +543,12 @@ impl Merge<'_, '_> {
                 self.current = None;
             }
             Done::Part(part) => self.take_part(index, *part),
-            Done::TooLarge(mut reject) => {
+            Done::TooLarge(reject) => {
                 let assembly = self.assembly(index);
-                match reject.location_kind {
-                    LocationKind::Line => {
-                        assembly.lines += 1;
-                        reject.record = assembly.lines;
-                    }
-                    LocationKind::RecordIndex => {
-                        reject.record = assembly.elements;
-                        assembly.elements += 1;
-                    }
-                }
-                assembly.report.records += 1;
+                assembly
+                    .report
+                    .add_too_large(reject, &mut assembly.lines, &mut assembly.elements);
                 assembly.truncated_tail = false;
-                assembly.report.rejects.push(reject);
             }
             Done::End(end) => {
                 let Some(mut assembly) = self.current.take() else {

@@ -207,21 +207,34 @@ impl SizeHint {
     }
 }
 
-/// Parses `reader` into batches: the parse result, the batches, and an Arrow failure if any.
+/// What parsing one input or chunk into batches gives: the parse result, the batches, and an
+/// Arrow failure if any.
+type Collected = (
+    Result<ParseSummary, ParseError>,
+    Vec<RecordBatch>,
+    Option<String>,
+);
+
+/// Runs `parse` with a visitor that builds the batches.
+fn collect_with(
+    batch_size: usize,
+    hint: SizeHint,
+    parse: impl FnOnce(&mut dyn FnMut(&Event<'_>)) -> Result<ParseSummary, ParseError>,
+) -> Collected {
+    let mut collector = Collector::new(batch_size, hint);
+    let summary = parse(&mut |event: &Event<'_>| collector.visit(event));
+    let (batches, failure) = collector.finish();
+    (summary, batches, failure)
+}
+
+/// Parses `reader` into batches.
 fn collect<R: Read>(
     reader: R,
     parse: &ParseOptions,
     batch_size: usize,
     hint: SizeHint,
-) -> (
-    Result<ParseSummary, ParseError>,
-    Vec<RecordBatch>,
-    Option<String>,
-) {
-    let mut collector = Collector::new(batch_size, hint);
-    let summary = parse_reader(reader, parse, |event: &Event<'_>| collector.visit(event));
-    let (batches, failure) = collector.finish();
-    (summary, batches, failure)
+) -> Collected {
+    collect_with(batch_size, hint, |visit| parse_reader(reader, parse, visit))
 }
 
 /// [`collect`] for bytes in memory (no copy into a read buffer).
@@ -230,15 +243,8 @@ fn collect_slice(
     parse: &ParseOptions,
     batch_size: usize,
     hint: SizeHint,
-) -> (
-    Result<ParseSummary, ParseError>,
-    Vec<RecordBatch>,
-    Option<String>,
-) {
-    let mut collector = Collector::new(batch_size, hint);
-    let summary = parse_slice(bytes, parse, |event: &Event<'_>| collector.visit(event));
-    let (batches, failure) = collector.finish();
-    (summary, batches, failure)
+) -> Collected {
+    collect_with(batch_size, hint, |visit| parse_slice(bytes, parse, visit))
 }
 
 fn parse_stream<R: Read>(
@@ -472,20 +478,10 @@ impl Assembly {
                 self.whole = true;
             }
             Done::Part(part) => self.take_part(*part),
-            Done::TooLarge(mut reject) => {
-                match reject.location_kind {
-                    LocationKind::Line => {
-                        self.lines += 1;
-                        reject.record = self.lines;
-                    }
-                    LocationKind::RecordIndex => {
-                        reject.record = self.elements;
-                        self.elements += 1;
-                    }
-                }
-                self.report.records += 1;
+            Done::TooLarge(reject) => {
+                self.report
+                    .add_too_large(reject, &mut self.lines, &mut self.elements);
                 self.truncated_tail = false;
-                self.report.rejects.push(reject);
             }
         }
     }
