@@ -675,6 +675,14 @@ impl<'a> RawRecord<'a> {
         self.checked_view()?.member_names()
     }
 
+    /// The top-level members of a JSON object record with a lazy view (see
+    /// [`RawRecord::member_names`]) as (name, value text) pairs, in input order, without
+    /// parsing any value: a normalizer can read the members the validating pass already cut
+    /// instead of parsing the record again. `None` for other records.
+    pub fn members(&self) -> Option<impl Iterator<Item = (&str, &'a str)>> {
+        self.checked_view()?.member_texts()
+    }
+
     /// The value at the object keys `keys` of a JSON record: `self.tree()?.pointer(keys)`,
     /// but read through the lazy view when the record has one, so the objects on the way are
     /// cut into members (once per record) and only the value at the end is parsed.

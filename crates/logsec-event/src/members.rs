@@ -94,6 +94,20 @@ impl<'a> LazyNode<'a> {
         Some(members.iter().map(|(name, _)| name.as_ref()))
     }
 
+    /// This object's members as (name, value text) pairs, in input order (cut into members
+    /// on first access); `None` if this is not an object (or one whose structure could not be
+    /// cut).
+    pub(crate) fn member_texts(&self) -> Option<impl Iterator<Item = (&str, &'a str)>> {
+        if !self.is_object() {
+            return None;
+        }
+        let members = self
+            .members
+            .get_or_init(|| cut_members(self.raw))
+            .as_deref()?;
+        Some(members.iter().map(|(name, node)| (name.as_ref(), node.raw)))
+    }
+
     /// The value at the object keys `keys` from this value, as `self.tree()?.pointer(keys)`
     /// gives it: the objects on the way are cut into members (once), and only the value at
     /// the end is parsed.
@@ -739,6 +753,18 @@ mod tests {
                 FieldValue::Str("b".into())
             ])
         );
+    }
+
+    #[test]
+    fn member_texts_are_names_and_value_texts_in_order() {
+        let node = LazyNode::new(r#" {"a" : 1 ,"b\u0063":{"x":[true]}, "a":"s\n"} "#);
+        let pairs: Vec<(&str, &str)> = node.member_texts().unwrap().collect();
+        assert_eq!(
+            pairs,
+            vec![("a", "1"), ("bc", r#"{"x":[true]}"#), ("a", r#""s\n""#)]
+        );
+        assert!(LazyNode::new("[1]").member_texts().is_none());
+        assert!(LazyNode::new(r#"{"a":"#).member_texts().is_none());
     }
 
     #[test]

@@ -1,0 +1,115 @@
+//! A fixed amount of the `peers` headline work, for `perf record` / `perf stat` on a busy host:
+//! `sigmaloop EVENTS REPS [eager|deferred|parse]` generates EVENTS CloudTrail JSON lines
+//! (the `peers` bench's generator and seed), loads the SigmaHQ AWS CloudTrail rules from
+//! `../shared/corpus`, and runs the scan path (deferred: validated, matched through the raw
+//! view, matched records normalized) REPS times, printing the matches of one pass.
+//!
+//! ```text
+//! cargo build --profile bench -p logsec-benches --example sigmaloop
+//! perf stat -e task-clock,instructions target/release/examples/sigmaloop 20000 10
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use logsec_parse::{ParseOptions, parse_reader, parse_reader_deferred};
+use logsec_rules::sigma::{SigmaConfig, SigmaLoader, SigmaRules};
+
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            yaml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            out.push(path);
+        }
+    }
+}
+
+fn deferred(rules: &SigmaRules, input: &[u8]) -> usize {
+    let mut scratch = Vec::new();
+    let mut matches = 0;
+    let result = parse_reader_deferred(
+        input,
+        &ParseOptions::default(),
+        |format| rules.rule_set().reads_raw_only(format),
+        |pending| {
+            scratch.clear();
+            rules.matches(pending.event(), &mut scratch);
+            if !scratch.is_empty() && pending.normalize().is_some() {
+                matches += scratch.len();
+            }
+        },
+    );
+    if let Err(err) = result {
+        eprintln!("parse error: {err}");
+    }
+    matches
+}
+
+fn eager(rules: Option<&SigmaRules>, input: &[u8]) -> usize {
+    let mut scratch = Vec::new();
+    let mut matches = 0;
+    let result = parse_reader(input, &ParseOptions::default(), |event| {
+        if let Some(rules) = rules {
+            scratch.clear();
+            rules.matches(event, &mut scratch);
+            matches += scratch.len();
+        } else {
+            matches += 1;
+        }
+    });
+    if let Err(err) = result {
+        eprintln!("parse error: {err}");
+    }
+    matches
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let events: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let reps: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
+    let mode = args.next().unwrap_or_else(|| "deferred".into());
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let mut files = Vec::new();
+    yaml_files(&shared.join("sigma/rules/cloud/aws/cloudtrail"), &mut files);
+    if files.is_empty() {
+        eprintln!("skipping: ../shared not found");
+        return;
+    }
+    let mut loader = SigmaLoader::new(SigmaConfig::default());
+    for path in &files {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            loader.add_file(path.display().to_string(), text);
+        }
+    }
+    let rules = match loader.load() {
+        Ok(rules) => rules,
+        Err(err) => {
+            eprintln!("rules do not load: {err}");
+            return;
+        }
+    };
+    let bytes = logsec_benches::gen_json::cloudtrail_json_lines(events * 1500, 7);
+    let text = String::from_utf8_lossy(&bytes);
+    let mut input: Vec<u8> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .take(events)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into_bytes();
+    input.push(b'\n');
+    let mut last = 0;
+    for _ in 0..reps {
+        last = match mode.as_str() {
+            "eager" => eager(Some(&rules), &input),
+            "parse" => eager(None, &input),
+            _ => deferred(&rules, &input),
+        };
+    }
+    println!("{mode}: {last} per pass, {} bytes", input.len());
+}
