@@ -3,7 +3,9 @@
 //! Follows the AWS Security Lake mapping (ecosystem notes §1.6); every decision is listed in
 //! `docs/mappings/cloudtrail.md`. A record is parsed once with a typed, borrowed serde struct
 //! (strings point into the input); nested objects the mapping does not need stay raw
-//! (`&RawValue`) and are only parsed for the rare Authentication and Account Change events.
+//! (their JSON text) and are only parsed for the rare Authentication and Account Change events.
+//! A deferred record runs the same struct over the members its validating pass cut
+//! ([`parse_members`], see [`crate::member_de`]).
 
 use std::borrow::Cow;
 
@@ -16,6 +18,7 @@ use serde_json::value::RawValue;
 
 use crate::document::{EnvelopeMembers, Outcome};
 use crate::lenient::{Arr, LStr, Obj, parse_ip, parse_time_ms};
+use crate::member_de::{RawText, from_members};
 
 /// OCSF `account.type_id` 10: AWS Account.
 const AWS_ACCOUNT_TYPE_ID: u32 = 10;
@@ -46,11 +49,11 @@ struct Record<'a> {
     #[serde(rename = "errorMessage", alias = "errormessage", borrow)]
     error_message: LStr<'a>,
     #[serde(rename = "requestParameters", borrow)]
-    request_parameters: Option<&'a RawValue>,
+    request_parameters: Option<RawText<'a>>,
     #[serde(rename = "responseElements", borrow)]
-    response_elements: Option<&'a RawValue>,
+    response_elements: Option<RawText<'a>>,
     #[serde(rename = "additionalEventData", borrow)]
-    additional_event_data: Option<&'a RawValue>,
+    additional_event_data: Option<RawText<'a>>,
     #[serde(rename = "requestID", alias = "requestid", borrow)]
     request_id: LStr<'a>,
     #[serde(rename = "eventID", alias = "eventid", borrow)]
@@ -64,7 +67,7 @@ struct Record<'a> {
     #[serde(rename = "vpcEndpointId", borrow)]
     vpc_endpoint_id: LStr<'a>,
     #[serde(borrow)]
-    resources: Option<&'a RawValue>,
+    resources: Option<RawText<'a>>,
     // Envelope members (see `document`).
     #[serde(rename = "Records", borrow)]
     env_records: Option<&'a RawValue>,
@@ -238,7 +241,7 @@ struct AdditionalEventData<'a> {
     user_name: LStr<'a>,
 }
 
-fn sub<'a, T: Deserialize<'a> + Default>(raw: Option<&'a RawValue>) -> T {
+fn sub<'a, T: Deserialize<'a> + Default>(raw: Option<RawText<'a>>) -> T {
     raw.and_then(|r| serde_json::from_str::<Obj<T>>(r.get()).ok())
         .and_then(|o| o.0)
         .unwrap_or_default()
@@ -442,6 +445,19 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
         Ok(record) => outcome(record, text),
         Err(err) => Outcome::Reject(format!("malformed CloudTrail record: {err}")),
     }
+}
+
+/// What [`parse`] makes of the record `text`, read from its top-level members as the
+/// validating pass cut them (name, value text; see [`crate::member_de`]) instead of from the
+/// text; `None` when the typed read fails (a repeated member): [`parse`] then gives the
+/// reject, with its position.
+pub(crate) fn parse_members<'n, 'a>(
+    members: impl Iterator<Item = (&'n str, &'a str)>,
+    text: &'a str,
+) -> Option<Outcome<'a>> {
+    from_members(members)
+        .ok()
+        .map(|record| outcome(record, text))
 }
 
 /// Parses the CloudTrail record (or envelope) that `text` starts with, where `text` goes on
@@ -1004,6 +1020,179 @@ mod tests {
     fn insights_events_are_api_activity_other() {
         let text = r#"{"eventVersion":"1.08","eventTime":"2023-01-01T00:00:00Z","awsRegion":"us-east-1","eventID":"i","eventType":"AwsCloudTrailInsight","recipientAccountId":"1","sharedEventID":"s","insightDetails":{"state":"Start","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","insightType":"ApiCallRateInsight"},"eventCategory":"Insight"}"#;
         let e = event(text);
+        assert_eq!((e.class_uid, e.activity_id), (6003, 99));
+        assert_eq!(e.message.as_deref(), Some("CloudTrail Insights event"));
+    }
+    /// What the member reader makes of `text` (cut into members as a deferred record is),
+    /// checked to be what the text parse makes of it; `None` when the typed read fails.
+    fn via_members(text: &str) -> Option<Outcome<'_>> {
+        let raw = RawRecord::json(text);
+        let members = raw.members().expect("a JSON object is cut into members");
+        let outcome = parse_members(members, text)?;
+        let again = parse_members(raw.members().unwrap(), text).unwrap();
+        assert_eq!(again.render(), parse(text).render(), "{text}");
+        Some(outcome)
+    }
+
+    fn event_via_members(text: &str) -> Event<'_> {
+        via_members(text)
+            .expect("typed read succeeds")
+            .expect_event()
+    }
+
+    #[test]
+    fn members_give_the_events_of_the_text_parse() {
+        let records = [
+            ASSUMED_ROLE_API,
+            r#"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDA1","arn":"arn:aws:iam::1:user/bob","accountId":"1","userName":"bob"},"eventTime":"2023-04-11T15:24:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","sourceIPAddress":"1.2.3.4","errorMessage":"Failed authentication","responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"LoginTo":"https://console.aws.amazon.com","MFAUsed":"No"},"eventID":"e","eventType":"AwsConsoleSignIn"}"#,
+            r#"{"eventName":"AssumeRole","eventSource":"sts.amazonaws.com","eventTime":"2023-01-01T00:00:00Z","userIdentity":{"type":"AWSService","invokedBy":"ec2.amazonaws.com"},"sourceIPAddress":"ec2.amazonaws.com","requestParameters":{"roleArn":"arn:aws:iam::1:role/R","roleSessionName":"i-123"},"responseElements":{"credentials":{"accessKeyId":"ASIANEW"},"assumedRoleUser":{"arn":"arn:aws:sts::1:assumed-role/R/i-123","assumedRoleId":"AROA:i-123"}}}"#,
+            r#"{"eventName":"CreateAccessKey","eventSource":"iam.amazonaws.com","eventTime":"2023-01-01T00:00:00Z","userIdentity":{"type":"Root","arn":"arn:aws:iam::1:root","accountId":"1"},"requestParameters":{"userName":"mallory"},"responseElements":{"accessKey":{"userName":"mallory","accessKeyId":"AKIA"}}}"#,
+            r#"{"eventName":"UpdateTrail","eventSource":"cloudtrail.amazonaws.com","errorCode":"TrailNotFoundException","errorMessage":"Unknown trail"}"#,
+            "{}",
+        ];
+        let classes: Vec<(u32, u32)> = records
+            .iter()
+            .map(|text| {
+                let e = event_via_members(text);
+                (e.class_uid, e.activity_id)
+            })
+            .collect();
+        assert_eq!(
+            classes,
+            [
+                (6003, 1),
+                (3002, 1),
+                (3002, 1),
+                (3001, 1),
+                (6003, 3),
+                (6003, 99)
+            ]
+        );
+        let e = event_via_members(ASSUMED_ROLE_API);
+        assert_eq!(
+            e.resources[0].uid.as_deref(),
+            Some("arn:aws:ec2:us-east-1:111122223333:instance/i-1")
+        );
+        assert!(std::ptr::eq(e.raw.as_str(), ASSUMED_ROLE_API));
+        // Plain strings are borrowed from the record, as the text parse borrows them.
+        assert!(matches!(
+            e.api.as_ref().unwrap().operation,
+            Cow::Borrowed(_)
+        ));
+        let login = event_via_members(records[1]);
+        assert_eq!(login.status_id, ocsf::status::FAILURE);
+        assert_eq!(login.is_mfa, Some(false));
+        let assume = event_via_members(records[2]);
+        assert_eq!(
+            assume.session.as_ref().unwrap().credential_uid.as_deref(),
+            Some("ASIANEW")
+        );
+    }
+
+    #[test]
+    fn members_unescape_names_and_strings() {
+        let text = r#"{"event\u004eame":"Get\u004fbject","eventSource":"s3.amazonaws.com","userAgent":"a \"quoted\" agent\/1","awsRegion":"eu-west-1","userIdentity":{"type":"IAMUser","user\u004eame":"b\u00f6b"},"requestParameters":{"bucketName":"b\"k"}}"#;
+        let e = event_via_members(text);
+        assert_eq!(e.api.as_ref().unwrap().operation, "GetObject");
+        assert_eq!(
+            e.http_request.as_ref().unwrap().user_agent.as_deref(),
+            Some(r#"a "quoted" agent/1"#)
+        );
+        let user = e.actor.as_ref().unwrap().user.as_ref().unwrap();
+        assert_eq!(user.name.as_deref(), Some("böb"));
+        assert_eq!(e.activity_id, 2);
+    }
+
+    #[test]
+    fn repeated_members_fail_the_member_read_and_reject_as_the_text_parse_does() {
+        for text in [
+            r#"{"eventName":"GetObject","eventName":"PutObject"}"#,
+            r#"{"eventName":"GetObject","eventname":"PutObject"}"#,
+            r#"{"eventName":"GetObject","event\u004eame":"PutObject"}"#,
+            r#"{"requestParameters":{},"eventName":"A","requestParameters":null}"#,
+        ] {
+            assert!(via_members(text).is_none(), "{text}");
+            let raw = RawRecord::json(text);
+            let outcome = crate::document::parse_members(
+                SourceFormat::Cloudtrail,
+                raw.members().unwrap(),
+                text,
+            );
+            let reason = outcome.render();
+            assert!(
+                reason.starts_with("reject: malformed CloudTrail record: duplicate field `"),
+                "{reason}"
+            );
+            assert!(reason.contains(" at line 1 column "), "{reason}");
+            assert_eq!(reason, parse(text).render());
+        }
+        // A member the record does not read may repeat.
+        let e =
+            event_via_members(r#"{"readOnly":true,"readOnly":false,"eventName":"ListBuckets"}"#);
+        assert_eq!(e.activity_id, 2);
+    }
+
+    #[test]
+    fn null_members_are_absent() {
+        let text = r#"{"eventName":"ConsoleLogin","userIdentity":null,"requestParameters":null,"responseElements":null,"additionalEventData":null,"resources":null,"errorCode":null,"awsRegion":null,"eventTime":null,"@timestamp":"2020-09-14T00:44:23.000Z"}"#;
+        let e = event_via_members(text);
+        assert_eq!((e.class_uid, e.activity_id), (3002, 1));
+        assert_eq!(e.status_id, ocsf::status::SUCCESS);
+        assert_eq!(e.cloud.as_ref().unwrap().region, None);
+        assert_eq!(e.time, 1_600_044_263_000);
+        assert!(e.resources.is_empty());
+        assert_eq!(e.actor.as_ref().unwrap().user, None);
+    }
+
+    #[test]
+    fn members_of_other_types_read_as_the_text_parse_reads_them() {
+        let text = r#"{"eventName":"ListBuckets","awsRegion":5,"eventVersion":1.08,"sourceIPAddress":true,"errorCode":{"a":"b"},"errorMessage":[1,2],"recipientAccountId":123456789012,"eventID":-1.5e3,"userIdentity":"weird","resources":"none","requestParameters":7}"#;
+        let e = event_via_members(text);
+        assert_eq!(e.cloud.as_ref().unwrap().region.as_deref(), Some("5"));
+        assert_eq!(e.metadata.product.version.as_deref(), Some("1.08"));
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().domain.as_deref(),
+            Some("true")
+        );
+        assert_eq!(e.status_id, ocsf::status::SUCCESS);
+        assert_eq!(e.status_detail, None);
+        let account = e.cloud.as_ref().unwrap().account.as_ref().unwrap();
+        assert_eq!(account.uid.as_deref(), Some("123456789012"));
+        assert_eq!(e.metadata.uid.as_deref(), Some("-1500"));
+        assert!(e.resources.is_empty());
+    }
+
+    #[test]
+    fn members_with_whitespace_around_them_read_as_the_text_parse_reads_them() {
+        let text = "{ \"eventName\" : \"ConsoleLogin\" ,\n  \"responseElements\" :\t{ \"ConsoleLogin\" : \"Failure\" } ,\r\n  \"resources\" : [ { \"ARN\" : \"arn:x\" } , 3 ] }";
+        let e = event_via_members(text);
+        assert_eq!(e.status_id, ocsf::status::FAILURE);
+        assert_eq!(e.resources.len(), 1);
+        assert_eq!(e.resources[0].uid.as_deref(), Some("arn:x"));
+    }
+
+    #[test]
+    fn members_recognize_envelopes_digests_and_insights() {
+        let records = via_members(r#"{"Records":[{"eventName":"A"}]}"#).unwrap();
+        assert_eq!(
+            records.render(),
+            r#"envelope Records(RawValue([{"eventName":"A"}]))"#
+        );
+        let bridge = via_members(
+            r#"{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":{"eventName":"A"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            bridge.render(),
+            r#"envelope Inner(RawValue({"eventName":"A"}))"#
+        );
+        let digest = via_members(
+            r#"{"awsAccountId":"1","digestS3Bucket":"b","digestPublicKeyFingerprint":"f","logFiles":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(digest.render(), "skip: CloudTrail digest file skipped");
+        let insight = r#"{"eventVersion":"1.08","eventTime":"2023-01-01T00:00:00Z","awsRegion":"us-east-1","eventID":"i","eventType":"AwsCloudTrailInsight","recipientAccountId":"1","sharedEventID":"s","insightDetails":{"state":"Start","eventSource":"ec2.amazonaws.com","eventName":"RunInstances","insightType":"ApiCallRateInsight"},"eventCategory":"Insight"}"#;
+        let e = event_via_members(insight);
         assert_eq!((e.class_uid, e.activity_id), (6003, 99));
         assert_eq!(e.message.as_deref(), Some("CloudTrail Insights event"));
     }

@@ -19,7 +19,7 @@
 
 use logsec_event::{Event, RawRecord, SourceFormat, ocsf};
 
-use crate::document::{Outcome, parse_record};
+use crate::document::{Outcome, parse_members, parse_record};
 use crate::lenient::parse_time_ms;
 
 /// A record of a deferring format, validated, with its normalization left to the caller.
@@ -82,11 +82,27 @@ impl<'t> Pending<'t> {
 
     /// Normalizes the record (once) and returns the OCSF event; `None` when normalization
     /// rejects it (the parse summary then counts it as a reject with the reason).
+    ///
+    /// The format's typed struct is read from the top-level members the validating pass cut
+    /// (not from the whole text again), and the normalized event keeps that raw record, its
+    /// cut members included. The event is the one the eager parse makes of the record.
     pub fn normalize(&mut self) -> Option<&Event<'t>> {
         if let Some(text) = self.text.take() {
             let format = self.event.format().unwrap_or(SourceFormat::Cloudtrail);
-            match parse_record(format, text) {
-                Outcome::Event(event) => self.event = event,
+            // The members the validating pass cut: the record is not parsed again as a whole.
+            let (outcome, from_members) = match self.event.raw.members() {
+                Some(members) => (parse_members(format, members, text), true),
+                None => (parse_record(format, text), false),
+            };
+            match outcome {
+                Outcome::Event(mut event) => {
+                    if from_members {
+                        // The same text, with its members cut already (and any member a
+                        // rule walked into): alerts read it without cutting it again.
+                        event.raw = std::mem::take(&mut self.event.raw);
+                    }
+                    self.event = event;
+                }
                 Outcome::Reject(reason) => self.rejected = Some(reason),
                 Outcome::Skip(_) | Outcome::Envelope(_) => {
                     self.rejected = Some(format!("{format} record is not a single record"));
@@ -147,5 +163,97 @@ fn envelope_members(format: SourceFormat) -> Option<&'static [&'static str]> {
             "log",
         ]),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+    use crate::{ParseOptions, parse_reader_deferred};
+
+    fn corpus() -> Option<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/logs");
+        if dir.is_dir() {
+            return Some(dir);
+        }
+        assert!(
+            std::env::var("LOGSEC_REQUIRE_SHARED").as_deref() != Ok("1"),
+            "LOGSEC_REQUIRE_SHARED=1 but {} is missing",
+            dir.display()
+        );
+        println!("skipping: ../shared not found");
+        None
+    }
+
+    fn json_logs(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.path());
+        for entry in entries {
+            let path = entry.path();
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or_default();
+            if path.is_dir() {
+                json_logs(&path, out);
+            } else if matches!(ext, "json" | "jsonl" | "log") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every deferred CloudTrail and Kubernetes audit record of the corpus is read from its
+    /// members by the format's member reader itself (no fall-back to the text parse), and
+    /// that gives exactly what the text parse gives.
+    #[test]
+    fn conformance_member_reads_match_text_parses() {
+        let Some(root) = corpus() else { return };
+        for (dir, format) in [
+            ("cloudtrail", SourceFormat::Cloudtrail),
+            ("k8s-audit", SourceFormat::K8sAudit),
+        ] {
+            let mut paths = Vec::new();
+            json_logs(&root.join(dir), &mut paths);
+            let mut compared = 0;
+            for path in paths {
+                let input = std::fs::read_to_string(&path).unwrap();
+                let options = ParseOptions {
+                    format: Some(format),
+                    ..ParseOptions::default()
+                };
+                parse_reader_deferred(
+                    input.as_bytes(),
+                    &options,
+                    |_| true,
+                    |pending| {
+                        let text = pending.text.expect("the record arrives deferred");
+                        let raw = &pending.event().raw;
+                        let members = raw.members().expect("a deferred record has members");
+                        let read = match format {
+                            SourceFormat::Cloudtrail => {
+                                crate::cloudtrail::parse_members(members, text)
+                            }
+                            _ => crate::k8s_audit::parse_members(members, text),
+                        };
+                        let read = read.unwrap_or_else(|| panic!("member read failed: {text}"));
+                        let Outcome::Event(event) = read else {
+                            panic!("not an event: {text}");
+                        };
+                        let want = parse_record(format, text).render();
+                        assert_eq!(event.to_ocsf_json(), want, "{}", path.display());
+                        compared += 1;
+                    },
+                )
+                .unwrap();
+            }
+            let at_least = if format == SourceFormat::Cloudtrail {
+                590
+            } else {
+                240
+            };
+            assert!(compared >= at_least, "{dir}: {compared} records compared");
+        }
     }
 }

@@ -137,6 +137,23 @@ pub(crate) fn parse_record<'a>(format: SourceFormat, text: &'a str) -> Outcome<'
     }
 }
 
+/// What [`parse_record`] makes of the JSON object `text`, read from its top-level members
+/// (name, value text, in input order, duplicates included) as a validating pass already cut
+/// them, so the record is not parsed again as a whole. Formats without a member reader, and
+/// records their typed read fails on (a repeated member), take [`parse_record`].
+pub(crate) fn parse_members<'n, 'a>(
+    format: SourceFormat,
+    members: impl Iterator<Item = (&'n str, &'a str)>,
+    text: &'a str,
+) -> Outcome<'a> {
+    let outcome = match format {
+        SourceFormat::Cloudtrail => cloudtrail::parse_members(members, text),
+        SourceFormat::K8sAudit => k8s_audit::parse_members(members, text),
+        _ => None,
+    };
+    outcome.unwrap_or_else(|| parse_record(format, text))
+}
+
 /// The envelope members any JSON wrapper of a text format may use.
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -386,6 +403,17 @@ pub(crate) fn handle_line<'m>(ctx: &mut DocCtx, line: &'m str, sink: &mut dyn Si
 
 #[cfg(test)]
 impl<'a> Outcome<'a> {
+    /// The outcome as text to compare: an event's OCSF JSON, an envelope's kind and text, a
+    /// skip's note, a reject's reason.
+    pub(crate) fn render(self) -> String {
+        match self {
+            Outcome::Event(event) => event.to_ocsf_json(),
+            Outcome::Envelope(envelope) => format!("envelope {envelope:?}"),
+            Outcome::Skip(why) => format!("skip: {why}"),
+            Outcome::Reject(reason) => format!("reject: {reason}"),
+        }
+    }
+
     /// The event of a parse outcome, failing the test otherwise: the one helper the JSON
     /// parsers' unit tests share.
     pub(crate) fn expect_event(self) -> Event<'a> {

@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 
 use crate::document::{EnvelopeMembers, Outcome};
 use crate::lenient::{Arr, LInt, LStr, Obj, parse_ip, parse_time_ms};
+use crate::member_de::from_members;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -152,10 +153,25 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
     if let Some(reject) = crate::document::expect_object(text, "Kubernetes audit event") {
         return reject;
     }
-    let mut a: AuditEvent<'_> = match serde_json::from_str(text) {
-        Ok(a) => a,
-        Err(err) => return Outcome::Reject(format!("malformed Kubernetes audit event: {err}")),
-    };
+    match serde_json::from_str(text) {
+        Ok(a) => outcome(a, text),
+        Err(err) => Outcome::Reject(format!("malformed Kubernetes audit event: {err}")),
+    }
+}
+
+/// What [`parse`] makes of the audit event `text`, read from its top-level members as the
+/// validating pass cut them (name, value text; see [`crate::member_de`]) instead of from the
+/// text; `None` when the typed read fails (a repeated member): [`parse`] then gives the
+/// reject, with its position.
+pub(crate) fn parse_members<'n, 'a>(
+    members: impl Iterator<Item = (&'n str, &'a str)>,
+    text: &'a str,
+) -> Option<Outcome<'a>> {
+    from_members(members).ok().map(|a| outcome(a, text))
+}
+
+/// What a parsed audit event is: an envelope or an event.
+fn outcome<'a>(mut a: AuditEvent<'a>, text: &'a str) -> Outcome<'a> {
     let envelope = EnvelopeMembers {
         records: a.items.take().or(a.env_records.take()),
         message_type: std::mem::take(&mut a.env_message_type),
@@ -389,5 +405,86 @@ mod tests {
     fn event_lists_are_envelopes() {
         let list = r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{"kind":"Event","verb":"get"}]}"#;
         assert!(matches!(parse(list), Outcome::Envelope(_)));
+    }
+    /// What the member reader makes of `text`, checked to be what the text parse makes of it;
+    /// `None` when the typed read fails.
+    fn via_members(text: &str) -> Option<Outcome<'_>> {
+        let raw = RawRecord::json(text);
+        let outcome = parse_members(raw.members().expect("an object has members"), text)?;
+        let again = parse_members(raw.members().unwrap(), text).unwrap();
+        assert_eq!(again.render(), parse(text).render(), "{text}");
+        Some(outcome)
+    }
+
+    fn event_via_members(text: &str) -> Event<'_> {
+        via_members(text)
+            .expect("typed read succeeds")
+            .expect_event()
+    }
+
+    #[test]
+    fn members_give_the_events_of_the_text_parse() {
+        let e = event_via_members(EXEC);
+        assert_eq!((e.class_uid, e.activity_id), (6003, 1));
+        assert_eq!(e.resources[0].type_name.as_deref(), Some("pods/exec"));
+        assert_eq!(e.time, 1_673_873_778_234);
+        assert!(std::ptr::eq(e.raw.as_str(), EXEC));
+        let forbid = EXEC.replace("\"allow\"", "\"forbid\"");
+        assert_eq!(event_via_members(&forbid).status_id, ocsf::status::FAILURE);
+        let bare = r#"{"kind":"Event","verb":"get","timestamp":"2018-10-26T09:51:20Z"}"#;
+        assert_eq!(event_via_members(bare).time, 1_540_547_480_000);
+    }
+
+    #[test]
+    fn members_unescape_and_read_other_types_as_the_text_parse_does() {
+        let text = r#"{"kind":"Event","v\u0065rb":"d\u0065lete","user":{"username":"system:serviceaccount:kube-system:\"x\""},"sourceIPs":[7,"10.0.0.2",null,"10.0.0.3"],"objectRef":"pods","responseStatus":{"code":"403"},"stage":12,"auditID":null,"requestURI":"/api/v1/namespaces/n/secrets\/s"}"#;
+        let e = event_via_members(text);
+        assert_eq!(e.activity_id, 4);
+        assert_eq!(
+            e.actor
+                .as_ref()
+                .unwrap()
+                .user
+                .as_ref()
+                .unwrap()
+                .name
+                .as_deref(),
+            Some("system:serviceaccount:kube-system:\"x\"")
+        );
+        let src = e.src_endpoint.as_ref().unwrap();
+        assert_eq!(src.ip.unwrap().to_string(), "10.0.0.2");
+        assert_eq!(src.intermediate_ips.len(), 1);
+        assert!(e.resources.is_empty());
+        assert_eq!(e.status_id, ocsf::status::FAILURE);
+        assert_eq!(e.message.as_deref(), Some("12"));
+        assert_eq!(e.metadata.uid, None);
+        let url = e.http_request.as_ref().unwrap().url.as_ref().unwrap();
+        assert_eq!(url.path.as_deref(), Some("/api/v1/namespaces/n/secrets/s"));
+    }
+
+    #[test]
+    fn repeated_members_fail_the_member_read_and_reject_as_the_text_parse_does() {
+        let text = r#"{"kind":"Event","verb":"get","verb":"delete"}"#;
+        assert!(via_members(text).is_none());
+        let raw = RawRecord::json(text);
+        let reason =
+            crate::document::parse_members(SourceFormat::K8sAudit, raw.members().unwrap(), text)
+                .render();
+        assert!(
+            reason.starts_with(
+                "reject: malformed Kubernetes audit event: duplicate field `verb` at line 1 column "
+            ),
+            "{reason}"
+        );
+        assert_eq!(reason, parse(text).render());
+    }
+
+    #[test]
+    fn members_recognize_event_lists() {
+        let list = r#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{"kind":"Event","verb":"get"}]}"#;
+        assert_eq!(
+            via_members(list).unwrap().render(),
+            r#"envelope Records(RawValue([{"kind":"Event","verb":"get"}]))"#
+        );
     }
 }

@@ -51,6 +51,7 @@ mod k8s_audit;
 mod lenient;
 mod limits;
 mod line;
+mod member_de;
 mod options;
 mod reader;
 mod reject;

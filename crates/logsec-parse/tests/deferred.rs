@@ -218,3 +218,92 @@ fn records_files_defer_their_elements_with_the_eager_rejects() {
         assert_eq!(events, eager_events.iter().collect::<Vec<_>>());
     }
 }
+
+/// The corpus log folder, or `None` (the test then passes) when `../shared` is absent.
+fn corpus() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/logs");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("LOGSEC_REQUIRE_SHARED").as_deref() != Ok("1"),
+        "LOGSEC_REQUIRE_SHARED=1 but {} is missing",
+        dir.display()
+    );
+    println!("skipping: ../shared not found");
+    None
+}
+
+/// The JSON log files under `dir` (not licences, expectations, metadata or the OTRF CSV).
+fn json_logs(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+    entries.sort_by_key(|e| e.path());
+    for entry in entries {
+        let path = entry.path();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        if path.is_dir() {
+            json_logs(&path, out);
+        } else if matches!(ext, "json" | "jsonl" | "log") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every CloudTrail and Kubernetes audit record of the corpus, deferred and then normalized
+/// (from the members its validating pass cut), gives the event, counts and rejects of the
+/// eager parse.
+#[test]
+fn conformance_deferred_normalization_matches_eager_over_corpus() {
+    let Some(root) = corpus() else { return };
+    let mut totals = Vec::new();
+    for (dir, format) in [
+        ("cloudtrail", SourceFormat::Cloudtrail),
+        ("k8s-audit", SourceFormat::K8sAudit),
+    ] {
+        let mut paths = Vec::new();
+        json_logs(&root.join(dir), &mut paths);
+        let (mut events, mut deferred_records) = (0, 0);
+        for path in paths {
+            let input = std::fs::read_to_string(&path).unwrap();
+            let options = ParseOptions {
+                format: Some(format),
+                ..ParseOptions::default()
+            };
+            let mut eager_events = Vec::new();
+            let eager_summary = parse_reader(input.as_bytes(), &options, |event| {
+                eager_events.push(event.to_ocsf_json());
+            })
+            .unwrap();
+            let mut normalized = Vec::new();
+            let summary = parse_reader_deferred(
+                input.as_bytes(),
+                &options,
+                |f| f == format,
+                |pending| {
+                    deferred_records += usize::from(!pending.is_normalized());
+                    if let Some(event) = pending.normalize() {
+                        normalized.push(event.to_ocsf_json());
+                    }
+                },
+            )
+            .unwrap();
+            assert_eq!(summary, eager_summary, "{}", path.display());
+            assert_eq!(normalized.len(), eager_events.len(), "{}", path.display());
+            for (got, want) in normalized.iter().zip(&eager_events) {
+                assert_eq!(got, want, "{}", path.display());
+            }
+            events += eager_events.len();
+        }
+        totals.push((dir, events, deferred_records));
+    }
+    // 8 CloudTrail files (599 JSON records) and 47 Kubernetes audit files (241 records) at the
+    // time of writing; every record arrives deferred, those inside envelopes included.
+    for (dir, events, deferred_records) in &totals {
+        assert_eq!(events, deferred_records, "{dir}");
+    }
+    assert!(totals[0].1 >= 590, "{totals:?}");
+    assert!(totals[1].1 >= 240, "{totals:?}");
+}

@@ -1,0 +1,352 @@
+//! A serde [`Deserializer`] over the top-level members a validating pass already cut.
+//!
+//! A deferred record ([`crate::deferred::Pending`]) was validated, and cut into its top-level
+//! members (name, value text), by one pass. Normalizing it used to parse the whole text again
+//! with the format's typed struct. [`from_members`] instead runs the same derived
+//! `Deserialize` over the member list: each name goes to the struct's field visitor as it is,
+//! each value through [`Value`], which hands a plain string (no escape) over as a borrowed str
+//! and skips a member the struct ignores without reading it, and forwards everything else to
+//! `serde_json` over that member's text alone. One struct, one field mapping, one normalizer,
+//! whichever way the record came in.
+//!
+//! [`RawText`] is the member-level counterpart of `Option<&RawValue>` for members the mapping
+//! keeps unparsed: from the member list it is the member's text, taken without a scan; from
+//! `serde_json` (the eager path) it is the `&RawValue` serde_json finds.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::StrDeserializer;
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde::forward_to_deserialize_any;
+use serde_json::value::RawValue;
+
+/// The newtype-struct name [`RawText`] asks for: [`Value`] answers it with the member's text.
+const RAW_TEXT_TOKEN: &str = "$logsec_parse::RawText";
+
+/// A JSON value's text, kept unparsed (a member the mapping reads only for some events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawText<'a>(&'a str);
+
+impl<'a> RawText<'a> {
+    /// The value's JSON text (no surrounding whitespace).
+    pub(crate) fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+struct RawTextVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for RawTextVisitor<'a> {
+    type Value = RawText<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    /// `serde_json`: the value's text as `serde_json` cuts a `&RawValue`.
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        <&'de RawValue>::deserialize(d).map(|raw| RawText(raw.get()))
+    }
+
+    /// [`Value`]: the member's text, which the validating pass cut as a whole value.
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Self::Value, E> {
+        Ok(RawText(text))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawText<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_newtype_struct(RAW_TEXT_TOKEN, RawTextVisitor(PhantomData))
+    }
+}
+
+/// Deserializes `T` from an object's members as (name, value text) pairs, in input order,
+/// duplicates included, where every value text is one valid JSON value (as the validating
+/// pass cut it). `T` sees what it sees from `serde_json` over the object's text: the same
+/// names, values, borrowed strings and errors (a repeated field is an error here too, though
+/// its message carries no position).
+pub(crate) fn from_members<'n, 'a, T, I>(members: I) -> Result<T, serde_json::Error>
+where
+    T: Deserialize<'a>,
+    I: Iterator<Item = (&'n str, &'a str)>,
+{
+    T::deserialize(Members {
+        members,
+        _names: PhantomData,
+    })
+}
+
+/// The object: a map over its members.
+struct Members<'n, I> {
+    members: I,
+    _names: PhantomData<&'n ()>,
+}
+
+impl<'n, 'a, I> Deserializer<'a> for Members<'n, I>
+where
+    I: Iterator<Item = (&'n str, &'a str)>,
+{
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_map(MemberAccess {
+            members: self.members,
+            value: None,
+        })
+    }
+
+    forward_to_deserialize_any! {
+        <W: Visitor<'a>>
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+struct MemberAccess<'a, I> {
+    members: I,
+    /// The text of the member whose name was handed out last.
+    value: Option<&'a str>,
+}
+
+impl<'n, 'a, I> MapAccess<'a> for MemberAccess<'a, I>
+where
+    I: Iterator<Item = (&'n str, &'a str)>,
+{
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'a>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Self::Error> {
+        let Some((name, value)) = self.members.next() else {
+            return Ok(None);
+        };
+        self.value = Some(value);
+        seed.deserialize(StrDeserializer::<serde_json::Error>::new(name))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'a>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, Self::Error> {
+        match self.value.take() {
+            Some(text) => seed.deserialize(Value(text)),
+            None => Err(de::Error::custom("member value asked for before its name")),
+        }
+    }
+}
+
+/// One member's value: its JSON text, valid and without surrounding whitespace.
+struct Value<'a>(&'a str);
+
+impl<'a> Value<'a> {
+    /// The string's contents when the value is a string without escapes: exactly what
+    /// `serde_json` would hand out borrowed.
+    fn plain_str(&self) -> Option<&'a str> {
+        let inner = self.0.strip_prefix('"')?.strip_suffix('"')?;
+        (!inner.contains('\\')).then_some(inner)
+    }
+
+    fn is_null(&self) -> bool {
+        self.0 == "null"
+    }
+
+    /// `serde_json` over the value's text alone.
+    fn json<T>(
+        self,
+        read: impl FnOnce(
+            &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+        ) -> Result<T, serde_json::Error>,
+    ) -> Result<T, serde_json::Error> {
+        let mut json = serde_json::Deserializer::from_str(self.0);
+        let value = read(&mut json)?;
+        json.end()?;
+        Ok(value)
+    }
+}
+
+/// Forwards `deserialize_*` methods to `serde_json` over the value's text.
+macro_rules! forward_to_json {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+            self.json(|json| json.$method(visitor))
+        }
+    )*};
+}
+
+impl<'a> Deserializer<'a> for Value<'a> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if let Some(text) = self.plain_str() {
+            return visitor.visit_borrowed_str(text);
+        }
+        if self.is_null() {
+            return visitor.visit_unit();
+        }
+        self.json(|json| json.deserialize_any(visitor))
+    }
+
+    fn deserialize_str<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.plain_str() {
+            Some(text) => visitor.visit_borrowed_str(text),
+            None => self.json(|json| json.deserialize_str(visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        match self.plain_str() {
+            Some(text) => visitor.visit_borrowed_str(text),
+            None => self.json(|json| json.deserialize_string(visitor)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.is_null() {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        if name == RAW_TEXT_TOKEN {
+            return visitor.visit_borrowed_str(self.0);
+        }
+        self.json(|json| json.deserialize_newtype_struct(name, visitor))
+    }
+
+    /// A member the target does not read: valid already, so nothing to read.
+    fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.json(|json| json.deserialize_unit_struct(name, visitor))
+    }
+
+    fn deserialize_tuple<V: Visitor<'a>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.json(|json| json.deserialize_tuple(len, visitor))
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.json(|json| json.deserialize_tuple_struct(name, len, visitor))
+    }
+
+    fn deserialize_struct<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.json(|json| json.deserialize_struct(name, fields, visitor))
+    }
+
+    fn deserialize_enum<V: Visitor<'a>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.json(|json| json.deserialize_enum(name, variants, visitor))
+    }
+
+    forward_to_json! {
+        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_bytes
+        deserialize_byte_buf deserialize_unit deserialize_seq deserialize_map
+        deserialize_identifier
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use logsec_event::RawRecord;
+    use serde::Deserialize;
+
+    use super::*;
+    use crate::lenient::LStr;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Target<'a> {
+        n: u64,
+        f: f64,
+        yes: bool,
+        s: &'a str,
+        owned: String,
+        #[serde(borrow)]
+        raw: Option<RawText<'a>>,
+        #[serde(borrow)]
+        absent: Option<RawText<'a>>,
+        #[serde(borrow)]
+        list: Vec<LStr<'a>>,
+        #[serde(default)]
+        missing: Option<u8>,
+    }
+
+    fn from_text<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, serde_json::Error> {
+        let raw = RawRecord::json(text);
+        from_members(raw.members().expect("an object"))
+    }
+
+    #[test]
+    fn members_read_as_serde_json_reads_the_text() {
+        let text = r#"{"n": 18446744073709551615, "f": -1.5e-3, "yes": true, "s": "plain",
+            "owned": "tab\tand \u00e9", "raw": { "a" : [1, "x"] }, "absent": null,
+            "list": ["a", 2, null, {"b": "c"}], "extra": {"ignored": [1, 2, 3]}}"#;
+        let via: Target<'_> = from_text(text).unwrap();
+        let json: Target<'_> = serde_json::from_str(text).unwrap();
+        assert_eq!(via, json);
+        assert_eq!(via.n, u64::MAX);
+        assert_eq!(via.owned, "tab\tand é");
+        assert_eq!(via.raw.map(RawText::get), Some(r#"{ "a" : [1, "x"] }"#));
+        assert_eq!(via.absent, None);
+        let list: Vec<Option<&str>> = via.list.iter().map(LStr::get).collect();
+        assert_eq!(list, [Some("a"), Some("2"), None, None]);
+        assert_eq!(via.missing, None);
+    }
+
+    #[test]
+    fn type_errors_and_repeats_are_errors_as_with_serde_json() {
+        for text in [
+            r#"{"n":"1","f":1,"yes":true,"s":"a","owned":"b","list":[]}"#,
+            r#"{"n":1,"f":1,"yes":true,"s":"esc\"aped","owned":"b","list":[]}"#,
+            r#"{"n":1,"n":2,"f":1,"yes":true,"s":"a","owned":"b","list":[]}"#,
+            r#"{"f":1,"yes":true,"s":"a","owned":"b","list":[]}"#,
+        ] {
+            let via = from_text::<Target<'_>>(text).unwrap_err().to_string();
+            let json = serde_json::from_str::<Target<'_>>(text)
+                .unwrap_err()
+                .to_string();
+            // The same message; only serde_json's names a position in the whole text.
+            assert!(
+                json.starts_with(via.split(" at line").next().unwrap()),
+                "{via} / {json}"
+            );
+        }
+        let missing =
+            from_text::<Target<'_>>(r#"{"f":1,"yes":true,"s":"a","owned":"b","list":[]}"#);
+        assert_eq!(missing.unwrap_err().to_string(), "missing field `n`");
+    }
+}
