@@ -349,4 +349,101 @@ mod tests {
             from_text::<Target<'_>>(r#"{"f":1,"yes":true,"s":"a","owned":"b","list":[]}"#);
         assert_eq!(missing.unwrap_err().to_string(), "missing field `n`");
     }
+    #[derive(Debug, Deserialize, PartialEq, Default)]
+    #[serde(default)]
+    struct Nested<'a> {
+        #[serde(borrow)]
+        name: LStr<'a>,
+        #[serde(borrow)]
+        inner: crate::lenient::Obj<Box<Nested<'a>>>,
+        #[serde(borrow)]
+        items: crate::lenient::Arr<LStr<'a>>,
+        #[serde(borrow)]
+        raw: Option<RawText<'a>>,
+    }
+
+    #[test]
+    fn nested_values_read_as_serde_json_reads_them() {
+        let text = " {\n \"na\\u006de\" : \"top\" , \"skip\" : [ {\"}\":\"]\"} , \"\\\"\" ] ,\r\n\t\"inner\":{ \"name\":\"in\\\"ner\",\"items\":[ 1 , -2.5e3 , true , null , \"x\" , [ ] , { } ],\"inner\":{\"name\":false,\"raw\":[1, 2]}} , \"items\" : [ ] , \"raw\" : { \"k\" : \"v\" } } ";
+        let via: Nested<'_> = from_text(text).unwrap();
+        let json: Nested<'_> = serde_json::from_str(text).unwrap();
+        assert_eq!(via, json);
+        assert_eq!(via.name.get(), Some("top"));
+        let inner = via.inner.0.as_ref().unwrap();
+        assert_eq!(inner.name.get(), Some("in\"ner"));
+        let items: Vec<Option<&str>> = inner.items.0.iter().map(LStr::get).collect();
+        assert_eq!(
+            items,
+            [
+                Some("1"),
+                Some("-2500"),
+                Some("true"),
+                None,
+                Some("x"),
+                None,
+                None
+            ]
+        );
+        let deepest = inner.inner.0.as_ref().unwrap();
+        assert_eq!(deepest.name.get(), Some("false"));
+        assert_eq!(via.raw.map(RawText::get), Some(r#"{ "k" : "v" }"#));
+        // A repeat inside a nested object is the error it is for serde_json.
+        let repeat = r#"{"inner":{"name":"a","name":"b"}}"#;
+        assert!(from_text::<Nested<'_>>(repeat).is_err());
+        assert!(serde_json::from_str::<Nested<'_>>(repeat).is_err());
+    }
+
+    /// Short strings, some of which need escapes.
+    fn text() -> proptest::string::RegexGeneratorStrategy<String> {
+        proptest::string::string_regex("[a-c\"\\\\/\\n\\t\u{e9}\u{1F600} ]{0,6}").unwrap()
+    }
+
+    /// Any JSON object, with strings and member names that need escapes.
+    fn json_object() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<u64>().prop_map(serde_json::Value::from),
+            (-1e12f64..1e12).prop_map(serde_json::Value::from),
+            text().prop_map(serde_json::Value::from),
+        ];
+        let value = leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
+                proptest::collection::vec((text(), inner), 0..5).prop_map(|members| {
+                    serde_json::Value::Object(members.into_iter().collect())
+                }),
+            ]
+        });
+        let names = prop_oneof![
+            Just("name".to_owned()),
+            Just("inner".to_owned()),
+            Just("items".to_owned()),
+            Just("raw".to_owned()),
+            text(),
+        ];
+        proptest::collection::vec((names, value), 0..6)
+            .prop_map(|members| serde_json::Value::Object(members.into_iter().collect()))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_object_reads_as_serde_json_reads_it(
+            object in json_object(),
+            pretty in proptest::bool::ANY,
+        ) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&object).unwrap()
+            } else {
+                serde_json::to_string(&object).unwrap()
+            };
+            let via: serde_json::Value = from_text(&text).unwrap();
+            proptest::prop_assert_eq!(&via, &object);
+            let lenient: Nested<'_> = from_text(&text).unwrap();
+            let json: Nested<'_> = serde_json::from_str(&text).unwrap();
+            proptest::prop_assert_eq!(lenient, json);
+        }
+    }
 }
