@@ -90,17 +90,15 @@ impl<'t> Pending<'t> {
         if let Some(text) = self.text.take() {
             let format = self.event.format().unwrap_or(SourceFormat::Cloudtrail);
             // The members the validating pass cut: the record is not parsed again as a whole.
-            let (outcome, from_members) = match self.event.raw.members() {
-                Some(members) => (parse_members(format, members, text), true),
-                None => (parse_record(format, text), false),
+            let outcome = match self.event.raw.members() {
+                Some(members) => parse_members(format, members, text),
+                None => parse_record(format, text),
             };
             match outcome {
                 Outcome::Event(mut event) => {
-                    if from_members {
-                        // The same text, with its members cut already (and any member a
-                        // rule walked into): alerts read it without cutting it again.
-                        event.raw = std::mem::take(&mut self.event.raw);
-                    }
+                    // The same text, with its members cut already (and any member or tree a
+                    // rule read): alerts read it without cutting or parsing it again.
+                    event.raw = std::mem::take(&mut self.event.raw);
                     self.event = event;
                 }
                 Outcome::Reject(reason) => self.rejected = Some(reason),
