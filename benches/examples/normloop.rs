@@ -1,5 +1,5 @@
-//! Normalization cost of a deferred scan: `normloop EVENTS PASSES` generates the `peers`
-//! CloudTrail lines and times (best pass of PASSES, ns per record) a deferred scan that
+//! Normalization cost of a deferred scan: `normloop EVENTS PASSES [cloudtrail|k8s]` generates
+//! the `peers` CloudTrail lines (or the `k8s_audit_falco` bench's audit events) and times (best pass of PASSES, ns per record) a deferred scan that
 //! normalizes no record, one that normalizes every record, and the eager parse.
 
 use std::time::Instant;
@@ -21,7 +21,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let events: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
     let passes: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
-    let input = logsec_benches::gen_json::cloudtrail_json_lines(events * 1400, 7);
+    let input = match args.next().as_deref() {
+        Some("k8s") => logsec_benches::gen_json::k8s_audit_json_lines(events * 900, 7),
+        _ => logsec_benches::gen_json::cloudtrail_json_lines(events * 1400, 7),
+    };
     let records = input.iter().filter(|&&b| b == b'\n').count();
     let options = ParseOptions::default();
     let deferred = |normalize: bool| {
