@@ -13,8 +13,8 @@
 //! text of every value is valid JSON.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
+use once_cell::race::OnceBox;
 use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
@@ -22,31 +22,78 @@ use crate::json::{BorrowingKey, JsonValue};
 use crate::path::{Segment, walk};
 use crate::value::FieldValue;
 
+/// One member of an object: its name and its value.
+type Member<'a> = (Cow<'a, str>, LazyNode<'a>);
+
 /// An object's members, in input order.
-type Members<'a> = Box<[(Cow<'a, str>, LazyNode<'a>)]>;
+type Members<'a> = Vec<Member<'a>>;
 
 /// Containers may nest this deep at most: `serde_json` refuses the 128th level.
 const MAX_DEPTH: usize = 127;
 
-/// One JSON value of a validated record.
+/// How many members a nested object's cut makes room for at first: most nested objects of
+/// log records (`userIdentity`, `objectRef`, `user`) hold a handful.
+const NESTED_CAPACITY: usize = 8;
+
+/// How many members the record's own cut makes room for at first: a CloudTrail record has
+/// 20 to 26 top-level members, a Kubernetes audit record about 15.
+const TOP_CAPACITY: usize = 32;
+
+/// One JSON value of a validated record: its text and what has been made of it so far.
+///
+/// A member costs 48 bytes (name, text, one pointer-sized cell): the cell is a race-free
+/// pointer set once ([`OnceBox`]), so a record's cut makes no lock and a value never read
+/// costs nothing to make or drop.
 #[derive(Debug, Clone)]
 pub(crate) struct LazyNode<'a> {
     /// The value's JSON text.
     raw: &'a str,
-    /// The value parsed as a tree (`None` if the text does not parse, which a validated record
+    /// Made on first access: an object's members, or another value's tree.
+    state: OnceBox<State<'a>>,
+}
+
+/// What a [`LazyNode`] has made of its text.
+#[derive(Debug, Clone)]
+enum State<'a> {
+    /// An object: its members (`None` if its structure is broken), and its tree when asked
+    /// for (an object is walked into far more often than handed out whole).
+    Object {
+        members: Option<Members<'a>>,
+        tree: OnceBox<Option<JsonValue<'a>>>,
+    },
+    /// Any other value, parsed (`None` if the text does not parse, which a validated record
     /// rules out).
-    tree: OnceLock<Option<JsonValue<'a>>>,
-    /// For an object, its members (`None` if its structure is broken).
-    members: OnceLock<Option<Members<'a>>>,
+    Value(Option<JsonValue<'a>>),
+}
+
+impl<'a> State<'a> {
+    fn object(members: Option<Members<'a>>) -> Box<State<'a>> {
+        Box::new(State::Object {
+            members,
+            tree: OnceBox::new(),
+        })
+    }
 }
 
 impl<'a> LazyNode<'a> {
     /// The node for the value whose text is `raw` (surrounding whitespace allowed).
     pub(crate) fn new(raw: &'a str) -> LazyNode<'a> {
+        LazyNode::bare(raw.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')))
+    }
+
+    /// The node for the value whose text is exactly `raw`.
+    fn bare(raw: &'a str) -> LazyNode<'a> {
         LazyNode {
-            raw: raw.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')),
-            tree: OnceLock::new(),
-            members: OnceLock::new(),
+            raw,
+            state: OnceBox::new(),
+        }
+    }
+
+    /// The node for the object whose text is `raw`, already cut into `members`.
+    fn with_members(raw: &'a str, members: Members<'a>) -> LazyNode<'a> {
+        LazyNode {
+            raw,
+            state: OnceBox::with_value(State::object(Some(members))),
         }
     }
 
@@ -55,24 +102,45 @@ impl<'a> LazyNode<'a> {
         self.raw.starts_with('{')
     }
 
+    /// What has been made of the value, made now if this is the first access: an object is
+    /// cut into members, another value parsed.
+    fn state(&self) -> &State<'a> {
+        self.state.get_or_init(|| {
+            if self.is_object() {
+                State::object(cut_members(self.raw))
+            } else {
+                Box::new(State::Value(parse_value(self.raw)))
+            }
+        })
+    }
+
     /// The value as a tree, parsed now if this is the first access.
     pub(crate) fn tree(&self) -> Option<&JsonValue<'a>> {
-        self.tree
-            .get_or_init(|| JsonValue::parse(self.raw).ok())
-            .as_ref()
+        match self.state() {
+            State::Object { tree, .. } => tree
+                .get_or_init(|| Box::new(JsonValue::parse(self.raw).ok()))
+                .as_ref(),
+            State::Value(tree) => tree.as_ref(),
+        }
+    }
+
+    /// This object's members (cut on first access); `None` if this is not an object (or one
+    /// whose structure could not be cut).
+    fn members(&self) -> Option<&[Member<'a>]> {
+        if !self.is_object() {
+            return None;
+        }
+        match self.state() {
+            State::Object { members, .. } => members.as_deref(),
+            State::Value(_) => None,
+        }
     }
 
     /// The first member named `key` of this object (cut into members on first access):
     /// `Some(None)` if the object has no such member, `None` if this is not an object (or one
     /// whose structure could not be cut).
     pub(crate) fn member(&self, key: &str) -> Option<Option<&LazyNode<'a>>> {
-        if !self.is_object() {
-            return None;
-        }
-        let members = self
-            .members
-            .get_or_init(|| cut_members(self.raw))
-            .as_deref()?;
+        let members = self.members()?;
         Some(
             members
                 .iter()
@@ -84,28 +152,18 @@ impl<'a> LazyNode<'a> {
     /// The names of this object's members, in input order (cut into members on first
     /// access); `None` if this is not an object (or one whose structure could not be cut).
     pub(crate) fn member_names(&self) -> Option<impl Iterator<Item = &str>> {
-        if !self.is_object() {
-            return None;
-        }
-        let members = self
-            .members
-            .get_or_init(|| cut_members(self.raw))
-            .as_deref()?;
-        Some(members.iter().map(|(name, _)| name.as_ref()))
+        Some(self.members()?.iter().map(|(name, _)| name.as_ref()))
     }
 
     /// This object's members as (name, value text) pairs, in input order (cut into members
     /// on first access); `None` if this is not an object (or one whose structure could not be
     /// cut).
     pub(crate) fn member_texts(&self) -> Option<impl Iterator<Item = (&str, &'a str)>> {
-        if !self.is_object() {
-            return None;
-        }
-        let members = self
-            .members
-            .get_or_init(|| cut_members(self.raw))
-            .as_deref()?;
-        Some(members.iter().map(|(name, node)| (name.as_ref(), node.raw)))
+        Some(
+            self.members()?
+                .iter()
+                .map(|(name, node)| (name.as_ref(), node.raw)),
+        )
     }
 
     /// The value at the object keys `keys` from this value, as `self.tree()?.pointer(keys)`
@@ -177,6 +235,24 @@ impl<'a> LazyNode<'a> {
     }
 }
 
+/// The tree of a value that is not an object. A plain string (no escapes) and the literals,
+/// nearly every leaf a rule reads, are made straight from the text; anything else is parsed.
+fn parse_value(raw: &str) -> Option<JsonValue<'_>> {
+    match raw {
+        "true" => return Some(JsonValue::Bool(true)),
+        "false" => return Some(JsonValue::Bool(false)),
+        "null" => return Some(JsonValue::Null),
+        _ => {}
+    }
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+        && !inner.contains('\\')
+        && !inner.bytes().any(|b| b < 0x20)
+    {
+        return Some(JsonValue::String(Cow::Borrowed(inner)));
+    }
+    JsonValue::parse(raw).ok()
+}
+
 /// What one validating pass over a record found.
 #[derive(Debug, Clone)]
 pub(crate) enum Checked<'a> {
@@ -194,11 +270,7 @@ pub(crate) fn check(text: &str) -> Checked<'_> {
     // Objects, nearly every record, in one hand-written pass; other values through serde.
     if text.as_bytes().get(skip_ws(text.as_bytes(), 0)) == Some(&b'{') {
         return match validate_and_cut(text) {
-            Some((raw, members)) => {
-                let node = LazyNode::new(raw);
-                let _ = node.members.set(Some(members));
-                Checked::Object(node)
-            }
+            Some((raw, members)) => Checked::Object(LazyNode::with_members(raw, members)),
             None => Checked::Invalid,
         };
     }
@@ -211,11 +283,10 @@ pub(crate) fn check(text: &str) -> Checked<'_> {
         return Checked::Invalid;
     }
     match members {
-        Some(members) => {
-            let node = LazyNode::new(text);
-            let _ = node.members.set(Some(members.into_boxed_slice()));
-            Checked::Object(node)
-        }
+        Some(members) => Checked::Object(LazyNode::with_members(
+            text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')),
+            members,
+        )),
         None => Checked::NotObject,
     }
 }
@@ -224,7 +295,7 @@ pub(crate) fn check(text: &str) -> Checked<'_> {
 struct CutVisitor;
 
 impl<'de> Visitor<'de> for CutVisitor {
-    type Value = Option<Vec<(Cow<'de, str>, LazyNode<'de>)>>;
+    type Value = Option<Members<'de>>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any JSON value")
@@ -252,7 +323,7 @@ impl<'de> Visitor<'de> for CutVisitor {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::with_capacity(16);
+        let mut members = Vec::with_capacity(NESTED_CAPACITY);
         while let Some(BorrowingKey(key)) = map.next_key::<BorrowingKey<'de>>()? {
             let value: &'de RawValue = map.next_value()?;
             members.push((key, LazyNode::new(value.get())));
@@ -270,9 +341,9 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
         return None;
     }
     pos = skip_ws(bytes, pos + 1);
-    let mut members = Vec::with_capacity(16);
+    let mut members = Vec::with_capacity(NESTED_CAPACITY);
     if bytes.get(pos) == Some(&b'}') {
-        return Some(members.into_boxed_slice());
+        return Some(members);
     }
     loop {
         if bytes.get(pos) != Some(&b'"') {
@@ -291,18 +362,11 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
         }
         let start = skip_ws(bytes, pos + 1);
         let end = value_end(bytes, start)?;
-        members.push((
-            key,
-            LazyNode {
-                raw: text.get(start..end)?,
-                tree: OnceLock::new(),
-                members: OnceLock::new(),
-            },
-        ));
+        members.push((key, LazyNode::bare(text.get(start..end)?)));
         pos = skip_ws(bytes, end);
         match bytes.get(pos) {
             Some(b',') => pos = skip_ws(bytes, pos + 1),
-            Some(b'}') => return Some(members.into_boxed_slice()),
+            Some(b'}') => return Some(members),
             _ => return None,
         }
     }
@@ -341,7 +405,7 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
         return None;
     }
     let mut pos = skip_ws(bytes, start + 1);
-    let mut members = Vec::with_capacity(24);
+    let mut members = Vec::with_capacity(TOP_CAPACITY);
     if bytes.get(pos) == Some(&b'}') {
         pos += 1;
     } else {
@@ -361,14 +425,7 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
             }
             let value_start = skip_ws(bytes, pos + 1);
             let value_end = valid_value_end::<CONTROLS>(bytes, value_start, 1)?;
-            members.push((
-                key,
-                LazyNode {
-                    raw: text.get(value_start..value_end)?,
-                    tree: OnceLock::new(),
-                    members: OnceLock::new(),
-                },
-            ));
+            members.push((key, LazyNode::bare(text.get(value_start..value_end)?)));
             pos = skip_ws(bytes, value_end);
             match bytes.get(pos) {
                 Some(b',') => pos = skip_ws(bytes, pos + 1),
@@ -383,7 +440,7 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
     if skip_ws(bytes, pos) != bytes.len() {
         return None;
     }
-    Some((text.get(start..pos)?, members.into_boxed_slice()))
+    Some((text.get(start..pos)?, members))
 }
 
 /// The end (exclusive) of the valid JSON value starting at `pos`, inside `depth` enclosing
@@ -679,6 +736,17 @@ mod tests {
     use crate::json::JsonNumber;
     use crate::path::FieldPath;
 
+    impl LazyNode<'_> {
+        /// Whether the value's tree has been made.
+        fn is_parsed(&self) -> bool {
+            match self.state.get() {
+                Some(State::Object { tree, .. }) => tree.get().is_some(),
+                Some(State::Value(_)) => true,
+                None => false,
+            }
+        }
+    }
+
     fn segments(path: &str) -> Vec<Segment> {
         FieldPath::raw(path).unwrap().raw_path().unwrap().to_vec()
     }
@@ -824,8 +892,17 @@ mod tests {
         );
         // Only `m` was parsed: `b` and `n` were cut, not parsed.
         let b = root.member("b").unwrap().unwrap();
-        assert!(b.tree.get().is_none());
-        assert!(b.member("n").unwrap().unwrap().tree.get().is_none());
+        assert!(!b.is_parsed());
+        assert!(!b.member("n").unwrap().unwrap().is_parsed());
+        assert!(
+            b.member("n")
+                .unwrap()
+                .unwrap()
+                .member("m")
+                .unwrap()
+                .unwrap()
+                .is_parsed()
+        );
     }
 
     #[test]
