@@ -23,7 +23,118 @@ use crate::path::{Segment, walk};
 use crate::value::FieldValue;
 
 /// One member of an object: its name and its value.
-type Member<'a> = (Cow<'a, str>, LazyNode<'a>);
+#[derive(Debug, Clone)]
+struct Member<'a> {
+    /// The name's first eight bytes as a word ([`key_prefix`]): a look-up compares it before
+    /// the name, so passing a member costs one comparison, even among names that share a
+    /// length and a first byte (`eventName`, `eventTime`, `eventType`).
+    prefix: u64,
+    /// The name, unescaped.
+    name: Cow<'a, str>,
+    /// The value.
+    node: LazyNode<'a>,
+}
+
+impl<'a> Member<'a> {
+    fn new(name: Cow<'a, str>, node: LazyNode<'a>) -> Member<'a> {
+        Member {
+            prefix: key_prefix(&name),
+            name,
+            node,
+        }
+    }
+}
+
+impl Member<'_> {
+    /// Whether the member is named `key`, whose [`key_prefix`] is `prefix`.
+    #[inline]
+    fn is_named(&self, prefix: u64, key: &str) -> bool {
+        // Names of at most eight bytes are equal when their lengths and prefixes are.
+        self.prefix == prefix
+            && self.name.len() == key.len()
+            && (key.len() <= 8 || self.name.as_bytes().get(8..) == key.as_bytes().get(8..))
+    }
+}
+
+/// The first eight bytes of `key` (zero-padded) as a little-endian word.
+#[inline]
+fn key_prefix(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    if let Some(head) = bytes.first_chunk::<8>() {
+        return u64::from_le_bytes(*head);
+    }
+    // Four to seven bytes: two overlapping four-byte loads (the overlap holds equal bytes).
+    if let (Some(low), Some(high)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        let shift = 8 * (bytes.len() - 4);
+        return u64::from(u32::from_le_bytes(*low))
+            | (u64::from(u32::from_le_bytes(*high)) << shift);
+    }
+    let mut word = 0u64;
+    for (i, &b) in bytes.iter().enumerate() {
+        word |= u64::from(b) << (8 * i);
+    }
+    word
+}
+
+/// Objects with fewer members are searched in order: a short scan costs less than a hash.
+const INDEX_MIN: usize = 9;
+/// Objects with more members are searched in order too (rare in log records).
+const INDEX_MAX: usize = 48;
+/// Slots of an object's index: at most three quarters used, so a probe ends soon.
+const INDEX_SLOTS: usize = 64;
+
+/// Where the probe for a name with this [`key_prefix`] and length starts in an index.
+#[inline]
+fn index_slot(prefix: u64, len: usize) -> usize {
+    let hash = (prefix ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (hash >> 58) as usize
+}
+
+/// An open-addressing index of `members` (slot: 1 + the member's position, 0 empty), for
+/// objects of [`INDEX_MIN`] to [`INDEX_MAX`] members: a record's top level is looked up
+/// dozens of times (every rule reads a few paths from it), and scanning 15 to 26 members each
+/// time cost more than the index does to build. Members are inserted in input order, so the
+/// probe meets the first of repeated names first.
+fn build_index(members: &[Member<'_>]) -> Option<[u8; INDEX_SLOTS]> {
+    if !(INDEX_MIN..=INDEX_MAX).contains(&members.len()) {
+        return None;
+    }
+    let mut table = [0u8; INDEX_SLOTS];
+    for (position, member) in members.iter().enumerate() {
+        let mut slot = index_slot(member.prefix, member.name.len());
+        // The table has free slots (INDEX_MAX < INDEX_SLOTS), so the probe ends.
+        while table.get(slot).is_some_and(|&taken| taken != 0) {
+            slot = (slot + 1) % INDEX_SLOTS;
+        }
+        *table.get_mut(slot)? = u8::try_from(position + 1).ok()?;
+    }
+    Some(table)
+}
+
+/// The first of `members` named `key`, through `index` when the object has one.
+#[inline]
+fn find_member<'m, 'a>(
+    members: &'m [Member<'a>],
+    index: Option<&[u8; INDEX_SLOTS]>,
+    key: &str,
+) -> Option<&'m LazyNode<'a>> {
+    let prefix = key_prefix(key);
+    let Some(table) = index else {
+        return members
+            .iter()
+            .find(|m| m.is_named(prefix, key))
+            .map(|m| &m.node);
+    };
+    let mut slot = index_slot(prefix, key.len());
+    loop {
+        let position = usize::from(*table.get(slot)?);
+        let member = members.get(position.checked_sub(1)?)?;
+        if member.is_named(prefix, key) {
+            return Some(&member.node);
+        }
+        slot = (slot + 1) % INDEX_SLOTS;
+    }
+}
 
 /// An object's members, in input order.
 type Members<'a> = Vec<Member<'a>>;
@@ -41,7 +152,7 @@ const TOP_CAPACITY: usize = 32;
 
 /// One JSON value of a validated record: its text and what has been made of it so far.
 ///
-/// A member costs 48 bytes (name, text, one pointer-sized cell): the cell is a race-free
+/// A member costs 56 bytes (name and its prefix word, text, one pointer-sized cell): the cell is a race-free
 /// pointer set once ([`OnceBox`]), so a record's cut makes no lock and a value never read
 /// costs nothing to make or drop.
 #[derive(Debug, Clone)]
@@ -59,6 +170,9 @@ enum State<'a> {
     /// for (an object is walked into far more often than handed out whole).
     Object {
         members: Option<Members<'a>>,
+        /// For an object of [`INDEX_MIN`] to [`INDEX_MAX`] members, where each name's
+        /// [`index_slot`] leads (see [`find_member`]).
+        index: Option<[u8; INDEX_SLOTS]>,
         tree: OnceBox<Option<JsonValue<'a>>>,
     },
     /// Any other value, parsed (`None` if the text does not parse, which a validated record
@@ -69,6 +183,7 @@ enum State<'a> {
 impl<'a> State<'a> {
     fn object(members: Option<Members<'a>>) -> Box<State<'a>> {
         Box::new(State::Object {
+            index: members.as_deref().and_then(build_index),
             members,
             tree: OnceBox::new(),
         })
@@ -127,11 +242,16 @@ impl<'a> LazyNode<'a> {
     /// This object's members (cut on first access); `None` if this is not an object (or one
     /// whose structure could not be cut).
     fn members(&self) -> Option<&[Member<'a>]> {
+        Some(self.members_and_index()?.0)
+    }
+
+    /// This object's members and their index, if it has one.
+    fn members_and_index(&self) -> Option<(&[Member<'a>], Option<&[u8; INDEX_SLOTS]>)> {
         if !self.is_object() {
             return None;
         }
         match self.state() {
-            State::Object { members, .. } => members.as_deref(),
+            State::Object { members, index, .. } => Some((members.as_deref()?, index.as_ref())),
             State::Value(_) => None,
         }
     }
@@ -140,19 +260,14 @@ impl<'a> LazyNode<'a> {
     /// `Some(None)` if the object has no such member, `None` if this is not an object (or one
     /// whose structure could not be cut).
     pub(crate) fn member(&self, key: &str) -> Option<Option<&LazyNode<'a>>> {
-        let members = self.members()?;
-        Some(
-            members
-                .iter()
-                .find(|(name, _)| same_key(name, key))
-                .map(|(_, node)| node),
-        )
+        let (members, index) = self.members_and_index()?;
+        Some(find_member(members, index, key))
     }
 
     /// The names of this object's members, in input order (cut into members on first
     /// access); `None` if this is not an object (or one whose structure could not be cut).
     pub(crate) fn member_names(&self) -> Option<impl Iterator<Item = &str>> {
-        Some(self.members()?.iter().map(|(name, _)| name.as_ref()))
+        Some(self.members()?.iter().map(|m| m.name.as_ref()))
     }
 
     /// This object's members as (name, value text) pairs, in input order (cut into members
@@ -162,7 +277,7 @@ impl<'a> LazyNode<'a> {
         Some(
             self.members()?
                 .iter()
-                .map(|(name, node)| (name.as_ref(), node.raw)),
+                .map(|m| (m.name.as_ref(), m.node.raw)),
         )
     }
 
@@ -244,9 +359,10 @@ fn parse_value(raw: &str) -> Option<JsonValue<'_>> {
         "null" => return Some(JsonValue::Null),
         _ => {}
     }
+    // The text of a validated record's string holds no raw control character (and a string
+    // read through `LazyNode::get` is taken straight from the text the same way).
     if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
         && !inner.contains('\\')
-        && !inner.bytes().any(|b| b < 0x20)
     {
         return Some(JsonValue::String(Cow::Borrowed(inner)));
     }
@@ -326,7 +442,7 @@ impl<'de> Visitor<'de> for CutVisitor {
         let mut members = Vec::with_capacity(NESTED_CAPACITY);
         while let Some(BorrowingKey(key)) = map.next_key::<BorrowingKey<'de>>()? {
             let value: &'de RawValue = map.next_value()?;
-            members.push((key, LazyNode::new(value.get())));
+            members.push(Member::new(key, LazyNode::new(value.get())));
         }
         Ok(Some(members))
     }
@@ -362,7 +478,7 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
         }
         let start = skip_ws(bytes, pos + 1);
         let end = value_end(bytes, start)?;
-        members.push((key, LazyNode::bare(text.get(start..end)?)));
+        members.push(Member::new(key, LazyNode::bare(text.get(start..end)?)));
         pos = skip_ws(bytes, end);
         match bytes.get(pos) {
             Some(b',') => pos = skip_ws(bytes, pos + 1),
@@ -424,8 +540,11 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
                 return None;
             }
             let value_start = skip_ws(bytes, pos + 1);
-            let value_end = valid_value_end::<CONTROLS>(bytes, value_start, 1)?;
-            members.push((key, LazyNode::bare(text.get(value_start..value_end)?)));
+            let value_end = valid_element_end::<CONTROLS>(bytes, value_start, 1)?;
+            members.push(Member::new(
+                key,
+                LazyNode::bare(text.get(value_start..value_end)?),
+            ));
             pos = skip_ws(bytes, value_end);
             match bytes.get(pos) {
                 Some(b',') => pos = skip_ws(bytes, pos + 1),
@@ -441,6 +560,20 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
         return None;
     }
     Some((text.get(start..pos)?, members))
+}
+
+/// [`valid_value_end`] for a member's value or an array's element: a string, most of them,
+/// is scanned in place instead of through a call.
+#[inline(always)]
+fn valid_element_end<const CONTROLS: bool>(
+    bytes: &[u8],
+    pos: usize,
+    depth: usize,
+) -> Option<usize> {
+    if bytes.get(pos) == Some(&b'"') {
+        return valid_string_end::<CONTROLS>(bytes, pos + 1).map(|(end, _)| end);
+    }
+    valid_value_end::<CONTROLS>(bytes, pos, depth)
 }
 
 /// The end (exclusive) of the valid JSON value starting at `pos`, inside `depth` enclosing
@@ -466,7 +599,7 @@ fn valid_value_end<const CONTROLS: bool>(bytes: &[u8], pos: usize, depth: usize)
                     return None;
                 }
                 p = skip_ws(bytes, p + 1);
-                p = skip_ws(bytes, valid_value_end::<CONTROLS>(bytes, p, depth + 1)?);
+                p = skip_ws(bytes, valid_element_end::<CONTROLS>(bytes, p, depth + 1)?);
                 match bytes.get(p) {
                     Some(b',') => p = skip_ws(bytes, p + 1),
                     Some(b'}') => return Some(p + 1),
@@ -483,7 +616,7 @@ fn valid_value_end<const CONTROLS: bool>(bytes: &[u8], pos: usize, depth: usize)
                 return Some(p + 1);
             }
             loop {
-                p = skip_ws(bytes, valid_value_end::<CONTROLS>(bytes, p, depth + 1)?);
+                p = skip_ws(bytes, valid_element_end::<CONTROLS>(bytes, p, depth + 1)?);
                 match bytes.get(p) {
                     Some(b',') => p = skip_ws(bytes, p + 1),
                     Some(b']') => return Some(p + 1),
@@ -640,7 +773,12 @@ pub(crate) fn same_key(name: &str, key: &str) -> bool {
     name.len() == key.len() && name.as_bytes().first() == key.as_bytes().first() && name == key
 }
 
+#[inline(always)]
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    // Compact JSON, the common case, has nothing to skip: one test.
+    if bytes.get(pos).is_some_and(|&b| b > b' ') {
+        return pos;
+    }
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
         pos += 1;
     }
@@ -789,6 +927,127 @@ mod tests {
             root.member("e\"q").flatten().and_then(LazyNode::tree),
             Some(&JsonValue::Number(JsonNumber::Float(-1500.0)))
         );
+    }
+
+    #[test]
+    fn look_ups_tell_apart_names_sharing_a_prefix() {
+        let text = r#"{"eventName":1,"eventNameX":2,"eventNam":3,"event":4,"a\u0000":5,"a":6,"":7,"eventNamf":8,"sourceIPAddress":9,"sourceIPAddresses":10,"sourceIPAddresset":11,"\u00e9t\u00e9":12}"#;
+        for root in [LazyNode::new(text), {
+            let Checked::Object(root) = check(text) else {
+                panic!("an object");
+            };
+            root
+        }] {
+            let int = |key: &str| match root.member(key).unwrap().and_then(LazyNode::tree) {
+                Some(JsonValue::Number(JsonNumber::Int(i))) => Some(*i),
+                _ => None,
+            };
+            assert_eq!(int("eventName"), Some(1));
+            assert_eq!(int("eventNameX"), Some(2));
+            assert_eq!(int("eventNam"), Some(3));
+            assert_eq!(int("event"), Some(4));
+            assert_eq!(int("a\u{0}"), Some(5));
+            assert_eq!(int("a"), Some(6));
+            assert_eq!(int(""), Some(7));
+            assert_eq!(int("eventNamf"), Some(8));
+            assert_eq!(int("sourceIPAddress"), Some(9));
+            assert_eq!(int("sourceIPAddresses"), Some(10));
+            assert_eq!(int("sourceIPAddresset"), Some(11));
+            assert_eq!(int("été"), Some(12));
+            for absent in [
+                "eventNa",
+                "eventNameY",
+                "a\u{0}\u{0}",
+                "b",
+                "sourceIPAddressez",
+                "ét",
+            ] {
+                assert!(root.member(absent).unwrap().is_none(), "{absent:?}");
+            }
+        }
+        assert_eq!(key_prefix(""), 0);
+        assert_eq!(key_prefix("ab"), 0x6261);
+        assert_eq!(key_prefix("abcdefghij"), u64::from_le_bytes(*b"abcdefgh"));
+    }
+
+    #[test]
+    fn indexed_and_scanned_objects_find_the_first_member_of_each_name() {
+        for count in [3, INDEX_MIN, 20, INDEX_MAX - 1, INDEX_MAX + 5] {
+            // `count` members named k0, k1, … holding their number, then a repeat of k1.
+            let mut text = String::from("{");
+            for i in 0..count {
+                text.push_str(&format!("\"k{i}\":{i},"));
+            }
+            text.push_str("\"k1\":-1}");
+            let Checked::Object(root) = check(&text) else {
+                panic!("an object");
+            };
+            let cut = LazyNode::new(&text);
+            for node in [&root, &cut] {
+                let State::Object { index, .. } = node.state() else {
+                    panic!("an object's state");
+                };
+                assert_eq!(
+                    index.is_some(),
+                    (INDEX_MIN..=INDEX_MAX).contains(&(count + 1))
+                );
+                for i in 0..count {
+                    let value = node
+                        .member(&format!("k{i}"))
+                        .unwrap()
+                        .and_then(LazyNode::tree);
+                    assert_eq!(
+                        value,
+                        Some(&JsonValue::Number(JsonNumber::Int(i as i64))),
+                        "{count} k{i}"
+                    );
+                }
+                assert!(node.member(&format!("k{count}")).unwrap().is_none());
+                assert!(node.member("k").unwrap().is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn key_prefixes_are_the_first_eight_bytes() {
+        let name = "abcdefghijkl";
+        for len in 0..=name.len() {
+            let key = &name[..len];
+            let mut word = [0u8; 8];
+            for (i, b) in key.bytes().take(8).enumerate() {
+                word[i] = b;
+            }
+            assert_eq!(key_prefix(key), u64::from_le_bytes(word), "{key}");
+        }
+        assert_eq!(key_prefix("abcde"), 0x65_6463_6261);
+    }
+
+    #[test]
+    fn leaves_are_made_without_a_parse_as_serde_makes_them() {
+        for raw in [
+            r#""plain""#,
+            r#""""#,
+            r#""esc\"aped""#,
+            r#""\u00e9""#,
+            "true",
+            "false",
+            "null",
+            "-0",
+            "12",
+            "1.5e3",
+            "[1,\"a\"]",
+        ] {
+            assert_eq!(parse_value(raw), JsonValue::parse(raw).ok(), "{raw}");
+        }
+        assert_eq!(
+            parse_value(r#""plain""#),
+            Some(JsonValue::String(Cow::Borrowed("plain")))
+        );
+        assert_eq!(
+            parse_value(r#""esc\"aped""#),
+            Some(JsonValue::String("esc\"aped".into()))
+        );
+        assert_eq!(parse_value("tru"), None);
     }
 
     #[test]
