@@ -152,15 +152,25 @@ const TOP_CAPACITY: usize = 32;
 
 /// One JSON value of a validated record: its text and what has been made of it so far.
 ///
-/// A member costs 56 bytes (name and its prefix word, text, one pointer-sized cell): the cell is a race-free
-/// pointer set once ([`OnceBox`]), so a record's cut makes no lock and a value never read
+/// Most leaves a rule reads are strings without escapes: their tree is made when the object
+/// holding them is cut (borrowing the text, no allocation), so reading one fills no cell. Any
+/// other value has a cell, a race-free pointer set once ([`OnceBox`]): a value never read
 /// costs nothing to make or drop.
 #[derive(Debug, Clone)]
 pub(crate) struct LazyNode<'a> {
     /// The value's JSON text.
     raw: &'a str,
+    /// The value's tree, or the cell for what is made of it on first access.
+    slot: Slot<'a>,
+}
+
+/// A [`LazyNode`]'s tree, made with the node or on first access.
+#[derive(Debug, Clone)]
+enum Slot<'a> {
+    /// A string without escapes or a literal, made with the node.
+    Ready(JsonValue<'a>),
     /// Made on first access: an object's members, or another value's tree.
-    state: OnceBox<State<'a>>,
+    Lazy(OnceBox<State<'a>>),
 }
 
 /// What a [`LazyNode`] has made of its text.
@@ -200,7 +210,31 @@ impl<'a> LazyNode<'a> {
     fn bare(raw: &'a str) -> LazyNode<'a> {
         LazyNode {
             raw,
-            state: OnceBox::new(),
+            slot: Slot::Lazy(OnceBox::new()),
+        }
+    }
+
+    /// The node for a member's value whose text is exactly `raw`; `plain_string` says it is a
+    /// string without escapes. Such a string and the literals get their tree now.
+    #[inline]
+    fn member_value(raw: &'a str, plain_string: bool) -> LazyNode<'a> {
+        let ready = if plain_string {
+            raw.get(1..raw.len().saturating_sub(1))
+                .map(|inner| JsonValue::String(Cow::Borrowed(inner)))
+        } else {
+            match raw {
+                "true" => Some(JsonValue::Bool(true)),
+                "false" => Some(JsonValue::Bool(false)),
+                "null" => Some(JsonValue::Null),
+                _ => None,
+            }
+        };
+        match ready {
+            Some(tree) => LazyNode {
+                raw,
+                slot: Slot::Ready(tree),
+            },
+            None => LazyNode::bare(raw),
         }
     }
 
@@ -208,7 +242,7 @@ impl<'a> LazyNode<'a> {
     fn with_members(raw: &'a str, members: Members<'a>) -> LazyNode<'a> {
         LazyNode {
             raw,
-            state: OnceBox::with_value(State::object(Some(members))),
+            slot: Slot::Lazy(OnceBox::with_value(State::object(Some(members)))),
         }
     }
 
@@ -218,24 +252,30 @@ impl<'a> LazyNode<'a> {
     }
 
     /// What has been made of the value, made now if this is the first access: an object is
-    /// cut into members, another value parsed.
-    fn state(&self) -> &State<'a> {
-        self.state.get_or_init(|| {
+    /// cut into members, another value parsed. `None` for a value made with its node.
+    fn state(&self) -> Option<&State<'a>> {
+        let Slot::Lazy(cell) = &self.slot else {
+            return None;
+        };
+        Some(cell.get_or_init(|| {
             if self.is_object() {
                 State::object(cut_members(self.raw))
             } else {
                 Box::new(State::Value(parse_value(self.raw)))
             }
-        })
+        }))
     }
 
     /// The value as a tree, parsed now if this is the first access.
     pub(crate) fn tree(&self) -> Option<&JsonValue<'a>> {
-        match self.state() {
-            State::Object { tree, .. } => tree
-                .get_or_init(|| Box::new(JsonValue::parse(self.raw).ok()))
-                .as_ref(),
-            State::Value(tree) => tree.as_ref(),
+        match &self.slot {
+            Slot::Ready(tree) => Some(tree),
+            Slot::Lazy(_) => match self.state()? {
+                State::Object { tree, .. } => tree
+                    .get_or_init(|| Box::new(JsonValue::parse(self.raw).ok()))
+                    .as_ref(),
+                State::Value(tree) => tree.as_ref(),
+            },
         }
     }
 
@@ -250,7 +290,7 @@ impl<'a> LazyNode<'a> {
         if !self.is_object() {
             return None;
         }
-        match self.state() {
+        match self.state()? {
             State::Object { members, index, .. } => Some((members.as_deref()?, index.as_ref())),
             State::Value(_) => None,
         }
@@ -465,20 +505,27 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
         if bytes.get(pos) != Some(&b'"') {
             return None;
         }
-        let key_end = string_end(bytes, pos + 1)?;
-        let key_text = text.get(pos + 1..key_end - 1)?;
-        let key = if key_text.contains('\\') {
+        let (key_end, escaped) = string_end(bytes, pos + 1)?;
+        let key = if escaped {
             Cow::Owned(serde_json::from_str::<String>(text.get(pos..key_end)?).ok()?)
         } else {
-            Cow::Borrowed(key_text)
+            Cow::Borrowed(text.get(pos + 1..key_end - 1)?)
         };
         pos = skip_ws(bytes, key_end);
         if bytes.get(pos) != Some(&b':') {
             return None;
         }
         let start = skip_ws(bytes, pos + 1);
-        let end = value_end(bytes, start)?;
-        members.push(Member::new(key, LazyNode::bare(text.get(start..end)?)));
+        let (end, plain_string) = if bytes.get(start) == Some(&b'"') {
+            let (end, escaped) = string_end(bytes, start + 1)?;
+            (end, !escaped)
+        } else {
+            (value_end(bytes, start)?, false)
+        };
+        members.push(Member::new(
+            key,
+            LazyNode::member_value(text.get(start..end)?, plain_string),
+        ));
         pos = skip_ws(bytes, end);
         match bytes.get(pos) {
             Some(b',') => pos = skip_ws(bytes, pos + 1),
@@ -540,10 +587,10 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
                 return None;
             }
             let value_start = skip_ws(bytes, pos + 1);
-            let value_end = valid_element_end::<CONTROLS>(bytes, value_start, 1)?;
+            let (value_end, plain_string) = valid_element_end::<CONTROLS>(bytes, value_start, 1)?;
             members.push(Member::new(
                 key,
-                LazyNode::bare(text.get(value_start..value_end)?),
+                LazyNode::member_value(text.get(value_start..value_end)?, plain_string),
             ));
             pos = skip_ws(bytes, value_end);
             match bytes.get(pos) {
@@ -562,18 +609,19 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
     Some((text.get(start..pos)?, members))
 }
 
-/// [`valid_value_end`] for a member's value or an array's element: a string, most of them,
-/// is scanned in place instead of through a call.
+/// [`valid_value_end`] for a member's value or an array's element, and whether it is a
+/// string without escapes: a string, most of them, is scanned in place instead of through a
+/// call.
 #[inline(always)]
 fn valid_element_end<const CONTROLS: bool>(
     bytes: &[u8],
     pos: usize,
     depth: usize,
-) -> Option<usize> {
+) -> Option<(usize, bool)> {
     if bytes.get(pos) == Some(&b'"') {
-        return valid_string_end::<CONTROLS>(bytes, pos + 1).map(|(end, _)| end);
+        return valid_string_end::<CONTROLS>(bytes, pos + 1).map(|(end, escaped)| (end, !escaped));
     }
-    valid_value_end::<CONTROLS>(bytes, pos, depth)
+    Some((valid_value_end::<CONTROLS>(bytes, pos, depth)?, false))
 }
 
 /// The end (exclusive) of the valid JSON value starting at `pos`, inside `depth` enclosing
@@ -599,7 +647,7 @@ fn valid_value_end<const CONTROLS: bool>(bytes: &[u8], pos: usize, depth: usize)
                     return None;
                 }
                 p = skip_ws(bytes, p + 1);
-                p = skip_ws(bytes, valid_element_end::<CONTROLS>(bytes, p, depth + 1)?);
+                p = skip_ws(bytes, valid_element_end::<CONTROLS>(bytes, p, depth + 1)?.0);
                 match bytes.get(p) {
                     Some(b',') => p = skip_ws(bytes, p + 1),
                     Some(b'}') => return Some(p + 1),
@@ -616,7 +664,7 @@ fn valid_value_end<const CONTROLS: bool>(bytes: &[u8], pos: usize, depth: usize)
                 return Some(p + 1);
             }
             loop {
-                p = skip_ws(bytes, valid_element_end::<CONTROLS>(bytes, p, depth + 1)?);
+                p = skip_ws(bytes, valid_element_end::<CONTROLS>(bytes, p, depth + 1)?.0);
                 match bytes.get(p) {
                     Some(b',') => p = skip_ws(bytes, p + 1),
                     Some(b']') => return Some(p + 1),
@@ -785,10 +833,12 @@ fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// The index after the closing quote of the string whose body starts at `pos`. Eight bytes
-/// are tested at a time for a quote or a backslash (SWAR), which suits the short strings of
-/// log records.
-fn string_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
+/// The index after the closing quote of the string whose body starts at `pos`, and whether
+/// it holds escapes. Eight bytes are tested at a time for a quote or a backslash (SWAR),
+/// which suits the short strings of log records.
+#[inline]
+fn string_end(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has = |word: u64, byte: u8| {
@@ -813,8 +863,11 @@ fn string_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
             }
         }
         match *bytes.get(pos)? {
-            b'"' => return Some(pos + 1),
-            _ => pos += 2,
+            b'"' => return Some((pos + 1, escaped)),
+            _ => {
+                escaped = true;
+                pos += 2;
+            }
         }
     }
 }
@@ -833,14 +886,14 @@ const CLASSES: [u8; 256] = {
 /// The end (exclusive) of the value starting at `pos`.
 fn value_end(bytes: &[u8], pos: usize) -> Option<usize> {
     match *bytes.get(pos)? {
-        b'"' => string_end(bytes, pos + 1),
+        b'"' => string_end(bytes, pos + 1).map(|(end, _)| end),
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut p = pos;
             loop {
                 match CLASSES[usize::from(*bytes.get(p)?)] {
                     1 => {
-                        p = string_end(bytes, p + 1)?;
+                        p = string_end(bytes, p + 1)?.0;
                         continue;
                     }
                     2 => depth += 1,
@@ -877,7 +930,10 @@ mod tests {
     impl LazyNode<'_> {
         /// Whether the value's tree has been made.
         fn is_parsed(&self) -> bool {
-            match self.state.get() {
+            let Slot::Lazy(cell) = &self.slot else {
+                return true;
+            };
+            match cell.get() {
                 Some(State::Object { tree, .. }) => tree.get().is_some(),
                 Some(State::Value(_)) => true,
                 None => false,
@@ -984,7 +1040,7 @@ mod tests {
             };
             let cut = LazyNode::new(&text);
             for node in [&root, &cut] {
-                let State::Object { index, .. } = node.state() else {
+                let Some(State::Object { index, .. }) = node.state() else {
                     panic!("an object's state");
                 };
                 assert_eq!(
@@ -1005,6 +1061,35 @@ mod tests {
                 assert!(node.member(&format!("k{count}")).unwrap().is_none());
                 assert!(node.member("k").unwrap().is_none());
             }
+        }
+    }
+
+    #[test]
+    fn plain_strings_and_literals_are_made_with_their_node() {
+        let text = r#"{"s":"plain","e":"esc\"aped","t":true,"f":false,"n":null,"i":12,"o":{"s":"in","u":"\u0041"},"a":["x"],"z":""}"#;
+        let tree = JsonValue::parse(text).unwrap();
+        let Checked::Object(checked) = check(text) else {
+            panic!("an object");
+        };
+        for root in [checked, LazyNode::new(text)] {
+            let node = |key: &str| root.member(key).unwrap().unwrap();
+            let ready = |node: &LazyNode<'_>| matches!(node.slot, Slot::Ready(_));
+            for key in ["s", "t", "f", "n", "z"] {
+                assert!(ready(node(key)), "{key}");
+            }
+            for key in ["e", "i", "o", "a"] {
+                assert!(!ready(node(key)), "{key}");
+            }
+            assert!(ready(node("o").member("s").unwrap().unwrap()));
+            assert!(!ready(node("o").member("u").unwrap().unwrap()));
+            for key in ["s", "e", "t", "f", "n", "i", "o", "a", "z"] {
+                assert_eq!(node(key).tree(), tree.get(key), "{key}");
+            }
+            assert_eq!(node("z").tree(), Some(&JsonValue::String("".into())));
+            assert_eq!(
+                root.pointer(&["o", "u"]),
+                Some(&JsonValue::String("A".into()))
+            );
         }
     }
 
