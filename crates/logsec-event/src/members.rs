@@ -1093,6 +1093,16 @@ mod tests {
         }
     }
 
+    /// Events are matched from several threads: the view's cells must keep them `Send + Sync`
+    /// (this fails to compile otherwise).
+    #[test]
+    fn the_view_keeps_events_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<LazyNode<'static>>();
+        send_sync::<crate::RawRecord<'static>>();
+        send_sync::<crate::Event<'static>>();
+    }
+
     #[test]
     fn key_prefixes_are_the_first_eight_bytes() {
         let name = "abcdefghijkl";
