@@ -13,8 +13,8 @@
 //! text of every value is valid JSON.
 
 use std::borrow::Cow;
-use std::sync::OnceLock;
 
+use once_cell::race::OnceBox;
 use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
@@ -22,31 +22,227 @@ use crate::json::{BorrowingKey, JsonValue};
 use crate::path::{Segment, walk};
 use crate::value::FieldValue;
 
+/// One member of an object: its name and its value.
+#[derive(Debug, Clone)]
+struct Member<'a> {
+    /// The name's first eight bytes as a word ([`key_prefix`]): a look-up compares it before
+    /// the name, so passing a member costs one comparison, even among names that share a
+    /// length and a first byte (`eventName`, `eventTime`, `eventType`).
+    prefix: u64,
+    /// The name, unescaped.
+    name: Cow<'a, str>,
+    /// The value.
+    node: LazyNode<'a>,
+}
+
+impl<'a> Member<'a> {
+    fn new(name: Cow<'a, str>, node: LazyNode<'a>) -> Member<'a> {
+        Member {
+            prefix: key_prefix(&name),
+            name,
+            node,
+        }
+    }
+}
+
+impl Member<'_> {
+    /// Whether the member is named `key`, whose [`key_prefix`] is `prefix`.
+    #[inline]
+    fn is_named(&self, prefix: u64, key: &str) -> bool {
+        // Names of at most eight bytes are equal when their lengths and prefixes are.
+        self.prefix == prefix
+            && self.name.len() == key.len()
+            && (key.len() <= 8 || self.name.as_bytes().get(8..) == key.as_bytes().get(8..))
+    }
+}
+
+/// The first eight bytes of `key` (zero-padded) as a little-endian word.
+#[inline]
+fn key_prefix(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    if let Some(head) = bytes.first_chunk::<8>() {
+        return u64::from_le_bytes(*head);
+    }
+    // Four to seven bytes: two overlapping four-byte loads (the overlap holds equal bytes).
+    if let (Some(low), Some(high)) = (bytes.first_chunk::<4>(), bytes.last_chunk::<4>()) {
+        let shift = 8 * (bytes.len() - 4);
+        return u64::from(u32::from_le_bytes(*low))
+            | (u64::from(u32::from_le_bytes(*high)) << shift);
+    }
+    let mut word = 0u64;
+    for (i, &b) in bytes.iter().enumerate() {
+        word |= u64::from(b) << (8 * i);
+    }
+    word
+}
+
+/// Objects with fewer members are searched in order: a short scan costs less than a hash.
+const INDEX_MIN: usize = 9;
+/// Objects with more members are searched in order too (rare in log records).
+const INDEX_MAX: usize = 48;
+/// Slots of an object's index: at most three quarters used, so a probe ends soon.
+const INDEX_SLOTS: usize = 64;
+
+/// Where the probe for a name with this [`key_prefix`] and length starts in an index.
+#[inline]
+fn index_slot(prefix: u64, len: usize) -> usize {
+    let hash = (prefix ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (hash >> 58) as usize
+}
+
+/// An open-addressing index of `members` (slot: 1 + the member's position, 0 empty), for
+/// objects of [`INDEX_MIN`] to [`INDEX_MAX`] members: a record's top level is looked up
+/// dozens of times (every rule reads a few paths from it), and scanning 15 to 26 members each
+/// time cost more than the index does to build. Members are inserted in input order, so the
+/// probe meets the first of repeated names first.
+fn build_index(members: &[Member<'_>]) -> Option<[u8; INDEX_SLOTS]> {
+    if !(INDEX_MIN..=INDEX_MAX).contains(&members.len()) {
+        return None;
+    }
+    let mut table = [0u8; INDEX_SLOTS];
+    for (position, member) in members.iter().enumerate() {
+        let mut slot = index_slot(member.prefix, member.name.len());
+        // The table has free slots (INDEX_MAX < INDEX_SLOTS), so the probe ends.
+        while table.get(slot).is_some_and(|&taken| taken != 0) {
+            slot = (slot + 1) % INDEX_SLOTS;
+        }
+        *table.get_mut(slot)? = u8::try_from(position + 1).ok()?;
+    }
+    Some(table)
+}
+
+/// The first of `members` named `key`, through `index` when the object has one.
+#[inline]
+fn find_member<'m, 'a>(
+    members: &'m [Member<'a>],
+    index: Option<&[u8; INDEX_SLOTS]>,
+    key: &str,
+) -> Option<&'m LazyNode<'a>> {
+    let prefix = key_prefix(key);
+    let Some(table) = index else {
+        return members
+            .iter()
+            .find(|m| m.is_named(prefix, key))
+            .map(|m| &m.node);
+    };
+    let mut slot = index_slot(prefix, key.len());
+    loop {
+        let position = usize::from(*table.get(slot)?);
+        let member = members.get(position.checked_sub(1)?)?;
+        if member.is_named(prefix, key) {
+            return Some(&member.node);
+        }
+        slot = (slot + 1) % INDEX_SLOTS;
+    }
+}
+
 /// An object's members, in input order.
-type Members<'a> = Box<[(Cow<'a, str>, LazyNode<'a>)]>;
+type Members<'a> = Vec<Member<'a>>;
 
 /// Containers may nest this deep at most: `serde_json` refuses the 128th level.
 const MAX_DEPTH: usize = 127;
 
-/// One JSON value of a validated record.
+/// How many members a nested object's cut makes room for at first: most nested objects of
+/// log records (`userIdentity`, `objectRef`, `user`) hold a handful.
+const NESTED_CAPACITY: usize = 8;
+
+/// How many members the record's own cut makes room for at first: a CloudTrail record has
+/// 20 to 26 top-level members, a Kubernetes audit record about 15.
+const TOP_CAPACITY: usize = 32;
+
+/// One JSON value of a validated record: its text and what has been made of it so far.
+///
+/// Most leaves a rule reads are strings without escapes: their tree is made when the object
+/// holding them is cut (borrowing the text, no allocation), so reading one fills no cell. Any
+/// other value has a cell, a race-free pointer set once ([`OnceBox`]): a value never read
+/// costs nothing to make or drop.
 #[derive(Debug, Clone)]
 pub(crate) struct LazyNode<'a> {
     /// The value's JSON text.
     raw: &'a str,
-    /// The value parsed as a tree (`None` if the text does not parse, which a validated record
+    /// The value's tree, or the cell for what is made of it on first access.
+    slot: Slot<'a>,
+}
+
+/// A [`LazyNode`]'s tree, made with the node or on first access.
+#[derive(Debug, Clone)]
+enum Slot<'a> {
+    /// A string without escapes or a literal, made with the node.
+    Ready(JsonValue<'a>),
+    /// Made on first access: an object's members, or another value's tree.
+    Lazy(OnceBox<State<'a>>),
+}
+
+/// What a [`LazyNode`] has made of its text.
+#[derive(Debug, Clone)]
+enum State<'a> {
+    /// An object: its members (`None` if its structure is broken), and its tree when asked
+    /// for (an object is walked into far more often than handed out whole).
+    Object {
+        members: Option<Members<'a>>,
+        /// For an object of [`INDEX_MIN`] to [`INDEX_MAX`] members, where each name's
+        /// [`index_slot`] leads (see [`find_member`]).
+        index: Option<[u8; INDEX_SLOTS]>,
+        tree: OnceBox<Option<JsonValue<'a>>>,
+    },
+    /// Any other value, parsed (`None` if the text does not parse, which a validated record
     /// rules out).
-    tree: OnceLock<Option<JsonValue<'a>>>,
-    /// For an object, its members (`None` if its structure is broken).
-    members: OnceLock<Option<Members<'a>>>,
+    Value(Option<JsonValue<'a>>),
+}
+
+impl<'a> State<'a> {
+    fn object(members: Option<Members<'a>>) -> Box<State<'a>> {
+        Box::new(State::Object {
+            index: members.as_deref().and_then(build_index),
+            members,
+            tree: OnceBox::new(),
+        })
+    }
 }
 
 impl<'a> LazyNode<'a> {
     /// The node for the value whose text is `raw` (surrounding whitespace allowed).
     pub(crate) fn new(raw: &'a str) -> LazyNode<'a> {
+        LazyNode::bare(raw.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')))
+    }
+
+    /// The node for the value whose text is exactly `raw`.
+    fn bare(raw: &'a str) -> LazyNode<'a> {
         LazyNode {
-            raw: raw.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')),
-            tree: OnceLock::new(),
-            members: OnceLock::new(),
+            raw,
+            slot: Slot::Lazy(OnceBox::new()),
+        }
+    }
+
+    /// The node for a member's value whose text is exactly `raw`; `plain_string` says it is a
+    /// string without escapes. Such a string and the literals get their tree now.
+    #[inline]
+    fn member_value(raw: &'a str, plain_string: bool) -> LazyNode<'a> {
+        let ready = if plain_string {
+            raw.get(1..raw.len().saturating_sub(1))
+                .map(|inner| JsonValue::String(Cow::Borrowed(inner)))
+        } else {
+            match raw {
+                "true" => Some(JsonValue::Bool(true)),
+                "false" => Some(JsonValue::Bool(false)),
+                "null" => Some(JsonValue::Null),
+                _ => None,
+            }
+        };
+        match ready {
+            Some(tree) => LazyNode {
+                raw,
+                slot: Slot::Ready(tree),
+            },
+            None => LazyNode::bare(raw),
+        }
+    }
+
+    /// The node for the object whose text is `raw`, already cut into `members`.
+    fn with_members(raw: &'a str, members: Members<'a>) -> LazyNode<'a> {
+        LazyNode {
+            raw,
+            slot: Slot::Lazy(OnceBox::with_value(State::object(Some(members)))),
         }
     }
 
@@ -55,57 +251,74 @@ impl<'a> LazyNode<'a> {
         self.raw.starts_with('{')
     }
 
+    /// What has been made of the value, made now if this is the first access: an object is
+    /// cut into members, another value parsed. `None` for a value made with its node.
+    fn state(&self) -> Option<&State<'a>> {
+        let Slot::Lazy(cell) = &self.slot else {
+            return None;
+        };
+        Some(cell.get_or_init(|| {
+            if self.is_object() {
+                State::object(cut_members(self.raw))
+            } else {
+                Box::new(State::Value(parse_value(self.raw)))
+            }
+        }))
+    }
+
     /// The value as a tree, parsed now if this is the first access.
     pub(crate) fn tree(&self) -> Option<&JsonValue<'a>> {
-        self.tree
-            .get_or_init(|| JsonValue::parse(self.raw).ok())
-            .as_ref()
+        match &self.slot {
+            Slot::Ready(tree) => Some(tree),
+            Slot::Lazy(_) => match self.state()? {
+                State::Object { tree, .. } => tree
+                    .get_or_init(|| Box::new(JsonValue::parse(self.raw).ok()))
+                    .as_ref(),
+                State::Value(tree) => tree.as_ref(),
+            },
+        }
+    }
+
+    /// This object's members (cut on first access); `None` if this is not an object (or one
+    /// whose structure could not be cut).
+    fn members(&self) -> Option<&[Member<'a>]> {
+        Some(self.members_and_index()?.0)
+    }
+
+    /// This object's members and their index, if it has one.
+    fn members_and_index(&self) -> Option<(&[Member<'a>], Option<&[u8; INDEX_SLOTS]>)> {
+        if !self.is_object() {
+            return None;
+        }
+        match self.state()? {
+            State::Object { members, index, .. } => Some((members.as_deref()?, index.as_ref())),
+            State::Value(_) => None,
+        }
     }
 
     /// The first member named `key` of this object (cut into members on first access):
     /// `Some(None)` if the object has no such member, `None` if this is not an object (or one
     /// whose structure could not be cut).
     pub(crate) fn member(&self, key: &str) -> Option<Option<&LazyNode<'a>>> {
-        if !self.is_object() {
-            return None;
-        }
-        let members = self
-            .members
-            .get_or_init(|| cut_members(self.raw))
-            .as_deref()?;
-        Some(
-            members
-                .iter()
-                .find(|(name, _)| same_key(name, key))
-                .map(|(_, node)| node),
-        )
+        let (members, index) = self.members_and_index()?;
+        Some(find_member(members, index, key))
     }
 
     /// The names of this object's members, in input order (cut into members on first
     /// access); `None` if this is not an object (or one whose structure could not be cut).
     pub(crate) fn member_names(&self) -> Option<impl Iterator<Item = &str>> {
-        if !self.is_object() {
-            return None;
-        }
-        let members = self
-            .members
-            .get_or_init(|| cut_members(self.raw))
-            .as_deref()?;
-        Some(members.iter().map(|(name, _)| name.as_ref()))
+        Some(self.members()?.iter().map(|m| m.name.as_ref()))
     }
 
     /// This object's members as (name, value text) pairs, in input order (cut into members
     /// on first access); `None` if this is not an object (or one whose structure could not be
     /// cut).
     pub(crate) fn member_texts(&self) -> Option<impl Iterator<Item = (&str, &'a str)>> {
-        if !self.is_object() {
-            return None;
-        }
-        let members = self
-            .members
-            .get_or_init(|| cut_members(self.raw))
-            .as_deref()?;
-        Some(members.iter().map(|(name, node)| (name.as_ref(), node.raw)))
+        Some(
+            self.members()?
+                .iter()
+                .map(|m| (m.name.as_ref(), m.node.raw)),
+        )
     }
 
     /// The value at the object keys `keys` from this value, as `self.tree()?.pointer(keys)`
@@ -177,6 +390,25 @@ impl<'a> LazyNode<'a> {
     }
 }
 
+/// The tree of a value that is not an object. A plain string (no escapes) and the literals,
+/// nearly every leaf a rule reads, are made straight from the text; anything else is parsed.
+fn parse_value(raw: &str) -> Option<JsonValue<'_>> {
+    match raw {
+        "true" => return Some(JsonValue::Bool(true)),
+        "false" => return Some(JsonValue::Bool(false)),
+        "null" => return Some(JsonValue::Null),
+        _ => {}
+    }
+    // The text of a validated record's string holds no raw control character (and a string
+    // read through `LazyNode::get` is taken straight from the text the same way).
+    if let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"'))
+        && !inner.contains('\\')
+    {
+        return Some(JsonValue::String(Cow::Borrowed(inner)));
+    }
+    JsonValue::parse(raw).ok()
+}
+
 /// What one validating pass over a record found.
 #[derive(Debug, Clone)]
 pub(crate) enum Checked<'a> {
@@ -194,11 +426,7 @@ pub(crate) fn check(text: &str) -> Checked<'_> {
     // Objects, nearly every record, in one hand-written pass; other values through serde.
     if text.as_bytes().get(skip_ws(text.as_bytes(), 0)) == Some(&b'{') {
         return match validate_and_cut(text) {
-            Some((raw, members)) => {
-                let node = LazyNode::new(raw);
-                let _ = node.members.set(Some(members));
-                Checked::Object(node)
-            }
+            Some((raw, members)) => Checked::Object(LazyNode::with_members(raw, members)),
             None => Checked::Invalid,
         };
     }
@@ -211,11 +439,10 @@ pub(crate) fn check(text: &str) -> Checked<'_> {
         return Checked::Invalid;
     }
     match members {
-        Some(members) => {
-            let node = LazyNode::new(text);
-            let _ = node.members.set(Some(members.into_boxed_slice()));
-            Checked::Object(node)
-        }
+        Some(members) => Checked::Object(LazyNode::with_members(
+            text.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')),
+            members,
+        )),
         None => Checked::NotObject,
     }
 }
@@ -224,7 +451,7 @@ pub(crate) fn check(text: &str) -> Checked<'_> {
 struct CutVisitor;
 
 impl<'de> Visitor<'de> for CutVisitor {
-    type Value = Option<Vec<(Cow<'de, str>, LazyNode<'de>)>>;
+    type Value = Option<Members<'de>>;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any JSON value")
@@ -252,10 +479,10 @@ impl<'de> Visitor<'de> for CutVisitor {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::with_capacity(16);
+        let mut members = Vec::with_capacity(NESTED_CAPACITY);
         while let Some(BorrowingKey(key)) = map.next_key::<BorrowingKey<'de>>()? {
             let value: &'de RawValue = map.next_value()?;
-            members.push((key, LazyNode::new(value.get())));
+            members.push(Member::new(key, LazyNode::new(value.get())));
         }
         Ok(Some(members))
     }
@@ -270,39 +497,39 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
         return None;
     }
     pos = skip_ws(bytes, pos + 1);
-    let mut members = Vec::with_capacity(16);
+    let mut members = Vec::with_capacity(NESTED_CAPACITY);
     if bytes.get(pos) == Some(&b'}') {
-        return Some(members.into_boxed_slice());
+        return Some(members);
     }
     loop {
         if bytes.get(pos) != Some(&b'"') {
             return None;
         }
-        let key_end = string_end(bytes, pos + 1)?;
-        let key_text = text.get(pos + 1..key_end - 1)?;
-        let key = if key_text.contains('\\') {
+        let (key_end, escaped) = string_end(bytes, pos + 1)?;
+        let key = if escaped {
             Cow::Owned(serde_json::from_str::<String>(text.get(pos..key_end)?).ok()?)
         } else {
-            Cow::Borrowed(key_text)
+            Cow::Borrowed(text.get(pos + 1..key_end - 1)?)
         };
         pos = skip_ws(bytes, key_end);
         if bytes.get(pos) != Some(&b':') {
             return None;
         }
         let start = skip_ws(bytes, pos + 1);
-        let end = value_end(bytes, start)?;
-        members.push((
+        let (end, plain_string) = if bytes.get(start) == Some(&b'"') {
+            let (end, escaped) = string_end(bytes, start + 1)?;
+            (end, !escaped)
+        } else {
+            (value_end(bytes, start)?, false)
+        };
+        members.push(Member::new(
             key,
-            LazyNode {
-                raw: text.get(start..end)?,
-                tree: OnceLock::new(),
-                members: OnceLock::new(),
-            },
+            LazyNode::member_value(text.get(start..end)?, plain_string),
         ));
         pos = skip_ws(bytes, end);
         match bytes.get(pos) {
             Some(b',') => pos = skip_ws(bytes, pos + 1),
-            Some(b'}') => return Some(members.into_boxed_slice()),
+            Some(b'}') => return Some(members),
             _ => return None,
         }
     }
@@ -341,7 +568,7 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
         return None;
     }
     let mut pos = skip_ws(bytes, start + 1);
-    let mut members = Vec::with_capacity(24);
+    let mut members = Vec::with_capacity(TOP_CAPACITY);
     if bytes.get(pos) == Some(&b'}') {
         pos += 1;
     } else {
@@ -360,14 +587,10 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
                 return None;
             }
             let value_start = skip_ws(bytes, pos + 1);
-            let value_end = valid_value_end::<CONTROLS>(bytes, value_start, 1)?;
-            members.push((
+            let (value_end, plain_string) = valid_element_end::<CONTROLS>(bytes, value_start, 1)?;
+            members.push(Member::new(
                 key,
-                LazyNode {
-                    raw: text.get(value_start..value_end)?,
-                    tree: OnceLock::new(),
-                    members: OnceLock::new(),
-                },
+                LazyNode::member_value(text.get(value_start..value_end)?, plain_string),
             ));
             pos = skip_ws(bytes, value_end);
             match bytes.get(pos) {
@@ -383,7 +606,22 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
     if skip_ws(bytes, pos) != bytes.len() {
         return None;
     }
-    Some((text.get(start..pos)?, members.into_boxed_slice()))
+    Some((text.get(start..pos)?, members))
+}
+
+/// [`valid_value_end`] for a member's value or an array's element, and whether it is a
+/// string without escapes: a string, most of them, is scanned in place instead of through a
+/// call.
+#[inline(always)]
+fn valid_element_end<const CONTROLS: bool>(
+    bytes: &[u8],
+    pos: usize,
+    depth: usize,
+) -> Option<(usize, bool)> {
+    if bytes.get(pos) == Some(&b'"') {
+        return valid_string_end::<CONTROLS>(bytes, pos + 1).map(|(end, escaped)| (end, !escaped));
+    }
+    Some((valid_value_end::<CONTROLS>(bytes, pos, depth)?, false))
 }
 
 /// The end (exclusive) of the valid JSON value starting at `pos`, inside `depth` enclosing
@@ -409,7 +647,7 @@ fn valid_value_end<const CONTROLS: bool>(bytes: &[u8], pos: usize, depth: usize)
                     return None;
                 }
                 p = skip_ws(bytes, p + 1);
-                p = skip_ws(bytes, valid_value_end::<CONTROLS>(bytes, p, depth + 1)?);
+                p = skip_ws(bytes, valid_element_end::<CONTROLS>(bytes, p, depth + 1)?.0);
                 match bytes.get(p) {
                     Some(b',') => p = skip_ws(bytes, p + 1),
                     Some(b'}') => return Some(p + 1),
@@ -426,7 +664,7 @@ fn valid_value_end<const CONTROLS: bool>(bytes: &[u8], pos: usize, depth: usize)
                 return Some(p + 1);
             }
             loop {
-                p = skip_ws(bytes, valid_value_end::<CONTROLS>(bytes, p, depth + 1)?);
+                p = skip_ws(bytes, valid_element_end::<CONTROLS>(bytes, p, depth + 1)?.0);
                 match bytes.get(p) {
                     Some(b',') => p = skip_ws(bytes, p + 1),
                     Some(b']') => return Some(p + 1),
@@ -583,17 +821,24 @@ pub(crate) fn same_key(name: &str, key: &str) -> bool {
     name.len() == key.len() && name.as_bytes().first() == key.as_bytes().first() && name == key
 }
 
+#[inline(always)]
 fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    // Compact JSON, the common case, has nothing to skip: one test.
+    if bytes.get(pos).is_some_and(|&b| b > b' ') {
+        return pos;
+    }
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
         pos += 1;
     }
     pos
 }
 
-/// The index after the closing quote of the string whose body starts at `pos`. Eight bytes
-/// are tested at a time for a quote or a backslash (SWAR), which suits the short strings of
-/// log records.
-fn string_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
+/// The index after the closing quote of the string whose body starts at `pos`, and whether
+/// it holds escapes. Eight bytes are tested at a time for a quote or a backslash (SWAR),
+/// which suits the short strings of log records.
+#[inline]
+fn string_end(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
+    let mut escaped = false;
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has = |word: u64, byte: u8| {
@@ -618,8 +863,11 @@ fn string_end(bytes: &[u8], mut pos: usize) -> Option<usize> {
             }
         }
         match *bytes.get(pos)? {
-            b'"' => return Some(pos + 1),
-            _ => pos += 2,
+            b'"' => return Some((pos + 1, escaped)),
+            _ => {
+                escaped = true;
+                pos += 2;
+            }
         }
     }
 }
@@ -638,14 +886,14 @@ const CLASSES: [u8; 256] = {
 /// The end (exclusive) of the value starting at `pos`.
 fn value_end(bytes: &[u8], pos: usize) -> Option<usize> {
     match *bytes.get(pos)? {
-        b'"' => string_end(bytes, pos + 1),
+        b'"' => string_end(bytes, pos + 1).map(|(end, _)| end),
         b'{' | b'[' => {
             let mut depth = 0usize;
             let mut p = pos;
             loop {
                 match CLASSES[usize::from(*bytes.get(p)?)] {
                     1 => {
-                        p = string_end(bytes, p + 1)?;
+                        p = string_end(bytes, p + 1)?.0;
                         continue;
                     }
                     2 => depth += 1,
@@ -678,6 +926,20 @@ mod tests {
     use super::*;
     use crate::json::JsonNumber;
     use crate::path::FieldPath;
+
+    impl LazyNode<'_> {
+        /// Whether the value's tree has been made.
+        fn is_parsed(&self) -> bool {
+            let Slot::Lazy(cell) = &self.slot else {
+                return true;
+            };
+            match cell.get() {
+                Some(State::Object { tree, .. }) => tree.get().is_some(),
+                Some(State::Value(_)) => true,
+                None => false,
+            }
+        }
+    }
 
     fn segments(path: &str) -> Vec<Segment> {
         FieldPath::raw(path).unwrap().raw_path().unwrap().to_vec()
@@ -721,6 +983,166 @@ mod tests {
             root.member("e\"q").flatten().and_then(LazyNode::tree),
             Some(&JsonValue::Number(JsonNumber::Float(-1500.0)))
         );
+    }
+
+    #[test]
+    fn look_ups_tell_apart_names_sharing_a_prefix() {
+        let text = r#"{"eventName":1,"eventNameX":2,"eventNam":3,"event":4,"a\u0000":5,"a":6,"":7,"eventNamf":8,"sourceIPAddress":9,"sourceIPAddresses":10,"sourceIPAddresset":11,"\u00e9t\u00e9":12}"#;
+        for root in [LazyNode::new(text), {
+            let Checked::Object(root) = check(text) else {
+                panic!("an object");
+            };
+            root
+        }] {
+            let int = |key: &str| match root.member(key).unwrap().and_then(LazyNode::tree) {
+                Some(JsonValue::Number(JsonNumber::Int(i))) => Some(*i),
+                _ => None,
+            };
+            assert_eq!(int("eventName"), Some(1));
+            assert_eq!(int("eventNameX"), Some(2));
+            assert_eq!(int("eventNam"), Some(3));
+            assert_eq!(int("event"), Some(4));
+            assert_eq!(int("a\u{0}"), Some(5));
+            assert_eq!(int("a"), Some(6));
+            assert_eq!(int(""), Some(7));
+            assert_eq!(int("eventNamf"), Some(8));
+            assert_eq!(int("sourceIPAddress"), Some(9));
+            assert_eq!(int("sourceIPAddresses"), Some(10));
+            assert_eq!(int("sourceIPAddresset"), Some(11));
+            assert_eq!(int("été"), Some(12));
+            for absent in [
+                "eventNa",
+                "eventNameY",
+                "a\u{0}\u{0}",
+                "b",
+                "sourceIPAddressez",
+                "ét",
+            ] {
+                assert!(root.member(absent).unwrap().is_none(), "{absent:?}");
+            }
+        }
+        assert_eq!(key_prefix(""), 0);
+        assert_eq!(key_prefix("ab"), 0x6261);
+        assert_eq!(key_prefix("abcdefghij"), u64::from_le_bytes(*b"abcdefgh"));
+    }
+
+    #[test]
+    fn indexed_and_scanned_objects_find_the_first_member_of_each_name() {
+        for count in [3, INDEX_MIN, 20, INDEX_MAX - 1, INDEX_MAX + 5] {
+            // `count` members named k0, k1, … holding their number, then a repeat of k1.
+            let mut text = String::from("{");
+            for i in 0..count {
+                text.push_str(&format!("\"k{i}\":{i},"));
+            }
+            text.push_str("\"k1\":-1}");
+            let Checked::Object(root) = check(&text) else {
+                panic!("an object");
+            };
+            let cut = LazyNode::new(&text);
+            for node in [&root, &cut] {
+                let Some(State::Object { index, .. }) = node.state() else {
+                    panic!("an object's state");
+                };
+                assert_eq!(
+                    index.is_some(),
+                    (INDEX_MIN..=INDEX_MAX).contains(&(count + 1))
+                );
+                for i in 0..count {
+                    let value = node
+                        .member(&format!("k{i}"))
+                        .unwrap()
+                        .and_then(LazyNode::tree);
+                    assert_eq!(
+                        value,
+                        Some(&JsonValue::Number(JsonNumber::Int(i as i64))),
+                        "{count} k{i}"
+                    );
+                }
+                assert!(node.member(&format!("k{count}")).unwrap().is_none());
+                assert!(node.member("k").unwrap().is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn plain_strings_and_literals_are_made_with_their_node() {
+        let text = r#"{"s":"plain","e":"esc\"aped","t":true,"f":false,"n":null,"i":12,"o":{"s":"in","u":"\u0041"},"a":["x"],"z":""}"#;
+        let tree = JsonValue::parse(text).unwrap();
+        let Checked::Object(checked) = check(text) else {
+            panic!("an object");
+        };
+        for root in [checked, LazyNode::new(text)] {
+            let node = |key: &str| root.member(key).unwrap().unwrap();
+            let ready = |node: &LazyNode<'_>| matches!(node.slot, Slot::Ready(_));
+            for key in ["s", "t", "f", "n", "z"] {
+                assert!(ready(node(key)), "{key}");
+            }
+            for key in ["e", "i", "o", "a"] {
+                assert!(!ready(node(key)), "{key}");
+            }
+            assert!(ready(node("o").member("s").unwrap().unwrap()));
+            assert!(!ready(node("o").member("u").unwrap().unwrap()));
+            for key in ["s", "e", "t", "f", "n", "i", "o", "a", "z"] {
+                assert_eq!(node(key).tree(), tree.get(key), "{key}");
+            }
+            assert_eq!(node("z").tree(), Some(&JsonValue::String("".into())));
+            assert_eq!(
+                root.pointer(&["o", "u"]),
+                Some(&JsonValue::String("A".into()))
+            );
+        }
+    }
+
+    /// Events are matched from several threads: the view's cells must keep them `Send + Sync`
+    /// (this fails to compile otherwise).
+    #[test]
+    fn the_view_keeps_events_send_and_sync() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<LazyNode<'static>>();
+        send_sync::<crate::RawRecord<'static>>();
+        send_sync::<crate::Event<'static>>();
+    }
+
+    #[test]
+    fn key_prefixes_are_the_first_eight_bytes() {
+        let name = "abcdefghijkl";
+        for len in 0..=name.len() {
+            let key = &name[..len];
+            let mut word = [0u8; 8];
+            for (i, b) in key.bytes().take(8).enumerate() {
+                word[i] = b;
+            }
+            assert_eq!(key_prefix(key), u64::from_le_bytes(word), "{key}");
+        }
+        assert_eq!(key_prefix("abcde"), 0x65_6463_6261);
+    }
+
+    #[test]
+    fn leaves_are_made_without_a_parse_as_serde_makes_them() {
+        for raw in [
+            r#""plain""#,
+            r#""""#,
+            r#""esc\"aped""#,
+            r#""\u00e9""#,
+            "true",
+            "false",
+            "null",
+            "-0",
+            "12",
+            "1.5e3",
+            "[1,\"a\"]",
+        ] {
+            assert_eq!(parse_value(raw), JsonValue::parse(raw).ok(), "{raw}");
+        }
+        assert_eq!(
+            parse_value(r#""plain""#),
+            Some(JsonValue::String(Cow::Borrowed("plain")))
+        );
+        assert_eq!(
+            parse_value(r#""esc\"aped""#),
+            Some(JsonValue::String("esc\"aped".into()))
+        );
+        assert_eq!(parse_value("tru"), None);
     }
 
     #[test]
@@ -824,8 +1246,17 @@ mod tests {
         );
         // Only `m` was parsed: `b` and `n` were cut, not parsed.
         let b = root.member("b").unwrap().unwrap();
-        assert!(b.tree.get().is_none());
-        assert!(b.member("n").unwrap().unwrap().tree.get().is_none());
+        assert!(!b.is_parsed());
+        assert!(!b.member("n").unwrap().unwrap().is_parsed());
+        assert!(
+            b.member("n")
+                .unwrap()
+                .unwrap()
+                .member("m")
+                .unwrap()
+                .unwrap()
+                .is_parsed()
+        );
     }
 
     #[test]
