@@ -1,5 +1,5 @@
 //! A fixed amount of the `falco_k8s_audit` bench's work, for `perf record` / `perf stat`:
-//! `falcoloop PASSES` loads Falco's upstream `k8s_audit_rules.yaml` from `../shared/corpus`
+//! `falcoloop PASSES [prefilter]` loads Falco's upstream `k8s_audit_rules.yaml` from `../shared/corpus`
 //! and matches every line of Falco 0.34.1's k8s-audit trace files PASSES times, as the
 //! bench's `all_rules_parse_included` row does, printing the matches of the last pass.
 //!
@@ -27,7 +27,9 @@ fn main() {
         &[falco.join("falcosecurity-plugins/plugins/k8saudit/rules/k8s_audit_rules.yaml")],
         &LoadOptions::default(),
     );
-    let set = rules.rule_set();
+    let mut set = rules.rule_set();
+    // `falcoloop PASSES prefilter`: the raw-bytes literal prefilter on.
+    set.set_raw_prefilter(std::env::args().nth(2).is_some_and(|a| a == "prefilter"));
     let traces = falco.join("falcosecurity-falco-0.34.1-tests/test/trace_files/k8s_audit");
     let mut files: Vec<_> = std::fs::read_dir(&traces)
         .map(|dir| dir.flatten().map(|e| e.path()).collect())
