@@ -123,6 +123,13 @@ impl<'a> Tokens<'a> {
         Tokens { line, pos: 0 }
     }
 
+    /// Tokens of `line` from byte `pos` on, for a parser that read the tokens before `pos`
+    /// itself. The tokenizer keeps no state between tokens, so from the end of a token this
+    /// yields exactly what [`Tokens::new`] yields after that token.
+    pub(crate) fn at(line: &'a str, pos: usize) -> Tokens<'a> {
+        Tokens { line, pos }
+    }
+
     /// The unread rest of the line, leading spaces skipped.
     pub(crate) fn rest(&self) -> &'a str {
         self.line
@@ -217,7 +224,7 @@ pub(crate) fn separator_at(bytes: &[u8], from: usize, tabs: bool) -> usize {
 /// tokens (addresses, codes, sizes, `-`) are short: a scan of the first bytes finds their end
 /// sooner than a call into `memchr`, which takes over for long tokens (ARNs, ids).
 #[inline(always)]
-fn word_end(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn word_end(bytes: &[u8], start: usize) -> usize {
     const SHORT: usize = 16;
     let rest = bytes.get(start..).unwrap_or(&[]);
     if let Some(i) = rest.iter().take(SHORT).position(|&b| b == b' ') {
@@ -253,7 +260,7 @@ fn is_bracketed_address(bytes: &[u8], start: usize) -> bool {
 
 /// The index of the quote closing a string that starts at `from`: a `"` not escaped by a
 /// backslash and followed by a space, a tab or the end of the line; the line's length if none.
-fn closing_quote(bytes: &[u8], from: usize) -> usize {
+pub(crate) fn closing_quote(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while i < bytes.len() {
         match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
