@@ -38,7 +38,13 @@ pub(crate) fn url_of<'a>(target: &'a str, host: Option<&'a str>, port: Option<u1
 /// have that shape (binary garbage, a TLS handshake sent to a plain-text port) gives no
 /// method, and the whole text as the target so nothing is lost.
 pub(crate) fn split_request_line(line: &str) -> (Option<&str>, Option<&str>, Option<&str>) {
-    if line.trim() == "- - -" {
+    // Only a line that does not start like a method can trim to `- - -` (the test is skipped
+    // on the usual lines: a Unicode-aware trim costs as much as the split).
+    let method_start = line
+        .as_bytes()
+        .first()
+        .is_some_and(|b| b.is_ascii_uppercase() || *b == b'_');
+    if !method_start && line.trim() == "- - -" {
         // A TCP/SSL listener entry of a load balancer: no HTTP request at all.
         return (None, None, None);
     }

@@ -20,8 +20,8 @@ use crate::options::ParseOptions;
 use crate::text::common::{http_status_id, split_request_line, url_of};
 use crate::text::scan::{
     CLF_TIME_LEN, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms, closing_quote,
-    month_from_abbr, parse_clf_time, parse_clf_time_fixed, parse_i64, parse_ip, split_host_port,
-    word_end,
+    month_from_abbr, parse_clf_time, parse_clf_time_fixed, parse_i64, parse_ip, separator_at,
+    split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -165,7 +165,7 @@ fn fast_head(text: &str) -> Option<(AccessHead<'_>, Tokens<'_>)> {
         if !bare_start(bytes, at) {
             return None;
         }
-        let end = word_end(bytes, at);
+        let end = separator_at(bytes, at, false);
         *words.get_mut(count)? = (at, end);
         count += 1;
         if bytes.get(end) != Some(&b' ') {
@@ -205,7 +205,7 @@ fn fast_head(text: &str) -> Option<(AccessHead<'_>, Tokens<'_>)> {
         return None;
     }
     let status_at = request_end + 2;
-    let status_end = word_end(bytes, status_at);
+    let status_end = separator_at(bytes, status_at, false);
     let status = text.get(status_at..status_end)?;
     if !(status == "-" || (status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit()))) {
         return None;
