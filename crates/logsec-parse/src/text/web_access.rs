@@ -19,9 +19,9 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::common::{http_status_id, split_request_line, url_of};
 use crate::text::scan::{
-    CLF_TIME_LEN, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms, closing_quote,
-    month_from_abbr, parse_clf_time, parse_clf_time_fixed, parse_i64, parse_ip, separator_at,
-    split_host_port,
+    CLF_TIME_LEN, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
+    closing_quote_short, month_from_abbr, parse_clf_time, parse_clf_time_fixed, parse_i64,
+    parse_ip, separator_at, split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -199,7 +199,7 @@ fn fast_head(text: &str) -> Option<(AccessHead<'_>, Tokens<'_>)> {
         return None;
     }
     let request_at = close + 3;
-    let request_end = closing_quote(bytes, request_at);
+    let request_end = closing_quote_short(bytes, request_at);
     // The request is followed by one space and a bare status.
     if bytes.get(request_end + 1) != Some(&b' ') || !bare_start(bytes, request_end + 2) {
         return None;
@@ -598,6 +598,17 @@ fn apache_auth_failure_user(message: &str) -> Option<&str> {
     rest.get(..end).filter(|user| !user.is_empty())
 }
 
+/// `line` without the carriage returns, spaces and tabs at its end, as
+/// `line.trim_end_matches(['\r', ' ', '\t'])` gives it, from a byte loop.
+fn trim_line_end(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let mut end = bytes.len();
+    while let Some(b'\r' | b' ' | b'\t') = bytes.get(end.wrapping_sub(1)) {
+        end -= 1;
+    }
+    line.get(..end).unwrap_or(line)
+}
+
 /// The web server log parser.
 #[derive(Debug)]
 pub(crate) struct WebAccessParser {
@@ -692,10 +703,11 @@ impl LineParser for WebAccessParser {
     }
 
     fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
-        let text = line.trim_end_matches(['\r', ' ', '\t']);
+        let text = trim_line_end(line);
         if text.trim_start().is_empty() {
             return LineOutcome::Skip;
         }
+        // Apache error lines start with `[`: the test is skipped on the others.
         let result = if is_nginx_error(text) {
             nginx_error_event(
                 line,
@@ -704,7 +716,7 @@ impl LineParser for WebAccessParser {
                 Unmapped::with_capacity(12),
                 SourceFormat::WebAccess,
             )
-        } else if is_apache_error(text) {
+        } else if text.starts_with('[') && is_apache_error(text) {
             self.apache_error(line)
         } else {
             match access_event(
