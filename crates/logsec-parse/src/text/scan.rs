@@ -847,7 +847,7 @@ fn parse_clf_time_any_shape(text: &str) -> Option<i64> {
 
 /// Parses a dotted-quad IPv4 address without the general parser (the common case on hot
 /// paths); `None` for anything else.
-fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
+pub(crate) fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
     match ipv4_prefix(text.as_bytes()) {
         Some((ip, len)) if len == text.len() => Some(ip),
         _ => None,
@@ -1141,6 +1141,18 @@ impl<'a> Unmapped<'a> {
     /// The finished object.
     pub(crate) fn build(self) -> JsonValue<'a> {
         JsonValue::Object(self.members)
+    }
+
+    /// Stores the finished object in `slot` (an event's `unmapped`) as `Some(self.build())`
+    /// does, but the vector moves field by field into an object already in place: a whole
+    /// `JsonValue` built on the stack and copied was read back with wide loads that straddled
+    /// the vector's narrow stores (a store-forwarding stall on every record).
+    #[inline(always)]
+    pub(crate) fn store_in(self, slot: &mut Option<JsonValue<'a>>) {
+        match slot.insert(JsonValue::Object(Vec::new())) {
+            JsonValue::Object(members) => *members = self.members,
+            other => *other = JsonValue::Object(self.members),
+        }
     }
 }
 

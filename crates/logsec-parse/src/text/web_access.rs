@@ -9,6 +9,7 @@
 //! `http_user_agent`, …); see `docs/mappings/web_access.md`.
 
 use std::borrow::Cow;
+use std::net::IpAddr;
 
 use logsec_event::{
     Actor, Endpoint, Event, HttpRequest, HttpResponse, RawRecord, Severity, SourceFormat, User,
@@ -17,11 +18,11 @@ use logsec_event::{
 
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
-use crate::text::common::{http_status_id, split_request_line, url_of};
+use crate::text::common::{http_status_id, set_url_of, split_request_line, url_of};
 use crate::text::scan::{
     CLF_TIME_LEN, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
     closing_quote_short, month_from_abbr, parse_clf_time, parse_clf_time_fixed, parse_i64,
-    parse_ip, separator_at, split_host_port,
+    parse_ip, parse_ipv4, separator_at, split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -352,9 +353,14 @@ fn build_access_event<'a>(
     // built on the stack and copied, and the copy stalls on the stores that just built it.
     let remote = head.remote;
     let mut src = Box::<Endpoint<'a>>::default();
-    match parse_ip(remote) {
-        Some(ip) => src.ip = Some(ip),
-        None => src.hostname = Some(Cow::Borrowed(remote)),
+    // An IPv4 address comes back in a register (the general `parse_ip` returns through
+    // memory, and storing its answer stalled on the narrow stores that wrote it).
+    match parse_ipv4(remote) {
+        Some(v4) => src.ip = Some(IpAddr::V4(v4)),
+        None => match parse_ip(remote) {
+            Some(ip) => src.ip = Some(ip),
+            None => src.hostname = Some(Cow::Borrowed(remote)),
+        },
     }
     event.src_endpoint = Some(src);
     if let Some(user) = absent(head.user) {
@@ -376,7 +382,9 @@ fn build_access_event<'a>(
     };
     let mut request = Box::<HttpRequest<'a>>::default();
     request.http_method = method.map(Cow::Borrowed);
-    request.url = target.map(|target| url_of(target, vhost_name, vhost_port));
+    if let Some(target) = target {
+        set_url_of(&mut request.url, target, vhost_name, vhost_port);
+    }
     request.user_agent = user_agent.filter(|u| *u != "-").map(Cow::Borrowed);
     request.referrer = referer.filter(|r| *r != "-").map(Cow::Borrowed);
     request.version = version.map(Cow::Borrowed);
@@ -385,7 +393,7 @@ fn build_access_event<'a>(
     response.code = status;
     response.length = bytes.and_then(parse_i64);
     event.http_response = Some(response);
-    event.unmapped = Some(unmapped.build());
+    unmapped.store_in(&mut event.unmapped);
     event.raw = RawRecord::text(line);
     event
 }
