@@ -706,6 +706,27 @@ fn month_from_abbr_fast(a: u8, b: u8, c: u8) -> Option<u32> {
 /// rolled into the next month as the general parser does; no bound on the zone's digits).
 #[inline]
 pub(crate) fn parse_clf_time_fixed(bytes: &[u8; CLF_TIME_LEN]) -> Option<i64> {
+    parse_clf_time_fixed_cached(bytes, &mut ClfDayCache::default())
+}
+
+/// The date of the last Common Log Format time read and its day number, so that the next
+/// time on the same day (nearly every line of a log, which is in time order) skips the
+/// month lookup and the calendar arithmetic.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ClfDayCache {
+    /// Bytes 0–7 and 7–10 of the time (`dd/Mmm/y`, `yyyy`); zero (never a date) when empty.
+    key: (u64, u32),
+    /// Days since 1970-01-01 of that date.
+    days: i64,
+}
+
+/// [`parse_clf_time_fixed`] with the day of the previous call kept in `cache`; the answer is
+/// the same.
+#[inline]
+pub(crate) fn parse_clf_time_fixed_cached(
+    bytes: &[u8; CLF_TIME_LEN],
+    cache: &mut ClfDayCache,
+) -> Option<i64> {
     let [
         day1,
         day2,
@@ -753,6 +774,11 @@ pub(crate) fn parse_clf_time_fixed(bytes: &[u8; CLF_TIME_LEN]) -> Option<i64> {
     {
         return None;
     }
+    // The date's bytes, `dd/Mmm/y` and `yyyy`.
+    let key = (
+        u64::from_le_bytes([day1, day2, slash1, m1, m2, m3, slash2, year1]),
+        u32::from_le_bytes([year1, year2, year3, year4]),
+    );
     let [
         day1,
         day2,
@@ -775,9 +801,20 @@ pub(crate) fn parse_clf_time_fixed(bytes: &[u8; CLF_TIME_LEN]) -> Option<i64> {
         zone1, zone2, zone3, zone4,
     ]
     .map(|b| u32::from(b.wrapping_sub(b'0')));
-    let month = month_from_abbr_fast(m1, m2, m3)?;
-    let day = day1 * 10 + day2;
-    let year = year1 * 1000 + year2 * 100 + year3 * 10 + year4;
+    // A date that equals the cached one had its month and day checked when it was cached.
+    let days = if key == cache.key {
+        cache.days
+    } else {
+        let month = month_from_abbr_fast(m1, m2, m3)?;
+        let day = day1 * 10 + day2;
+        if !(1..=31).contains(&day) {
+            return None;
+        }
+        let year = year1 * 1000 + year2 * 100 + year3 * 10 + year4;
+        let days = days_from_civil(i64::from(year), month, day);
+        *cache = ClfDayCache { key, days };
+        days
+    };
     let hour = hour1 * 10 + hour2;
     let minute = minute1 * 10 + minute2;
     let second = second1 * 10 + second2;
@@ -787,10 +824,9 @@ pub(crate) fn parse_clf_time_fixed(bytes: &[u8; CLF_TIME_LEN]) -> Option<i64> {
         b'-' => -zone,
         _ => return None,
     };
-    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let days = days_from_civil(i64::from(year), month, day);
     let secs = ((days * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60 + i64::from(second);
     Some((secs - offset) * 1000)
 }
@@ -1465,7 +1501,54 @@ mod tests {
         }
     }
 
+    #[test]
+    fn clf_day_cache_gives_what_a_fresh_parse_gives() {
+        let mut cache = ClfDayCache::default();
+        let mut cached = |text: &str| {
+            let bytes: &[u8; CLF_TIME_LEN] = text.as_bytes().try_into().unwrap();
+            parse_clf_time_fixed_cached(bytes, &mut cache)
+        };
+        // Expected values from Python's `calendar.timegm`.
+        assert_eq!(cached("10/Oct/2000:13:55:36 -0700"), Some(971_211_336_000));
+        // Same day: from the cache; another time and zone.
+        assert_eq!(cached("10/Oct/2000:23:59:59 +0000"), Some(971_222_399_000));
+        // An invalid time on the cached day is still refused.
+        assert_eq!(cached("10/Oct/2000:24:00:00 +0000"), None);
+        // The same day in lower case is another key, and the same day.
+        assert_eq!(cached("10/oct/2000:13:55:36 -0700"), Some(971_211_336_000));
+        // Another day, then an invalid day, then the previous day again.
+        assert_eq!(
+            cached("29/Feb/2024:23:59:59 +0000"),
+            Some(1_709_251_199_000)
+        );
+        assert_eq!(cached("32/Feb/2024:23:59:59 +0000"), None);
+        assert_eq!(cached("00/Feb/2024:23:59:59 +0000"), None);
+        assert_eq!(
+            cached("29/Feb/2024:00:00:00 +0000"),
+            Some(1_709_164_800_000)
+        );
+    }
+
     proptest::proptest! {
+        /// A cache kept across any sequence of times changes no answer.
+        #[test]
+        fn clf_day_cache_changes_no_answer(
+            texts in proptest::collection::vec(
+                "(10|11|00|32)/(Jan|feb|Foo)/(2000|2024):[0-2][0-9]:[0-6][0-9]:[0-6][0-9] [-+][0-9]{4}",
+                1..12,
+            )
+        ) {
+            let mut cache = ClfDayCache::default();
+            for text in &texts {
+                let bytes: &[u8; CLF_TIME_LEN] = text.as_bytes().try_into().unwrap();
+                proptest::prop_assert_eq!(
+                    parse_clf_time_fixed_cached(bytes, &mut cache),
+                    parse_clf_time_any_shape(text),
+                    "{}", text
+                );
+            }
+        }
+
         /// The eight-byte quote search finds what the `memchr2` one finds.
         #[test]
         fn closing_quote_short_agrees(text in "[a \"\\\\\t]{0,40}", from in 0usize..42) {

@@ -20,8 +20,8 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::common::{http_status_id, set_url_of, split_request_line, url_of};
 use crate::text::scan::{
-    CLF_TIME_LEN, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
-    closing_quote_short, month_from_abbr, parse_clf_time, parse_clf_time_fixed, parse_i64,
+    CLF_TIME_LEN, ClfDayCache, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
+    closing_quote_short, month_from_abbr, parse_clf_time, parse_clf_time_fixed_cached, parse_i64,
     parse_ip, parse_ipv4, separator_at, split_host_port,
 };
 use crate::text::syslog::{self, Clock};
@@ -156,7 +156,10 @@ fn bare_start(bytes: &[u8], at: usize) -> bool {
 /// its group ends at the `]` after it; a quoted request ends where the tokenizer ends it), in
 /// the positions [`layout`] gives them.
 #[inline(always)]
-fn fast_head(text: &str) -> Option<(AccessHead<'_>, Tokens<'_>)> {
+fn fast_head<'a>(
+    text: &'a str,
+    day_cache: &mut ClfDayCache,
+) -> Option<(AccessHead<'a>, Tokens<'a>)> {
     let bytes = text.as_bytes();
     // Up to four bare words, one space apart, then the `[`.
     let mut words = [(0usize, 0usize); 4];
@@ -191,7 +194,7 @@ fn fast_head(text: &str) -> Option<(AccessHead<'_>, Tokens<'_>)> {
         .get(time_at..time_at + CLF_TIME_LEN)?
         .try_into()
         .ok()?;
-    let time_ms = parse_clf_time_fixed(time_bytes)?;
+    let time_ms = parse_clf_time_fixed_cached(time_bytes, day_cache)?;
     let close = time_at + CLF_TIME_LEN;
     if bytes.get(close) != Some(&b']')
         || bytes.get(close + 1) != Some(&b' ')
@@ -234,7 +237,21 @@ pub(crate) fn access_event<'a>(
     format: SourceFormat,
     _offset_secs: i64,
 ) -> Result<Box<Event<'a>>, String> {
-    match fast_head(text) {
+    let mut day_cache = ClfDayCache::default();
+    access_event_with(line, text, fallback_time, unmapped, format, &mut day_cache)
+}
+
+/// [`access_event`] with the day of the previous line's time kept in `day_cache`.
+#[inline(always)]
+fn access_event_with<'a>(
+    line: &'a str,
+    text: &'a str,
+    fallback_time: Option<i64>,
+    unmapped: Unmapped<'a>,
+    format: SourceFormat,
+    day_cache: &mut ClfDayCache,
+) -> Result<Box<Event<'a>>, String> {
+    match fast_head(text, day_cache) {
         Some((head, rest)) => {
             let time = head.time.map_or(0, |(_, ms)| ms);
             Ok(build_access_event(line, head, time, rest, unmapped, format))
@@ -314,11 +331,22 @@ fn build_access_event<'a>(
     mut unmapped: Unmapped<'a>,
     format: SourceFormat,
 ) -> Box<Event<'a>> {
-    let mut rest = rest.peekable();
-    let bytes = rest.next_if(|t| t.delim == Delim::Bare).map(|t| t.text);
-    let referer = rest.next_if(Token::is_quoted).map(|t| t.text);
+    // The size if the next token is bare, then the referer and the user agent if quoted;
+    // `next` is the first token not taken. (Written out: `Peekable::next_if` kept its peeked
+    // token in a nested option it stored and reloaded on every call.)
+    let mut rest = rest;
+    let mut next = rest.next();
+    let mut take_if = |wanted: Delim| match next {
+        Some(token) if token.delim == wanted => {
+            next = rest.next();
+            Some(token.text)
+        }
+        _ => None,
+    };
+    let bytes = take_if(Delim::Bare);
+    let referer = take_if(Delim::Quoted);
     let user_agent = if referer.is_some() {
-        rest.next_if(Token::is_quoted).map(|t| t.text)
+        take_if(Delim::Quoted)
     } else {
         None
     };
@@ -338,7 +366,7 @@ fn build_access_event<'a>(
     unmapped.opt("body_bytes_sent", bytes);
     unmapped.opt("http_referer", referer);
     unmapped.opt("http_user_agent", user_agent);
-    for (name, token) in EXTRA.iter().zip(rest) {
+    for (name, token) in EXTRA.iter().zip(next.into_iter().chain(rest)) {
         unmapped.str(name, token.text);
     }
 
@@ -621,6 +649,8 @@ fn trim_line_end(line: &str) -> &str {
 #[derive(Debug)]
 pub(crate) struct WebAccessParser {
     clock: Clock,
+    /// The day of the last access line's time.
+    day_cache: ClfDayCache,
 }
 
 impl WebAccessParser {
@@ -629,6 +659,7 @@ impl WebAccessParser {
     pub(crate) fn new(options: &ParseOptions) -> WebAccessParser {
         WebAccessParser {
             clock: Clock::new(options),
+            day_cache: ClfDayCache::default(),
         }
     }
 
@@ -727,13 +758,13 @@ impl LineParser for WebAccessParser {
         } else if text.starts_with('[') && is_apache_error(text) {
             self.apache_error(line)
         } else {
-            match access_event(
+            match access_event_with(
                 line,
                 text,
                 None,
                 Unmapped::with_capacity(16),
                 SourceFormat::WebAccess,
-                self.clock.offset_secs(),
+                &mut self.day_cache,
             ) {
                 Ok(event) => Ok(event),
                 Err(reason) => match syslog::parse_header(text, &mut self.clock) {
@@ -978,10 +1009,10 @@ mod tests {
         // the others to the general path.
         let taken: Vec<bool> = ACCESS_BASES
             .iter()
-            .map(|line| fast_head(line).is_some())
+            .map(|line| fast_head(line, &mut ClfDayCache::default()).is_some())
             .collect();
         assert_eq!(taken, [true, true, true, true, false, false]);
-        let (head, _) = fast_head(ACCESS_BASES[2]).unwrap();
+        let (head, _) = fast_head(ACCESS_BASES[2], &mut ClfDayCache::default()).unwrap();
         assert_eq!(
             (head.vhost, head.remote, head.user, head.status),
             (Some("www.example.com:443"), "2001:db8::1", "-", "301")
@@ -1007,7 +1038,7 @@ mod tests {
 
     /// The event of an access line through the fast path and through the general path.
     fn both_paths(line: &str) -> Option<(Box<Event<'_>>, AccessResult<'_>)> {
-        let (head, rest) = fast_head(line)?;
+        let (head, rest) = fast_head(line, &mut ClfDayCache::default())?;
         let time = head.time.map_or(0, |(_, ms)| ms);
         let fast = build_access_event(
             line,
