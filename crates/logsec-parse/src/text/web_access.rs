@@ -136,6 +136,14 @@ struct AccessHead<'a> {
     status: &'a str,
 }
 
+/// `text.get(from..to)`, from two splits: the range's `get` was called out of line from the
+/// fast path (six calls a line), the splits are inlined.
+#[inline(always)]
+fn span(text: &str, from: usize, to: usize) -> Option<&str> {
+    let (head, _) = text.split_at_checked(to)?;
+    head.split_at_checked(from).map(|(_, tail)| tail)
+}
+
 /// Whether a token that starts at `at` is bare (a run of non-space bytes): not a quoted
 /// string, not a bracketed group, not a separator.
 #[inline(always)]
@@ -182,7 +190,7 @@ fn fast_head<'a>(
     }
     let word = |i: usize| -> Option<&str> {
         let (from, to) = *words.get(i)?;
-        text.get(from..to)
+        span(text, from, to)
     };
     let (vhost, first) = if count == 4 {
         (Some(word(0)?), 1)
@@ -210,7 +218,7 @@ fn fast_head<'a>(
     }
     let status_at = request_end + 2;
     let status_end = separator_at(bytes, status_at, false);
-    let status = text.get(status_at..status_end)?;
+    let status = span(text, status_at, status_end)?;
     if !(status == "-" || (status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit()))) {
         return None;
     }
@@ -219,8 +227,8 @@ fn fast_head<'a>(
         remote: word(first)?,
         ident: word(first + 1)?,
         user: word(first + 2)?,
-        time: Some((text.get(time_at..close)?, time_ms)),
-        request: text.get(request_at..request_end)?,
+        time: Some((span(text, time_at, close)?, time_ms)),
+        request: span(text, request_at, request_end)?,
         status,
     };
     Some((head, Tokens::at(text, status_end)))
@@ -366,8 +374,11 @@ fn build_access_event<'a>(
     unmapped.opt("body_bytes_sent", bytes);
     unmapped.opt("http_referer", referer);
     unmapped.opt("http_user_agent", user_agent);
-    for (name, token) in EXTRA.iter().zip(next.into_iter().chain(rest)) {
-        unmapped.str(name, token.text);
+    // Most lines end with the user agent: no iterator is set up for them.
+    if let Some(first) = next {
+        for (name, token) in EXTRA.iter().zip(std::iter::once(first).chain(rest)) {
+            unmapped.str(name, token.text);
+        }
     }
 
     let activity = http_activity(method.unwrap_or(""));
@@ -743,7 +754,10 @@ impl LineParser for WebAccessParser {
 
     fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
         let text = trim_line_end(line);
-        if text.trim_start().is_empty() {
+        // A line that starts with a visible ASCII byte is not blank (the Unicode-aware trim
+        // is only needed for the others).
+        let starts_visible = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+        if !starts_visible && text.trim_start().is_empty() {
             return LineOutcome::Skip;
         }
         // Apache error lines start with `[`: the test is skipped on the others.
