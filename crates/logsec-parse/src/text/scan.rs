@@ -669,6 +669,38 @@ fn all_digits(bytes: &[u8], from: usize, mask: u64) -> bool {
     word & high == threes && word.wrapping_add(0x0606_0606_0606_0606) & high == threes
 }
 
+/// The value of the `len` decimal digits that end at `end` in `bytes`, for `len` from 1 to 8:
+/// read as one word (the eight bytes before `end`), checked and combined without a branch
+/// per digit (a byte loop mispredicted at the end of every response size, whose length varies
+/// from line to line). `None` when `end < 8`, `len` is out of range or a byte is not a digit;
+/// callers then use [`parse_i64`].
+#[inline(always)]
+pub(crate) fn digits_ending_at(bytes: &[u8], end: usize, len: usize) -> Option<u64> {
+    if !(1..=8).contains(&len) {
+        return None;
+    }
+    let chunk = bytes.get(end.checked_sub(8)?..end)?;
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(chunk);
+    let word = u64::from_le_bytes(eight);
+    // The number's bytes are the last `len` (the high bytes of the little-endian word); the
+    // bytes before it become `0` digits.
+    let mine = u64::MAX << (8 * (8 - len));
+    let word = (word & mine) | (0x3030_3030_3030_3030 & !mine);
+    let high = 0xF0F0_F0F0_F0F0_F0F0;
+    let threes = 0x3030_3030_3030_3030;
+    if word & high != threes || word.wrapping_add(0x0606_0606_0606_0606) & high != threes {
+        return None;
+    }
+    // Pairs, then fours, then the eight: the first byte is the most significant digit.
+    let mut value = word & 0x0F0F_0F0F_0F0F_0F0F;
+    // The products overflow on purpose: what is kept is the middle of each.
+    value = value.wrapping_mul(10 << 8 | 1) >> 8;
+    value = (value & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1) >> 16;
+    value = (value & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 << 32 | 1) >> 32;
+    Some(value)
+}
+
 /// The length of the usual Common Log Format time, `10/Oct/2000:13:55:36 -0700`.
 pub(crate) const CLF_TIME_LEN: usize = 26;
 
@@ -1506,6 +1538,35 @@ mod tests {
                     .is_some();
                 assert_eq!(accepted, in_range, "{at} {digit}");
             }
+        }
+    }
+
+    #[test]
+    fn digits_ending_at_reads_the_number_before_end() {
+        let line = b"GET / HTTP/1.1\" 404 22897";
+        assert_eq!(digits_ending_at(line, line.len(), 5), Some(22_897));
+        assert_eq!(digits_ending_at(line, line.len(), 1), Some(7));
+        assert_eq!(digits_ending_at(line, line.len() - 6, 3), Some(404));
+        // The space before the number is not a digit.
+        assert_eq!(digits_ending_at(line, line.len(), 6), None);
+        assert_eq!(digits_ending_at(b"x 12345678", 10, 8), Some(12_345_678));
+        assert_eq!(digits_ending_at(b"x 00000001", 10, 8), Some(1));
+        assert_eq!(digits_ending_at(b"x 99999999", 10, 8), Some(99_999_999));
+        assert_eq!(digits_ending_at(b"x 123456789", 11, 9), None);
+        assert_eq!(digits_ending_at(b"x 1234:678", 10, 8), None);
+        assert_eq!(digits_ending_at(b"1234567", 7, 3), None);
+        assert_eq!(digits_ending_at(b"xxxxxxx 5", 9, 0), None);
+    }
+
+    proptest::proptest! {
+        /// Every digit string of one to eight digits reads as `parse_u64` reads it.
+        #[test]
+        fn digits_ending_at_matches_parse_u64(prefix in "[ -~]{8}", number in "[0-9/:a]{1,8}") {
+            let text = format!("{prefix}{number}");
+            proptest::prop_assert_eq!(
+                digits_ending_at(text.as_bytes(), text.len(), number.len()),
+                parse_u64(&number)
+            );
         }
     }
 

@@ -21,8 +21,8 @@ use crate::options::ParseOptions;
 use crate::text::common::{http_status_id, set_url_of, split_request_line, url_of};
 use crate::text::scan::{
     CLF_TIME_LEN, ClfDayCache, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
-    closing_quote_short, month_from_abbr, parse_clf_time, parse_clf_time_fixed_cached, parse_i64,
-    parse_ip, parse_ipv4, separator_at, split_host_port,
+    closing_quote_short, digits_ending_at, month_from_abbr, parse_clf_time,
+    parse_clf_time_fixed_cached, parse_i64, parse_ip, parse_ipv4, separator_at, split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -134,6 +134,11 @@ struct AccessHead<'a> {
     time: Option<(&'a str, i64)>,
     request: &'a str,
     status: &'a str,
+    /// The status as a number.
+    status_code: Option<i64>,
+    /// The response size and its value, when the fast path read it (the general path leaves
+    /// it among the tokens after the status).
+    size: Option<(&'a str, Option<i64>)>,
 }
 
 /// `text.get(from..to)`, from two splits: the range's `get` was called out of line from the
@@ -219,8 +224,25 @@ fn fast_head<'a>(
     let status_at = request_end + 2;
     let status_end = separator_at(bytes, status_at, false);
     let status = span(text, status_at, status_end)?;
-    if !(status == "-" || (status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit()))) {
-        return None;
+    let status_code = match status.as_bytes() {
+        [b'-'] => None,
+        [a, b, c] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+            Some(i64::from(a - b'0') * 100 + i64::from(b - b'0') * 10 + i64::from(c - b'0'))
+        }
+        _ => return None,
+    };
+    // The response size, a bare word one space after the status.
+    let mut tail_at = status_end;
+    let mut size = None;
+    if bytes.get(status_end) == Some(&b' ') && bare_start(bytes, status_end + 1) {
+        let size_end = separator_at(bytes, status_end + 1, false);
+        let size_text = span(text, status_end + 1, size_end)?;
+        let value = match digits_ending_at(bytes, size_end, size_text.len()) {
+            Some(value) => i64::try_from(value).ok(),
+            None => parse_i64(size_text),
+        };
+        size = Some((size_text, value));
+        tail_at = size_end;
     }
     let head = AccessHead {
         vhost,
@@ -230,8 +252,10 @@ fn fast_head<'a>(
         time: Some((span(text, time_at, close)?, time_ms)),
         request: span(text, request_at, request_end)?,
         status,
+        status_code,
+        size,
     };
-    Some((head, Tokens::at(text, status_end)))
+    Some((head, Tokens::at(text, tail_at)))
 }
 
 /// The HTTP Activity event of an access line `text` (the whole line, or a syslog message).
@@ -304,6 +328,8 @@ fn access_event_general<'a>(
         time: time_text.map(|text| (text, time)),
         request: l.request.text,
         status: l.status.text,
+        status_code: parse_i64(l.status.text),
+        size: None,
     };
     Ok(build_access_event(
         line,
@@ -351,7 +377,13 @@ fn build_access_event<'a>(
         }
         _ => None,
     };
-    let bytes = take_if(Delim::Bare);
+    let (bytes, length) = match head.size {
+        Some((text, value)) => (Some(text), value),
+        None => {
+            let bytes = take_if(Delim::Bare);
+            (bytes, bytes.and_then(parse_i64))
+        }
+    };
     let referer = take_if(Delim::Quoted);
     let user_agent = if referer.is_some() {
         take_if(Delim::Quoted)
@@ -359,7 +391,7 @@ fn build_access_event<'a>(
         None
     };
     let (method, target, version) = split_request_line(head.request);
-    let status = parse_i64(head.status);
+    let status = head.status_code;
 
     unmapped.opt("server_name", head.vhost);
     unmapped.str("remote_addr", head.remote);
@@ -430,7 +462,7 @@ fn build_access_event<'a>(
     event.http_request = Some(request);
     let mut response = Box::<HttpResponse<'a>>::default();
     response.code = status;
-    response.length = bytes.and_then(parse_i64);
+    response.length = length;
     event.http_response = Some(response);
     unmapped.store_in(&mut event.unmapped);
     event.raw = RawRecord::text(line);
@@ -1008,13 +1040,15 @@ mod tests {
     }
 
     /// Access lines in every layout the fast path reads, and some it leaves to the general one.
-    const ACCESS_BASES: [&str; 6] = [
+    const ACCESS_BASES: [&str; 8] = [
         COMBINED,
         r#"192.0.3.60 - frank [14/Nov/2023:10:00:00 +0000] "GET /static/app.js HTTP/1.1" 404 22897"#,
         r#"www.example.com:443 2001:db8::1 - - [29/Sep/2021:12:37:05 +0200] "GET / HTTP/2.0" 301 0 "-" "curl/8""#,
         r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "\x16\x03\x01 \"x\" \x02" - - "-" "-" a b c d e f g h i j"#,
         r#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#,
         r#"10.0.0.1 - - [08/Jun/2020:08:04:43.120 +0000] "PATCH http://h:8080/a?b HTTP/1.0" 200 - "r" "u" "x""#,
+        r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "GET / HTTP/1.1" 200 123456789012 "-" "-""#,
+        r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "GET / HTTP/1.1" 200 -12"#,
     ];
 
     #[test]
@@ -1025,7 +1059,18 @@ mod tests {
             .iter()
             .map(|line| fast_head(line, &mut ClfDayCache::default()).is_some())
             .collect();
-        assert_eq!(taken, [true, true, true, true, false, false]);
+        assert_eq!(taken, [true, true, true, true, false, false, true, true]);
+        // Response sizes the eight-byte reader leaves to `parse_i64`.
+        let length = |line| {
+            event_of(&mut parser(), line)
+                .http_response
+                .as_ref()
+                .unwrap()
+                .length
+        };
+        assert_eq!(length(ACCESS_BASES[6]), Some(123_456_789_012));
+        assert_eq!(length(ACCESS_BASES[7]), Some(-12));
+        assert_eq!(length(ACCESS_BASES[1]), Some(22_897));
         let (head, _) = fast_head(ACCESS_BASES[2], &mut ClfDayCache::default()).unwrap();
         assert_eq!(
             (head.vhost, head.remote, head.user, head.status),
