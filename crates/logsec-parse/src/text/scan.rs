@@ -935,8 +935,12 @@ pub(crate) fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
 fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
     const LONGEST: usize = 15;
     let mut buf = [0xFFu8; LONGEST + 1 + 2];
-    let n = bytes.len().min(LONGEST + 1);
-    buf.get_mut(..n)?.copy_from_slice(bytes.get(..n)?);
+    // A fixed-size copy when the input is long enough (an address inside a line), a call to
+    // `memcpy` otherwise.
+    match bytes.get(..LONGEST + 1) {
+        Some(head) => buf.get_mut(..LONGEST + 1)?.copy_from_slice(head),
+        None => buf.get_mut(..bytes.len())?.copy_from_slice(bytes),
+    }
     // The value of the digit at `at`; 10 or more for anything else.
     let digit = |at: usize| u32::from(buf.get(at).map_or(0xFF, |b| b.wrapping_sub(b'0')));
     let mut octets = [0u8; 4];
@@ -971,6 +975,18 @@ fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
         return None;
     }
     Some((std::net::Ipv4Addr::from(octets), pos))
+}
+
+/// The dotted-quad IPv4 address at the start of `bytes` that takes exactly `len` bytes, as
+/// [`parse_ipv4`] reads the first `len` bytes when the byte after them (if any) is not a digit
+/// or a dot that continues the address. For a parser that knows where a field ends within
+/// the line: the address is read from the line, sixteen bytes at once.
+#[inline]
+pub(crate) fn ipv4_exact_at(bytes: &[u8], len: usize) -> Option<std::net::Ipv4Addr> {
+    match ipv4_prefix(bytes) {
+        Some((ip, taken)) if taken == len => Some(ip),
+        _ => None,
+    }
 }
 
 /// Parses an IP address, also in `[v6]` form.

@@ -9,7 +9,7 @@
 //! `http_user_agent`, …); see `docs/mappings/web_access.md`.
 
 use std::borrow::Cow;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use logsec_event::{
     Actor, Endpoint, Event, HttpRequest, HttpResponse, RawRecord, Severity, SourceFormat, User,
@@ -21,7 +21,7 @@ use crate::options::ParseOptions;
 use crate::text::common::{http_status_id, set_url_of, split_request_line, url_of};
 use crate::text::scan::{
     CLF_TIME_LEN, ClfDayCache, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
-    closing_quote_short, digits_ending_at, month_from_abbr, parse_clf_time,
+    closing_quote_short, digits_ending_at, ipv4_exact_at, month_from_abbr, parse_clf_time,
     parse_clf_time_fixed_cached, parse_i64, parse_ip, parse_ipv4, separator_at, split_host_port,
 };
 use crate::text::syslog::{self, Clock};
@@ -128,6 +128,9 @@ pub(crate) fn looks_like_access(text: &str) -> bool {
 struct AccessHead<'a> {
     vhost: Option<&'a str>,
     remote: &'a str,
+    /// The remote address read as IPv4 when the fast path has read it (`Some(None)`: not an
+    /// IPv4 address).
+    remote_ipv4: Option<Option<Ipv4Addr>>,
     ident: &'a str,
     user: &'a str,
     /// The `[time]` text and its value, when the line has one.
@@ -244,9 +247,12 @@ fn fast_head<'a>(
         size = Some((size_text, value));
         tail_at = size_end;
     }
+    let (remote_from, remote_to) = *words.get(first)?;
+    let remote_ipv4 = ipv4_exact_at(bytes.get(remote_from..)?, remote_to - remote_from);
     let head = AccessHead {
         vhost,
         remote: word(first)?,
+        remote_ipv4: Some(remote_ipv4),
         ident: word(first + 1)?,
         user: word(first + 2)?,
         time: Some((span(text, time_at, close)?, time_ms)),
@@ -323,6 +329,7 @@ fn access_event_general<'a>(
     let head = AccessHead {
         vhost: l.vhost.map(|t| t.text),
         remote: l.remote.text,
+        remote_ipv4: None,
         ident: l.ident.text,
         user: l.user.text,
         time: time_text.map(|text| (text, time)),
@@ -426,7 +433,11 @@ fn build_access_event<'a>(
     let mut src = Box::<Endpoint<'a>>::default();
     // An IPv4 address comes back in a register (the general `parse_ip` returns through
     // memory, and storing its answer stalled on the narrow stores that wrote it).
-    match parse_ipv4(remote) {
+    let ipv4 = match head.remote_ipv4 {
+        Some(known) => known,
+        None => parse_ipv4(remote),
+    };
+    match ipv4 {
         Some(v4) => src.ip = Some(IpAddr::V4(v4)),
         None => match parse_ip(remote) {
             Some(ip) => src.ip = Some(ip),
