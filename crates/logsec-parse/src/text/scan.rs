@@ -123,6 +123,13 @@ impl<'a> Tokens<'a> {
         Tokens { line, pos: 0 }
     }
 
+    /// Tokens of `line` from byte `pos` on, for a parser that read the tokens before `pos`
+    /// itself. The tokenizer keeps no state between tokens, so from the end of a token this
+    /// yields exactly what [`Tokens::new`] yields after that token.
+    pub(crate) fn at(line: &'a str, pos: usize) -> Tokens<'a> {
+        Tokens { line, pos }
+    }
+
     /// The unread rest of the line, leading spaces skipped.
     pub(crate) fn rest(&self) -> &'a str {
         self.line
@@ -253,7 +260,7 @@ fn is_bracketed_address(bytes: &[u8], start: usize) -> bool {
 
 /// The index of the quote closing a string that starts at `from`: a `"` not escaped by a
 /// backslash and followed by a space, a tab or the end of the line; the line's length if none.
-fn closing_quote(bytes: &[u8], from: usize) -> usize {
+pub(crate) fn closing_quote(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while i < bytes.len() {
         match memchr::memchr2(b'"', b'\\', &bytes[i..]) {
@@ -274,6 +281,50 @@ fn closing_quote(bytes: &[u8], from: usize) -> usize {
     bytes.len()
 }
 
+/// [`closing_quote`] for a string that is usually short (the request line of an access log):
+/// the quote or backslash is searched eight bytes at a time, where a `memchr2` call costs more
+/// than it saves on a few dozen bytes.
+pub(crate) fn closing_quote_short(bytes: &[u8], from: usize) -> usize {
+    let mut i = from;
+    while i < bytes.len() {
+        let at = quote_or_backslash(bytes, i);
+        match bytes.get(at) {
+            None => return bytes.len(),
+            Some(b'\\') => i = at + 2,
+            Some(_) => {
+                if matches!(bytes.get(at + 1), None | Some(b' ' | b'\t')) {
+                    return at;
+                }
+                i = at + 1;
+            }
+        }
+    }
+    bytes.len()
+}
+
+/// The index of the first `"` or `\` at or after `from`, or the length of `bytes`.
+#[inline(always)]
+fn quote_or_backslash(bytes: &[u8], from: usize) -> usize {
+    const QUOTES: u64 = 0x2222_2222_2222_2222;
+    const BACKSLASHES: u64 = 0x5c5c_5c5c_5c5c_5c5c;
+    let mut at = from;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(eight);
+        let found = zero_bytes(word ^ QUOTES) | zero_bytes(word ^ BACKSLASHES);
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..).unwrap_or(&[]);
+    at + tail
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')
+        .unwrap_or(tail.len())
+}
+
 /// The index of the `]` closing a group that starts at `from`: the first `]` followed by a
 /// space or the end of the line; the line's length if none.
 fn closing_bracket(bytes: &[u8], from: usize) -> usize {
@@ -291,6 +342,25 @@ fn closing_bracket(bytes: &[u8], from: usize) -> usize {
         }
     }
     bytes.len()
+}
+
+/// The index of the first `needle` in `bytes`, eight bytes at a time: request targets are a
+/// few dozen bytes, where a `memchr` call costs more than it saves.
+#[inline(always)]
+pub(crate) fn byte_index(bytes: &[u8], needle: u8) -> Option<usize> {
+    let pattern = u64::from_le_bytes([needle; 8]);
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        let found = zero_bytes(u64::from_le_bytes(eight) ^ pattern);
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..).unwrap_or(&[]);
+    tail.iter().position(|&b| b == needle).map(|i| at + i)
 }
 
 /// Splits off the first space-delimited word: `(word, rest)` with the rest's leading spaces
@@ -579,9 +649,235 @@ pub(crate) fn parse_rfc3339(text: &str) -> Option<i64> {
     Some(ms - offset * 1000)
 }
 
+/// Whether the eight bytes at `from` are ASCII digits wherever `mask` has a `0xFF` byte
+/// (little-endian: the mask's lowest byte is the first byte). `false` also when fewer than
+/// eight bytes are left.
+#[inline(always)]
+fn all_digits(bytes: &[u8], from: usize, mask: u64) -> bool {
+    let Some(chunk) = bytes.get(from..from + 8) else {
+        return false;
+    };
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(chunk);
+    let word = u64::from_le_bytes(eight);
+    // A digit is `0x30..=0x39`: its high nibble is 3, and adding 6 keeps it 3. Adding 6 to a
+    // byte of `0xFA` or more carries into the next byte; that byte may then fail the second
+    // test although it is a digit (a refusal, never a false digit), and the first byte already
+    // failed the first test.
+    let high = 0xF0F0_F0F0_F0F0_F0F0 & mask;
+    let threes = 0x3030_3030_3030_3030 & mask;
+    word & high == threes && word.wrapping_add(0x0606_0606_0606_0606) & high == threes
+}
+
+/// The value of the `len` decimal digits that end at `end` in `bytes`, for `len` from 1 to 8:
+/// read as one word (the eight bytes before `end`), checked and combined without a branch
+/// per digit (a byte loop mispredicted at the end of every response size, whose length varies
+/// from line to line). `None` when `end < 8`, `len` is out of range or a byte is not a digit;
+/// callers then use [`parse_i64`].
+#[inline(always)]
+pub(crate) fn digits_ending_at(bytes: &[u8], end: usize, len: usize) -> Option<u64> {
+    if !(1..=8).contains(&len) {
+        return None;
+    }
+    let chunk = bytes.get(end.checked_sub(8)?..end)?;
+    let mut eight = [0u8; 8];
+    eight.copy_from_slice(chunk);
+    let word = u64::from_le_bytes(eight);
+    // The number's bytes are the last `len` (the high bytes of the little-endian word); the
+    // bytes before it become `0` digits.
+    let mine = u64::MAX << (8 * (8 - len));
+    let word = (word & mine) | (0x3030_3030_3030_3030 & !mine);
+    let high = 0xF0F0_F0F0_F0F0_F0F0;
+    let threes = 0x3030_3030_3030_3030;
+    if word & high != threes || word.wrapping_add(0x0606_0606_0606_0606) & high != threes {
+        return None;
+    }
+    // Pairs, then fours, then the eight: the first byte is the most significant digit.
+    let mut value = word & 0x0F0F_0F0F_0F0F_0F0F;
+    // The products overflow on purpose: what is kept is the middle of each.
+    value = value.wrapping_mul(10 << 8 | 1) >> 8;
+    value = (value & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1) >> 16;
+    value = (value & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 << 32 | 1) >> 32;
+    Some(value)
+}
+
+/// The length of the usual Common Log Format time, `10/Oct/2000:13:55:36 -0700`.
+pub(crate) const CLF_TIME_LEN: usize = 26;
+
+/// The month number (1–12) of an English three-letter abbreviation in any case, as
+/// [`month_from_abbr`] gives it, from one comparison of the three bytes read as a number
+/// (`| 0x20` lower-cases a letter and maps no other byte onto a lower-case letter).
+#[inline(always)]
+fn month_from_abbr_fast(a: u8, b: u8, c: u8) -> Option<u32> {
+    let key = u32::from_le_bytes([a | 0x20, b | 0x20, c | 0x20, 0]);
+    let key_of = |m: &[u8; 3]| u32::from_le_bytes([m[0], m[1], m[2], 0]);
+    Some(match key {
+        k if k == key_of(b"jan") => 1,
+        k if k == key_of(b"feb") => 2,
+        k if k == key_of(b"mar") => 3,
+        k if k == key_of(b"apr") => 4,
+        k if k == key_of(b"may") => 5,
+        k if k == key_of(b"jun") => 6,
+        k if k == key_of(b"jul") => 7,
+        k if k == key_of(b"aug") => 8,
+        k if k == key_of(b"sep") => 9,
+        k if k == key_of(b"oct") => 10,
+        k if k == key_of(b"nov") => 11,
+        k if k == key_of(b"dec") => 12,
+        _ => return None,
+    })
+}
+
+/// Parses the usual shape of the Common Log Format time, exactly `dd/Mmm/yyyy:hh:mm:ss ±hhmm`
+/// (26 bytes, no fraction), into milliseconds since the epoch, as [`parse_clf_time`] does.
+///
+/// `None` for any other shape and for out-of-range parts; callers then ask the general
+/// [`parse_clf_time`], which decides (so `Some` here always equals its answer). Written for
+/// the one shape web servers log: fixed offsets, no searching, the month from one
+/// comparison chain, and the range checks of [`civil_ms`] (a day up to 31 in any month,
+/// rolled into the next month as the general parser does; no bound on the zone's digits).
+#[inline]
+pub(crate) fn parse_clf_time_fixed(bytes: &[u8; CLF_TIME_LEN]) -> Option<i64> {
+    parse_clf_time_fixed_cached(bytes, &mut ClfDayCache::default())
+}
+
+/// The date of the last Common Log Format time read and its day number, so that the next
+/// time on the same day (nearly every line of a log, which is in time order) skips the
+/// month lookup and the calendar arithmetic.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ClfDayCache {
+    /// Bytes 0–7 and 7–10 of the time (`dd/Mmm/y`, `yyyy`); zero (never a date) when empty.
+    key: (u64, u32),
+    /// Days since 1970-01-01 of that date.
+    days: i64,
+}
+
+/// [`parse_clf_time_fixed`] with the day of the previous call kept in `cache`; the answer is
+/// the same.
+#[inline]
+pub(crate) fn parse_clf_time_fixed_cached(
+    bytes: &[u8; CLF_TIME_LEN],
+    cache: &mut ClfDayCache,
+) -> Option<i64> {
+    let [
+        day1,
+        day2,
+        slash1,
+        m1,
+        m2,
+        m3,
+        slash2,
+        year1,
+        year2,
+        year3,
+        year4,
+        colon1,
+        hour1,
+        hour2,
+        colon2,
+        minute1,
+        minute2,
+        colon3,
+        second1,
+        second2,
+        space,
+        sign,
+        zone1,
+        zone2,
+        zone3,
+        zone4,
+    ] = *bytes;
+    if slash1 != b'/'
+        || slash2 != b'/'
+        || colon1 != b':'
+        || colon2 != b':'
+        || colon3 != b':'
+        || space != b' '
+    {
+        return None;
+    }
+    // The sixteen digits checked in three words and a byte (four tests, not sixteen
+    // branches): bytes 0–7 (day, first year digit), 8–15 (year, hour, first minute digit),
+    // the second minute digit, 18–25 (second, zone).
+    if !all_digits(bytes, 0, 0xFF00_0000_0000_FFFF)
+        || !all_digits(bytes, 8, 0xFF00_FFFF_00FF_FFFF)
+        || !minute2.is_ascii_digit()
+        || !all_digits(bytes, 18, 0xFFFF_FFFF_0000_FFFF)
+    {
+        return None;
+    }
+    // The date's bytes, `dd/Mmm/y` and `yyyy`.
+    let key = (
+        u64::from_le_bytes([day1, day2, slash1, m1, m2, m3, slash2, year1]),
+        u32::from_le_bytes([year1, year2, year3, year4]),
+    );
+    let [
+        day1,
+        day2,
+        year1,
+        year2,
+        year3,
+        year4,
+        hour1,
+        hour2,
+        minute1,
+        minute2,
+        second1,
+        second2,
+        zone1,
+        zone2,
+        zone3,
+        zone4,
+    ] = [
+        day1, day2, year1, year2, year3, year4, hour1, hour2, minute1, minute2, second1, second2,
+        zone1, zone2, zone3, zone4,
+    ]
+    .map(|b| u32::from(b.wrapping_sub(b'0')));
+    // A date that equals the cached one had its month and day checked when it was cached.
+    let days = if key == cache.key {
+        cache.days
+    } else {
+        let month = month_from_abbr_fast(m1, m2, m3)?;
+        let day = day1 * 10 + day2;
+        if !(1..=31).contains(&day) {
+            return None;
+        }
+        let year = year1 * 1000 + year2 * 100 + year3 * 10 + year4;
+        let days = days_from_civil(i64::from(year), month, day);
+        *cache = ClfDayCache { key, days };
+        days
+    };
+    let hour = hour1 * 10 + hour2;
+    let minute = minute1 * 10 + minute2;
+    let second = second1 * 10 + second2;
+    let zone = i64::from((zone1 * 10 + zone2) * 3600 + (zone3 * 10 + zone4) * 60);
+    let offset = match sign {
+        b'+' => zone,
+        b'-' => -zone,
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let secs = ((days * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60 + i64::from(second);
+    Some((secs - offset) * 1000)
+}
+
 /// Parses the Common Log Format time `10/Oct/2000:13:55:36 -0700` (the brackets already
 /// removed) into milliseconds since the epoch.
 pub(crate) fn parse_clf_time(text: &str) -> Option<i64> {
+    match <&[u8; CLF_TIME_LEN]>::try_from(text.as_bytes())
+        .ok()
+        .and_then(parse_clf_time_fixed)
+    {
+        Some(ms) => Some(ms),
+        None => parse_clf_time_any_shape(text),
+    }
+}
+
+/// [`parse_clf_time`] for every shape it takes: a fraction of a second, a zone written `Z`,
+/// `±hh`, `±hh:mm` or `±hhmm`, or no zone (UTC).
+fn parse_clf_time_any_shape(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
     let day = digits::<2>(bytes, 0)?;
     if bytes.get(2) != Some(&b'/') || bytes.get(6) != Some(&b'/') || bytes.get(11) != Some(&b':') {
@@ -619,28 +915,85 @@ pub(crate) fn parse_clf_time(text: &str) -> Option<i64> {
 
 /// Parses a dotted-quad IPv4 address without the general parser (the common case on hot
 /// paths); `None` for anything else.
-fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
+pub(crate) fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
     match ipv4_prefix(text.as_bytes()) {
         Some((ip, len)) if len == text.len() => Some(ip),
         _ => None,
     }
 }
 
-/// The value of an ASCII digit.
-#[inline(always)]
-fn digit_at(bytes: &[u8], at: usize) -> Option<u32> {
-    match bytes.get(at) {
-        Some(b @ b'0'..=b'9') => Some(u32::from(b - b'0')),
-        _ => None,
+/// Reads a dotted-quad IPv4 address (four groups of one to three digits, each at most 255,
+/// separated by dots) at the start of `bytes`: the address and the bytes it took. The caller
+/// decides what may follow.
+///
+/// With sixteen bytes or more to read (an address inside a line: enough for the longest
+/// address and the byte after it), no branch depends on the digits: the sixteen bytes are
+/// copied at once, every group reads three bytes, and its length and value are selected
+/// arithmetically. A branch per digit mispredicted whenever an octet's length differed from
+/// the last address's (random client addresses: once or twice a line). A shorter input (a
+/// field already cut out) is read a digit at a time, where the copy would cost a `memcpy`
+/// call.
+#[inline]
+fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
+    match bytes.first_chunk::<IPV4_WINDOW>() {
+        Some(window) => ipv4_prefix_window(window),
+        None => ipv4_prefix_short(bytes),
     }
 }
 
-/// Reads a dotted-quad IPv4 address (four groups of one to three digits, each at most 255,
-/// separated by dots) at the start of `bytes`: the address and the bytes it took. The caller
-/// decides what may follow. One unrolled pass: the byte loop with a state machine it replaces
-/// mispredicted on every octet of every address.
+/// The bytes [`ipv4_prefix_window`] reads: the longest address, `255.255.255.255`, and the
+/// byte after it.
+const IPV4_WINDOW: usize = 16;
+
+/// [`ipv4_prefix`] over a window of sixteen bytes, without a branch per digit.
 #[inline]
-fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
+fn ipv4_prefix_window(window: &[u8; IPV4_WINDOW]) -> Option<(std::net::Ipv4Addr, usize)> {
+    // Two bytes of padding (non-digits) for the reads past the last group.
+    let mut buf = [0xFFu8; IPV4_WINDOW + 2];
+    buf.get_mut(..IPV4_WINDOW)?.copy_from_slice(window);
+    // The value of the digit at `at`; 10 or more for anything else.
+    let digit = |at: usize| u32::from(buf.get(at).map_or(0xFF, |b| b.wrapping_sub(b'0')));
+    let mut octets = [0u8; 4];
+    let mut pos = 0;
+    for (i, slot) in octets.iter_mut().enumerate() {
+        if i > 0 {
+            if buf.get(pos) != Some(&b'.') {
+                return None;
+            }
+            pos += 1;
+        }
+        let first = digit(pos);
+        if first > 9 {
+            return None;
+        }
+        let (second, third) = (digit(pos + 1), digit(pos + 2));
+        let has_second = second <= 9;
+        let has_third = has_second & (third <= 9);
+        let two = first * 10 + second;
+        let value = if has_third {
+            two * 10 + third
+        } else if has_second {
+            two
+        } else {
+            first
+        };
+        pos += 1 + usize::from(has_second) + usize::from(has_third);
+        *slot = u8::try_from(value).ok()?;
+    }
+    // A fourth digit (`1.2.3.4567`) or a fifth group is not a dotted quad.
+    if digit(pos) <= 9 {
+        return None;
+    }
+    Some((std::net::Ipv4Addr::from(octets), pos))
+}
+
+/// [`ipv4_prefix`] over fewer than sixteen bytes, a digit at a time (one unrolled pass).
+#[inline]
+fn ipv4_prefix_short(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
+    let digit_at = |at: usize| match bytes.get(at) {
+        Some(b @ b'0'..=b'9') => Some(u32::from(b - b'0')),
+        _ => None,
+    };
     let mut octets = [0u8; 4];
     let mut pos = 0;
     for (i, slot) in octets.iter_mut().enumerate() {
@@ -650,12 +1003,12 @@ fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
             }
             pos += 1;
         }
-        let mut value = digit_at(bytes, pos)?;
+        let mut value = digit_at(pos)?;
         pos += 1;
-        if let Some(d) = digit_at(bytes, pos) {
+        if let Some(d) = digit_at(pos) {
             value = value * 10 + d;
             pos += 1;
-            if let Some(d) = digit_at(bytes, pos) {
+            if let Some(d) = digit_at(pos) {
                 value = value * 10 + d;
                 pos += 1;
             }
@@ -663,10 +1016,22 @@ fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
         *slot = u8::try_from(value).ok()?;
     }
     // A fourth digit (`1.2.3.4567`) or a fifth group is not a dotted quad.
-    if digit_at(bytes, pos).is_some() {
+    if digit_at(pos).is_some() {
         return None;
     }
     Some((std::net::Ipv4Addr::from(octets), pos))
+}
+
+/// The dotted-quad IPv4 address at the start of `bytes` that takes exactly `len` bytes, as
+/// [`parse_ipv4`] reads the first `len` bytes when the byte after them (if any) is not a digit
+/// or a dot that continues the address. For a parser that knows where a field ends within
+/// the line: the address is read from the line, sixteen bytes at once.
+#[inline]
+pub(crate) fn ipv4_exact_at(bytes: &[u8], len: usize) -> Option<std::net::Ipv4Addr> {
+    match ipv4_prefix(bytes) {
+        Some((ip, taken)) if taken == len => Some(ip),
+        _ => None,
+    }
 }
 
 /// Parses an IP address, also in `[v6]` form.
@@ -757,7 +1122,7 @@ pub(crate) fn forwarded_ips(text: &str) -> Vec<IpAddr> {
 
 /// Splits a request target into path and query string (without the `?`), both borrowed.
 pub(crate) fn split_query(target: &str) -> (&str, Option<&str>) {
-    match memchr::memchr(b'?', target.as_bytes()) {
+    match byte_index(target.as_bytes(), b'?') {
         Some(i) => (
             target.get(..i).unwrap_or(""),
             target.get(i + 1..).filter(|q| !q.is_empty()),
@@ -914,6 +1279,18 @@ impl<'a> Unmapped<'a> {
     pub(crate) fn build(self) -> JsonValue<'a> {
         JsonValue::Object(self.members)
     }
+
+    /// Stores the finished object in `slot` (an event's `unmapped`) as `Some(self.build())`
+    /// does, but the vector moves field by field into an object already in place: a whole
+    /// `JsonValue` built on the stack and copied was read back with wide loads that straddled
+    /// the vector's narrow stores (a store-forwarding stall on every record).
+    #[inline(always)]
+    pub(crate) fn store_in(self, slot: &mut Option<JsonValue<'a>>) {
+        match slot.insert(JsonValue::Object(Vec::new())) {
+            JsonValue::Object(members) => *members = self.members,
+            other => *other = JsonValue::Object(self.members),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1008,7 +1385,20 @@ mod tests {
                 );
                 assert_eq!(word_end(bytes, from), find(false), "{text:?} {from}");
             }
+            for needle in [b'?', b' ', b'\t'] {
+                assert_eq!(
+                    byte_index(bytes, needle),
+                    bytes.iter().position(|&b| b == needle),
+                    "{text:?} {needle}"
+                );
+            }
         }
+        assert_eq!(byte_index(b"/a/b/c/d/e/f?x=1", b'?'), Some(12));
+        assert_eq!(byte_index(b"/p?", b'?'), Some(2));
+        // Bytes one away from the needle (a borrow in the word trick) are not matches.
+        assert_eq!(byte_index(b">>>>>>>>@@>@?", b'?'), Some(12));
+        assert_eq!(byte_index(b">@>@>@>@?", b'?'), Some(8));
+        assert_eq!(byte_index(b"/path/without/query", b'?'), None);
     }
 
     #[test]
@@ -1095,6 +1485,294 @@ mod tests {
             vec![("[fe80::1]:443", Delim::Bare), ("a b", Delim::Bracketed)]
         );
         assert_eq!(texts("   "), vec![]);
+    }
+
+    /// The fixed-width reader and the general one, which must agree.
+    fn clf_both(text: &str) -> (Option<i64>, Option<i64>) {
+        let fixed = <&[u8; CLF_TIME_LEN]>::try_from(text.as_bytes())
+            .ok()
+            .and_then(parse_clf_time_fixed);
+        (fixed, parse_clf_time_any_shape(text))
+    }
+
+    #[test]
+    fn clf_fixed_width_times() {
+        // Expected values from Python's `calendar.timegm`, not from this code.
+        let months = [
+            ("Jan", 1_609_459_200_000),
+            ("feb", 1_612_137_600_000),
+            ("MAR", 1_614_556_800_000),
+            ("Apr", 1_617_235_200_000),
+            ("May", 1_619_827_200_000),
+            ("jUN", 1_622_505_600_000),
+            ("Jul", 1_625_097_600_000),
+            ("Aug", 1_627_776_000_000),
+            ("Sep", 1_630_454_400_000),
+            ("Oct", 1_633_046_400_000),
+            ("Nov", 1_635_724_800_000),
+            ("Dec", 1_638_316_800_000),
+        ];
+        for (month, ms) in months {
+            let text = format!("01/{month}/2021:00:00:00 +0000");
+            assert_eq!(clf_both(&text), (Some(ms), Some(ms)), "{text}");
+            assert_eq!(parse_clf_time(&text), Some(ms), "{text}");
+        }
+        let cases = [
+            // Leap days: 2024 and 2000 are leap years, 1900 is not (29 Feb 1900 rolls over
+            // to 1 March, as the general parser has always done).
+            ("29/Feb/2024:23:59:59 +0000", 1_709_251_199_000),
+            ("29/Feb/2000:12:00:00 +0000", 951_825_600_000),
+            ("29/Feb/1900:00:00:00 +0000", -2_203_891_200_000),
+            // A day past the month's end is rolled into the next month, not rejected.
+            ("31/Feb/2023:00:00:00 +0000", 1_677_801_600_000),
+            ("31/Feb/2024:00:00:00 +0000", 1_709_337_600_000),
+            // A leap second is accepted and counted as the next second.
+            ("31/Dec/1999:23:59:60 +0000", 946_684_800_000),
+            // Zones east and west, with minutes.
+            ("05/Nov/2021:10:20:30 +1400", 1_636_057_230_000),
+            ("05/Nov/2021:10:20:30 -0930", 1_636_141_830_000),
+            ("10/Oct/2000:13:55:36 -0700", 971_211_336_000),
+            ("10/oct/2000:13:55:36 +0530", 971_166_336_000),
+            // Year zero (a leap year): 719,528 days before 1970.
+            ("01/Jan/0000:00:00:00 +0000", -62_167_219_200_000),
+        ];
+        for (text, ms) in cases {
+            assert_eq!(clf_both(text), (Some(ms), Some(ms)), "{text}");
+        }
+        // Out of range or malformed: both readers refuse.
+        for text in [
+            "00/Jan/2021:00:00:00 +0000",
+            "32/Jan/2021:00:00:00 +0000",
+            "10/Foo/2021:00:00:00 +0000",
+            "10/J4n/2021:00:00:00 +0000",
+            "10/Jan/2021:24:00:00 +0000",
+            "10/Jan/2021:23:60:00 +0000",
+            "10/Jan/2021:23:59:61 +0000",
+            "10/Jan/2021:23:59:59 *0000",
+            "10/Jan/2021:23:59:59 +00x0",
+            "1x/Jan/2021:23:59:59 +0000",
+            "10/Jan/20x1:23:59:59 +0000",
+            "10-Jan/2021:23:59:59 +0000",
+            "10/Jan/2021 23:59:59 +0000",
+            "10/Jan/2021:23:59:59_+0000",
+        ] {
+            assert_eq!(clf_both(text), (None, None), "{text}");
+        }
+        // Shapes only the general reader takes.
+        assert_eq!(
+            clf_both("10/Oct/2000:13-55-36 -0700"),
+            (None, Some(971_211_336_000))
+        );
+        assert_eq!(
+            parse_clf_time("10/Oct/2000:13-55-36 -0700"),
+            Some(971_211_336_000)
+        );
+        assert_eq!(
+            clf_both("10/Oct/2000:13:55:36 -07"),
+            (None, Some(971_211_336_000))
+        );
+    }
+
+    #[test]
+    fn clf_fixed_refuses_a_non_digit_in_every_digit_position() {
+        let good = *b"10/Oct/2000:13:55:36 -0700";
+        assert_eq!(parse_clf_time_fixed(&good), Some(971_211_336_000));
+        let digit_positions = [0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25];
+        for at in digit_positions {
+            // Bytes on both sides of the digit range, and ones whose `+ 6` carries.
+            for bad in [b'/', b':', b'@', b'x', b'\xFA', b'\xFF'] {
+                let mut time = good;
+                time[at] = bad;
+                assert_eq!(parse_clf_time_fixed(&time), None, "{at} {bad}");
+            }
+        }
+        // A carry out of a non-digit byte never makes a digit out of the next one, and every
+        // digit is accepted in every position.
+        for at in digit_positions {
+            for digit in b'0'..=b'9' {
+                let mut time = good;
+                time[at] = digit;
+                let accepted = parse_clf_time_fixed(&time).is_some();
+                let in_range = std::str::from_utf8(&time)
+                    .ok()
+                    .and_then(parse_clf_time_any_shape)
+                    .is_some();
+                assert_eq!(accepted, in_range, "{at} {digit}");
+            }
+        }
+    }
+
+    #[test]
+    fn digits_ending_at_reads_the_number_before_end() {
+        let line = b"GET / HTTP/1.1\" 404 22897";
+        assert_eq!(digits_ending_at(line, line.len(), 5), Some(22_897));
+        assert_eq!(digits_ending_at(line, line.len(), 1), Some(7));
+        assert_eq!(digits_ending_at(line, line.len() - 6, 3), Some(404));
+        // The space before the number is not a digit.
+        assert_eq!(digits_ending_at(line, line.len(), 6), None);
+        assert_eq!(digits_ending_at(b"x 12345678", 10, 8), Some(12_345_678));
+        assert_eq!(digits_ending_at(b"x 00000001", 10, 8), Some(1));
+        assert_eq!(digits_ending_at(b"x 99999999", 10, 8), Some(99_999_999));
+        assert_eq!(digits_ending_at(b"x 123456789", 11, 9), None);
+        assert_eq!(digits_ending_at(b"x 1234:678", 10, 8), None);
+        assert_eq!(digits_ending_at(b"1234567", 7, 3), None);
+        assert_eq!(digits_ending_at(b"xxxxxxx 5", 9, 0), None);
+    }
+
+    proptest::proptest! {
+        /// Every digit string of one to eight digits reads as `parse_u64` reads it.
+        #[test]
+        fn digits_ending_at_matches_parse_u64(prefix in "[ -~]{8}", number in "[0-9/:a]{1,8}") {
+            let text = format!("{prefix}{number}");
+            proptest::prop_assert_eq!(
+                digits_ending_at(text.as_bytes(), text.len(), number.len()),
+                parse_u64(&number)
+            );
+        }
+    }
+
+    #[test]
+    fn clf_day_cache_gives_what_a_fresh_parse_gives() {
+        let mut cache = ClfDayCache::default();
+        let mut cached = |text: &str| {
+            let bytes: &[u8; CLF_TIME_LEN] = text.as_bytes().try_into().unwrap();
+            parse_clf_time_fixed_cached(bytes, &mut cache)
+        };
+        // Expected values from Python's `calendar.timegm`.
+        assert_eq!(cached("10/Oct/2000:13:55:36 -0700"), Some(971_211_336_000));
+        // Same day: from the cache; another time and zone.
+        assert_eq!(cached("10/Oct/2000:23:59:59 +0000"), Some(971_222_399_000));
+        // An invalid time on the cached day is still refused.
+        assert_eq!(cached("10/Oct/2000:24:00:00 +0000"), None);
+        // The same day in lower case is another key, and the same day.
+        assert_eq!(cached("10/oct/2000:13:55:36 -0700"), Some(971_211_336_000));
+        // Another day, then an invalid day, then the previous day again.
+        assert_eq!(
+            cached("29/Feb/2024:23:59:59 +0000"),
+            Some(1_709_251_199_000)
+        );
+        assert_eq!(cached("32/Feb/2024:23:59:59 +0000"), None);
+        assert_eq!(cached("00/Feb/2024:23:59:59 +0000"), None);
+        assert_eq!(
+            cached("29/Feb/2024:00:00:00 +0000"),
+            Some(1_709_164_800_000)
+        );
+    }
+
+    /// The dotted-quad reader as first written (a branch per digit), to hold the branch-free
+    /// one to.
+    fn ipv4_prefix_reference(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
+        let digit_at = |at: usize| match bytes.get(at) {
+            Some(b @ b'0'..=b'9') => Some(u32::from(b - b'0')),
+            _ => None,
+        };
+        let mut octets = [0u8; 4];
+        let mut pos = 0;
+        for (i, slot) in octets.iter_mut().enumerate() {
+            if i > 0 {
+                if bytes.get(pos) != Some(&b'.') {
+                    return None;
+                }
+                pos += 1;
+            }
+            let mut value = digit_at(pos)?;
+            pos += 1;
+            if let Some(d) = digit_at(pos) {
+                value = value * 10 + d;
+                pos += 1;
+                if let Some(d) = digit_at(pos) {
+                    value = value * 10 + d;
+                    pos += 1;
+                }
+            }
+            *slot = u8::try_from(value).ok()?;
+        }
+        if digit_at(pos).is_some() {
+            return None;
+        }
+        Some((std::net::Ipv4Addr::from(octets), pos))
+    }
+
+    #[test]
+    fn ipv4_prefixes() {
+        // A text and the octets and length read from it.
+        type Case<'t> = (&'t str, Option<([u8; 4], usize)>);
+        let cases: [Case<'_>; 18] = [
+            // Sixteen bytes or more: the branch-free reader.
+            ("192.0.3.60 - - [14/Nov", Some(([192, 0, 3, 60], 10))),
+            ("001.02.3.004 xxxxxxx", Some(([1, 2, 3, 4], 12))),
+            ("1.2.3.256 xxxxxxxxxx", None),
+            ("1.2.3.4567 xxxxxxxxx", None),
+            // Shorter: the digit-at-a-time reader.
+            ("192.0.3.60", Some(([192, 0, 3, 60], 10))),
+            ("255.255.255.255", Some(([255, 255, 255, 255], 15))),
+            ("255.255.255.255 x", Some(([255, 255, 255, 255], 15))),
+            ("0.0.0.0:80", Some(([0, 0, 0, 0], 7))),
+            ("001.02.3.004", Some(([1, 2, 3, 4], 12))),
+            ("1.2.3.4.5", Some(([1, 2, 3, 4], 7))),
+            ("1.2.3.256", None),
+            ("1.2.3.4567", None),
+            ("1.2.3", None),
+            ("1.2.3.", None),
+            ("1..2.3", None),
+            ("1234.1.1.1", None),
+            ("a.b.c.d", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            let got = ipv4_prefix(text.as_bytes()).map(|(ip, len)| (ip.octets(), len));
+            assert_eq!(got, expected, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The branch-free dotted-quad reader reads what the branching one reads.
+        #[test]
+        fn ipv4_prefix_matches_the_reference(text in "[0-9.:a ]{0,20}|([0-9]{1,4}\\.){3}[0-9]{1,4}[0-9.: ]{0,3}") {
+            proptest::prop_assert_eq!(
+                ipv4_prefix(text.as_bytes()),
+                ipv4_prefix_reference(text.as_bytes()),
+                "{}", text
+            );
+        }
+
+        /// A cache kept across any sequence of times changes no answer.
+        #[test]
+        fn clf_day_cache_changes_no_answer(
+            texts in proptest::collection::vec(
+                "(10|11|00|32)/(Jan|feb|Foo)/(2000|2024):[0-2][0-9]:[0-6][0-9]:[0-6][0-9] [-+][0-9]{4}",
+                1..12,
+            )
+        ) {
+            let mut cache = ClfDayCache::default();
+            for text in &texts {
+                let bytes: &[u8; CLF_TIME_LEN] = text.as_bytes().try_into().unwrap();
+                proptest::prop_assert_eq!(
+                    parse_clf_time_fixed_cached(bytes, &mut cache),
+                    parse_clf_time_any_shape(text),
+                    "{}", text
+                );
+            }
+        }
+
+        /// The eight-byte quote search finds what the `memchr2` one finds.
+        #[test]
+        fn closing_quote_short_agrees(text in "[a \"\\\\\t]{0,40}", from in 0usize..42) {
+            let bytes = text.as_bytes();
+            proptest::prop_assert_eq!(closing_quote_short(bytes, from), closing_quote(bytes, from));
+        }
+
+        /// Wherever the fixed-width reader answers, the general reader gives the same answer.
+        #[test]
+        fn clf_fixed_agrees_with_general(
+            text in "[0-3x][0-9]/(Jan|feb|MAY|Dec|Foo|j4n)/[0-9]{4}:[0-2][0-9][:x][0-6][0-9][:-][0-6][0-9][ _][-+*][0-9]{2}[0-9:x][0-9]"
+        ) {
+            let (fixed, general) = clf_both(&text);
+            if fixed.is_some() {
+                proptest::prop_assert_eq!(fixed, general);
+            }
+            proptest::prop_assert_eq!(parse_clf_time(&text), general);
+        }
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub(crate) fn edits() -> impl Strategy<Value = Vec<Edit>> {
         Just('{'),
         Just('\\'),
         Just('%'),
+        Just('\t'),
+        Just('1'),
         any::<char>(),
     ];
     let edit = prop_oneof![
@@ -67,6 +69,14 @@ pub(crate) fn edits() -> impl Strategy<Value = Vec<Edit>> {
 
 /// Applies `edits` to `base` one by one and feeds every intermediate line to `parser`.
 pub(crate) fn mutations_never_panic(parser: &mut dyn LineParser, base: &str, edits: &[Edit]) {
+    for line in mutations(base, edits) {
+        let _ = parser.parse_line(&line);
+    }
+}
+
+/// The lines `edits` make of `base`, applied one by one: every intermediate line.
+pub(crate) fn mutations(base: &str, edits: &[Edit]) -> Vec<String> {
+    let mut lines = Vec::with_capacity(edits.len());
     let mut chars: Vec<char> = base.chars().collect();
     for edit in edits {
         let len = chars.len().max(1);
@@ -79,7 +89,7 @@ pub(crate) fn mutations_never_panic(parser: &mut dyn LineParser, base: &str, edi
             Edit::Truncate(i) => chars.truncate(i % len),
             _ => {}
         }
-        let line: String = chars.iter().collect();
-        let _ = parser.parse_line(&line);
+        lines.push(chars.iter().collect());
     }
+    lines
 }

@@ -9,6 +9,7 @@
 //! `http_user_agent`, …); see `docs/mappings/web_access.md`.
 
 use std::borrow::Cow;
+use std::net::{IpAddr, Ipv4Addr};
 
 use logsec_event::{
     Actor, Endpoint, Event, HttpRequest, HttpResponse, RawRecord, Severity, SourceFormat, User,
@@ -17,10 +18,11 @@ use logsec_event::{
 
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
-use crate::text::common::{http_status_id, split_request_line, url_of};
+use crate::text::common::{http_status_id, set_url_of, split_request_line, url_of};
 use crate::text::scan::{
-    Delim, Token, TokenArray, Tokens, Unmapped, civil_ms, month_from_abbr, parse_clf_time,
-    parse_i64, parse_ip, split_host_port,
+    CLF_TIME_LEN, ClfDayCache, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
+    closing_quote_short, digits_ending_at, ipv4_exact_at, month_from_abbr, parse_clf_time,
+    parse_clf_time_fixed_cached, parse_i64, parse_ip, parse_ipv4, separator_at, split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -121,6 +123,147 @@ pub(crate) fn looks_like_access(text: &str) -> bool {
         .is_some_and(|l| l.time.is_none_or(|t| parse_clf_time(t.text).is_some()))
 }
 
+/// The fields of an access line before the response size: where they sit depends on the
+/// layout (see [`layout`]).
+struct AccessHead<'a> {
+    vhost: Option<&'a str>,
+    remote: &'a str,
+    /// The remote address read as IPv4 when the fast path has read it (`Some(None)`: not an
+    /// IPv4 address).
+    remote_ipv4: Option<Option<Ipv4Addr>>,
+    ident: &'a str,
+    user: &'a str,
+    /// The `[time]` text and its value, when the line has one.
+    time: Option<(&'a str, i64)>,
+    request: &'a str,
+    status: &'a str,
+    /// The status as a number.
+    status_code: Option<i64>,
+    /// The response size and its value, when the fast path read it (the general path leaves
+    /// it among the tokens after the status).
+    size: Option<(&'a str, Option<i64>)>,
+}
+
+/// `text.get(from..to)`, from two splits: the range's `get` was called out of line from the
+/// fast path (six calls a line), the splits are inlined.
+#[inline(always)]
+fn span(text: &str, from: usize, to: usize) -> Option<&str> {
+    let (head, _) = text.split_at_checked(to)?;
+    head.split_at_checked(from).map(|(_, tail)| tail)
+}
+
+/// Whether a token that starts at `at` is bare (a run of non-space bytes): not a quoted
+/// string, not a bracketed group, not a separator.
+#[inline(always)]
+fn bare_start(bytes: &[u8], at: usize) -> bool {
+    bytes
+        .get(at)
+        .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'"' | b'['))
+}
+
+/// Reads the head of an access line in the usual layouts, `HOST IDENT USER [TIME] "REQUEST"
+/// STATUS` and the same after a virtual host, fields one space apart and the time in its
+/// fixed-width shape, without the general tokenizer; returns the head and the tokens after
+/// the status.
+///
+/// `None` for anything else, which the general path ([`Tokens`] and [`layout`]) then reads.
+/// Wherever this answers, it answers what the general path would: it accepts only tokens the
+/// tokenizer reads the same way (bare words end at the first space; the time holds no `]`, so
+/// its group ends at the `]` after it; a quoted request ends where the tokenizer ends it), in
+/// the positions [`layout`] gives them.
+#[inline(always)]
+fn fast_head<'a>(
+    text: &'a str,
+    day_cache: &mut ClfDayCache,
+) -> Option<(AccessHead<'a>, Tokens<'a>)> {
+    let bytes = text.as_bytes();
+    // Up to four bare words, one space apart, then the `[`.
+    let mut words = [(0usize, 0usize); 4];
+    let mut count = 0;
+    let mut at = 0;
+    loop {
+        if !bare_start(bytes, at) {
+            return None;
+        }
+        let end = separator_at(bytes, at, false);
+        *words.get_mut(count)? = (at, end);
+        count += 1;
+        if bytes.get(end) != Some(&b' ') {
+            return None;
+        }
+        at = end + 1;
+        if bytes.get(at) == Some(&b'[') && count >= 3 {
+            break;
+        }
+    }
+    let word = |i: usize| -> Option<&str> {
+        let (from, to) = *words.get(i)?;
+        span(text, from, to)
+    };
+    let (vhost, first) = if count == 4 {
+        (Some(word(0)?), 1)
+    } else {
+        (None, 0)
+    };
+    let time_at = at + 1;
+    let time_bytes: &[u8; CLF_TIME_LEN] = bytes
+        .get(time_at..time_at + CLF_TIME_LEN)?
+        .try_into()
+        .ok()?;
+    let time_ms = parse_clf_time_fixed_cached(time_bytes, day_cache)?;
+    let close = time_at + CLF_TIME_LEN;
+    if bytes.get(close) != Some(&b']')
+        || bytes.get(close + 1) != Some(&b' ')
+        || bytes.get(close + 2) != Some(&b'"')
+    {
+        return None;
+    }
+    let request_at = close + 3;
+    let request_end = closing_quote_short(bytes, request_at);
+    // The request is followed by one space and a bare status.
+    if bytes.get(request_end + 1) != Some(&b' ') || !bare_start(bytes, request_end + 2) {
+        return None;
+    }
+    let status_at = request_end + 2;
+    let status_end = separator_at(bytes, status_at, false);
+    let status = span(text, status_at, status_end)?;
+    let status_code = match status.as_bytes() {
+        [b'-'] => None,
+        [a, b, c] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+            Some(i64::from(a - b'0') * 100 + i64::from(b - b'0') * 10 + i64::from(c - b'0'))
+        }
+        _ => return None,
+    };
+    // The response size, a bare word one space after the status.
+    let mut tail_at = status_end;
+    let mut size = None;
+    if bytes.get(status_end) == Some(&b' ') && bare_start(bytes, status_end + 1) {
+        let size_end = separator_at(bytes, status_end + 1, false);
+        let size_text = span(text, status_end + 1, size_end)?;
+        let value = match digits_ending_at(bytes, size_end, size_text.len()) {
+            Some(value) => i64::try_from(value).ok(),
+            None => parse_i64(size_text),
+        };
+        size = Some((size_text, value));
+        tail_at = size_end;
+    }
+    let (remote_from, remote_to) = *words.get(first)?;
+    let remote_ipv4 = ipv4_exact_at(bytes.get(remote_from..)?, remote_to - remote_from);
+    let head = AccessHead {
+        vhost,
+        remote: word(first)?,
+        remote_ipv4: Some(remote_ipv4),
+        ident: word(first + 1)?,
+        user: word(first + 2)?,
+        time: Some((span(text, time_at, close)?, time_ms)),
+        request: span(text, request_at, request_end)?,
+        status,
+        status_code,
+        size,
+    };
+    Some((head, Tokens::at(text, tail_at)))
+}
+
 /// The HTTP Activity event of an access line `text` (the whole line, or a syslog message).
 /// `fallback_time` is used when the access line has no time of its own; `unmapped` may
 /// already hold the syslog header's fields.
@@ -128,9 +271,40 @@ pub(crate) fn access_event<'a>(
     line: &'a str,
     text: &'a str,
     fallback_time: Option<i64>,
-    mut unmapped: Unmapped<'a>,
+    unmapped: Unmapped<'a>,
     format: SourceFormat,
     _offset_secs: i64,
+) -> Result<Box<Event<'a>>, String> {
+    let mut day_cache = ClfDayCache::default();
+    access_event_with(line, text, fallback_time, unmapped, format, &mut day_cache)
+}
+
+/// [`access_event`] with the day of the previous line's time kept in `day_cache`.
+#[inline(always)]
+fn access_event_with<'a>(
+    line: &'a str,
+    text: &'a str,
+    fallback_time: Option<i64>,
+    unmapped: Unmapped<'a>,
+    format: SourceFormat,
+    day_cache: &mut ClfDayCache,
+) -> Result<Box<Event<'a>>, String> {
+    match fast_head(text, day_cache) {
+        Some((head, rest)) => {
+            let time = head.time.map_or(0, |(_, ms)| ms);
+            Ok(build_access_event(line, head, time, rest, unmapped, format))
+        }
+        None => access_event_general(line, text, fallback_time, unmapped, format),
+    }
+}
+
+/// [`access_event`] for every layout, through the general tokenizer.
+fn access_event_general<'a>(
+    line: &'a str,
+    text: &'a str,
+    fallback_time: Option<i64>,
+    unmapped: Unmapped<'a>,
+    format: SourceFormat,
 ) -> Result<Box<Event<'a>>, String> {
     let mut array = TokenArray::<24>::new();
     array.read(Tokens::new(text));
@@ -141,61 +315,137 @@ pub(crate) fn access_event<'a>(
                 .to_owned(),
         );
     };
-    let time = match l.time {
-        Some(token) => parse_clf_time(token.text)
-            .ok_or_else(|| format!("invalid access log time [{}]", token.text))?,
-        None => fallback_time.ok_or("access log line without a [time]")?,
+    let (time, time_text) = match l.time {
+        Some(token) => (
+            parse_clf_time(token.text)
+                .ok_or_else(|| format!("invalid access log time [{}]", token.text))?,
+            Some(token.text),
+        ),
+        None => (
+            fallback_time.ok_or("access log line without a [time]")?,
+            None,
+        ),
     };
-    let (method, target, version) = split_request_line(l.request.text);
-    let status = parse_i64(l.status.text);
-    let bytes = l.rest.first().filter(|t| t.delim == Delim::Bare);
-    let mut rest = l.rest.get(usize::from(bytes.is_some())..).unwrap_or(&[]);
-    let quoted = |rest: &mut &[Token<'a>]| -> Option<&'a str> {
-        let first = rest.first().filter(|t| t.delim == Delim::Quoted)?;
-        *rest = rest.get(1..).unwrap_or(&[]);
-        Some(first.text)
+    let head = AccessHead {
+        vhost: l.vhost.map(|t| t.text),
+        remote: l.remote.text,
+        remote_ipv4: None,
+        ident: l.ident.text,
+        user: l.user.text,
+        time: time_text.map(|text| (text, time)),
+        request: l.request.text,
+        status: l.status.text,
+        status_code: parse_i64(l.status.text),
+        size: None,
     };
-    let referer = quoted(&mut rest);
+    Ok(build_access_event(
+        line,
+        head,
+        time,
+        l.rest.iter().copied(),
+        unmapped,
+        format,
+    ))
+}
+
+/// The OCSF activity of an HTTP method: the usual methods, as they are written, without the
+/// case-insensitive search of [`ocsf::http_activity_for_method`], which decides the rest.
+#[inline(always)]
+fn http_activity(method: &str) -> u32 {
+    match method {
+        "GET" => 3,
+        "POST" => 6,
+        "HEAD" => 4,
+        "PUT" => 7,
+        "DELETE" => 2,
+        _ => ocsf::http_activity_for_method(method),
+    }
+}
+
+/// The event of an access line whose head is read; `rest` are the tokens after the status.
+#[inline(always)]
+fn build_access_event<'a>(
+    line: &'a str,
+    head: AccessHead<'a>,
+    time: i64,
+    rest: impl Iterator<Item = Token<'a>>,
+    mut unmapped: Unmapped<'a>,
+    format: SourceFormat,
+) -> Box<Event<'a>> {
+    // The size if the next token is bare, then the referer and the user agent if quoted;
+    // `next` is the first token not taken. (Written out: `Peekable::next_if` kept its peeked
+    // token in a nested option it stored and reloaded on every call.)
+    let mut rest = rest;
+    let mut next = rest.next();
+    let mut take_if = |wanted: Delim| match next {
+        Some(token) if token.delim == wanted => {
+            next = rest.next();
+            Some(token.text)
+        }
+        _ => None,
+    };
+    let (bytes, length) = match head.size {
+        Some((text, value)) => (Some(text), value),
+        None => {
+            let bytes = take_if(Delim::Bare);
+            (bytes, bytes.and_then(parse_i64))
+        }
+    };
+    let referer = take_if(Delim::Quoted);
     let user_agent = if referer.is_some() {
-        quoted(&mut rest)
+        take_if(Delim::Quoted)
     } else {
         None
     };
+    let (method, target, version) = split_request_line(head.request);
+    let status = head.status_code;
 
-    unmapped.opt("server_name", l.vhost.map(|t| t.text));
-    unmapped.str("remote_addr", l.remote.text);
-    unmapped.str("remote_logname", l.ident.text);
-    unmapped.str("remote_user", l.user.text);
-    unmapped.opt("time_local", l.time.map(|t| t.text));
-    unmapped.str("request", l.request.text);
+    unmapped.opt("server_name", head.vhost);
+    unmapped.str("remote_addr", head.remote);
+    unmapped.str("remote_logname", head.ident);
+    unmapped.str("remote_user", head.user);
+    unmapped.opt("time_local", head.time.map(|(text, _)| text));
+    unmapped.str("request", head.request);
     unmapped.opt("request_method", method);
     unmapped.opt("request_uri", target);
     unmapped.opt("server_protocol", version);
-    unmapped.str("status", l.status.text);
-    unmapped.opt("body_bytes_sent", bytes.map(|t| t.text));
+    unmapped.str("status", head.status);
+    unmapped.opt("body_bytes_sent", bytes);
     unmapped.opt("http_referer", referer);
     unmapped.opt("http_user_agent", user_agent);
-    for (name, token) in EXTRA.iter().zip(rest) {
-        unmapped.str(name, token.text);
+    // Most lines end with the user agent: no iterator is set up for them.
+    if let Some(first) = next {
+        for (name, token) in EXTRA.iter().zip(std::iter::once(first).chain(rest)) {
+            unmapped.str(name, token.text);
+        }
     }
 
-    let activity = ocsf::http_activity_for_method(method.unwrap_or(""));
+    let activity = http_activity(method.unwrap_or(""));
     let mut event = Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format);
     event.time = time;
     if let Some(status) = status {
         event.set_status(http_status_id(status));
-        event.status_code = Some(Cow::Borrowed(l.status.text));
+        event.status_code = Some(Cow::Borrowed(head.status));
     }
     // The boxed objects are filled in place on the heap: a struct literal in `Box::new` is
     // built on the stack and copied, and the copy stalls on the stores that just built it.
-    let remote = l.remote.text;
+    let remote = head.remote;
     let mut src = Box::<Endpoint<'a>>::default();
-    match parse_ip(remote) {
-        Some(ip) => src.ip = Some(ip),
-        None => src.hostname = Some(Cow::Borrowed(remote)),
+    // An IPv4 address comes back in a register (the general `parse_ip` returns through
+    // memory, and storing its answer stalled on the narrow stores that wrote it).
+    let ipv4 = match head.remote_ipv4 {
+        Some(known) => known,
+        None => parse_ipv4(remote),
+    };
+    match ipv4 {
+        Some(v4) => src.ip = Some(IpAddr::V4(v4)),
+        None => match parse_ip(remote) {
+            Some(ip) => src.ip = Some(ip),
+            None => src.hostname = Some(Cow::Borrowed(remote)),
+        },
     }
     event.src_endpoint = Some(src);
-    if let Some(user) = l.user.value() {
+    if let Some(user) = absent(head.user) {
         let mut actor = Box::<Actor<'a>>::default();
         actor.user = Some(User {
             name: Some(Cow::Borrowed(user)),
@@ -203,7 +453,7 @@ pub(crate) fn access_event<'a>(
         });
         event.actor = Some(actor);
     }
-    let (vhost_name, vhost_port) = match l.vhost.map(|t| t.text) {
+    let (vhost_name, vhost_port) = match head.vhost {
         Some(vhost) => match vhost.rsplit_once(':') {
             Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => {
                 (Some(host), port.parse().ok())
@@ -214,18 +464,20 @@ pub(crate) fn access_event<'a>(
     };
     let mut request = Box::<HttpRequest<'a>>::default();
     request.http_method = method.map(Cow::Borrowed);
-    request.url = target.map(|target| url_of(target, vhost_name, vhost_port));
+    if let Some(target) = target {
+        set_url_of(&mut request.url, target, vhost_name, vhost_port);
+    }
     request.user_agent = user_agent.filter(|u| *u != "-").map(Cow::Borrowed);
     request.referrer = referer.filter(|r| *r != "-").map(Cow::Borrowed);
     request.version = version.map(Cow::Borrowed);
     event.http_request = Some(request);
     let mut response = Box::<HttpResponse<'a>>::default();
     response.code = status;
-    response.length = bytes.and_then(|t| parse_i64(t.text));
+    response.length = length;
     event.http_response = Some(response);
-    event.unmapped = Some(unmapped.build());
+    unmapped.store_in(&mut event.unmapped);
     event.raw = RawRecord::text(line);
-    Ok(event)
+    event
 }
 
 /// OCSF severity of an nginx/Apache error level.
@@ -436,10 +688,23 @@ fn apache_auth_failure_user(message: &str) -> Option<&str> {
     rest.get(..end).filter(|user| !user.is_empty())
 }
 
+/// `line` without the carriage returns, spaces and tabs at its end, as
+/// `line.trim_end_matches(['\r', ' ', '\t'])` gives it, from a byte loop.
+fn trim_line_end(line: &str) -> &str {
+    let bytes = line.as_bytes();
+    let mut end = bytes.len();
+    while let Some(b'\r' | b' ' | b'\t') = bytes.get(end.wrapping_sub(1)) {
+        end -= 1;
+    }
+    line.get(..end).unwrap_or(line)
+}
+
 /// The web server log parser.
 #[derive(Debug)]
 pub(crate) struct WebAccessParser {
     clock: Clock,
+    /// The day of the last access line's time.
+    day_cache: ClfDayCache,
 }
 
 impl WebAccessParser {
@@ -448,6 +713,7 @@ impl WebAccessParser {
     pub(crate) fn new(options: &ParseOptions) -> WebAccessParser {
         WebAccessParser {
             clock: Clock::new(options),
+            day_cache: ClfDayCache::default(),
         }
     }
 
@@ -530,10 +796,14 @@ impl LineParser for WebAccessParser {
     }
 
     fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
-        let text = line.trim_end_matches(['\r', ' ', '\t']);
-        if text.trim_start().is_empty() {
+        let text = trim_line_end(line);
+        // A line that starts with a visible ASCII byte is not blank (the Unicode-aware trim
+        // is only needed for the others).
+        let starts_visible = text.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+        if !starts_visible && text.trim_start().is_empty() {
             return LineOutcome::Skip;
         }
+        // Apache error lines start with `[`: the test is skipped on the others.
         let result = if is_nginx_error(text) {
             nginx_error_event(
                 line,
@@ -542,16 +812,16 @@ impl LineParser for WebAccessParser {
                 Unmapped::with_capacity(12),
                 SourceFormat::WebAccess,
             )
-        } else if is_apache_error(text) {
+        } else if text.starts_with('[') && is_apache_error(text) {
             self.apache_error(line)
         } else {
-            match access_event(
+            match access_event_with(
                 line,
                 text,
                 None,
                 Unmapped::with_capacity(16),
                 SourceFormat::WebAccess,
-                self.clock.offset_secs(),
+                &mut self.day_cache,
             ) {
                 Ok(event) => Ok(event),
                 Err(reason) => match syslog::parse_header(text, &mut self.clock) {
@@ -780,7 +1050,107 @@ mod tests {
         assert_eq!(event.http_response.as_ref().unwrap().length, Some(100));
     }
 
+    /// Access lines in every layout the fast path reads, and some it leaves to the general one.
+    const ACCESS_BASES: [&str; 8] = [
+        COMBINED,
+        r#"192.0.3.60 - frank [14/Nov/2023:10:00:00 +0000] "GET /static/app.js HTTP/1.1" 404 22897"#,
+        r#"www.example.com:443 2001:db8::1 - - [29/Sep/2021:12:37:05 +0200] "GET / HTTP/2.0" 301 0 "-" "curl/8""#,
+        r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "\x16\x03\x01 \"x\" \x02" - - "-" "-" a b c d e f g h i j"#,
+        r#"192.168.1.1 - [08/Jun/2020:08:04:43 +0000] "GET /api/test HTTP/1.1" 200 100 "-" "curl/7.68.0""#,
+        r#"10.0.0.1 - - [08/Jun/2020:08:04:43.120 +0000] "PATCH http://h:8080/a?b HTTP/1.0" 200 - "r" "u" "x""#,
+        r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "GET / HTTP/1.1" 200 123456789012 "-" "-""#,
+        r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "GET / HTTP/1.1" 200 -12"#,
+    ];
+
+    #[test]
+    fn fast_path_reads_the_usual_layouts() {
+        // The fast path must take the usual lines (else the speed is lost silently) and leave
+        // the others to the general path.
+        let taken: Vec<bool> = ACCESS_BASES
+            .iter()
+            .map(|line| fast_head(line, &mut ClfDayCache::default()).is_some())
+            .collect();
+        assert_eq!(taken, [true, true, true, true, false, false, true, true]);
+        // Response sizes the eight-byte reader leaves to `parse_i64`.
+        let length = |line| {
+            event_of(&mut parser(), line)
+                .http_response
+                .as_ref()
+                .unwrap()
+                .length
+        };
+        assert_eq!(length(ACCESS_BASES[6]), Some(123_456_789_012));
+        assert_eq!(length(ACCESS_BASES[7]), Some(-12));
+        assert_eq!(length(ACCESS_BASES[1]), Some(22_897));
+        let (head, _) = fast_head(ACCESS_BASES[2], &mut ClfDayCache::default()).unwrap();
+        assert_eq!(
+            (head.vhost, head.remote, head.user, head.status),
+            (Some("www.example.com:443"), "2001:db8::1", "-", "301")
+        );
+        assert_eq!(
+            head.time,
+            Some(("29/Sep/2021:12:37:05 +0200", 1_632_911_825_000))
+        );
+        assert_eq!(head.request, "GET / HTTP/2.0");
+        let event = event_of(&mut parser(), ACCESS_BASES[3]);
+        assert_eq!(raw(&event, "extra_8"), Some("h".into()));
+        assert_eq!(raw(&event, "extra_9"), None);
+        assert_eq!(raw(&event, "status"), None);
+        assert_eq!(event.http_response.as_ref().unwrap().length, None);
+        assert_eq!(
+            raw(&event, "request"),
+            Some(r#"\x16\x03\x01 \"x\" \x02"#.into())
+        );
+    }
+
+    /// What [`access_event`] returns.
+    type AccessResult<'a> = Result<Box<Event<'a>>, String>;
+
+    /// The event of an access line through the fast path and through the general path.
+    fn both_paths(line: &str) -> Option<(Box<Event<'_>>, AccessResult<'_>)> {
+        let (head, rest) = fast_head(line, &mut ClfDayCache::default())?;
+        let time = head.time.map_or(0, |(_, ms)| ms);
+        let fast = build_access_event(
+            line,
+            head,
+            time,
+            rest,
+            Unmapped::with_capacity(16),
+            SourceFormat::WebAccess,
+        );
+        let general = access_event_general(
+            line,
+            line,
+            None,
+            Unmapped::with_capacity(16),
+            SourceFormat::WebAccess,
+        );
+        Some((fast, general))
+    }
+
+    #[test]
+    fn fast_path_builds_what_the_general_path_builds() {
+        for line in ACCESS_BASES {
+            if let Some((fast, general)) = both_paths(line) {
+                assert_eq!(Ok(fast), general, "{line}");
+            }
+        }
+    }
+
     proptest::proptest! {
+        /// Wherever the fast path reads a mutated access line, the general path builds the
+        /// same event from it.
+        #[test]
+        fn fast_path_agrees_with_the_general_path(edits in crate::text::test_support::edits()) {
+            for base in ACCESS_BASES {
+                for line in crate::text::test_support::mutations(base, &edits) {
+                    if let Some((fast, general)) = both_paths(&line) {
+                        proptest::prop_assert_eq!(Ok(fast), general, "{}", line);
+                    }
+                }
+            }
+        }
+
         #[test]
         fn never_panics(line in ".{0,300}", edits in crate::text::test_support::edits()) {
             let mut p = parser();
