@@ -31,8 +31,9 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::common::http_status_id;
 use crate::text::scan::{
-    Delim, Token, TokenArray, Tokens, Unmapped, absent, forwarded_ips, parse_i64, parse_rfc3339,
-    split_host_port, split_query, split3_spaces,
+    Delim, Token, TokenArray, Tokens, Unmapped, absent, byte_index, civil_ms, closing_quote_short,
+    forwarded_ips, parse_i64, parse_ip, parse_rfc3339, separator_at, split_host_port, split_query,
+    split3_spaces,
 };
 
 /// The known fields, named as in Istio's JSON access-log encoding.
@@ -168,6 +169,8 @@ enum Piece {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledFormat {
     pieces: Vec<Piece>,
+    /// The number of operators among the pieces.
+    operators: usize,
 }
 
 impl CompiledFormat {
@@ -216,10 +219,14 @@ impl CompiledFormat {
         if !literal.is_empty() {
             pieces.push(literal_piece(literal));
         }
-        if !pieces.iter().any(|p| matches!(p, Piece::Operator { .. })) {
+        let operators = pieces
+            .iter()
+            .filter(|p| matches!(p, Piece::Operator { .. }))
+            .count();
+        if operators == 0 {
             return Err("the format has no command operator".to_owned());
         }
-        Ok(CompiledFormat { pieces })
+        Ok(CompiledFormat { pieces, operators })
     }
 
     /// Matches a line against the format, filling `access` and `unmapped`.
@@ -235,7 +242,7 @@ impl CompiledFormat {
             let rest = line.get(pos..).unwrap_or("");
             match piece {
                 Piece::Literal(text, _) => {
-                    if !rest.starts_with(text.as_str()) {
+                    if !has_prefix(rest.as_bytes(), text.as_bytes()) {
                         return Err(format!(
                             "line does not match the envoy_format: expected {text:?} at byte {pos}"
                         ));
@@ -244,7 +251,7 @@ impl CompiledFormat {
                 }
                 Piece::Operator { field, name } => {
                     let end = match pieces.peek() {
-                        Some(Piece::Literal(next, finder)) => finder.find(rest.as_bytes()).ok_or_else(|| {
+                        Some(Piece::Literal(next, finder)) => find_literal(rest.as_bytes(), next.as_bytes(), finder).ok_or_else(|| {
                             format!(
                                 "line does not match the envoy_format: {next:?} not found after byte {pos}"
                             )
@@ -267,6 +274,35 @@ impl CompiledFormat {
         }
         Ok(())
     }
+}
+
+/// The first occurrence of `literal` in `text`, as `finder` (built for it) finds it. The
+/// literals between operators are a few bytes and the values a few dozen: the first byte is
+/// searched eight bytes at a time and the rest compared, where a call into the searcher cost
+/// more than it saved; long literals go to the searcher.
+#[inline(always)]
+fn find_literal(text: &[u8], literal: &[u8], finder: &memchr::memmem::Finder<'_>) -> Option<usize> {
+    let (Some(&first), true) = (literal.first(), literal.len() <= 8) else {
+        return finder.find(text);
+    };
+    let mut from = 0;
+    loop {
+        let at = from + byte_index(text.get(from..)?, first)?;
+        if has_prefix(text.get(at..)?, literal) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+}
+
+/// Whether `text` starts with `literal`: short literals byte by byte, where the `memcmp` call
+/// of `starts_with` cost more than the comparison.
+#[inline(always)]
+fn has_prefix(text: &[u8], literal: &[u8]) -> bool {
+    if literal.len() > 8 {
+        return text.starts_with(literal);
+    }
+    text.len() >= literal.len() && literal.iter().zip(text).all(|(a, b)| a == b)
 }
 
 /// The piece for a literal.
@@ -405,7 +441,9 @@ impl LineParser for EnvoyParser {
                 Ok(compiled) => compiled,
                 Err(err) => return LineOutcome::Reject(format!("invalid envoy_format: {err}")),
             };
-            let mut fields = Unmapped::with_capacity(compiled.pieces.len());
+            // One member per operator at most (a vector of a kilobyte or more is freed
+            // outside the allocator's per-thread cache, and more slowly).
+            let mut fields = Unmapped::with_capacity(compiled.operators);
             if let Err(reason) = compiled.apply(inner, &mut access, &mut fields) {
                 return LineOutcome::Reject(reason);
             }
@@ -413,11 +451,10 @@ impl LineParser for EnvoyParser {
         } else if let Some(event) = app_log_line(line, inner, self.format) {
             return LineOutcome::Event(event);
         } else {
-            let mut fields = Unmapped::with_capacity(NAMES.len());
-            if let Err(reason) = read_default(inner, &mut access, &mut fields) {
-                return LineOutcome::Reject(reason);
+            match read_default(inner, &mut access) {
+                Ok(fields) => unmapped = fields.build(),
+                Err(reason) => return LineOutcome::Reject(reason),
             }
-            unmapped = fields.build();
         }
         let event = build_event(line, &mut access, unmapped, cri_time, self.format);
         LineOutcome::Event(event)
@@ -427,6 +464,16 @@ impl LineParser for EnvoyParser {
 /// Strips a containerd/CRI prefix `<RFC 3339 time> <stdout|stderr> <F|P> `, returning the
 /// message and the prefix's time.
 pub(crate) fn strip_cri(line: &str) -> (&str, Option<i64>) {
+    // The prefix starts with a digit (the test `split_word` would make below, made before it
+    // searches the whole line for a space).
+    if !line
+        .trim_start_matches(' ')
+        .as_bytes()
+        .first()
+        .is_some_and(u8::is_ascii_digit)
+    {
+        return (line, None);
+    }
     let Some((time, rest)) = crate::text::scan::split_word(line) else {
         return (line, None);
     };
@@ -451,14 +498,273 @@ pub(crate) fn strip_cri(line: &str) -> (&str, Option<i64>) {
     }
 }
 
+/// [`parse_rfc3339`] of a start time, with Envoy's own shape `YYYY-MM-DDTHH:MM:SS.mmmZ` read
+/// at fixed offsets (no digit loops, fraction loop or zone search); any other text goes to
+/// [`parse_rfc3339`].
+#[inline(always)]
+fn start_time_ms(text: &str) -> Option<i64> {
+    let Ok(bytes) = <&[u8; 24]>::try_from(text.as_bytes()) else {
+        return parse_rfc3339(text);
+    };
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        mo0,
+        mo1,
+        b'-',
+        d0,
+        d1,
+        b'T',
+        h0,
+        h1,
+        b':',
+        mi0,
+        mi1,
+        b':',
+        s0,
+        s1,
+        b'.',
+        f0,
+        f1,
+        f2,
+        b'Z',
+    ] = *bytes
+    else {
+        return parse_rfc3339(text);
+    };
+    let digits = [
+        y0, y1, y2, y3, mo0, mo1, d0, d1, h0, h1, mi0, mi1, s0, s1, f0, f1, f2,
+    ]
+    .map(|b| u32::from(b.wrapping_sub(b'0')));
+    if digits.iter().any(|d| *d > 9) {
+        return parse_rfc3339(text);
+    }
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        mo0,
+        mo1,
+        d0,
+        d1,
+        h0,
+        h1,
+        mi0,
+        mi1,
+        s0,
+        s1,
+        f0,
+        f1,
+        f2,
+    ] = digits;
+    civil_ms(
+        i64::from(y0 * 1000 + y1 * 100 + y2 * 10 + y3),
+        mo0 * 10 + mo1,
+        d0 * 10 + d1,
+        h0 * 10 + h1,
+        mi0 * 10 + mi1,
+        s0 * 10 + s1,
+        f0 * 100 + f1 * 10 + f2,
+    )
+}
+
+/// The tokens of a line in Envoy's own default format, as the tokenizer reads them: the
+/// bracketed start time, the quoted request line, the response code and flags, the four
+/// numbers and the five quoted fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EnvoyDefaultLine<'a> {
+    start: &'a str,
+    request: &'a str,
+    code: &'a str,
+    flags: &'a str,
+    rest: [&'a str; 9],
+}
+
+/// Whether `b` starts a bare token (the tokenizer skips spaces and tabs, and reads a quoted
+/// string or a bracketed group from `"` and `[`).
+#[inline(always)]
+fn starts_bare(b: Option<&u8>) -> bool {
+    matches!(b, Some(b) if !matches!(b, b' ' | b'\t' | b'"' | b'['))
+}
+
+/// The bracketed start time and the quoted request line of a default line, and the position
+/// after the request's closing quote.
+type Head<'a> = (&'a str, &'a str, usize);
+
+/// The first two tokens of a default line when it starts `[…] "…"` (the first `]` followed by
+/// one space and a quote, the request's closing quote inside the line), as the tokenizer reads
+/// them, and the position where the tokenizer would go on.
+#[inline(always)]
+fn default_head(line: &str) -> Option<Head<'_>> {
+    let bytes = line.as_bytes();
+    if bytes.first() != Some(&b'[') {
+        return None;
+    }
+    // The first `]` closes the group when a space follows (and then the `[` cannot open an
+    // IPv6 `[address]:port`).
+    let close = 1 + byte_index(bytes.get(1..)?, b']')?;
+    if bytes.get(close + 1) != Some(&b' ') || bytes.get(close + 2) != Some(&b'"') {
+        return None;
+    }
+    let start = line.get(1..close)?;
+    let quote = closing_quote_short(bytes, close + 3);
+    if quote >= bytes.len() {
+        return None;
+    }
+    let request = line.get(close + 3..quote)?;
+    Some((start, request, quote))
+}
+
+/// Envoy's default layout `[START] "REQUEST" CODE FLAGS N N N N "…" "…" "…" "…" "…"` read in one
+/// pass, one space (or a tab after a quote) between tokens and nothing after the last quote.
+/// Every such line tokenizes to exactly these thirteen tokens with the anchor at the fifth, so
+/// the general reader would read the same fields; `None` for every other line (Istio's
+/// layouts, other spacing, unterminated strings, …), which the general reader takes.
+#[inline(always)]
+fn envoy_default_fast<'a>(line: &'a str, head: Head<'a>) -> Option<EnvoyDefaultLine<'a>> {
+    let bytes = line.as_bytes();
+    let (start, request, quote) = head;
+    // `closing_quote_short` stops only at a quote followed by a space or a tab.
+    let mut pos = quote + 2;
+    let bare = |pos: &mut usize| -> Option<&str> {
+        if !starts_bare(bytes.get(*pos)) {
+            return None;
+        }
+        let end = separator_at(bytes, *pos, false);
+        // One space, then the next token.
+        if bytes.get(end) != Some(&b' ') {
+            return None;
+        }
+        let word = line.get(*pos..end)?;
+        *pos = end + 1;
+        Some(word)
+    };
+    let code = bare(&mut pos)?;
+    let flags = bare(&mut pos)?;
+    let mut rest = [""; 9];
+    let (numbers, quoted) = rest.split_at_mut(4);
+    for slot in numbers {
+        // Istio's layouts have words here: leave them before scanning them.
+        if !matches!(bytes.get(pos), Some(b'0'..=b'9' | b'-')) {
+            return None;
+        }
+        let word = bare(&mut pos)?;
+        if !(word == "-" || word.bytes().all(|b| b.is_ascii_digit())) {
+            return None;
+        }
+        *slot = word;
+    }
+    for slot in quoted {
+        if bytes.get(pos) != Some(&b'"') {
+            return None;
+        }
+        let quote = closing_quote_short(bytes, pos + 1);
+        if quote >= bytes.len() {
+            return None;
+        }
+        *slot = line.get(pos + 1..quote)?;
+        pos = quote + 2;
+    }
+    // The last quote ends the line.
+    if pos != bytes.len() + 1 {
+        return None;
+    }
+    Some(EnvoyDefaultLine {
+        start,
+        request,
+        code,
+        flags,
+        rest,
+    })
+}
+
+/// The fields of a default line in Envoy's own layout, as [`read_default`] puts them.
+#[inline(always)]
+fn put_envoy_default<'a>(
+    fields: &EnvoyDefaultLine<'a>,
+    access: &mut Access<'a>,
+    unmapped: &mut Unmapped<'a>,
+) {
+    let mut put = |field: usize, value: &'a str| {
+        access.set(field, value);
+        if let Some(name) = NAMES.get(field) {
+            unmapped.str(name, value);
+        }
+    };
+    put(START_TIME, fields.start);
+    let (method, path, protocol) = split3_spaces(fields.request);
+    put(METHOD, method);
+    put(PATH, path.unwrap_or(""));
+    put(PROTOCOL, protocol.unwrap_or(""));
+    put(RESPONSE_CODE, fields.code);
+    put(RESPONSE_FLAGS, fields.flags);
+    for (field, value) in DEFAULT_FIXED.iter().zip(fields.rest) {
+        put(*field, value);
+    }
+}
+
+/// The fields from BYTES_RECEIVED on that every default format logs, in order.
+const DEFAULT_FIXED: [usize; 9] = [
+    BYTES_RECEIVED,
+    BYTES_SENT,
+    DURATION,
+    UPSTREAM_SERVICE_TIME,
+    X_FORWARDED_FOR,
+    USER_AGENT,
+    REQUEST_ID,
+    AUTHORITY,
+    UPSTREAM_HOST,
+];
+
 /// Reads Envoy's or Istio's default text format.
-fn read_default<'a>(
+///
+/// The `unmapped` vector is sized for the layout: Envoy's own logs fourteen named fields at
+/// most, Istio's up to 23 (a vector of a kilobyte or more is freed outside the allocator's
+/// per-thread cache, and more slowly).
+fn read_default<'a>(line: &'a str, access: &mut Access<'a>) -> Result<Unmapped<'a>, String> {
+    let head = default_head(line);
+    if let Some(fields) = head.and_then(|head| envoy_default_fast(line, head)) {
+        access.start_ms = start_time_ms(fields.start);
+        if access.start_ms.is_some() {
+            let mut unmapped = Unmapped::with_capacity(ENVOY_DEFAULT_FIELDS);
+            put_envoy_default(&fields, access, &mut unmapped);
+            return Ok(unmapped);
+        }
+    }
+    let mut unmapped = Unmapped::with_capacity(NAMES.len());
+    read_default_general(line, head, access, &mut unmapped).map(|()| unmapped)
+}
+
+/// The most named fields a line in Envoy's own default layout has.
+const ENVOY_DEFAULT_FIELDS: usize = 14;
+
+/// Reads Envoy's or Istio's default text format through the tokenizer, whatever the layout;
+/// the tokenizer goes on after `head` when [`default_head`] has read it.
+fn read_default_general<'a>(
     line: &'a str,
+    head: Option<Head<'a>>,
     access: &mut Access<'a>,
     unmapped: &mut Unmapped<'a>,
 ) -> Result<(), String> {
     let mut array = TokenArray::<32>::new();
-    array.read(Tokens::new(line));
+    match head {
+        Some((start, request, quote)) => {
+            array.push(Token {
+                text: start,
+                delim: Delim::Bracketed,
+            });
+            array.push(Token {
+                text: request,
+                delim: Delim::Quoted,
+            });
+            array.read(Tokens::at(line, quote + 1));
+        }
+        None => array.read(Tokens::new(line)),
+    }
     let tokens = array.as_slice();
     let shape_error = || {
         "not an Envoy/Istio access log line: expected [START_TIME] \"METHOD PATH PROTOCOL\" \
@@ -474,7 +780,7 @@ fn read_default<'a>(
     else {
         return Err(shape_error());
     };
-    access.start_ms = parse_rfc3339(start.text);
+    access.start_ms = start_time_ms(start.text);
     if access.start_ms.is_none() {
         return Err(format!(
             "Envoy/Istio access log line has no valid [START_TIME]: {:?}",
@@ -514,17 +820,7 @@ fn read_default<'a>(
     for (field, token) in middle_fields.iter().zip(middle) {
         put(*field, token.text);
     }
-    let fixed = [
-        BYTES_RECEIVED,
-        BYTES_SENT,
-        DURATION,
-        UPSTREAM_SERVICE_TIME,
-        X_FORWARDED_FOR,
-        USER_AGENT,
-        REQUEST_ID,
-        AUTHORITY,
-        UPSTREAM_HOST,
-    ];
+    let fixed = DEFAULT_FIXED;
     let rest = tokens.get(anchor..).unwrap_or(&[]);
     for (field, token) in fixed.iter().zip(rest) {
         put(*field, token.text);
@@ -711,6 +1007,17 @@ fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Opti
     Some(event)
 }
 
+/// [`forwarded_ips`] of an X-Forwarded-For value; a lone dotted address (no comma, nothing
+/// to trim) is read without the search for a comma and the trim.
+fn forwarded_ips_of(text: &str) -> Vec<std::net::IpAddr> {
+    if text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return parse_ip(text)
+            .or_else(|| split_host_port(text).0)
+            .map_or_else(Vec::new, |ip| vec![ip]);
+    }
+    forwarded_ips(text)
+}
+
 /// The OCSF event of one access record.
 ///
 /// `access` is borrowed, not moved: it is a kilobyte, and a move copied it on every record.
@@ -731,7 +1038,7 @@ fn build_event<'a>(
     };
     let start = access
         .start_ms
-        .or_else(|| access.get(START_TIME).and_then(|t| parse_rfc3339(t)));
+        .or_else(|| access.get(START_TIME).and_then(|t| start_time_ms(t)));
     event.time = start.or(cri_time).unwrap_or(0);
     event.start_time = start;
     let duration = access.number(DURATION);
@@ -763,7 +1070,7 @@ fn build_event<'a>(
     // default) — the first X-Forwarded-For address.
     let xff = access
         .get(X_FORWARDED_FOR)
-        .map(|x| forwarded_ips(x))
+        .map(|x| forwarded_ips_of(x))
         .unwrap_or_default();
     let (ip, port) = match access.get(DOWNSTREAM_REMOTE_ADDRESS) {
         Some(remote) => split_host_port(remote),
@@ -1035,7 +1342,145 @@ mod tests {
         ));
     }
 
+    /// What the fast reader and the general reader make of a line the fast reader takes.
+    fn both_paths(line: &str) -> Option<(String, String)> {
+        default_head(line)?;
+        let read = |general: bool| {
+            let mut access = Access::default();
+            let mut unmapped = Unmapped::with_capacity(NAMES.len());
+            let outcome = if general {
+                read_default_general(line, None, &mut access, &mut unmapped)
+            } else {
+                read_default(line, &mut access).map(|fields| unmapped = fields)
+            };
+            // A rejected line's fields are dropped with it.
+            match outcome {
+                Ok(()) => format!("{access:?} {unmapped:?}"),
+                Err(reason) => reason,
+            }
+        };
+        Some((read(false), read(true)))
+    }
+
+    const ENVOY_BENCH: &str = concat!(
+        "[2023-11-14T10:00:07.007Z] \"GET /api/v1/users?limit=20&offset=40 HTTP/1.1\" 404 - 3 ",
+        "99001 12 7 \"203.0.9.17\" \"curl/8.5.0\" \"00ab34cd56ef7890\" ",
+        "\"shop.example.com\" \"10.44.3.4:8080\""
+    );
+
+    fn fast(line: &str) -> Option<EnvoyDefaultLine<'_>> {
+        envoy_default_fast(line, default_head(line)?)
+    }
+
+    #[test]
+    fn fast_path_reads_envoy_default_lines_only() {
+        let fields = fast(ENVOY).unwrap();
+        assert_eq!(fields.start, "2016-04-15T20:17:00.310Z");
+        assert_eq!(fields.request, "POST /api/v1/locations?x=1 HTTP/2");
+        assert_eq!((fields.code, fields.flags), ("204", "-"));
+        assert_eq!(
+            fields.rest,
+            [
+                "154",
+                "0",
+                "226",
+                "100",
+                "10.0.35.28",
+                "nsq2http",
+                "cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2",
+                "locations",
+                "tcp://10.0.2.1:80"
+            ]
+        );
+        assert!(fast(ENVOY_BENCH).is_some());
+        for other in [ISTIO_18, ISTIO_11, TCP] {
+            assert_eq!(fast(other), None, "{other}");
+        }
+        // Spacing, a trailing token or an unterminated string: the general reader's.
+        for other in [
+            ENVOY.replacen("] ", "]  ", 1),
+            ENVOY.replacen(" 154 ", " 154  ", 1),
+            format!("{ENVOY} x"),
+            format!("{ENVOY} "),
+            ENVOY.replacen("\"nsq2http\"", "\"nsq2http", 1),
+            ENVOY.replacen(" 154 ", " 15a ", 1),
+        ] {
+            assert_eq!(fast(&other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn fast_path_builds_what_the_general_path_builds() {
+        for line in [
+            ENVOY,
+            ENVOY_BENCH,
+            &ENVOY.replacen("\" 204", "\"\t204", 1),
+            &ENVOY.replacen("\"locations\" ", "\"locations\"\t", 1),
+            &ENVOY.replacen("[2016-04-15T20:17:00.310Z]", "[2016-04-15 20:17:00]", 1),
+            &ENVOY.replacen("[2016-04-15T20:17:00.310Z]", "[not a time]", 1),
+            &ENVOY.replacen("nsq2http", "a \\\" b\"c", 1),
+            ISTIO_18,
+            ISTIO_11,
+            TCP,
+        ] {
+            let (fast, general) = both_paths(line).expect(line);
+            assert_eq!(fast, general, "{line}");
+        }
+    }
+
+    #[test]
+    fn start_times_read_at_fixed_offsets() {
+        // 2016-04-15 is day 16906 since 1970-01-01; 20:17:00.310 is 73020310 ms into it.
+        assert_eq!(
+            start_time_ms("2016-04-15T20:17:00.310Z"),
+            Some(16_906 * 86_400_000 + 73_020_310)
+        );
+        assert_eq!(
+            start_time_ms("2016-04-15T20:17:00.310+01:00"),
+            Some(1_460_747_820_310)
+        );
+        assert_eq!(start_time_ms("2016-13-15T20:17:00.310Z"), None);
+        assert_eq!(start_time_ms("2016-04-15T24:17:00.310Z"), None);
+        assert_eq!(start_time_ms("2016-04-15T20:17:00.3a0Z"), None);
+    }
+
     proptest::proptest! {
+        /// The fixed-offset start time reader agrees with the general one.
+        #[test]
+        fn start_time_agrees_with_rfc3339(
+            text in "[0-9]{4}[-x][0-2][0-9]-[0-3][0-9][Tt ][0-2][0-9]:[0-6][0-9][:.][0-6][0-9][.,][0-9/:]{3}[Zz+]",
+            other in ".{0,30}",
+        ) {
+            proptest::prop_assert_eq!(start_time_ms(&text), parse_rfc3339(&text));
+            proptest::prop_assert_eq!(start_time_ms(&other), parse_rfc3339(&other));
+        }
+
+        /// The literal search finds what the searcher finds.
+        #[test]
+        fn find_literal_agrees_with_memmem(
+            text in "[ab\" =\\]]{0,40}",
+            literal in "[ab\" =\\]]{0,10}",
+        ) {
+            let finder = memchr::memmem::Finder::new(literal.as_bytes());
+            proptest::prop_assert_eq!(
+                find_literal(text.as_bytes(), literal.as_bytes(), &finder),
+                finder.find(text.as_bytes())
+            );
+        }
+
+        /// Wherever the fast reader takes a mutated default line, the general reader reads
+        /// the same fields and outcome.
+        #[test]
+        fn fast_path_agrees_with_the_general_path(edits in crate::text::test_support::edits()) {
+            for base in [ENVOY, ENVOY_BENCH, ISTIO_18, TCP] {
+                for line in crate::text::test_support::mutations(base, &edits) {
+                    if let Some((fast, general)) = both_paths(&line) {
+                        proptest::prop_assert_eq!(fast, general, "{}", line);
+                    }
+                }
+            }
+        }
+
         #[test]
         fn never_panics(line in ".{0,300}", edits in crate::text::test_support::edits()) {
             let mut p = parser(SourceFormat::Istio);

@@ -96,6 +96,20 @@ impl<'a, const N: usize> TokenArray<'a, N> {
         }
     }
 
+    /// Appends a token the caller read itself (dropped, and the array marked overflowed, when
+    /// full), for a parser that reads the first tokens of a line and then resumes the
+    /// tokenizer with [`Tokens::at`].
+    #[inline(always)]
+    pub(crate) fn push(&mut self, token: Token<'a>) {
+        match self.items.get_mut(self.len) {
+            Some(slot) => {
+                *slot = token;
+                self.len += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
     /// The tokens read.
     pub(crate) fn as_slice(&self) -> &[Token<'a>] {
         self.items.get(..self.len).unwrap_or(&[])
