@@ -558,7 +558,7 @@ fn build_event<'a>(
     } else {
         "VPC Flow Logs"
     }));
-    event.unmapped = Some(unmapped.build());
+    unmapped.store_in(&mut event.unmapped);
     event.raw = RawRecord::text(line);
     event
 }
