@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use logsec_event::{Actor, Endpoint, Event, RawRecord, SourceFormat, User, ocsf};
 
 use crate::text::scan::{
-    Unmapped, find_spaced, parse_ip, rfind_spaced, split_once_spaced, split3_spaces,
+    Unmapped, find_spaced, ipv4_exact_at, parse_ip, rfind_spaced, split_once_spaced, split3_spaces,
 };
 use crate::text::syslog::Header;
 
@@ -72,7 +72,10 @@ pub(crate) fn recognize<'a>(app: Option<&'a str>, msg: &'a str) -> Option<AuthIn
 /// `… from <ip> port <port>…` → (ip, port).
 fn from_ip_port(text: &str) -> (Option<&str>, Option<&str>) {
     let (first, second, rest) = split3_spaces(text);
-    let ip = Some(first).filter(|w| parse_ip(w).is_some());
+    // `first` ends at a space or at the end: read from `text`, sixteen bytes at once when
+    // the message goes on (as `parse_ip` reads `first`).
+    let ip = Some(first)
+        .filter(|w| ipv4_exact_at(text.as_bytes(), w.len()).is_some() || parse_ip(w).is_some());
     let port = match (second, rest) {
         (Some("port"), Some(rest)) => {
             let end = memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len());
@@ -299,7 +302,7 @@ fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
         ..AuthInfo::default()
     };
     let mut saw_field = false;
-    for part in rest.split(" ; ") {
+    for part in split_semicolons(rest) {
         let part = part.trim();
         if let Some(v) = part.strip_prefix("TTY=") {
             info.tty = Some(v);
@@ -328,6 +331,25 @@ fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
         }
     }
     saw_field.then_some(info)
+}
+
+/// `text.split(" ; ")` through [`split_once_spaced`] (a byte search for the spaces; the
+/// `str` pattern of `split` sets up a two-way searcher per record).
+fn split_semicolons(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match split_once_spaced(text, " ; ") {
+            Some((part, after)) => {
+                rest = Some(after);
+                Some(part)
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
 }
 
 /// su: `Successful su for root by alice`, `FAILED SU (to root) alice on pts/0`,
@@ -424,48 +446,35 @@ pub(crate) fn build_event<'a>(
     }
     let is_switch = info.activity_id == ACCOUNT_SWITCH
         || (info.target_user.is_some() && info.target_user != info.user);
+    // Boxes filled in place on the heap (a struct built on the stack and then boxed is
+    // copied).
+    let boxed_user = |name: &'a str| {
+        let mut user = Box::<User<'a>>::default();
+        user.name = Some(Cow::Borrowed(name));
+        user
+    };
     if is_switch {
-        event.actor = info
-            .user
-            .map(|name| Actor {
-                user: Some(User {
-                    name: Some(Cow::Borrowed(name)),
-                    ..User::default()
-                }),
-                ..Actor::default()
-            })
-            .map(Box::new);
-        event.user = info
-            .target_user
-            .or(info.user)
-            .map(|name| User {
-                name: Some(Cow::Borrowed(name)),
-                ..User::default()
-            })
-            .map(Box::new);
+        event.actor = info.user.map(|name| {
+            let mut actor = Box::<Actor<'a>>::default();
+            actor.user.insert(User::default()).name = Some(Cow::Borrowed(name));
+            actor
+        });
+        event.user = info.target_user.or(info.user).map(boxed_user);
     } else {
-        event.user = info
-            .user
-            .map(|name| User {
-                name: Some(Cow::Borrowed(name)),
-                ..User::default()
-            })
-            .map(Box::new);
+        event.user = info.user.map(boxed_user);
     }
     let src_ip = info.src_ip.and_then(parse_ip);
     let src_port = info.src_port.and_then(|p| p.parse::<u16>().ok());
     if src_ip.is_some() || src_port.is_some() {
-        event.src_endpoint = Some(Box::new(Endpoint {
-            ip: src_ip,
-            port: src_port,
-            ..Endpoint::default()
-        }));
+        let mut src = Box::<Endpoint<'a>>::default();
+        src.ip = src_ip;
+        src.port = src_port;
+        event.src_endpoint = Some(src);
     }
     if let Some(host) = header.hostname {
-        event.dst_endpoint = Some(Box::new(Endpoint {
-            hostname: Some(Cow::Borrowed(host)),
-            ..Endpoint::default()
-        }));
+        let mut dst = Box::<Endpoint<'a>>::default();
+        dst.hostname = Some(Cow::Borrowed(host));
+        event.dst_endpoint = Some(dst);
     }
     unmapped.opt("user", info.user);
     unmapped.opt("target_user", info.target_user);
@@ -475,7 +484,7 @@ pub(crate) fn build_event<'a>(
     unmapped.opt("tty", info.tty);
     unmapped.opt("pwd", info.pwd);
     unmapped.opt("command", info.command);
-    event.unmapped = Some(unmapped.build());
+    unmapped.store_in(&mut event.unmapped);
     event.raw = RawRecord::text(line);
     event
 }
@@ -647,5 +656,30 @@ mod tests {
         // Other programs never get auth semantics from look-alike text.
         let e = parse("Nov  3 09:47:02 h myapp: Accepted password for x from 1.2.3.4 port 1 ssh2");
         assert_eq!(e.class_uid, 0);
+    }
+
+    #[test]
+    fn semicolon_split_matches_str_split() {
+        for text in [
+            "TTY=pts/0 ; PWD=/home ; USER=root ; COMMAND=/bin/sh",
+            "",
+            " ; ",
+            " ;  ; x",
+            "a ; ; b ;",
+            "no separator",
+        ] {
+            let ours: Vec<&str> = split_semicolons(text).collect();
+            let std: Vec<&str> = text.split(" ; ").collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn semicolon_split_agrees_with_str_split(text in "[a ;=]{0,40}") {
+            let ours: Vec<&str> = split_semicolons(&text).collect();
+            let std: Vec<&str> = text.split(" ; ").collect();
+            proptest::prop_assert_eq!(ours, std);
+        }
     }
 }

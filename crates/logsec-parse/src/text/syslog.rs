@@ -22,7 +22,8 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::auth;
 use crate::text::scan::{
-    Unmapped, civil_ms, month_from_abbr, parse_i64, parse_rfc3339, split_word, year_month_of,
+    Unmapped, civil_ms, days_from_civil, month_from_abbr, parse_i64, parse_rfc3339, separator_at,
+    split_word, year_month_of,
 };
 use crate::text::web_access;
 
@@ -79,6 +80,10 @@ pub(crate) struct Clock {
     offset_secs: i64,
     last_month: Option<u32>,
     year_bump: i64,
+    /// The (year, month, day) of the last time resolved and its day number: nearly every line
+    /// of a log falls on the day of the line before it.
+    day_key: (i64, u32, u32),
+    day_number: i64,
 }
 
 impl Clock {
@@ -90,7 +95,43 @@ impl Clock {
             offset_secs: i64::from(options.syslog_utc_offset_secs.unwrap_or(0)),
             last_month: None,
             year_bump: 0,
+            day_key: (i64::MIN, 0, 0),
+            day_number: 0,
         }
+    }
+
+    /// [`civil_ms`] with the day number of the previous call kept: the same answer.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn civil_ms(
+        &mut self,
+        year: i64,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+        millis: u32,
+    ) -> Option<i64> {
+        if !(1..=12).contains(&month)
+            || !(1..=31).contains(&day)
+            || hour > 23
+            || minute > 59
+            || second > 60
+            || !(0..=9999).contains(&year)
+        {
+            return None;
+        }
+        let key = (year, month, day);
+        if key != self.day_key {
+            self.day_key = key;
+            self.day_number = days_from_civil(year, month, day);
+        }
+        Some(
+            ((self.day_number * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60_000
+                + i64::from(second) * 1000
+                + i64::from(millis),
+        )
     }
 
     /// The UTC offset applied to zone-less times, in seconds.
@@ -119,7 +160,7 @@ impl Clock {
                 {
                     self.year_bump += 1;
                 }
-                civil_ms(
+                self.civil_ms(
                     base + self.year_bump,
                     month,
                     day,
@@ -162,6 +203,52 @@ fn strip_pri(line: &str) -> (Option<u32>, &str) {
 /// `text`: `(month, day, (h, m, s), millis, bytes used)`.
 #[allow(clippy::type_complexity)]
 fn bsd_timestamp(text: &str) -> Option<(u32, u32, (u32, u32, u32), u32, usize)> {
+    let bytes = text.as_bytes();
+    // The usual shape, `Mmm dd hh:mm:ss` (day space-padded or not) and no fraction, read at
+    // fixed offsets; the general reader below gives the same for it.
+    if let Some(
+        &[
+            m1,
+            m2,
+            m3,
+            b' ',
+            d1,
+            d2,
+            b' ',
+            h1,
+            h2,
+            b':',
+            n1,
+            n2,
+            b':',
+            s1,
+            s2,
+        ],
+    ) = bytes.first_chunk::<15>()
+        && matches!(bytes.get(15), None | Some(b' '))
+        && (d1 == b' ' || d1.is_ascii_digit())
+        && [d2, h1, h2, n1, n2, s1, s2].iter().all(u8::is_ascii_digit)
+    {
+        let month = month_from_abbr(&[m1, m2, m3])?;
+        let digit = |b: u8| u32::from(b - b'0');
+        let day = if d1 == b' ' {
+            digit(d2)
+        } else {
+            digit(d1) * 10 + digit(d2)
+        };
+        let hms = (
+            digit(h1) * 10 + digit(h2),
+            digit(n1) * 10 + digit(n2),
+            digit(s1) * 10 + digit(s2),
+        );
+        return Some((month, day, hms, 0, 15));
+    }
+    bsd_timestamp_general(text)
+}
+
+/// [`bsd_timestamp`] for every shape: a fraction, a one-digit day without padding, ….
+#[allow(clippy::type_complexity)]
+fn bsd_timestamp_general(text: &str) -> Option<(u32, u32, (u32, u32, u32), u32, usize)> {
     let bytes = text.as_bytes();
     let month = month_from_abbr(bytes.get(..3)?)?;
     if bytes.get(3) != Some(&b' ') {
@@ -217,12 +304,30 @@ fn split_tag(word: &str) -> Option<(&str, Option<&str>)> {
     if tag.is_empty() {
         return None;
     }
-    match tag.find('[') {
+    match memchr::memchr(b'[', tag.as_bytes()) {
         Some(open) if tag.ends_with(']') => Some((
             tag.get(..open)?,
             tag.get(open + 1..tag.len() - 1).filter(|p| !p.is_empty()),
         )),
         _ => Some((tag, None)),
+    }
+}
+
+/// [`split_word`] for the host and tag of a header: their end found eight bytes at a time
+/// (a `memchr` call costs more than it saves on words this short).
+#[inline]
+fn split_short_word(text: &str) -> Option<(&str, &str)> {
+    let text = text.trim_start_matches(' ');
+    if text.is_empty() {
+        return None;
+    }
+    let at = separator_at(text.as_bytes(), 0, false);
+    match text.get(..at) {
+        Some(word) if at < text.len() => Some((
+            word,
+            text.get(at + 1..).unwrap_or("").trim_start_matches(' '),
+        )),
+        _ => Some((text, "")),
     }
 }
 
@@ -264,7 +369,7 @@ pub(crate) fn parse_header<'a>(line: &'a str, clock: &mut Clock) -> Option<Heade
     if rest.starts_with("---") || rest.starts_with("last message repeated") {
         return Some(header);
     }
-    let Some((first, after_first)) = split_word(rest) else {
+    let Some((first, after_first)) = split_short_word(rest) else {
         return Some(header);
     };
     if let Some((app, pid)) = split_tag(first) {
@@ -276,7 +381,7 @@ pub(crate) fn parse_header<'a>(line: &'a str, clock: &mut Clock) -> Option<Heade
     }
     header.hostname = Some(first);
     header.msg = after_first;
-    if let Some((second, after_second)) = split_word(after_first)
+    if let Some((second, after_second)) = split_short_word(after_first)
         && let Some((app, pid)) = split_tag(second)
     {
         header.app_name = Some(app);
@@ -591,6 +696,8 @@ pub(crate) fn sniff_line(line: &str) -> Option<(Option<&str>, &str)> {
         offset_secs: 0,
         last_month: None,
         year_bump: 0,
+        day_key: (i64::MIN, 0, 0),
+        day_number: 0,
     };
     let header = parse_header(line, &mut clock)?;
     // A bare RFC 3339 time followed by anything is too loose: require a host and a tag.
@@ -757,7 +864,108 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn bsd_timestamp_fast_shapes_and_fallbacks() {
+        assert_eq!(
+            bsd_timestamp("Nov 14 10:02:03 host"),
+            Some((11, 14, (10, 2, 3), 0, 15))
+        );
+        assert_eq!(
+            bsd_timestamp("sep  6 09:57:21"),
+            Some((9, 6, (9, 57, 21), 0, 15))
+        );
+        assert_eq!(
+            bsd_timestamp("Sep 6 09:57:21.25 x"),
+            Some((9, 6, (9, 57, 21), 250, 17))
+        );
+        assert_eq!(
+            bsd_timestamp("Jan 31 23:59:59.5 x"),
+            Some((1, 31, (23, 59, 59), 500, 17))
+        );
+        assert_eq!(bsd_timestamp("Foo 14 10:02:03 host"), None);
+        assert_eq!(bsd_timestamp("Nov 14 10:02:03x"), None);
+        assert_eq!(bsd_timestamp("Nov 14 10:0:03 h"), None);
+    }
+
+    #[test]
+    fn short_word_split_matches_split_word() {
+        for text in [
+            "",
+            "   ",
+            "host sshd[1]: x",
+            "  host   tag: y",
+            "averyveryverylonghostname tag",
+            "word",
+            "word ",
+            "a b",
+        ] {
+            assert_eq!(split_short_word(text), split_word(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn clock_day_cache_gives_civil_ms() {
+        let mut clock = Clock::new(&ParseOptions::default());
+        for (year, month, day, hms) in [
+            (2024, 2, 29, (23, 59, 60)),
+            (2024, 2, 29, (0, 0, 0)),
+            (2024, 3, 1, (12, 30, 5)),
+            (2023, 3, 1, (12, 30, 5)),
+            (2023, 3, 1, (24, 0, 0)),
+            (2023, 13, 1, (1, 0, 0)),
+            (2023, 12, 0, (1, 0, 0)),
+            (10_000, 1, 1, (1, 0, 0)),
+            (1970, 1, 1, (0, 0, 0)),
+        ] {
+            let (h, m, s) = hms;
+            assert_eq!(
+                clock.civil_ms(year, month, day, h, m, s, 7),
+                civil_ms(year, month, day, h, m, s, 7),
+                "{year}-{month}-{day} {hms:?}"
+            );
+        }
+        assert_eq!(
+            clock.civil_ms(1970, 1, 2, 0, 0, 1, 0),
+            Some(86_401_000),
+            "a day and a second"
+        );
+    }
+
     proptest::proptest! {
+        #[test]
+        fn bsd_timestamp_fast_path_agrees_with_the_general_reader(
+            edits in crate::text::test_support::edits(),
+        ) {
+            for base in ["Nov 14 10:02:03 web1 sshd[1]: x", "Dec  7 14:53:04", "Jan 1 00:00:00.123 h"] {
+                for line in crate::text::test_support::mutations(base, &edits) {
+                    proptest::prop_assert_eq!(
+                        bsd_timestamp(&line),
+                        bsd_timestamp_general(&line),
+                        "{:?}",
+                        line
+                    );
+                }
+            }
+        }
+
+        #[test]
+        fn short_word_split_agrees_with_split_word(text in "[a :\t\u{e9}]{0,30}") {
+            proptest::prop_assert_eq!(split_short_word(&text), split_word(&text));
+        }
+
+        #[test]
+        fn clock_day_cache_agrees_over_sequences(
+            days in proptest::collection::vec((1990i64..2030, 0u32..14, 0u32..33, 0u32..25), 1..20),
+        ) {
+            let mut clock = Clock::new(&ParseOptions::default());
+            for (year, month, day, hour) in days {
+                proptest::prop_assert_eq!(
+                    clock.civil_ms(year, month, day, hour, 59, 58, 1),
+                    civil_ms(year, month, day, hour, 59, 58, 1)
+                );
+            }
+        }
+
         #[test]
         fn never_panics(line in ".{0,300}", edits in crate::text::test_support::edits()) {
             let mut parser = parser_with_year(2024);
