@@ -506,11 +506,7 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
             return None;
         }
         let (key_end, escaped) = string_end(bytes, pos + 1)?;
-        let key = if escaped {
-            Cow::Owned(serde_json::from_str::<String>(text.get(pos..key_end)?).ok()?)
-        } else {
-            Cow::Borrowed(text.get(pos + 1..key_end - 1)?)
-        };
+        let key = member_name(text, pos, key_end, escaped)?;
         pos = skip_ws(bytes, key_end);
         if bytes.get(pos) != Some(&b':') {
             return None;
@@ -577,11 +573,7 @@ fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Memb
                 return None;
             }
             let (key_end, escaped) = valid_string_end::<CONTROLS>(bytes, pos + 1)?;
-            let key = if escaped {
-                Cow::Owned(serde_json::from_str::<String>(text.get(pos..key_end)?).ok()?)
-            } else {
-                Cow::Borrowed(text.get(pos + 1..key_end - 1)?)
-            };
+            let key = member_name(text, pos, key_end, escaped)?;
             pos = skip_ws(bytes, key_end);
             if bytes.get(pos) != Some(&b':') {
                 return None;
@@ -819,6 +811,19 @@ fn hex4(bytes: &[u8], pos: usize) -> Option<u32> {
 #[inline]
 pub(crate) fn same_key(name: &str, key: &str) -> bool {
     name.len() == key.len() && name.as_bytes().first() == key.as_bytes().first() && name == key
+}
+
+/// The name of the member whose quoted name spans `start..end` of `text`: borrowed, or
+/// unescaped when it holds escapes.
+#[inline]
+fn member_name(text: &str, start: usize, end: usize, escaped: bool) -> Option<Cow<'_, str>> {
+    if escaped {
+        serde_json::from_str::<String>(text.get(start..end)?)
+            .ok()
+            .map(Cow::Owned)
+    } else {
+        text.get(start + 1..end - 1).map(Cow::Borrowed)
+    }
 }
 
 #[inline(always)]

@@ -171,20 +171,6 @@ mod tests {
     use super::*;
     use crate::{ParseOptions, parse_reader_deferred};
 
-    fn corpus() -> Option<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/logs");
-        if dir.is_dir() {
-            return Some(dir);
-        }
-        assert!(
-            std::env::var("LOGSEC_REQUIRE_SHARED").as_deref() != Ok("1"),
-            "LOGSEC_REQUIRE_SHARED=1 but {} is missing",
-            dir.display()
-        );
-        println!("skipping: ../shared not found");
-        None
-    }
-
     fn json_logs(dir: &Path, out: &mut Vec<PathBuf>) {
         let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
         entries.sort_by_key(|e| e.path());
@@ -207,7 +193,9 @@ mod tests {
     /// that gives exactly what the text parse gives.
     #[test]
     fn conformance_member_reads_match_text_parses() {
-        let Some(root) = corpus() else { return };
+        let Some(root) = crate::text::conformance::corpus_dir() else {
+            return;
+        };
         for (dir, format) in [
             ("cloudtrail", SourceFormat::Cloudtrail),
             ("k8s-audit", SourceFormat::K8sAudit),

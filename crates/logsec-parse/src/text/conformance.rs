@@ -67,7 +67,9 @@ const TEXT_FOLDERS: &[&str] = &[
     "web-access",
 ];
 
-fn corpus_dir() -> Option<PathBuf> {
+/// The shared corpus's `logs` folder; `None` (with the skip message) when `../shared` is
+/// absent, a failure when `LOGSEC_REQUIRE_SHARED=1`.
+pub(crate) fn corpus_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/logs");
     if dir.join("INVENTORY.md").is_file() {
         return Some(dir);

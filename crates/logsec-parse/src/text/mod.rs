@@ -6,7 +6,7 @@
 mod auth;
 mod common;
 #[cfg(test)]
-mod conformance;
+pub(crate) mod conformance;
 mod elb;
 mod envoy;
 mod s3_access;

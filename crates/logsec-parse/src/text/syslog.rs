@@ -22,8 +22,8 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::auth;
 use crate::text::scan::{
-    Unmapped, civil_ms, days_from_civil, month_from_abbr, parse_i64, parse_rfc3339, separator_at,
-    split_word, year_month_of,
+    Unmapped, civil_ms, civil_ms_with, days_from_civil, month_from_abbr, parse_i64, parse_rfc3339,
+    separator_at, split_word, year_month_of,
 };
 use crate::text::web_access;
 
@@ -113,24 +113,16 @@ impl Clock {
         second: u32,
         millis: u32,
     ) -> Option<i64> {
-        if !(1..=12).contains(&month)
-            || !(1..=31).contains(&day)
-            || hour > 23
-            || minute > 59
-            || second > 60
-            || !(0..=9999).contains(&year)
-        {
-            return None;
-        }
-        let key = (year, month, day);
-        if key != self.day_key {
-            self.day_key = key;
-            self.day_number = days_from_civil(year, month, day);
-        }
-        Some(
-            ((self.day_number * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60_000
-                + i64::from(second) * 1000
-                + i64::from(millis),
+        civil_ms_with(
+            (year, month, day),
+            (hour, minute, second, millis),
+            |year, month, day| {
+                if (year, month, day) != self.day_key {
+                    self.day_key = (year, month, day);
+                    self.day_number = days_from_civil(year, month, day);
+                }
+                self.day_number
+            },
         )
     }
 
