@@ -689,22 +689,45 @@ fn put_envoy_default<'a>(
     access: &mut Access<'a>,
     unmapped: &mut Unmapped<'a>,
 ) {
-    let mut put = |field: usize, value: &'a str| {
-        access.set(field, value);
-        if let Some(name) = NAMES.get(field) {
-            unmapped.str(name, value);
-        }
-    };
-    put(START_TIME, fields.start);
-    let (method, path, protocol) = split3_spaces(fields.request);
-    put(METHOD, method);
-    put(PATH, path.unwrap_or(""));
-    put(PROTOCOL, protocol.unwrap_or(""));
-    put(RESPONSE_CODE, fields.code);
-    put(RESPONSE_FLAGS, fields.flags);
+    put_head(
+        access,
+        unmapped,
+        [fields.start, fields.request, fields.code, fields.flags],
+    );
     for (field, value) in DEFAULT_FIXED.iter().zip(fields.rest) {
-        put(*field, value);
+        put_field(access, unmapped, *field, value);
     }
+}
+
+/// Sets `field` to `value` in the access record and, under its name, in `unmapped`.
+#[inline(always)]
+fn put_field<'a>(
+    access: &mut Access<'a>,
+    unmapped: &mut Unmapped<'a>,
+    field: usize,
+    value: &'a str,
+) {
+    access.set(field, value);
+    if let Some(name) = NAMES.get(field) {
+        unmapped.str(name, value);
+    }
+}
+
+/// Puts the fields every default layout starts with: the start time, the request line
+/// (method, path, protocol), the response code and flags.
+#[inline(always)]
+fn put_head<'a>(
+    access: &mut Access<'a>,
+    unmapped: &mut Unmapped<'a>,
+    [start, request, code, flags]: [&'a str; 4],
+) {
+    put_field(access, unmapped, START_TIME, start);
+    let (method, path, protocol) = split3_spaces(request);
+    put_field(access, unmapped, METHOD, method);
+    put_field(access, unmapped, PATH, path.unwrap_or(""));
+    put_field(access, unmapped, PROTOCOL, protocol.unwrap_or(""));
+    put_field(access, unmapped, RESPONSE_CODE, code);
+    put_field(access, unmapped, RESPONSE_FLAGS, flags);
 }
 
 /// The fields from BYTES_RECEIVED on that every default format logs, in order.
@@ -787,19 +810,12 @@ fn read_default_general<'a>(
             start.text
         ));
     }
-    let mut put = |field: usize, value: &'a str| {
-        access.set(field, value);
-        if let Some(name) = NAMES.get(field) {
-            unmapped.str(name, value);
-        }
-    };
-    put(START_TIME, start.text);
-    let (method, path, protocol) = split3_spaces(request.text);
-    put(METHOD, method);
-    put(PATH, path.unwrap_or(""));
-    put(PROTOCOL, protocol.unwrap_or(""));
-    put(RESPONSE_CODE, code.text);
-    put(RESPONSE_FLAGS, flags.text);
+    put_head(
+        access,
+        unmapped,
+        [start.text, request.text, code.text, flags.text],
+    );
+    let mut put = |field: usize, value: &'a str| put_field(access, unmapped, field, value);
     let middle = tokens.get(4..anchor).unwrap_or(&[]);
     let middle_fields: &[usize] = match middle
         .iter()
