@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::format::SourceFormat;
 use crate::json::JsonValue;
-use crate::members::{Checked, LazyNode, check};
+use crate::members::{Checked, LazyNode, RawMembers, RawNode, check};
 use crate::ocsf::{self, OcsfClass};
 use crate::path::Segment;
 use crate::severity::Severity;
@@ -681,6 +681,15 @@ impl<'a> RawRecord<'a> {
     /// instead of parsing the record again. `None` for other records.
     pub fn members(&self) -> Option<impl Iterator<Item = (&str, &'a str)>> {
         self.checked_view()?.member_texts()
+    }
+
+    /// The top-level members of a JSON object record with a lazy view (see
+    /// [`RawRecord::member_names`]) as (name, value) pairs, in input order: like
+    /// [`RawRecord::members`], but each value is a [`RawNode`] whose object members are cut
+    /// once and kept with the record, so objects a rule already walked into are not cut or
+    /// parsed again. `None` for other records.
+    pub fn member_nodes(&self) -> Option<RawMembers<'_, 'a>> {
+        RawNode::new(self.checked_view()?).members()
     }
 
     /// The value at the object keys `keys` of a JSON record: `self.tree()?.pointer(keys)`,

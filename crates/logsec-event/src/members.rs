@@ -926,6 +926,64 @@ fn value_end(bytes: &[u8], pos: usize) -> Option<usize> {
     }
 }
 
+/// One value of a record's lazy view (see [`crate::RawRecord::member_nodes`]): its text, and
+/// for an object its members, cut on first access and kept with the record, so a normalizer
+/// reading the record after the rules reuses the objects they walked into instead of parsing
+/// them again.
+#[derive(Debug, Clone, Copy)]
+pub struct RawNode<'r, 'a> {
+    node: &'r LazyNode<'a>,
+}
+
+impl<'r, 'a> RawNode<'r, 'a> {
+    pub(crate) fn new(node: &'r LazyNode<'a>) -> RawNode<'r, 'a> {
+        RawNode { node }
+    }
+
+    /// The value's JSON text, without surrounding whitespace.
+    pub fn text(self) -> &'a str {
+        self.node.raw
+    }
+
+    /// The contents of a string value without escapes, borrowed from the text; `None` for
+    /// any other value.
+    pub fn plain_str(self) -> Option<&'a str> {
+        match &self.node.slot {
+            Slot::Ready(JsonValue::String(Cow::Borrowed(text))) => Some(text),
+            Slot::Ready(_) => None,
+            Slot::Lazy(_) => self.node.plain_str(),
+        }
+    }
+
+    /// The members of an object value as (name, value) pairs, in input order, duplicates
+    /// included: cut on first access (once per record); `None` if the value is not an object.
+    pub fn members(self) -> Option<RawMembers<'r, 'a>> {
+        Some(RawMembers {
+            members: self.node.members()?.iter(),
+        })
+    }
+}
+
+/// The members of an object of a record's lazy view (see [`RawNode::members`]).
+#[derive(Debug, Clone)]
+pub struct RawMembers<'r, 'a> {
+    members: std::slice::Iter<'r, Member<'a>>,
+}
+
+impl<'r, 'a> Iterator for RawMembers<'r, 'a> {
+    type Item = (&'r str, RawNode<'r, 'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.members
+            .next()
+            .map(|member| (member.name.as_ref(), RawNode::new(&member.node)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.members.size_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1100,6 +1158,55 @@ mod tests {
 
     /// Events are matched from several threads: the view's cells must keep them `Send + Sync`
     /// (this fails to compile otherwise).
+    #[test]
+    fn raw_nodes_read_members_and_reuse_the_cuts_of_walks() {
+        let text = r#"{"a":{"b":{"c":"deep"},"s":"plain","e":"es\"c","n":1},"t":[1]}"#;
+        let root = LazyNode::new(text);
+        let top: Vec<(&str, &str)> = RawNode::new(&root)
+            .members()
+            .unwrap()
+            .map(|(name, node)| (name, node.text()))
+            .collect();
+        assert_eq!(
+            top,
+            [
+                ("a", r#"{"b":{"c":"deep"},"s":"plain","e":"es\"c","n":1}"#),
+                ("t", "[1]")
+            ]
+        );
+        // A walk cuts `a` and `a.b`; the nodes then hand out those very members.
+        assert_eq!(
+            root.get(&segments("a.b.c")),
+            FieldValue::Str(Cow::Borrowed("deep"))
+        );
+        let a = RawNode::new(&root).members().unwrap().next().unwrap().1;
+        let walked_b = root
+            .member("a")
+            .unwrap()
+            .unwrap()
+            .member("b")
+            .unwrap()
+            .unwrap();
+        let b = a.members().unwrap().next().unwrap().1;
+        assert!(std::ptr::eq(b.node, walked_b), "the walk's cut is reused");
+        let leaves: Vec<(&str, Option<&str>)> = a
+            .members()
+            .unwrap()
+            .map(|(name, node)| (name, node.plain_str()))
+            .collect();
+        assert_eq!(
+            leaves,
+            [("b", None), ("s", Some("plain")), ("e", None), ("n", None)]
+        );
+        assert!(b.members().unwrap().next().unwrap().1.members().is_none());
+        assert_eq!(
+            RawNode::new(&LazyNode::new("[1]"))
+                .members()
+                .map(|m| m.count()),
+            None
+        );
+    }
+
     #[test]
     fn the_view_keeps_events_send_and_sync() {
         fn send_sync<T: Send + Sync>() {}

@@ -15,6 +15,7 @@ use crate::deferred::Pending;
 use crate::lenient::LStr;
 use crate::limits::Limits;
 use crate::line::{LineOutcome, LineParser};
+use crate::member_de::MemberValue;
 use crate::scan::{Scan, scan_value, skip_ws};
 use crate::sink::{Loc, Sink, TempRoute, note, reject};
 use crate::{azure_activity, cloudtrail, falco_alert, gcp_audit, k8s_audit};
@@ -141,9 +142,9 @@ pub(crate) fn parse_record<'a>(format: SourceFormat, text: &'a str) -> Outcome<'
 /// (name, value text, in input order, duplicates included) as a validating pass already cut
 /// them, so the record is not parsed again as a whole. Formats without a member reader, and
 /// records their typed read fails on (a repeated member), take [`parse_record`].
-pub(crate) fn parse_members<'n, 'a>(
+pub(crate) fn parse_members<'n, 'a, V: MemberValue<'n, 'a>>(
     format: SourceFormat,
-    members: impl Iterator<Item = (&'n str, &'a str)>,
+    members: impl Iterator<Item = (&'n str, V)>,
     text: &'a str,
 ) -> Outcome<'a> {
     let outcome = match format {

@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 
 use crate::document::{EnvelopeMembers, Outcome};
 use crate::lenient::{Arr, LInt, LStr, Obj, parse_ip, parse_time_ms};
-use crate::member_de::from_members;
+use crate::member_de::{MemberValue, from_members};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -163,8 +163,8 @@ pub(crate) fn parse(text: &str) -> Outcome<'_> {
 /// validating pass cut them (name, value text; see [`crate::member_de`]) instead of from the
 /// text; `None` when the typed read fails (a repeated member): [`parse`] then gives the
 /// reject, with its position.
-pub(crate) fn parse_members<'n, 'a>(
-    members: impl Iterator<Item = (&'n str, &'a str)>,
+pub(crate) fn parse_members<'n, 'a, V: MemberValue<'n, 'a>>(
+    members: impl Iterator<Item = (&'n str, V)>,
     text: &'a str,
 ) -> Option<Outcome<'a>> {
     from_members(members).ok().map(|a| outcome(a, text))

@@ -16,6 +16,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use logsec_event::{RawMembers, RawNode};
 use serde::de::value::StrDeserializer;
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::forward_to_deserialize_any;
@@ -61,15 +62,70 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawText<'a> {
     }
 }
 
-/// Deserializes `T` from an object's members as (name, value text) pairs, in input order,
-/// duplicates included, where every value text is one valid JSON value (as the validating
-/// pass cut it). `T` sees what it sees from `serde_json` over the object's text: the same
-/// names, values, borrowed strings and errors (a repeated field is an error here too, though
-/// its message carries no position).
-pub(crate) fn from_members<'n, 'a, T, I>(members: I) -> Result<T, serde_json::Error>
+/// A member's value as [`from_members`] reads it: its JSON text (one valid value, without
+/// surrounding whitespace) and, for a value of a record's lazy view ([`RawNode`]), the
+/// members of an object, which that view cuts once and keeps — so an object a rule already
+/// walked into is read from its cut members, not parsed again.
+pub(crate) trait MemberValue<'n, 'a>: Copy {
+    /// The members of an object value.
+    type Members: Iterator<Item = (&'n str, Self)>;
+
+    /// The value's JSON text.
+    fn text(self) -> &'a str;
+
+    /// The members of an object value; `None` when the value is not an object, or when its
+    /// members are to be read from its text.
+    fn members(self) -> Option<Self::Members>;
+
+    /// The string's contents when the value is a string without escapes: exactly what
+    /// `serde_json` would hand out borrowed.
+    fn plain_str(self) -> Option<&'a str> {
+        let inner = self.text().strip_prefix('"')?.strip_suffix('"')?;
+        (!inner.contains('\\')).then_some(inner)
+    }
+}
+
+/// A value text alone: objects are read through `serde_json`.
+impl<'n, 'a> MemberValue<'n, 'a> for &'a str {
+    type Members = std::iter::Empty<(&'n str, &'a str)>;
+
+    fn text(self) -> &'a str {
+        self
+    }
+
+    fn members(self) -> Option<Self::Members> {
+        None
+    }
+}
+
+/// A value of a record's lazy view: objects are read from their (kept) cut members.
+impl<'r, 'a> MemberValue<'r, 'a> for RawNode<'r, 'a> {
+    type Members = RawMembers<'r, 'a>;
+
+    fn text(self) -> &'a str {
+        RawNode::text(self)
+    }
+
+    fn members(self) -> Option<Self::Members> {
+        RawNode::members(self)
+    }
+
+    fn plain_str(self) -> Option<&'a str> {
+        RawNode::plain_str(self)
+    }
+}
+
+/// Deserializes `T` from an object's members as (name, value) pairs, in input order,
+/// duplicates included, where every value is one valid JSON value (as the validating pass
+/// cut it). `T` sees what it sees from `serde_json` over the object's text: the same names,
+/// values, borrowed strings and errors (a repeated field is an error here too, though its
+/// message carries no position). Nested objects are read the same way when the values
+/// carry their members ([`RawNode`]), through `serde_json` over their text otherwise.
+pub(crate) fn from_members<'n, 'a, T, I, V>(members: I) -> Result<T, serde_json::Error>
 where
     T: Deserialize<'a>,
-    I: Iterator<Item = (&'n str, &'a str)>,
+    I: Iterator<Item = (&'n str, V)>,
+    V: MemberValue<'n, 'a>,
 {
     T::deserialize(Members {
         members,
@@ -83,13 +139,14 @@ struct Members<'n, I> {
     _names: PhantomData<&'n ()>,
 }
 
-impl<'n, 'a, I> Deserializer<'a> for Members<'n, I>
+impl<'n, 'a, I, V> Deserializer<'a> for Members<'n, I>
 where
-    I: Iterator<Item = (&'n str, &'a str)>,
+    I: Iterator<Item = (&'n str, V)>,
+    V: MemberValue<'n, 'a>,
 {
     type Error = serde_json::Error;
 
-    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+    fn deserialize_any<W: Visitor<'a>>(self, visitor: W) -> Result<W::Value, Self::Error> {
         visitor.visit_map(MemberAccess {
             members: self.members,
             value: None,
@@ -104,15 +161,16 @@ where
     }
 }
 
-struct MemberAccess<'a, I> {
+struct MemberAccess<I, V> {
     members: I,
-    /// The text of the member whose name was handed out last.
-    value: Option<&'a str>,
+    /// The value of the member whose name was handed out last.
+    value: Option<V>,
 }
 
-impl<'n, 'a, I> MapAccess<'a> for MemberAccess<'a, I>
+impl<'n, 'a, I, V> MapAccess<'a> for MemberAccess<I, V>
 where
-    I: Iterator<Item = (&'n str, &'a str)>,
+    I: Iterator<Item = (&'n str, V)>,
+    V: MemberValue<'n, 'a>,
 {
     type Error = serde_json::Error;
 
@@ -128,30 +186,23 @@ where
             .map(Some)
     }
 
-    fn next_value_seed<V: DeserializeSeed<'a>>(
+    fn next_value_seed<S: DeserializeSeed<'a>>(
         &mut self,
-        seed: V,
-    ) -> Result<V::Value, Self::Error> {
+        seed: S,
+    ) -> Result<S::Value, Self::Error> {
         match self.value.take() {
-            Some(text) => seed.deserialize(Value(text)),
+            Some(value) => seed.deserialize(Value(value, PhantomData)),
             None => Err(de::Error::custom("member value asked for before its name")),
         }
     }
 }
 
-/// One member's value: its JSON text, valid and without surrounding whitespace.
-struct Value<'a>(&'a str);
+/// One member's value.
+struct Value<'n, V>(V, PhantomData<&'n ()>);
 
-impl<'a> Value<'a> {
-    /// The string's contents when the value is a string without escapes: exactly what
-    /// `serde_json` would hand out borrowed.
-    fn plain_str(&self) -> Option<&'a str> {
-        let inner = self.0.strip_prefix('"')?.strip_suffix('"')?;
-        (!inner.contains('\\')).then_some(inner)
-    }
-
+impl<'n, 'a, V: MemberValue<'n, 'a>> Value<'n, V> {
     fn is_null(&self) -> bool {
-        self.0 == "null"
+        self.0.text() == "null"
     }
 
     /// `serde_json` over the value's text alone.
@@ -161,50 +212,67 @@ impl<'a> Value<'a> {
             &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
         ) -> Result<T, serde_json::Error>,
     ) -> Result<T, serde_json::Error> {
-        let mut json = serde_json::Deserializer::from_str(self.0);
+        let mut json = serde_json::Deserializer::from_str(self.0.text());
         let value = read(&mut json)?;
         json.end()?;
         Ok(value)
+    }
+
+    /// The object's members as a map, when the value carries them.
+    fn map<W: Visitor<'a>>(
+        self,
+        visitor: W,
+    ) -> Result<Result<W::Value, serde_json::Error>, (Self, W)> {
+        match self.0.members() {
+            Some(members) => Ok(visitor.visit_map(MemberAccess {
+                members,
+                value: None,
+            })),
+            None => Err((self, visitor)),
+        }
     }
 }
 
 /// Forwards `deserialize_*` methods to `serde_json` over the value's text.
 macro_rules! forward_to_json {
     ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        fn $method<W: Visitor<'a>>(self, visitor: W) -> Result<W::Value, Self::Error> {
             self.json(|json| json.$method(visitor))
         }
     )*};
 }
 
-impl<'a> Deserializer<'a> for Value<'a> {
+impl<'n, 'a, V: MemberValue<'n, 'a>> Deserializer<'a> for Value<'n, V> {
     type Error = serde_json::Error;
 
-    fn deserialize_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if let Some(text) = self.plain_str() {
+    fn deserialize_any<W: Visitor<'a>>(self, visitor: W) -> Result<W::Value, Self::Error> {
+        if let Some(text) = self.0.plain_str() {
             return visitor.visit_borrowed_str(text);
         }
         if self.is_null() {
             return visitor.visit_unit();
         }
-        self.json(|json| json.deserialize_any(visitor))
+        match self.map(visitor) {
+            Ok(read) => read,
+            Err((value, visitor)) => value.json(|json| json.deserialize_any(visitor)),
+        }
     }
 
-    fn deserialize_str<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.plain_str() {
+    fn deserialize_str<W: Visitor<'a>>(self, visitor: W) -> Result<W::Value, Self::Error> {
+        match self.0.plain_str() {
             Some(text) => visitor.visit_borrowed_str(text),
             None => self.json(|json| json.deserialize_str(visitor)),
         }
     }
 
-    fn deserialize_string<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        match self.plain_str() {
+    fn deserialize_string<W: Visitor<'a>>(self, visitor: W) -> Result<W::Value, Self::Error> {
+        match self.0.plain_str() {
             Some(text) => visitor.visit_borrowed_str(text),
             None => self.json(|json| json.deserialize_string(visitor)),
         }
     }
 
-    fn deserialize_option<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+    fn deserialize_option<W: Visitor<'a>>(self, visitor: W) -> Result<W::Value, Self::Error> {
         if self.is_null() {
             visitor.visit_none()
         } else {
@@ -212,62 +280,74 @@ impl<'a> Deserializer<'a> for Value<'a> {
         }
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'a>>(
+    fn deserialize_newtype_struct<W: Visitor<'a>>(
         self,
         name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+        visitor: W,
+    ) -> Result<W::Value, Self::Error> {
         if name == RAW_TEXT_TOKEN {
-            return visitor.visit_borrowed_str(self.0);
+            return visitor.visit_borrowed_str(self.0.text());
         }
         self.json(|json| json.deserialize_newtype_struct(name, visitor))
     }
 
     /// A member the target does not read: valid already, so nothing to read.
-    fn deserialize_ignored_any<V: Visitor<'a>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+    fn deserialize_ignored_any<W: Visitor<'a>>(self, visitor: W) -> Result<W::Value, Self::Error> {
         visitor.visit_unit()
     }
 
-    fn deserialize_unit_struct<V: Visitor<'a>>(
+    fn deserialize_unit_struct<W: Visitor<'a>>(
         self,
         name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+        visitor: W,
+    ) -> Result<W::Value, Self::Error> {
         self.json(|json| json.deserialize_unit_struct(name, visitor))
     }
 
-    fn deserialize_tuple<V: Visitor<'a>>(
+    fn deserialize_tuple<W: Visitor<'a>>(
         self,
         len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+        visitor: W,
+    ) -> Result<W::Value, Self::Error> {
         self.json(|json| json.deserialize_tuple(len, visitor))
     }
 
-    fn deserialize_tuple_struct<V: Visitor<'a>>(
+    fn deserialize_tuple_struct<W: Visitor<'a>>(
         self,
         name: &'static str,
         len: usize,
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+        visitor: W,
+    ) -> Result<W::Value, Self::Error> {
         self.json(|json| json.deserialize_tuple_struct(name, len, visitor))
     }
 
-    fn deserialize_struct<V: Visitor<'a>>(
+    fn deserialize_map<W: Visitor<'a>>(self, visitor: W) -> Result<W::Value, Self::Error> {
+        match self.map(visitor) {
+            Ok(read) => read,
+            Err((value, visitor)) => value.json(|json| json.deserialize_map(visitor)),
+        }
+    }
+
+    fn deserialize_struct<W: Visitor<'a>>(
         self,
         name: &'static str,
         fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.json(|json| json.deserialize_struct(name, fields, visitor))
+        visitor: W,
+    ) -> Result<W::Value, Self::Error> {
+        match self.map(visitor) {
+            Ok(read) => read,
+            Err((value, visitor)) => {
+                value.json(|json| json.deserialize_struct(name, fields, visitor))
+            }
+        }
     }
 
-    fn deserialize_enum<V: Visitor<'a>>(
+    fn deserialize_enum<W: Visitor<'a>>(
         self,
         name: &'static str,
         variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+        visitor: W,
+    ) -> Result<W::Value, Self::Error> {
         self.json(|json| json.deserialize_enum(name, variants, visitor))
     }
 
@@ -275,8 +355,7 @@ impl<'a> Deserializer<'a> for Value<'a> {
         deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
         deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_bytes
-        deserialize_byte_buf deserialize_unit deserialize_seq deserialize_map
-        deserialize_identifier
+        deserialize_byte_buf deserialize_unit deserialize_seq deserialize_identifier
     }
 }
 
@@ -305,9 +384,42 @@ mod tests {
         missing: Option<u8>,
     }
 
-    fn from_text<'a, T: Deserialize<'a>>(text: &'a str) -> Result<T, serde_json::Error> {
+    /// `T` read from the record's members three ways, which must agree: as value texts
+    /// (nested objects through `serde_json`), as the view's nodes (nested objects from their
+    /// cut members), and as nodes after a walk cut the nested objects a rule would reach.
+    fn from_text<'a, T>(text: &'a str) -> Result<T, serde_json::Error>
+    where
+        T: Deserialize<'a> + PartialEq + std::fmt::Debug,
+    {
         let raw = RawRecord::json(text);
-        from_members(raw.members().expect("an object"))
+        let via_texts = from_members::<T, _, _>(raw.members().expect("an object"));
+        let fresh = RawRecord::json(text);
+        let via_nodes = from_members::<T, _, _>(fresh.member_nodes().expect("an object"));
+        let walked = RawRecord::json(text);
+        for path in ["inner.inner.name", "raw.k", "extra.ignored", "name"] {
+            let path = logsec_event::FieldPath::raw(path).unwrap();
+            let _ = walked.get(path.raw_path().unwrap());
+        }
+        let via_walked = from_members::<T, _, _>(walked.member_nodes().expect("an object"));
+        match (&via_texts, &via_nodes, &via_walked) {
+            (Ok(a), Ok(b), Ok(c)) => {
+                assert_eq!(a, b, "{text}");
+                assert_eq!(a, c, "{text}");
+            }
+            (Err(a), Err(b), Err(c)) => {
+                // The same message; only serde_json's over a nested text names a position.
+                let message = |e: &serde_json::Error| {
+                    let e = e.to_string();
+                    e.split(" at line").next().unwrap_or_default().to_owned()
+                };
+                assert_eq!(message(a), message(b), "{text}");
+                assert_eq!(message(a), message(c), "{text}");
+            }
+            _ => panic!(
+                "the reads disagree on {text}: {via_texts:?} / {via_nodes:?} / {via_walked:?}"
+            ),
+        }
+        via_nodes
     }
 
     #[test]
