@@ -815,15 +815,23 @@ pub(crate) fn same_key(name: &str, key: &str) -> bool {
 
 /// The name of the member whose quoted name spans `start..end` of `text`: borrowed, or
 /// unescaped when it holds escapes.
-#[inline]
+///
+/// Inlined in the cutting loops: a call per member cost more than the slicing it does.
+#[inline(always)]
 fn member_name(text: &str, start: usize, end: usize, escaped: bool) -> Option<Cow<'_, str>> {
     if escaped {
-        serde_json::from_str::<String>(text.get(start..end)?)
-            .ok()
-            .map(Cow::Owned)
+        escaped_name(text, start, end)
     } else {
         text.get(start + 1..end - 1).map(Cow::Borrowed)
     }
+}
+
+/// [`member_name`] for a name with escapes (rare).
+#[cold]
+fn escaped_name(text: &str, start: usize, end: usize) -> Option<Cow<'_, str>> {
+    serde_json::from_str::<String>(text.get(start..end)?)
+        .ok()
+        .map(Cow::Owned)
 }
 
 #[inline(always)]
