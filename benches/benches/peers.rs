@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use logsec_benches::gen_json;
-use logsec_parse::{ParseOptions, parse_reader, parse_reader_deferred};
+use logsec_parse::{ParseOptions, parse_slice, parse_slice_deferred};
 use logsec_rules::falco::RuleFile;
 use logsec_rules::sigma::{SigmaConfig, SigmaLoader, SigmaRules};
 use logsec_rules::{Engine, EngineOptions};
@@ -125,12 +125,13 @@ fn lines(bytes: &[u8]) -> Vec<&str> {
 
 /// Parse + rules + normalize, as a scan runs them: every record is validated and matched
 /// through its lazy raw view (the SigmaHQ CloudTrail rules read only raw paths), and the
-/// records a rule matched are normalized to OCSF (what an alert is built from). Returns the
-/// number of (rule, event) matches.
+/// records a rule matched are normalized to OCSF (what an alert is built from). The input is
+/// parsed in place, as the pipeline parses its in-memory chunks (`parse_slice_deferred`).
+/// Returns the number of (rule, event) matches.
 fn logsec_sigma(rules: &SigmaRules, input: &[u8]) -> usize {
     let mut scratch = Vec::new();
     let mut matches = 0;
-    parse_reader_deferred(
+    parse_slice_deferred(
         input,
         &ParseOptions::default(),
         |format| rules.rule_set().reads_raw_only(format),
@@ -150,7 +151,7 @@ fn logsec_sigma(rules: &SigmaRules, input: &[u8]) -> usize {
 fn logsec_sigma_eager(rules: &SigmaRules, input: &[u8]) -> usize {
     let mut scratch = Vec::new();
     let mut matches = 0;
-    parse_reader(input, &ParseOptions::default(), |event| {
+    parse_slice(input, &ParseOptions::default(), |event| {
         scratch.clear();
         rules.matches(event, &mut scratch);
         matches += scratch.len();
@@ -162,7 +163,7 @@ fn logsec_sigma_eager(rules: &SigmaRules, input: &[u8]) -> usize {
 /// Parse + normalize only, no rules: logsec's own ceiling for the rows with rules.
 fn logsec_parse_only(input: &[u8]) -> usize {
     let mut events = 0;
-    parse_reader(input, &ParseOptions::default(), |event| {
+    parse_slice(input, &ParseOptions::default(), |event| {
         events += usize::from(event.api.is_some());
     })
     .expect("generated input parses");
@@ -173,7 +174,7 @@ fn logsec_parse_only(input: &[u8]) -> usize {
 /// today), no rules.
 fn logsec_parse_tree(input: &[u8]) -> usize {
     let mut events = 0;
-    parse_reader(input, &ParseOptions::default(), |event| {
+    parse_slice(input, &ParseOptions::default(), |event| {
         events += usize::from(event.raw.tree().is_some());
     })
     .expect("generated input parses");
@@ -185,7 +186,7 @@ fn logsec_parse_tree(input: &[u8]) -> usize {
 fn logsec_sigma_alerts(rules: &SigmaRules, input: &[u8]) -> usize {
     let mut scratch = Vec::new();
     let mut alerts = Vec::new();
-    parse_reader_deferred(
+    parse_slice_deferred(
         input,
         &ParseOptions::default(),
         |format| rules.rule_set().reads_raw_only(format),
@@ -405,7 +406,7 @@ fn peers(c: &mut Criterion) {
                 let mut state = engine.new_state();
                 let mut alerts = Vec::new();
                 let mut scratch = Vec::new();
-                parse_reader_deferred(
+                parse_slice_deferred(
                     black_box(&k8s[..]),
                     &ParseOptions::default(),
                     |format| engine.reads_raw_only(format),

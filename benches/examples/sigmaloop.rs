@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use logsec_parse::{ParseOptions, parse_reader, parse_reader_deferred};
+use logsec_parse::{ParseOptions, parse_slice, parse_slice_deferred};
 use logsec_rules::sigma::{SigmaConfig, SigmaLoader, SigmaRules};
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -32,7 +32,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn deferred(rules: &SigmaRules, input: &[u8]) -> usize {
     let mut scratch = Vec::new();
     let mut matches = 0;
-    let result = parse_reader_deferred(
+    let result = parse_slice_deferred(
         input,
         &ParseOptions::default(),
         |format| rules.rule_set().reads_raw_only(format),
@@ -53,7 +53,7 @@ fn deferred(rules: &SigmaRules, input: &[u8]) -> usize {
 fn eager(rules: Option<&SigmaRules>, input: &[u8]) -> usize {
     let mut scratch = Vec::new();
     let mut matches = 0;
-    let result = parse_reader(input, &ParseOptions::default(), |event| {
+    let result = parse_slice(input, &ParseOptions::default(), |event| {
         if let Some(rules) = rules {
             scratch.clear();
             rules.matches(event, &mut scratch);

@@ -191,6 +191,66 @@ where
     Ok(sink.summary.finish(framer.format))
 }
 
+/// [`parse_reader_deferred`] over an in-memory input, without first copying the bytes into a
+/// read buffer (as [`parse_slice`] is to [`parse_reader`]): the records borrow from `bytes`.
+/// Detection, limits, counts and rejects are those of [`parse_reader_deferred`]; a compressed
+/// input is decompressed as there.
+///
+/// ```
+/// use logsec_event::SourceFormat;
+/// use logsec_parse::{parse_slice_deferred, ParseOptions};
+///
+/// let input = br#"{"eventTime":"2024-05-01T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}
+/// {"eventTime":"2024-05-01T10:00:01Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging"}
+/// "#;
+/// let mut names = Vec::new();
+/// let summary = parse_slice_deferred(
+///     input,
+///     &ParseOptions::default(),
+///     |format| format == SourceFormat::Cloudtrail,
+///     |pending| {
+///         let name = pending.event().raw.member("eventName").and_then(|v| v.as_str());
+///         names.push(name.map(str::to_owned));
+///     },
+/// )
+/// .unwrap();
+/// assert_eq!(summary.events, 2);
+/// assert_eq!(names, [Some("GetObject".to_owned()), Some("StopLogging".to_owned())]);
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_reader`].
+pub fn parse_slice_deferred<D, F>(
+    bytes: &[u8],
+    options: &ParseOptions,
+    defer: D,
+    visit: F,
+) -> Result<ParseSummary, ParseError>
+where
+    D: Fn(SourceFormat) -> bool,
+    F: FnMut(&mut Pending<'_>),
+{
+    let compressed =
+        bytes.starts_with(&crate::reader::GZIP_MAGIC) || crate::reader::is_base64_gzip(bytes);
+    if compressed {
+        return parse_reader_deferred(bytes, options, defer, visit);
+    }
+    let mut framer = Framer::new(options);
+    let mut sink = DeferringSink {
+        defer,
+        visit,
+        summary: ParseSummary {
+            file: options.file_name.clone(),
+            ..ParseSummary::default()
+        },
+        strict: false,
+    };
+    framer.feed(bytes, true, &mut sink)?;
+    framer.finish(&mut sink, None);
+    Ok(sink.summary.finish(framer.format))
+}
+
 /// Parses an in-memory input, calling `visit` with every event, as [`parse_reader`] does but
 /// without first copying the bytes into a read buffer: the events borrow from `bytes`, and
 /// nothing is collected (unlike [`parse_bytes`]). Detection, limits and rejects are as for

@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use logsec_event::SourceFormat;
-use logsec_parse::{ParseOptions, ParseSummary, parse_reader, parse_reader_deferred};
+use logsec_parse::{
+    ParseOptions, ParseSummary, parse_reader, parse_reader_deferred, parse_slice_deferred,
+};
 
 /// CloudTrail JSON lines in the shapes a line may hold: plain records, a malformed line, a
 /// digest document, a `Records` file on one line, an EventBridge envelope, a record that is
@@ -60,6 +62,77 @@ fn deferred(input: &str, defer: bool, normalize: bool) -> (ParseSummary, Seen) {
     )
     .unwrap();
     (summary, seen)
+}
+
+/// What a deferred parse of `input` gives when every record is normalized: each record's
+/// eventName (read from the raw view before normalizing) and OCSF JSON, and the summary; from
+/// a reader or (`slice`) straight from the bytes.
+fn deferred_bytes(input: &[u8], slice: bool) -> (ParseSummary, Vec<(Option<String>, String)>) {
+    let mut seen = Vec::new();
+    let visit = |pending: &mut logsec_parse::Pending<'_>| {
+        let name = pending
+            .event()
+            .raw
+            .member("eventName")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let json = pending
+            .normalize()
+            .map(|e| e.to_ocsf_json())
+            .unwrap_or_default();
+        seen.push((name, json));
+    };
+    let options = ParseOptions::default();
+    let defer = |format| format == SourceFormat::Cloudtrail;
+    let summary = if slice {
+        parse_slice_deferred(input, &options, defer, visit)
+    } else {
+        parse_reader_deferred(input, &options, defer, visit)
+    };
+    (summary.unwrap(), seen)
+}
+
+#[test]
+fn slices_parse_as_readers_do() {
+    let mut gzipped = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gzipped, CLOUDTRAIL_LINES.as_bytes()).unwrap();
+    let gzipped = gzipped.finish().unwrap();
+    let lines = CLOUDTRAIL_LINES.as_bytes();
+    let inputs: [&[u8]; 4] = [
+        lines,
+        &gzipped,
+        // Cut inside the last record, and without the last newline.
+        &lines[..lines.len() - 20],
+        &lines[..lines.len() - 1],
+    ];
+    for input in inputs {
+        let (want_summary, want) = deferred_bytes(input, false);
+        let (summary, got) = deferred_bytes(input, true);
+        assert_eq!(summary, want_summary);
+        assert_eq!(got, want);
+    }
+    let (summary, seen) = deferred_bytes(lines, true);
+    let names: Vec<Option<&str>> = seen.iter().map(|(name, _)| name.as_deref()).collect();
+    assert_eq!(
+        names,
+        [
+            Some("GetObject"),
+            Some("CreateUser"),
+            Some("AssumeRole"),
+            Some("StopLogging"),
+            Some("RunInstances")
+        ]
+    );
+    assert_eq!(summary.events, 5);
+    // The malformed line and the array that is not a record.
+    // The malformed line, and the two elements of the array line that are not records.
+    let rejected: Vec<u64> = summary.rejects.iter().map(|r| r.record).collect();
+    assert_eq!(rejected, [2, 6, 6]);
+    let (cut, _) = deferred_bytes(&lines[..lines.len() - 20], true);
+    assert_eq!(cut.events, 4);
+    let last = cut.rejects.last().unwrap();
+    assert_eq!(last.record, 7);
+    assert!(last.reason.contains("EOF while parsing"), "{cut:?}");
 }
 
 fn eager(input: &str) -> (ParseSummary, Vec<String>) {
@@ -291,6 +364,21 @@ fn conformance_deferred_normalization_matches_eager_over_corpus() {
             )
             .unwrap();
             assert_eq!(summary, eager_summary, "{}", path.display());
+            // Straight from the bytes, the same.
+            let mut from_slice = Vec::new();
+            let slice_summary = parse_slice_deferred(
+                input.as_bytes(),
+                &options,
+                |f| f == format,
+                |pending| {
+                    if let Some(event) = pending.normalize() {
+                        from_slice.push(event.to_ocsf_json());
+                    }
+                },
+            )
+            .unwrap();
+            assert_eq!(slice_summary, eager_summary, "{}", path.display());
+            assert_eq!(from_slice, normalized, "{}", path.display());
             assert_eq!(normalized.len(), eager_events.len(), "{}", path.display());
             for (got, want) in normalized.iter().zip(&eager_events) {
                 assert_eq!(got, want, "{}", path.display());

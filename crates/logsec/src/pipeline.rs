@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 use logsec_event::{Alert, Event, Severity, SourceFormat};
 use logsec_parse::{
     LocationKind, Note, ParseError, ParseOptions, ParseSummary, Pending, Reject,
-    parse_reader_deferred,
+    parse_reader_deferred, parse_slice_deferred,
 };
 use logsec_rules::sigma::CorrelationInput;
 use logsec_rules::{Engine, EngineOptions, RuleFile, RuleStatus};
@@ -37,6 +37,14 @@ use logsec_rules::{Engine, EngineOptions, RuleFile, RuleStatus};
 use crate::chunk::{self, Chunk, InputEnd, Piece, SendRead, SplitConfig};
 use crate::pack;
 use crate::partitioned::{correlate_partition, detect_partition_pending};
+
+/// What matching one input or chunk gives: the parse's outcome, the alerts and the
+/// correlation inputs.
+type Matched = (
+    Result<ParseSummary, ParseError>,
+    Vec<Alert>,
+    Vec<CorrelationInput>,
+);
 
 /// An input to a scan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -904,7 +912,7 @@ impl Pipeline {
     /// Parses and matches one chunk; reject locations are left relative to the chunk (minus
     /// the line sentinel).
     fn scan_chunk(&self, chunk: &Chunk, start: u64, options: &ParseOptions) -> Part {
-        let (result, alerts, correlation_inputs) = self.match_reader(&chunk.data[..], options);
+        let (result, alerts, correlation_inputs) = self.match_slice(&chunk.data[..], options);
         let lines = chunk.own_lines();
         let mut truncated_tail = false;
         let result = result.map(|mut summary| {
@@ -924,23 +932,30 @@ impl Pipeline {
     }
 
     /// Parses a reader and runs the single-event rules on its events.
-    fn match_reader(
+    fn match_reader(&self, reader: impl Read, options: &ParseOptions) -> Matched {
+        self.match_with(|defer, visit| parse_reader_deferred(reader, options, defer, visit))
+    }
+
+    /// Parses an in-memory chunk (without copying it into a read buffer) and runs the
+    /// single-event rules on its events.
+    fn match_slice(&self, bytes: &[u8], options: &ParseOptions) -> Matched {
+        self.match_with(|defer, visit| parse_slice_deferred(bytes, options, defer, visit))
+    }
+
+    /// Runs the single-event rules on the records `parse` hands to its visitor.
+    fn match_with(
         &self,
-        reader: impl Read,
-        options: &ParseOptions,
-    ) -> (
-        Result<ParseSummary, ParseError>,
-        Vec<Alert>,
-        Vec<CorrelationInput>,
-    ) {
+        parse: impl FnOnce(
+            &dyn Fn(SourceFormat) -> bool,
+            &mut dyn FnMut(&mut Pending<'_>),
+        ) -> Result<ParseSummary, ParseError>,
+    ) -> Matched {
         let mut alerts = Vec::new();
         let mut correlation_inputs = Vec::new();
         let mut scratch = Vec::new();
-        let result = parse_reader_deferred(
-            reader,
-            options,
-            |format| self.engine.reads_raw_only(format),
-            |pending: &mut Pending<'_>| {
+        let result = parse(
+            &|format| self.engine.reads_raw_only(format),
+            &mut |pending: &mut Pending<'_>| {
                 detect_partition_pending(
                     &self.engine,
                     pending,
@@ -1031,7 +1046,7 @@ impl Pipeline {
                 parse_reader_deferred(std::io::stdin().lock(), &options, defer, &mut *visit)
             }
             Input::Bytes { data, .. } => {
-                parse_reader_deferred(data.as_slice(), &options, defer, &mut *visit)
+                parse_slice_deferred(data.as_slice(), &options, defer, &mut *visit)
             }
         };
         match result {
