@@ -683,6 +683,13 @@ impl<'a> RawRecord<'a> {
         self.checked_view()?.member_texts()
     }
 
+    /// Whether a JSON object record with a lazy view (see [`RawRecord::member_names`]) has a
+    /// top-level member named `key`, found through the view's index without reading any
+    /// value; `None` for other records.
+    pub fn has_member(&self, key: &str) -> Option<bool> {
+        Some(self.checked_view()?.member(key)?.is_some())
+    }
+
     /// The top-level members of a JSON object record with a lazy view (see
     /// [`RawRecord::member_names`]) as (name, value) pairs, in input order: like
     /// [`RawRecord::members`], but each value is a [`RawNode`] whose object members are cut
@@ -1191,6 +1198,28 @@ mod raw_record_tests {
             record.member("verb"),
             Some(&JsonValue::String("create".into()))
         );
+    }
+
+    #[test]
+    fn has_member_looks_names_up_without_reading_values() {
+        // 12 members: the view indexes them.
+        let names: Vec<String> = (0..11).map(|i| format!("\"m{i}\":{i}")).collect();
+        let text = format!(r#"{{"detail":{{"a":[1]}},{}}}"#, names.join(","));
+        let record = RawRecord::json(&text);
+        assert_eq!(record.has_member("detail"), Some(true));
+        assert_eq!(record.has_member("m10"), Some(true));
+        assert_eq!(
+            record.has_member("a"),
+            Some(false),
+            "nested names are not members"
+        );
+        assert_eq!(record.has_member("m11"), Some(false));
+        let small = RawRecord::json(r#"{"log":null}"#);
+        assert_eq!(small.has_member("log"), Some(true));
+        assert_eq!(small.has_member("lo"), Some(false));
+        assert_eq!(RawRecord::json(r#"{"log":}"#).has_member("log"), None);
+        assert_eq!(RawRecord::json("[1]").has_member("log"), None);
+        assert_eq!(RawRecord::text("log line").has_member("log"), None);
     }
 
     #[test]

@@ -45,10 +45,9 @@ impl<'t> Pending<'t> {
         let mut event = Event::new_boxed(&ocsf::BASE_EVENT, 0, format);
         event.raw = RawRecord::json(text);
         // The validating pass (no tree built): `None` for invalid JSON or a non-object.
-        let is_envelope = event
-            .raw
-            .member_names()?
-            .any(|name| envelope_members.contains(&name));
+        let is_envelope = envelope_members.iter().try_fold(false, |found, name| {
+            Some(found || event.raw.has_member(name)?)
+        })?;
         if is_envelope {
             return None;
         }
