@@ -14,6 +14,7 @@ use crate::ocsf::{self, OcsfClass};
 use crate::path::Segment;
 use crate::severity::Severity;
 use crate::value::FieldValue;
+use crate::view::JsonView;
 
 /// Text that borrows from the input record where it can.
 pub type Text<'a> = Cow<'a, str>;
@@ -681,6 +682,17 @@ impl<'a> RawRecord<'a> {
     /// instead of parsing the record again. `None` for other records.
     pub fn members(&self) -> Option<impl Iterator<Item = (&str, &'a str)>> {
         self.checked_view()?.member_texts()
+    }
+
+    /// The record as a [`JsonView`]: through its lazy view when it has one (a
+    /// [validated](RawRecord::json_validated) record, or a [`RawRecord::json`] object borrowed
+    /// from its input that passed the validating pass), else through its tree. `None` for text
+    /// records and for text that is not valid JSON.
+    pub fn view(&self) -> Option<JsonView<'_, 'a>> {
+        if let Some(node) = self.checked_view() {
+            return Some(JsonView::lazy(node));
+        }
+        self.tree().map(JsonView::from_tree)
     }
 
     /// The value at the object keys `keys` of a JSON record: `self.tree()?.pointer(keys)`,

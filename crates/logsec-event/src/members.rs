@@ -188,6 +188,12 @@ enum State<'a> {
     /// Any other value, parsed (`None` if the text does not parse, which a validated record
     /// rules out).
     Value(Option<JsonValue<'a>>),
+    /// An array walked element by element ([`LazyNode::elements`]): its elements (`None` if
+    /// its structure is broken), and its tree when asked for.
+    Array {
+        elements: Option<Vec<LazyNode<'a>>>,
+        tree: OnceBox<Option<JsonValue<'a>>>,
+    },
 }
 
 impl<'a> State<'a> {
@@ -271,7 +277,7 @@ impl<'a> LazyNode<'a> {
         match &self.slot {
             Slot::Ready(tree) => Some(tree),
             Slot::Lazy(_) => match self.state()? {
-                State::Object { tree, .. } => tree
+                State::Object { tree, .. } | State::Array { tree, .. } => tree
                     .get_or_init(|| Box::new(JsonValue::parse(self.raw).ok()))
                     .as_ref(),
                 State::Value(tree) => tree.as_ref(),
@@ -292,7 +298,7 @@ impl<'a> LazyNode<'a> {
         }
         match self.state()? {
             State::Object { members, index, .. } => Some((members.as_deref()?, index.as_ref())),
-            State::Value(_) => None,
+            State::Value(_) | State::Array { .. } => None,
         }
     }
 
@@ -356,6 +362,36 @@ impl<'a> LazyNode<'a> {
         (node.tree(), rest)
     }
 
+    /// Whether the value is a JSON array.
+    pub(crate) fn is_array(&self) -> bool {
+        self.raw.starts_with('[')
+    }
+
+    /// This array's elements, as nodes of their own, or its tree when it was parsed before
+    /// (then the elements are its items); `None` if this is not an array (or one whose
+    /// structure could not be cut). The first call on an array not parsed yet cuts it into
+    /// element texts (no value parsed), so a reader of one member per element (a container's
+    /// `image`) parses nothing but that member.
+    pub(crate) fn elements(&self) -> Option<Elements<'_, 'a>> {
+        if !self.is_array() {
+            return None;
+        }
+        let Slot::Lazy(cell) = &self.slot else {
+            return None;
+        };
+        let state = cell.get_or_init(|| {
+            Box::new(State::Array {
+                elements: cut_elements(self.raw),
+                tree: OnceBox::new(),
+            })
+        });
+        match state {
+            State::Array { elements, .. } => elements.as_deref().map(Elements::Nodes),
+            State::Value(Some(JsonValue::Array(items))) => Some(Elements::Trees(items)),
+            State::Value(_) | State::Object { .. } => None,
+        }
+    }
+
     /// A string without escapes, read straight from the text.
     fn plain_str(&self) -> Option<&'a str> {
         let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
@@ -387,6 +423,46 @@ impl<'a> LazyNode<'a> {
         }
         node.tree()
             .map_or(FieldValue::Missing, |tree| walk(tree, rest))
+    }
+}
+
+/// An array's elements: nodes cut from its text, or the items of its tree when it was parsed
+/// first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Elements<'n, 'a> {
+    /// Cut from the text.
+    Nodes(&'n [LazyNode<'a>]),
+    /// The parsed array's items.
+    Trees(&'n [JsonValue<'a>]),
+}
+
+/// Cuts the array `text` into its elements; `None` if it is not an array or its structure is
+/// broken.
+fn cut_elements<'a>(text: &'a str) -> Option<Vec<LazyNode<'a>>> {
+    let bytes = text.as_bytes();
+    let mut pos = skip_ws(bytes, 0);
+    if bytes.get(pos) != Some(&b'[') {
+        return None;
+    }
+    pos = skip_ws(bytes, pos + 1);
+    let mut elements = Vec::new();
+    if bytes.get(pos) == Some(&b']') {
+        return Some(elements);
+    }
+    loop {
+        let (end, plain_string) = if bytes.get(pos) == Some(&b'"') {
+            let (end, escaped) = string_end(bytes, pos + 1)?;
+            (end, !escaped)
+        } else {
+            (value_end(bytes, pos)?, false)
+        };
+        elements.push(LazyNode::member_value(text.get(pos..end)?, plain_string));
+        pos = skip_ws(bytes, end);
+        match bytes.get(pos) {
+            Some(b',') => pos = skip_ws(bytes, pos + 1),
+            Some(b']') => return Some(elements),
+            _ => return None,
+        }
     }
 }
 
@@ -941,6 +1017,7 @@ mod tests {
             match cell.get() {
                 Some(State::Object { tree, .. }) => tree.get().is_some(),
                 Some(State::Value(_)) => true,
+                Some(State::Array { tree, .. }) => tree.get().is_some(),
                 None => false,
             }
         }
