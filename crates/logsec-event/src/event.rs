@@ -755,6 +755,11 @@ impl<'a> RawRecord<'a> {
     /// been built yet (then the tree is cheaper): the first call validates the record in one
     /// pass that builds no tree; an invalid record settles the tree as absent.
     fn checked_view(&self) -> Option<&LazyNode<'a>> {
+        // Every read after the first: the view made then (a tree built since gives the same
+        // values, so the view may still be read).
+        if let Some(Checked::Object(node)) = self.checked.get() {
+            return Some(node);
+        }
         if !self.is_json {
             return None;
         }
