@@ -14,6 +14,7 @@ use crate::ocsf::{self, OcsfClass};
 use crate::path::Segment;
 use crate::severity::Severity;
 use crate::value::FieldValue;
+use crate::view::JsonView;
 
 /// Text that borrows from the input record where it can.
 pub type Text<'a> = Cow<'a, str>;
@@ -699,6 +700,17 @@ impl<'a> RawRecord<'a> {
         RawNode::new(self.checked_view()?).members()
     }
 
+    /// The record as a [`JsonView`]: through its lazy view when it has one (a
+    /// [validated](RawRecord::json_validated) record, or a [`RawRecord::json`] object borrowed
+    /// from its input that passed the validating pass), else through its tree. `None` for text
+    /// records and for text that is not valid JSON.
+    pub fn view(&self) -> Option<JsonView<'_, 'a>> {
+        if let Some(node) = self.checked_view() {
+            return Some(JsonView::lazy(node));
+        }
+        self.tree().map(JsonView::from_tree)
+    }
+
     /// The value at the object keys `keys` of a JSON record: `self.tree()?.pointer(keys)`,
     /// but read through the lazy view when the record has one, so the objects on the way are
     /// cut into members (once per record) and only the value at the end is parsed.
@@ -759,6 +771,11 @@ impl<'a> RawRecord<'a> {
     /// been built yet (then the tree is cheaper): the first call validates the record in one
     /// pass that builds no tree; an invalid record settles the tree as absent.
     fn checked_view(&self) -> Option<&LazyNode<'a>> {
+        // Every read after the first: the view made then (a tree built since gives the same
+        // values, so the view may still be read).
+        if let Some(Checked::Object(node)) = self.checked.get() {
+            return Some(node);
+        }
         if !self.is_json {
             return None;
         }

@@ -45,6 +45,7 @@ pub mod ocsf;
 mod path;
 mod severity;
 mod value;
+mod view;
 
 pub use crate::alert::{
     Alert, AlertBuilder, AlertExtras, AlertMetadata, AlertProduct, Analytic, Attack, AttackRef,
@@ -62,3 +63,4 @@ pub use crate::members::{RawMembers, RawNode};
 pub use crate::path::{FieldPath, PathError, Segment, edit_distance, known_ocsf_fields, walk};
 pub use crate::severity::{FalcoPriority, Severity, UnknownSeverity};
 pub use crate::value::FieldValue;
+pub use crate::view::{JsonView, JsonViewElements};

@@ -52,8 +52,21 @@ impl Member<'_> {
         // Names of at most eight bytes are equal when their lengths and prefixes are.
         self.prefix == prefix
             && self.name.len() == key.len()
-            && (key.len() <= 8 || self.name.as_bytes().get(8..) == key.as_bytes().get(8..))
+            && (key.len() <= 8 || same_tail(self.name.as_bytes(), key.as_bytes()))
     }
+}
+
+/// Whether two names of one length above eight bytes, whose first eight bytes are equal,
+/// are equal: up to sixteen bytes their last eight (overlapping the first) decide in one
+/// comparison, without a `memcmp` call (`objectRef`, `requestObject`, `annotations`).
+#[inline]
+fn same_tail(name: &[u8], key: &[u8]) -> bool {
+    if key.len() <= 16
+        && let (Some(a), Some(b)) = (name.last_chunk::<8>(), key.last_chunk::<8>())
+    {
+        return a == b;
+    }
+    name.get(8..) == key.get(8..)
 }
 
 /// The first eight bytes of `key` (zero-padded) as a little-endian word.
@@ -188,6 +201,12 @@ enum State<'a> {
     /// Any other value, parsed (`None` if the text does not parse, which a validated record
     /// rules out).
     Value(Option<JsonValue<'a>>),
+    /// An array walked element by element ([`LazyNode::elements`]): its elements (`None` if
+    /// its structure is broken), and its tree when asked for.
+    Array {
+        elements: Option<Vec<LazyNode<'a>>>,
+        tree: OnceBox<Option<JsonValue<'a>>>,
+    },
 }
 
 impl<'a> State<'a> {
@@ -271,7 +290,7 @@ impl<'a> LazyNode<'a> {
         match &self.slot {
             Slot::Ready(tree) => Some(tree),
             Slot::Lazy(_) => match self.state()? {
-                State::Object { tree, .. } => tree
+                State::Object { tree, .. } | State::Array { tree, .. } => tree
                     .get_or_init(|| Box::new(JsonValue::parse(self.raw).ok()))
                     .as_ref(),
                 State::Value(tree) => tree.as_ref(),
@@ -292,7 +311,7 @@ impl<'a> LazyNode<'a> {
         }
         match self.state()? {
             State::Object { members, index, .. } => Some((members.as_deref()?, index.as_ref())),
-            State::Value(_) => None,
+            State::Value(_) | State::Array { .. } => None,
         }
     }
 
@@ -356,6 +375,36 @@ impl<'a> LazyNode<'a> {
         (node.tree(), rest)
     }
 
+    /// Whether the value is a JSON array.
+    pub(crate) fn is_array(&self) -> bool {
+        self.raw.starts_with('[')
+    }
+
+    /// This array's elements, as nodes of their own, or its tree when it was parsed before
+    /// (then the elements are its items); `None` if this is not an array (or one whose
+    /// structure could not be cut). The first call on an array not parsed yet cuts it into
+    /// element texts (no value parsed), so a reader of one member per element (a container's
+    /// `image`) parses nothing but that member.
+    pub(crate) fn elements(&self) -> Option<Elements<'_, 'a>> {
+        if !self.is_array() {
+            return None;
+        }
+        let Slot::Lazy(cell) = &self.slot else {
+            return None;
+        };
+        let state = cell.get_or_init(|| {
+            Box::new(State::Array {
+                elements: cut_elements(self.raw),
+                tree: OnceBox::new(),
+            })
+        });
+        match state {
+            State::Array { elements, .. } => elements.as_deref().map(Elements::Nodes),
+            State::Value(Some(JsonValue::Array(items))) => Some(Elements::Trees(items)),
+            State::Value(_) | State::Object { .. } => None,
+        }
+    }
+
     /// A string without escapes, read straight from the text.
     fn plain_str(&self) -> Option<&'a str> {
         let inner = self.raw.strip_prefix('"')?.strip_suffix('"')?;
@@ -387,6 +436,46 @@ impl<'a> LazyNode<'a> {
         }
         node.tree()
             .map_or(FieldValue::Missing, |tree| walk(tree, rest))
+    }
+}
+
+/// An array's elements: nodes cut from its text, or the items of its tree when it was parsed
+/// first.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Elements<'n, 'a> {
+    /// Cut from the text.
+    Nodes(&'n [LazyNode<'a>]),
+    /// The parsed array's items.
+    Trees(&'n [JsonValue<'a>]),
+}
+
+/// Cuts the array `text` into its elements; `None` if it is not an array or its structure is
+/// broken.
+fn cut_elements<'a>(text: &'a str) -> Option<Vec<LazyNode<'a>>> {
+    let bytes = text.as_bytes();
+    let mut pos = skip_ws(bytes, 0);
+    if bytes.get(pos) != Some(&b'[') {
+        return None;
+    }
+    pos = skip_ws(bytes, pos + 1);
+    let mut elements = Vec::new();
+    if bytes.get(pos) == Some(&b']') {
+        return Some(elements);
+    }
+    loop {
+        let (end, plain_string) = if bytes.get(pos) == Some(&b'"') {
+            let (end, escaped) = string_end(bytes, pos + 1)?;
+            (end, !escaped)
+        } else {
+            (value_end(bytes, pos)?, false)
+        };
+        elements.push(LazyNode::member_value(text.get(pos..end)?, plain_string));
+        pos = skip_ws(bytes, end);
+        match bytes.get(pos) {
+            Some(b',') => pos = skip_ws(bytes, pos + 1),
+            Some(b']') => return Some(elements),
+            _ => return None,
+        }
     }
 }
 
@@ -1007,6 +1096,7 @@ mod tests {
             match cell.get() {
                 Some(State::Object { tree, .. }) => tree.get().is_some(),
                 Some(State::Value(_)) => true,
+                Some(State::Array { tree, .. }) => tree.get().is_some(),
                 None => false,
             }
         }

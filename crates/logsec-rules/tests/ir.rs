@@ -316,6 +316,134 @@ fn the_index_files_rules_under_their_most_discriminating_field_and_misses_no_mat
     }
 }
 
+/// Rules reached through a bucket are tried without the conjuncts the bucket makes true; the
+/// matches stay those of every rule's whole condition, on values the index narrows for and on
+/// values it does not (lists, other types, other case, missing).
+#[test]
+fn narrowed_conditions_match_as_the_whole_conditions_do() {
+    let set = |values: &[&str], case: Case| {
+        let owned: Vec<String> = values.iter().map(|v| (*v).to_owned()).collect();
+        Test::Str(StrMatcher::in_set(&owned, case))
+    };
+    let on = |path: &str, values: &[&str]| {
+        Expr::pred(Predicate::new(raw(path), set(values, Case::Sensitive)))
+    };
+    let rule = |id: &str, condition: Expr| {
+        let mut rule = CompiledRule::new(id, Dialect::Falco, condition);
+        rule.sources = vec![SourceFormat::K8sAudit];
+        rule
+    };
+    let mut not_pods = Predicate::new(raw("objectRef.resource"), set(&["pods"], Case::Sensitive));
+    not_pods.negate = true;
+    let mut pods_or_missing =
+        Predicate::new(raw("objectRef.resource"), set(&["pods"], Case::Sensitive));
+    pods_or_missing.if_missing = true;
+    let rules = RuleSet::new(vec![
+        // Two conjuncts on the resource: the wider one holds wherever the narrower one does.
+        rule(
+            "wider",
+            Expr::and(vec![
+                on("objectRef.resource", &["pods", "secrets"]),
+                on("verb", &["create"]),
+                on("objectRef.resource", &["pods"]),
+            ]),
+        ),
+        // A conjunct on the resource the bucket does not make true.
+        rule(
+            "disjoint",
+            Expr::and(vec![
+                on("objectRef.resource", &["pods"]),
+                on("objectRef.resource", &["secrets", "roles"]),
+            ]),
+        ),
+        // Nested conjunctions, a negated and a missing-tolerant test on the same path.
+        rule(
+            "nested",
+            Expr::and(vec![
+                Expr::and(vec![
+                    on("verb", &["create", "get"]),
+                    on("objectRef.resource", &["pods", "roles"]),
+                ]),
+                Expr::not(Expr::pred(not_pods.clone())),
+                Expr::pred(pods_or_missing),
+            ]),
+        ),
+        rule(
+            "negated",
+            Expr::and(vec![
+                on("objectRef.resource", &["pods", "roles", "secrets"]),
+                Expr::pred(not_pods),
+            ]),
+        ),
+        // Case-insensitive sets are not narrowed.
+        rule(
+            "insensitive",
+            Expr::pred(Predicate::new(
+                raw("objectRef.resource"),
+                set(&["PODS"], Case::Insensitive),
+            )),
+        ),
+        // The only conjunct: the narrowed condition is `true`.
+        rule("only", on("objectRef.resource", &["roles"])),
+        rule("verb-only", on("verb", &["create"])),
+    ]);
+    let resources = [
+        r#""pods""#,
+        r#""secrets""#,
+        r#""roles""#,
+        r#""Pods""#,
+        r#"["pods","roles"]"#,
+        "5",
+        "null",
+        r#""""#,
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for resource in resources
+        .iter()
+        .map(|r| format!(r#","objectRef":{{"resource":{r}}}"#))
+        .chain([String::new()])
+    {
+        for verb in [r#""verb":"create""#, r#""verb":"get""#, r#""v":1"#] {
+            let json = format!("{{{verb}{resource}}}");
+            for record in [
+                RawRecord::json(json.clone()),
+                RawRecord::json(json.as_str().to_owned()),
+            ] {
+                let mut e = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
+                e.raw = record;
+                let mut out = Vec::new();
+                rules.matches(&e, &mut out);
+                let ids: Vec<&str> = out
+                    .iter()
+                    .map(|m| rules.rules()[m.rule].id.as_str())
+                    .collect();
+                let whole: Vec<&str> = rules
+                    .rules()
+                    .iter()
+                    .filter(|r| r.matches(&e))
+                    .map(|r| r.id.as_str())
+                    .collect();
+                assert_eq!(ids, whole, "{json}");
+                seen.extend(whole);
+            }
+        }
+    }
+    // Every rule matches some event; "disjoint" only the list-valued resource (any value
+    // passes each test), which the index does not narrow for.
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        [
+            "disjoint",
+            "insensitive",
+            "negated",
+            "nested",
+            "only",
+            "verb-only",
+            "wider"
+        ]
+    );
+}
+
 #[test]
 fn falco_k8s_conditions_read_the_audit_id_guard_once_per_conjunction() {
     let rules = logsec_rules::falco::load(

@@ -797,7 +797,7 @@ fn build_rule(
         source: &info.source,
         warnings: Vec::new(),
     };
-    let condition = order_by_cost(lowering.lower(&ast)?);
+    let condition = order_by_cost(merge_contains(lowering.lower(&ast)?));
     for (code, w) in lowering.warnings {
         diagnostics.push(diag(code, w, &info.condition_origin, ITEM_RULE, &info.name));
     }
@@ -1349,6 +1349,123 @@ fn order_by_cost(expr: ir::Expr) -> ir::Expr {
     }
 }
 
+/// In an `or`, the alternatives that test one field for containing a literal (case-sensitive,
+/// any value passing, no transform, false when missing or null) become one test for containing
+/// any of the literals: the field is read once and searched by one automaton, instead of once
+/// per literal (`ka.req.configmap.obj contains "password" or … contains "passphrase"`, where
+/// each read serializes the configmap's data). Raw-path `ka.*` alternatives each carry the same
+/// `auditID` guard: `(a and g) or (b and g)` is `(a or b) and g`. A value contains one of the
+/// literals exactly when it contains the first, or the second, …, so matches do not change.
+fn merge_contains(expr: ir::Expr) -> ir::Expr {
+    match expr {
+        ir::Expr::Or(children) => {
+            let children: Vec<ir::Expr> = children.into_iter().map(merge_contains).collect();
+            let keys: Vec<Option<(String, bool, String)>> =
+                children.iter().map(contains_alternative).collect();
+            // The alternatives of each (field, guarded) pair, in order.
+            let mut groups: Vec<(&str, bool, Vec<usize>)> = Vec::new();
+            for (i, key) in keys.iter().enumerate() {
+                let Some((field, guarded, _)) = key else {
+                    continue;
+                };
+                match groups
+                    .iter_mut()
+                    .find(|(f, g, _)| *f == field.as_str() && g == guarded)
+                {
+                    Some((_, _, members)) => members.push(i),
+                    None => groups.push((field.as_str(), *guarded, vec![i])),
+                }
+            }
+            // The first alternative of a group takes the merged test; the others go.
+            let mut merged: Vec<(usize, ir::StrMatcher)> = Vec::new();
+            let mut dropped: Vec<usize> = Vec::new();
+            for (_, _, members) in &groups {
+                let Some((&first, rest)) = members.split_first() else {
+                    continue;
+                };
+                if rest.is_empty() {
+                    continue;
+                }
+                let needles: Vec<&str> = members
+                    .iter()
+                    .filter_map(|&i| keys.get(i)?.as_ref().map(|(_, _, n)| n.as_str()))
+                    .collect();
+                if let Ok(matcher) = ir::StrMatcher::contains_any(&needles, ir::Case::Sensitive) {
+                    merged.push((first, matcher));
+                    dropped.extend_from_slice(rest);
+                }
+            }
+            let out = children
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| !dropped.contains(i))
+                .map(
+                    |(i, child)| match merged.iter().position(|(first, _)| *first == i) {
+                        Some(at) => with_matcher(child, merged.swap_remove(at).1),
+                        None => child,
+                    },
+                )
+                .collect();
+            ir::Expr::Or(out)
+        }
+        ir::Expr::And(children) => {
+            ir::Expr::And(children.into_iter().map(merge_contains).collect())
+        }
+        ir::Expr::Not(inner) => ir::Expr::Not(Box::new(merge_contains(*inner))),
+        other => other,
+    }
+}
+
+/// For an `or` alternative [`merge_contains`] can merge: the field's identity, whether it
+/// carries the `auditID` guard, and the literal.
+fn contains_alternative(expr: &ir::Expr) -> Option<(String, bool, String)> {
+    let (predicate, guarded) = match expr {
+        ir::Expr::Pred(p) => (p, false),
+        ir::Expr::And(children) => match children.as_slice() {
+            [ir::Expr::Pred(p), guard] if is_audit_guard(guard) => (p, true),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let plain = predicate.transforms.is_empty()
+        && predicate.quantifier == ir::Quantifier::Any
+        && !predicate.negate
+        && !predicate.if_missing
+        && !predicate.if_null
+        && !predicate.if_empty;
+    let ir::Test::Str(matcher) = &predicate.test else {
+        return None;
+    };
+    if !plain {
+        return None;
+    }
+    let needle = matcher.contains_needle()?;
+    // Paths and computed fields kept apart; a computed field is named by its Falco text
+    // (field, argument and transformers), so equal names read equal values.
+    let field = match &predicate.field {
+        ir::Accessor::Path(path) => format!("path {path}"),
+        ir::Accessor::Custom(custom) => format!("field {}", custom.name()),
+    };
+    Some((field, guarded, needle.to_owned()))
+}
+
+/// The alternative `expr` (see [`contains_alternative`]) with its test replaced by `matcher`.
+fn with_matcher(expr: ir::Expr, matcher: ir::StrMatcher) -> ir::Expr {
+    match expr {
+        ir::Expr::Pred(mut p) => {
+            p.test = ir::Test::Str(matcher);
+            ir::Expr::Pred(p)
+        }
+        ir::Expr::And(mut children) => {
+            if let Some(ir::Expr::Pred(p)) = children.first_mut() {
+                p.test = ir::Test::Str(matcher);
+            }
+            ir::Expr::And(children)
+        }
+        other => other,
+    }
+}
+
 /// Whether `expr` is the `auditID` guard [`Lowering::guard`] adds to raw-path `ka.*` tests.
 fn is_audit_guard(expr: &ir::Expr) -> bool {
     let ir::Expr::Pred(p) = expr else {
@@ -1377,4 +1494,87 @@ fn parse_number(text: &str) -> Option<ir::Number> {
         .ok()
         .filter(|f| f.is_finite())
         .map(ir::Number::Float)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use logsec_event::{RawRecord, ocsf};
+
+    fn lowered(condition: &str, source: &str) -> ir::Expr {
+        let ast = parse_condition(condition).unwrap();
+        let mut lowering = Lowering {
+            source,
+            warnings: Vec::new(),
+        };
+        match lowering.lower(&ast) {
+            Ok(expr) => expr,
+            Err(e) => panic!("{condition}: {}", e.message),
+        }
+    }
+
+    fn alternatives(expr: &ir::Expr) -> usize {
+        match expr {
+            ir::Expr::Or(children) => children.len(),
+            _ => 1,
+        }
+    }
+
+    /// Merged `contains` alternatives match exactly where the separate ones do: on strings,
+    /// objects (serialized), lists, numbers, null, missing fields and records without an
+    /// `auditID` (the guard), for plain and raw-path fields alike.
+    #[test]
+    fn merged_contains_alternatives_match_as_the_separate_ones() {
+        let conditions = [
+            // Raw-path k8saudit fields, each alternative with the auditID guard.
+            r#"ka.req.configmap.obj contains "password" or ka.req.configmap.obj contains "aws_key" or ka.verb=get or ka.req.configmap.obj contains "pass""#,
+            // A computed list field, no guard, and an alternative on another field.
+            r#"ka.user.groups contains "adm" or ka.user.groups contains "sys" or ka.uri contains "x""#,
+            // Transforms and negations are not merged.
+            r#"tolower(ka.uri) contains "api" or ka.uri contains "API" or not ka.uri contains "zz""#,
+            // Nested under and/not.
+            r#"ka.verb=create and not (ka.uri contains "/a" or ka.uri contains "/b")"#,
+        ];
+        let records = [
+            r#"{"auditID":"1","verb":"create","requestURI":"/api/x","requestObject":{"data":{"password":"p","k":"aws_key"}},"user":{"groups":["system:admin","dev"]}}"#,
+            r#"{"auditID":"1","verb":"get","requestURI":"/b/c","requestObject":{"data":"passphrase"},"user":{"groups":"adm"}}"#,
+            r#"{"auditID":"1","verb":"create","requestURI":"/API","requestObject":{"data":null},"user":{"groups":[1,null,"nope"]}}"#,
+            r#"{"auditID":"1","requestObject":{"data":["pass",7]},"user":{}}"#,
+            r#"{"verb":"create","requestURI":"/a","requestObject":{"data":{"password":"p"}}}"#,
+            r#"{"auditID":"1","requestObject":{"data":{"x":"y"}},"requestURI":5}"#,
+            "not json",
+        ];
+        let mut merges = 0;
+        let mut outcomes = [0usize; 2];
+        for condition in conditions {
+            let separate = lowered(condition, fields::SOURCE_K8S_AUDIT);
+            let merged = merge_contains(separate.clone());
+            let ordered = order_by_cost(merge_contains(separate.clone()));
+            if alternatives(&merged) < alternatives(&separate) {
+                merges += 1;
+            }
+            for record in records {
+                let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
+                event.raw = RawRecord::json(record);
+                let expected = separate.eval(&event);
+                assert_eq!(merged.eval(&event), expected, "{condition} on {record}");
+                assert_eq!(ordered.eval(&event), expected, "{condition} on {record}");
+                outcomes[usize::from(expected)] += 1;
+            }
+        }
+        // The first two conditions merge at the top; the third does not (a transform).
+        assert_eq!(merges, 2);
+        assert!(outcomes[0] > 0 && outcomes[1] > 0, "{outcomes:?}");
+        // The fourth merges under `not`.
+        let nested = merge_contains(lowered(conditions[3], fields::SOURCE_K8S_AUDIT));
+        let mut contains_tests = 0;
+        nested.for_each_predicate(&mut |p| {
+            if let ir::Test::Str(m) = &p.test
+                && m.pattern().contains('|')
+            {
+                contains_tests += 1;
+            }
+        });
+        assert_eq!(contains_tests, 1);
+    }
 }

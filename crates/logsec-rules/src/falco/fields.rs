@@ -17,7 +17,9 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use logsec_event::{Event, FieldPath, FieldValue, JsonNumber, JsonValue, RawRecord, edit_distance};
+use logsec_event::{
+    Event, FieldPath, FieldValue, JsonNumber, JsonValue, JsonView, RawRecord, edit_distance,
+};
 
 /// The event source of Falco's cloudtrail plugin.
 pub const SOURCE_CLOUDTRAIL: &str = "aws_cloudtrail";
@@ -930,6 +932,22 @@ fn array<'e, 'a>(value: Option<&'e JsonValue<'a>>) -> &'e [JsonValue<'a>] {
     }
 }
 
+/// The elements of `view` if it is an array (none otherwise): [`array`] through a view, so the
+/// array is cut into elements instead of parsed whole.
+fn elements<'e, 'a>(view: Option<JsonView<'e, 'a>>) -> impl Iterator<Item = JsonView<'e, 'a>> {
+    view.and_then(JsonView::elements).into_iter().flatten()
+}
+
+/// The member `key` of `view`'s object, parsed (a plain string is not even parsed).
+fn member<'e, 'a>(view: JsonView<'e, 'a>, key: &str) -> Option<&'e JsonValue<'a>> {
+    view.get(key).and_then(JsonView::value)
+}
+
+/// The value at the object keys `keys` from `view`, parsed.
+fn at<'e, 'a>(view: JsonView<'e, 'a>, keys: &[&str]) -> Option<&'e JsonValue<'a>> {
+    view.pointer(keys).and_then(JsonView::value)
+}
+
 /// The top-level members of a JSON record, read through its lazy view.
 #[derive(Clone, Copy)]
 struct Root<'e, 'a>(&'e RawRecord<'a>);
@@ -947,6 +965,15 @@ impl<'e, 'a> Root<'e, 'a> {
             return None;
         }
         self.0.pointer(keys)
+    }
+
+    /// The value at the object keys `keys` as a view: nothing on the way or at the end is
+    /// parsed, so a reader can walk into its arrays element by element.
+    fn view(self, keys: &[&str]) -> Option<JsonView<'e, 'a>> {
+        if keys.is_empty() {
+            return None;
+        }
+        self.0.view()?.pointer(keys)
     }
 }
 
@@ -1142,9 +1169,9 @@ fn container_values<'e>(
     field: ContainerField,
     index: Option<usize>,
 ) -> Vec<Val<'e>> {
-    let containers = array(root.pointer(&["requestObject", "spec", group]));
+    let containers = elements(root.view(&["requestObject", "spec", group]));
     let mut out = Vec::new();
-    for (i, container) in containers.iter().enumerate() {
+    for (i, container) in containers.enumerate() {
         if index.is_some_and(|want| want != i) {
             continue;
         }
@@ -1155,12 +1182,12 @@ fn container_values<'e>(
                 } else {
                     "image"
                 };
-                if let Some(v) = container.get(key) {
+                if let Some(v) = member(container, key) {
                     out.push(Val::Str(json_text(v)));
                 }
             }
             ContainerField::Repository => {
-                if let Some(image) = container.get("image").and_then(JsonValue::as_str) {
+                if let Some(image) = member(container, "image").and_then(JsonValue::as_str) {
                     out.push(Val::Str(Cow::Borrowed(repository(image))));
                 }
             }
@@ -1170,39 +1197,36 @@ fn container_values<'e>(
                 } else {
                     "args"
                 };
-                if let Some(JsonValue::Array(parts)) = container.get(key) {
+                if let Some(JsonValue::Array(parts)) = member(container, key) {
                     let joined: Vec<Cow<'_, str>> = parts.iter().map(json_text).collect();
                     out.push(Val::Str(Cow::Owned(joined.join(" "))));
                 }
             }
             ContainerField::Sec(path) => {
-                let value = container
-                    .get("securityContext")
-                    .and_then(|s| s.pointer(path.iter().copied()));
+                let value = container.get("securityContext").and_then(|s| at(s, path));
                 if let Some(v) = value {
                     out.push(Val::Str(json_text(v)));
                 }
             }
             ContainerField::SecJson(path) => {
-                let value = container
-                    .get("securityContext")
-                    .and_then(|s| s.pointer(path.iter().copied()));
+                let value = container.get("securityContext").and_then(|s| at(s, path));
                 if let Some(v) = value {
                     out.push(Val::Str(Cow::Owned(v.to_json_string())));
                 }
             }
             ContainerField::EffRunAs(key) => {
                 // Bug-compatible: upstream reads these without `securityContext`.
-                let value = container
-                    .get(key)
+                let value = member(container, key)
                     .or_else(|| root.pointer(&["requestObject", "spec", key]))
                     .map(json_text)
                     .unwrap_or(Cow::Borrowed("0"));
                 out.push(Val::Str(value));
             }
             ContainerField::HostPort => {
-                for port in array(container.get("ports")) {
-                    if let Some(v) = port.get("hostPort").or_else(|| port.get("containerPort")) {
+                for port in elements(container.get("ports")) {
+                    if let Some(v) =
+                        member(port, "hostPort").or_else(|| member(port, "containerPort"))
+                    {
                         out.push(Val::Str(json_text(v)));
                     }
                 }
@@ -1345,6 +1369,17 @@ fn event_time_ns(event: &Event<'_>) -> i64 {
     from_raw.unwrap_or_else(|| event.time.saturating_mul(1_000_000))
 }
 
+/// The record of a k8saudit field read: valid JSON with an `auditID` (else the plugin gives
+/// no value), as [`ResolvedField::extract`] requires it.
+fn k8s_root<'e, 'a>(event: &'e Event<'a>) -> Option<Root<'e, 'a>> {
+    if !event.raw.is_valid_json() {
+        return None;
+    }
+    let root = Root(&event.raw);
+    root.get("auditID")?;
+    Some(root)
+}
+
 impl ResolvedField {
     /// The node `json.value[/pointer]` designates. On an object record the walk starts at
     /// its first member (read through the lazy view); otherwise at the whole tree.
@@ -1385,6 +1420,14 @@ impl ResolvedField {
             Kind::JsonValue => self
                 .json_pointer(&event.raw)
                 .map_or(FieldValue::Missing, |node| FieldValue::Str(json_text(node))),
+            // Single k8saudit values, without the vector `extract` builds.
+            Kind::KaStr(path) => k8s_root(event)
+                .and_then(|root| root.pointer(path))
+                .map_or(FieldValue::Missing, |v| FieldValue::Str(json_text(v))),
+            Kind::KaAnnotation(key) => k8s_root(event)
+                .and_then(|root| root.view(&["annotations", key]))
+                .and_then(JsonView::value)
+                .map_or(FieldValue::Missing, |v| FieldValue::Str(json_text(v))),
             _ => {
                 let values = self.extract(event, ctx);
                 let convert = |v: Val<'e>| match v {
@@ -1513,11 +1556,11 @@ impl ResolvedField {
             }
             Kind::KaStr(path) => one(root.pointer(path).map(json_text)),
             Kind::KaAnnotation(key) => one(root
-                .get("annotations")
-                .and_then(|a| a.get(key))
+                .view(&["annotations", key])
+                .and_then(JsonView::value)
                 .map(json_text)),
-            Kind::KaList(path) => array(root.pointer(path))
-                .iter()
+            Kind::KaList(path) => elements(root.view(path))
+                .filter_map(JsonView::value)
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
             Kind::KaUriParam => {
@@ -1555,22 +1598,22 @@ impl ResolvedField {
                     Vec::new()
                 }
             }
-            Kind::KaSubjects => array(root.pointer(&["requestObject", "subjects"]))
-                .iter()
+            Kind::KaSubjects => elements(root.view(&["requestObject", "subjects"]))
+                .filter_map(JsonView::value)
                 .map(|s| Val::Str(Cow::Owned(s.to_json_string())))
                 .collect(),
-            Kind::KaSubjectNames(kind) => array(root.pointer(&["requestObject", "subjects"]))
-                .iter()
-                .filter(|s| s.get("kind").and_then(JsonValue::as_str) == Some(kind))
-                .filter_map(|s| s.get("name").map(json_text))
+            Kind::KaSubjectNames(kind) => elements(root.view(&["requestObject", "subjects"]))
+                .filter(|s| member(*s, "kind").and_then(JsonValue::as_str) == Some(kind))
+                .filter_map(|s| member(s, "name").map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaSubjectSaNsNames => array(root.pointer(&["requestObject", "subjects"]))
-                .iter()
-                .filter(|s| s.get("kind").and_then(JsonValue::as_str) == Some("ServiceAccount"))
+            Kind::KaSubjectSaNsNames => elements(root.view(&["requestObject", "subjects"]))
+                .filter(|s| {
+                    member(*s, "kind").and_then(JsonValue::as_str) == Some("ServiceAccount")
+                })
                 .map(|s| {
-                    let ns = s.get("namespace").map(json_text).unwrap_or_default();
-                    let name = s.get("name").map(json_text).unwrap_or_default();
+                    let ns = member(s, "namespace").map(json_text).unwrap_or_default();
+                    let name = member(s, "name").map(json_text).unwrap_or_default();
                     Val::Str(Cow::Owned(format!("{ns}:{name}")))
                 })
                 .collect(),
@@ -1584,47 +1627,49 @@ impl ResolvedField {
             Kind::KaFirstContainerRepo => {
                 container_values(root, "containers", ContainerField::Repository, Some(0))
             }
-            Kind::KaAnyPrivileged => match root.pointer(&["requestObject", "spec", "containers"]) {
-                Some(JsonValue::Array(containers)) => {
-                    let any = containers.iter().any(|c| {
-                        c.pointer(["securityContext", "privileged"])
-                            .and_then(JsonValue::as_bool)
-                            == Some(true)
-                    });
-                    vec![Val::Str(Cow::Borrowed(if any { "true" } else { "false" }))]
+            Kind::KaAnyPrivileged => {
+                match root
+                    .view(&["requestObject", "spec", "containers"])
+                    .and_then(JsonView::elements)
+                {
+                    Some(mut containers) => {
+                        let any = containers.any(|c| {
+                            at(c, &["securityContext", "privileged"]).and_then(JsonValue::as_bool)
+                                == Some(true)
+                        });
+                        vec![Val::Str(Cow::Borrowed(if any { "true" } else { "false" }))]
+                    }
+                    None => Vec::new(),
                 }
-                _ => Vec::new(),
-            },
-            Kind::KaRoleRules => array(root.pointer(&["requestObject", "rules"]))
-                .iter()
+            }
+            Kind::KaRoleRules => elements(root.view(&["requestObject", "rules"]))
+                .filter_map(JsonView::value)
                 .map(|r| Val::Str(Cow::Owned(r.to_json_string())))
                 .collect(),
-            Kind::KaRoleRulesField(key) => array(root.pointer(&["requestObject", "rules"]))
-                .iter()
+            Kind::KaRoleRulesField(key) => elements(root.view(&["requestObject", "rules"]))
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
-                .flat_map(|(_, rule)| array(rule.get(key)).iter())
+                .flat_map(|(_, rule)| elements(rule.get(key)))
+                .filter_map(JsonView::value)
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
-            Kind::KaVolumeHostpaths => array(root.pointer(&["requestObject", "spec", "volumes"]))
-                .iter()
+            Kind::KaVolumeHostpaths => elements(root.view(&["requestObject", "spec", "volumes"]))
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
-                .filter_map(|(_, v)| v.pointer(["hostPath", "path"]).map(json_text))
+                .filter_map(|(_, v)| at(v, &["hostPath", "path"]).map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaVolumeFlex => array(root.pointer(&["requestObject", "spec", "volumes"]))
-                .iter()
+            Kind::KaVolumeFlex => elements(root.view(&["requestObject", "spec", "volumes"]))
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
-                .filter_map(|(_, v)| v.pointer(["flexVolume", "driver"]).map(json_text))
+                .filter_map(|(_, v)| at(v, &["flexVolume", "driver"]).map(json_text))
                 .map(Val::Str)
                 .collect(),
-            Kind::KaVolumeTypes => array(root.pointer(&["requestObject", "spec", "volumes"]))
-                .iter()
+            Kind::KaVolumeTypes => elements(root.view(&["requestObject", "spec", "volumes"]))
                 .enumerate()
                 .filter(|(i, _)| self.index.is_none_or(|want| want == *i))
-                .flat_map(|(_, v)| match v {
+                .filter_map(|(_, v)| v.value())
+                .flat_map(|v| match v {
                     JsonValue::Object(members) => members
                         .iter()
                         .filter(|(k, _)| k != "name")
@@ -1635,9 +1680,8 @@ impl ResolvedField {
                 .collect(),
             Kind::KaVolumeHostpathKey => {
                 let key = self.arg.as_deref().unwrap_or("");
-                let hit = array(root.pointer(&["requestObject", "spec", "volumes"]))
-                    .iter()
-                    .filter_map(|v| v.pointer(["hostPath", "path"]).and_then(JsonValue::as_str))
+                let hit = elements(root.view(&["requestObject", "spec", "volumes"]))
+                    .filter_map(|v| at(v, &["hostPath", "path"]).and_then(JsonValue::as_str))
                     .any(|path| match key.strip_suffix('*') {
                         Some(prefix) => path.starts_with(prefix),
                         None => path == key,
@@ -1647,9 +1691,9 @@ impl ResolvedField {
             Kind::KaServicePorts => one(root
                 .pointer(&["requestObject", "spec", "ports"])
                 .map(|v| Cow::Owned(v.to_json_string()))),
-            Kind::KaSourceIps => array(root.pointer(&["requestObject", "rules"]))
-                .iter()
-                .flat_map(|rule| array(rule.get("sourceIPs")).iter())
+            Kind::KaSourceIps => elements(root.view(&["requestObject", "rules"]))
+                .flat_map(|rule| elements(rule.get("sourceIPs")))
+                .filter_map(JsonView::value)
                 .map(|v| Val::Str(json_text(v)))
                 .collect(),
             Kind::JsonValue => self
@@ -1713,6 +1757,131 @@ mod tests {
             .iter()
             .map(|v| v.text().into_owned())
             .collect()
+    }
+
+    /// Records where the lazy view's walks (objects cut into members, arrays into elements)
+    /// could part from the parsed tree's: repeated names, escapes, values of the wrong type,
+    /// empty and nested arrays, whitespace, a missing `auditID`.
+    const TRICKY_K8S: &[&str] = &[
+        r#"{"auditID":"1","verb":"create","user":{"username":"u\"x","groups":["a","b\\c",3,null,{"g":1}]},"objectRef":{"resource":"pods","name":"p","namespace":"ns"},"annotations":{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":{"r":[1,2]},"cluster_name":7},"requestURI":"/api?command=ls&command=id","requestObject":{"spec":{"hostNetwork":true,"hostPID":"true","securityContext":{"runAsUser":0,"supplementalGroups":[1,2]},"containers":[{"name":"c1","image":"nginx:1.2","command":["sh","-c",1],"args":[],"securityContext":{"privileged":true,"capabilities":{"add":["NET_ADMIN"]}},"ports":[{"containerPort":80},{"hostPort":8080,"containerPort":81}]},{"image":"reg.io:5000/busy\u0062ox@sha256:ab","image":"dup","securityContext":{"privileged":"true","runAsUser":5}},"not an object",[{"image":"nested"}],null],"initContainers":{"image":"not an array"},"ephemeralContainers":[],"volumes":[{"name":"v","hostPath":{"path":"/etc"}},{"flexVolume":{"driver":"d"},"emptyDir":{}},{"hostPath":{"path":"/var/run/docker.sock"},"hostPath":{"path":"/dup"}}],"ports":[{"port":1}],"type":"NodePort"},"rules":[{"verbs":["*","get"],"resources":["pods/exec"],"apiGroups":[""],"sourceIPs":["1.2.3.4"]},{"verbs":"get"},7],"subjects":[{"kind":"User","name":"alice"},{"kind":"ServiceAccount","name":"sa","namespace":"kube-system"},{"kind":"Group"}],"roleRef":{"name":"cluster-admin"},"data":{"password":"x"}},"responseObject":{"metadata":{"name":"p-1"}},"responseStatus":{"code":201}}"#,
+        r#" { "auditID" : "2" , "requestObject" : { "spec" : { "containers" : [ { "image" : "a" , "securityContext" : { "privileged" : false } } , { } ] , "volumes" : [ ] } , "rules" : [ ] , "subjects" : { } } } "#,
+        r#"{"auditID":"3","requestObject":{"spec":{"containers":"nope","volumes":{"hostPath":{"path":"/"}}},"rules":"x","subjects":[1,"s",null]}}"#,
+        r#"{"auditID":"4","requestObject":{"spec":{"containers":[]}},"user":{"groups":[]}}"#,
+        r#"{"requestObject":{"spec":{"containers":[{"image":"no audit id"}]}}}"#,
+        r#"{"auditID":null,"requestObject":[1,2]}"#,
+    ];
+
+    /// Every k8saudit field (with the arguments the rules use) reads the same values through
+    /// the lazy view as through the parsed tree, and `extract_value` (single values without a
+    /// vector) agrees with `extract`.
+    #[test]
+    fn k8s_fields_read_the_same_through_the_lazy_view_and_the_tree() {
+        let ctx = EvalContext {
+            event_number: 1,
+            source: SOURCE_K8S_AUDIT,
+        };
+        let mut compared = 0;
+        for text in TRICKY_K8S {
+            let tree = JsonValue::parse(text).unwrap();
+            let lazy = event(text);
+            assert!(lazy.raw.member_names().is_some(), "the lazy view is used");
+            let mut parsed = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
+            parsed.raw = RawRecord::json_with_tree(*text, tree);
+            assert!(parsed.raw.member_names().is_none(), "the tree is used");
+            for info in all_fields().filter(|f| f.serves(SOURCE_K8S_AUDIT)) {
+                let args: &[Option<&str>] = match info.arg {
+                    ArgKind::None => &[None],
+                    ArgKind::Index => &[None, Some("0"), Some("1"), Some("3")],
+                    ArgKind::Key => &[
+                        Some("command"),
+                        Some("/etc*"),
+                        Some("/etc"),
+                        Some("/requestObject/spec/volumes"),
+                    ],
+                };
+                for arg in args {
+                    let Ok(field) = resolve(info.name, *arg, SOURCE_K8S_AUDIT) else {
+                        continue;
+                    };
+                    let on_lazy = field.extract(&lazy, &ctx);
+                    let on_tree = field.extract(&parsed, &ctx);
+                    assert_eq!(on_lazy, on_tree, "{} {arg:?} on {text}", info.name);
+                    let value = field.extract_value(&lazy, &ctx);
+                    let expected = if on_tree.is_empty() {
+                        FieldValue::Missing
+                    } else if field.is_list() {
+                        FieldValue::List(
+                            on_tree
+                                .iter()
+                                .map(|v| match v {
+                                    Val::Str(s) => FieldValue::Str(s.clone()),
+                                    Val::Num(n) => FieldValue::UInt(*n),
+                                })
+                                .collect(),
+                        )
+                    } else {
+                        match &on_tree[0] {
+                            Val::Str(s) => FieldValue::Str(s.clone()),
+                            Val::Num(n) => FieldValue::UInt(*n),
+                        }
+                    };
+                    assert_eq!(value, expected, "{} {arg:?} on {text}", info.name);
+                    assert_eq!(
+                        field.extract_value(&parsed, &ctx),
+                        expected,
+                        "{}",
+                        info.name
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 6 * 100, "{compared}");
+    }
+
+    #[test]
+    fn k8s_container_fields_on_a_tricky_record() {
+        let text = TRICKY_K8S[0];
+        let get = |field: &str| texts(field, None, SOURCE_K8S_AUDIT, text);
+        assert_eq!(
+            get("ka.req.pod.containers.image"),
+            ["nginx:1.2", "reg.io:5000/busybox@sha256:ab"]
+        );
+        assert_eq!(
+            get("ka.req.pod.containers.image.repository"),
+            ["nginx", "reg.io"]
+        );
+        assert_eq!(get("ka.req.pod.containers.privileged"), ["true", "true"]);
+        assert_eq!(get("ka.req.container.privileged"), ["true"]);
+        assert!(get("ka.req.pod.initContainers.image").is_empty());
+        assert_eq!(
+            get("ka.req.pod.volumes.hostpath"),
+            ["/etc", "/var/run/docker.sock"]
+        );
+        assert_eq!(get("ka.req.role.rules.verbs"), ["*", "get"]);
+        assert_eq!(get("ka.req.binding.subjects.user_names"), ["alice"]);
+        assert_eq!(get("ka.auth.decision"), ["allow"]);
+        assert_eq!(get("ka.auth.reason"), [r#"{"r":[1,2]}"#]);
+        assert_eq!(get("ka.cluster.name"), ["7"]);
+        let second = TRICKY_K8S[1];
+        assert_eq!(
+            texts(
+                "ka.req.container.privileged",
+                None,
+                SOURCE_K8S_AUDIT,
+                second
+            ),
+            ["false"]
+        );
+        assert!(
+            texts(
+                "ka.req.pod.containers.image",
+                None,
+                SOURCE_K8S_AUDIT,
+                TRICKY_K8S[4]
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -359,6 +359,8 @@ impl Predicate {
             FieldValue::Missing => self.if_missing,
             FieldValue::Null => self.if_null,
             FieldValue::List(items) if items.is_empty() => self.if_empty,
+            // One string, most computed fields: either quantifier passes when the test does.
+            FieldValue::Str(text) => self.test.scalar(Scalar::Str(text), event) != self.negate,
             _ => {
                 let passed = match self.quantifier {
                     Quantifier::Any => {
@@ -383,6 +385,10 @@ impl Predicate {
             Ok(None) => self.if_missing,
             Ok(Some(JsonValue::Null)) => self.if_null,
             Ok(Some(JsonValue::Array(items))) if items.is_empty() => self.if_empty,
+            // One string, most leaves: either quantifier passes when the test does.
+            Ok(Some(JsonValue::String(text))) => {
+                self.test.scalar(Scalar::Str(text), event) != self.negate
+            }
             Ok(Some(node)) => self.quantify_json(&mut |f| for_each_json_scalar(node, f), event),
             Err(()) => {
                 let mut found = false;

@@ -412,6 +412,15 @@ impl StrMatcher {
         &self.text
     }
 
+    /// The literal of a case-sensitive `contains` test of one literal; `None` for other
+    /// matchers.
+    pub(crate) fn contains_needle(&self) -> Option<&str> {
+        match self.kind.as_ref() {
+            StrKind::Contains(_) => Some(&self.text),
+            _ => None,
+        }
+    }
+
     /// The exact values this matcher accepts when it is an equality or set test, lower-cased
     /// if it ignores case (the second item); `None` for other matchers. Used by the rule index.
     pub fn exact_values(&self) -> Option<(Vec<&str>, bool)> {

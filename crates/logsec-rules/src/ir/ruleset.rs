@@ -146,8 +146,63 @@ struct Bucketed {
 struct KeyedGroup {
     path: FieldPath,
     insensitive: bool,
-    buckets: FastMap<Box<str>, Vec<usize>>,
+    buckets: FastMap<Box<str>, Vec<Filed>>,
     all: Vec<usize>,
+    /// The conditions of rules filed here, narrowed for an event reached through a bucket
+    /// (see [`narrow`]); [`Filed::narrowed`] indexes this.
+    narrowed: Vec<Expr>,
+}
+
+/// A rule filed in a bucket of a [`KeyedGroup`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Filed {
+    /// The rule's index.
+    rule: usize,
+    /// Its narrowed condition in [`KeyedGroup::narrowed`], if the index makes a conjunct of
+    /// its condition hold for every event the bucket sends to it.
+    narrowed: Option<usize>,
+}
+
+/// `expr` for an event whose value at `path` is one of `filed` (how the index found the rule):
+/// every conjunct predicate testing `path` for equality with one of a case-sensitive set of
+/// values holding all of `filed` is then true and is left out. `None` when no conjunct is.
+///
+/// Such a predicate reads the value the index read (the same path, no transform, any value)
+/// and its matcher accepts exactly its listed values, so on those events it is true; and a
+/// condition has no side effects, so leaving a true conjunct out changes no outcome.
+fn narrow(expr: &Expr, path: &FieldPath, filed: &[&str]) -> Option<Expr> {
+    match expr {
+        Expr::Pred(p) => {
+            let req = predicate_requirement(p)?;
+            let implied = !req.insensitive
+                && req.path == path
+                && filed.iter().all(|value| req.values.contains(value));
+            implied.then_some(Expr::Const(true))
+        }
+        Expr::And(children) => {
+            let mut changed = false;
+            let mut kept: Vec<Expr> = Vec::with_capacity(children.len());
+            for child in children {
+                match narrow(child, path, filed) {
+                    Some(Expr::Const(true)) => changed = true,
+                    Some(narrowed) => {
+                        changed = true;
+                        kept.push(narrowed);
+                    }
+                    None => kept.push(child.clone()),
+                }
+            }
+            if !changed {
+                return None;
+            }
+            Some(match kept.len() {
+                0 => Expr::Const(true),
+                1 => kept.pop().unwrap_or(Expr::Const(true)),
+                _ => Expr::And(kept),
+            })
+        }
+        Expr::Const(_) | Expr::Or(_) | Expr::Not(_) | Expr::Keyword(_) => None,
+    }
 }
 
 /// What a condition requires of one field: its value is one of `values`.
@@ -278,7 +333,7 @@ impl Bucketed {
             .collect();
         for (index, req) in chosen {
             match req {
-                Some(req) => self.file(index, req),
+                Some(req) => self.file(index, req, rules),
                 None => self.unindexed.push(index),
             }
         }
@@ -286,7 +341,7 @@ impl Bucketed {
     }
 
     /// Files rule `index` under the values of `req`.
-    fn file(&mut self, index: usize, req: Requirement<'_>) {
+    fn file(&mut self, index: usize, req: Requirement<'_>, rules: &[CompiledRule]) {
         let position = self
             .keyed
             .iter()
@@ -299,6 +354,7 @@ impl Bucketed {
                     insensitive: req.insensitive,
                     buckets: FastMap::default(),
                     all: Vec::new(),
+                    narrowed: Vec::new(),
                 });
                 match self.keyed.last_mut() {
                     Some(group) => group,
@@ -307,6 +363,20 @@ impl Bucketed {
             }
         };
         group.all.push(index);
+        let narrowed = if req.insensitive {
+            None
+        } else {
+            rules
+                .get(index)
+                .and_then(|rule| narrow(&rule.condition, req.path, &req.values))
+        };
+        let filed = Filed {
+            rule: index,
+            narrowed: narrowed.map(|condition| {
+                group.narrowed.push(condition);
+                group.narrowed.len() - 1
+            }),
+        };
         for value in req.values {
             let key: Box<str> = if req.insensitive {
                 value.to_lowercase().into()
@@ -314,8 +384,8 @@ impl Bucketed {
                 value.into()
             };
             let bucket = group.buckets.entry(key).or_default();
-            if bucket.last() != Some(&index) {
-                bucket.push(index);
+            if bucket.last() != Some(&filed) {
+                bucket.push(filed);
             }
         }
     }
@@ -344,23 +414,36 @@ impl Bucketed {
             .filter(|_| self.prefilter_on)
             .and_then(|p| p.scan(event).map(|m| (p, m)));
         let possible = |index: usize| marks.as_ref().is_none_or(|(p, m)| p.possible(index, m));
-        let mut try_rule = |index: usize| {
-            if possible(index) && rules.get(index).is_some_and(|r| r.condition.eval(event)) {
+        // A rule reached through a bucket is tried with its narrowed condition when it has
+        // one (see `narrow`).
+        let mut try_rule = |index: usize, narrowed: Option<&Expr>| {
+            if !possible(index) {
+                return;
+            }
+            let condition = narrowed.or_else(|| rules.get(index).map(|r| &r.condition));
+            if condition.is_some_and(|c| c.eval(event)) {
                 out.push(RuleMatch { rule: index });
             }
         };
-        self.unindexed.iter().for_each(|&i| try_rule(i));
+        self.unindexed.iter().for_each(|&i| try_rule(i, None));
         for group in &self.keyed {
             if marks.is_some() && !group.all.iter().any(|&i| possible(i)) {
                 continue;
             }
-            match group_key(&group.path, event) {
-                Key::Absent => {}
-                Key::Str(value) => group.bucket(value).iter().for_each(|&i| try_rule(i)),
-                Key::Value(FieldValue::Str(value)) => {
-                    group.bucket(&value).iter().for_each(|&i| try_rule(i))
+            let bucket = match group_key(&group.path, event) {
+                Key::Absent => continue,
+                Key::Str(value) => group.bucket(value),
+                Key::Value(FieldValue::Str(value)) => group.bucket(&value),
+                Key::Value(_) | Key::Other => {
+                    group.all.iter().for_each(|&i| try_rule(i, None));
+                    continue;
                 }
-                Key::Value(_) | Key::Other => group.all.iter().for_each(|&i| try_rule(i)),
+            };
+            for filed in bucket {
+                try_rule(
+                    filed.rule,
+                    filed.narrowed.and_then(|n| group.narrowed.get(n)),
+                );
             }
         }
     }
@@ -378,7 +461,7 @@ enum Key<'e> {
 }
 
 impl KeyedGroup {
-    fn bucket(&self, value: &str) -> &[usize] {
+    fn bucket(&self, value: &str) -> &[Filed] {
         let bucket = if self.insensitive {
             with_lowercase(value, |lower| self.buckets.get(lower))
         } else {
