@@ -93,6 +93,9 @@ fn main() {
             return;
         }
     };
+    if mode == "index" {
+        eprintln!("{:?}", rules.rule_set().index_summary());
+    }
     let bytes = logsec_benches::gen_json::cloudtrail_json_lines(events * 1500, 7);
     let text = String::from_utf8_lossy(&bytes);
     let mut input: Vec<u8> = text

@@ -547,3 +547,71 @@ fn a_rule_set_reads_only_the_raw_record_when_every_rule_of_the_format_does() {
     assert!(!rules.reads_raw_only(SourceFormat::Cloudtrail));
     assert!(!rules.reads_raw_only(SourceFormat::K8sAudit));
 }
+
+/// Bucket look-ups rule values out by their length first: that must never lose a match, for
+/// values of any case, long values, and values whose lowercase form is longer (`İ`).
+#[test]
+fn the_index_length_filter_misses_no_match() {
+    let long = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome";
+    let values = ["TruffleHog", "İstanbul", long, "ab"];
+    let rules: Vec<CompiledRule> = values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let mut rule = CompiledRule::new(
+                format!("r{i}"),
+                Dialect::Sigma,
+                Expr::pred(Predicate::new(
+                    raw("userAgent"),
+                    eq(value, Case::Insensitive),
+                )),
+            );
+            rule.sources = vec![SourceFormat::Cloudtrail];
+            rule
+        })
+        .collect();
+    let set = RuleSet::new(rules.clone());
+    // The non-ASCII value is not indexed (its case folding is not a per-byte one).
+    assert_eq!(
+        set.index_summary(),
+        vec![("cloudtrail".to_owned(), "raw.userAgent".to_owned(), 3)]
+    );
+    let agents = [
+        "trufflehog".to_owned(),
+        "TRUFFLEHOG".to_owned(),
+        "trufflehog2".to_owned(),
+        "İSTANBUL".to_owned(),
+        "i̇stanbul".to_owned(),
+        "istanbul".to_owned(),
+        long.to_uppercase(),
+        format!("{long}!"),
+        "AB".to_owned(),
+        "a".to_owned(),
+        String::new(),
+    ];
+    let mut matched = Vec::new();
+    for agent in &agents {
+        let e = event(&serde_json::json!({ "userAgent": agent }).to_string());
+        let mut out = Vec::new();
+        set.matches(&e, &mut out);
+        let got: Vec<usize> = out.iter().map(|m| m.rule).collect();
+        let want: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].condition.eval(&e))
+            .collect();
+        assert_eq!(got, want, "{agent}");
+        if !want.is_empty() {
+            matched.push(agent.as_str());
+        }
+    }
+    let long_upper = long.to_uppercase();
+    assert_eq!(
+        matched,
+        [
+            "trufflehog",
+            "TRUFFLEHOG",
+            "İSTANBUL",
+            long_upper.as_str(),
+            "AB"
+        ]
+    );
+}

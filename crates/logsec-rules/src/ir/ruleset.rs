@@ -147,6 +147,11 @@ struct KeyedGroup {
     path: FieldPath,
     insensitive: bool,
     buckets: FastMap<Box<str>, Vec<Filed>>,
+    /// The byte lengths of the bucket keys below 64, as bits, and whether a key is longer:
+    /// most values an event holds (a user agent, an event name no rule names) are ruled out
+    /// by their length before they are lowercased and hashed.
+    key_lengths: u64,
+    long_keys: bool,
     all: Vec<usize>,
     /// The conditions of rules filed here, narrowed for an event reached through a bucket
     /// (see [`narrow`]); [`Filed::narrowed`] indexes this.
@@ -353,6 +358,8 @@ impl Bucketed {
                     path: req.path.clone(),
                     insensitive: req.insensitive,
                     buckets: FastMap::default(),
+                    key_lengths: 0,
+                    long_keys: false,
                     all: Vec::new(),
                     narrowed: Vec::new(),
                 });
@@ -383,6 +390,10 @@ impl Bucketed {
             } else {
                 value.into()
             };
+            match 1u64.checked_shl(u32::try_from(key.len()).unwrap_or(u32::MAX)) {
+                Some(bit) => group.key_lengths |= bit,
+                None => group.long_keys = true,
+            }
             let bucket = group.buckets.entry(key).or_default();
             if bucket.last() != Some(&filed) {
                 bucket.push(filed);
@@ -462,6 +473,15 @@ enum Key<'e> {
 
 impl KeyedGroup {
     fn bucket(&self, value: &str) -> &[Filed] {
+        // An ASCII value keeps its length when lowercased, so a key of another length cannot
+        // equal it (a non-ASCII one may not: it is looked up).
+        let length_filed = match 1u64.checked_shl(u32::try_from(value.len()).unwrap_or(u32::MAX)) {
+            Some(bit) => self.key_lengths & bit != 0,
+            None => self.long_keys,
+        };
+        if !length_filed && (!self.insensitive || value.is_ascii()) {
+            return &[];
+        }
         let bucket = if self.insensitive {
             with_lowercase(value, |lower| self.buckets.get(lower))
         } else {
