@@ -170,23 +170,45 @@ impl Plan {
     fn eval(&self, predicates: &[Predicate], event: &Event<'_>, memo: &mut [u8]) -> bool {
         match self {
             Plan::Const(b) => *b,
-            Plan::And(children) => children.iter().all(|c| c.eval(predicates, event, memo)),
-            Plan::Or(children) => children.iter().any(|c| c.eval(predicates, event, memo)),
-            Plan::Not(child) => !child.eval(predicates, event, memo),
-            Plan::Pred(id) => {
-                match memo.get(*id) {
-                    Some(1) => return false,
-                    Some(2) => return true,
-                    _ => {}
-                }
-                let outcome = predicates.get(*id).is_some_and(|p| p.eval(event));
-                if let Some(slot) = memo.get_mut(*id) {
-                    *slot = 1 + u8::from(outcome);
-                }
-                outcome
-            }
+            Plan::And(children) => children
+                .iter()
+                .all(|c| c.eval_child(predicates, event, memo)),
+            Plan::Or(children) => children
+                .iter()
+                .any(|c| c.eval_child(predicates, event, memo)),
+            Plan::Not(child) => !child.eval_child(predicates, event, memo),
+            Plan::Pred(id) => Plan::eval_predicate(*id, predicates, event, memo),
             Plan::Keyword(search) => search.eval(event),
         }
+    }
+
+    /// [`Plan::eval`] for an operand: a predicate, most operands, without a call.
+    #[inline(always)]
+    fn eval_child(&self, predicates: &[Predicate], event: &Event<'_>, memo: &mut [u8]) -> bool {
+        match self {
+            Plan::Pred(id) => Plan::eval_predicate(*id, predicates, event, memo),
+            other => other.eval(predicates, event, memo),
+        }
+    }
+
+    /// The outcome of predicate `id`, from the memo or evaluated now and kept.
+    #[inline(always)]
+    fn eval_predicate(
+        id: usize,
+        predicates: &[Predicate],
+        event: &Event<'_>,
+        memo: &mut [u8],
+    ) -> bool {
+        match memo.get(id) {
+            Some(1) => return false,
+            Some(2) => return true,
+            _ => {}
+        }
+        let outcome = predicates.get(id).is_some_and(|p| p.eval(event));
+        if let Some(slot) = memo.get_mut(id) {
+            *slot = 1 + u8::from(outcome);
+        }
+        outcome
     }
 }
 
@@ -534,6 +556,11 @@ impl Bucketed {
     }
 
     fn collect(&self, event: &Event<'_>, rules: &[CompiledRule], out: &mut Vec<RuleMatch>) {
+        // A bucket without rules (the any-format bucket of a Falco rule set) has nothing to
+        // scan or try.
+        if self.unindexed.is_empty() && self.keyed.is_empty() {
+            return;
+        }
         let marks: Option<(&RawPrefilter, Marks)> = self
             .prefilter
             .as_ref()
