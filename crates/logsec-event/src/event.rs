@@ -767,9 +767,11 @@ impl<'a> RawRecord<'a> {
 
     /// The lazy view of a JSON record borrowed from its input. A
     /// [validated](RawRecord::json_validated) record always has one, made on first use. A
-    /// [`RawRecord::json`] record has one when it is a valid JSON object and its tree has not
-    /// been built yet (then the tree is cheaper): the first call validates the record in one
-    /// pass that builds no tree; an invalid record settles the tree as absent.
+    /// [`RawRecord::json`] record has one when it is a valid JSON object whose view was made
+    /// before its tree was built (a record whose tree came first is read through the tree,
+    /// which is then cheaper): the first call validates the record in one pass that builds no
+    /// tree; an invalid record settles the tree as absent. A view once made is kept, and read
+    /// even after the tree is built (both give the same values).
     fn checked_view(&self) -> Option<&LazyNode<'a>> {
         // Every read after the first: the view made then (a tree built since gives the same
         // values, so the view may still be read).

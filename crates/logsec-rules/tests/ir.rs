@@ -548,6 +548,134 @@ fn a_rule_set_reads_only_the_raw_record_when_every_rule_of_the_format_does() {
     assert!(!rules.reads_raw_only(SourceFormat::K8sAudit));
 }
 
+/// A computed field that counts its reads.
+#[derive(Debug)]
+struct Counted(std::sync::atomic::AtomicUsize);
+
+impl FieldExtractor for Counted {
+    fn extract<'e>(&self, event: &'e Event<'_>) -> FieldValue<'e> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        event
+            .raw
+            .member("verb")
+            .and_then(|v| v.as_str())
+            .map_or(FieldValue::Missing, |v| FieldValue::Str(v.into()))
+    }
+    fn name(&self) -> &str {
+        "counted"
+    }
+}
+
+/// Equal predicates of different rules are evaluated once per event (a shared computed field
+/// is read once), tests that only look alike (other case, other regex mode, a set in another
+/// order, another accessor) are kept apart, and the matches are every rule's own.
+#[test]
+fn equal_predicates_of_different_rules_are_evaluated_once_per_event() {
+    let counted = Arc::new(Counted(std::sync::atomic::AtomicUsize::new(0)));
+    let shared = Accessor::Custom(counted.clone());
+    let other = Accessor::Custom(Arc::new(Counted(std::sync::atomic::AtomicUsize::new(0))));
+    let pred = |field: Accessor, test: Test| Expr::pred(Predicate::new(field, test));
+    let set = |values: &[&str], case: Case| Test::Str(StrMatcher::in_set(values, case));
+    let regex = |mode: RegexMode, insensitive: bool| {
+        let flags = RegexFlags {
+            case_insensitive: insensitive,
+            ..RegexFlags::default()
+        };
+        Test::Str(StrMatcher::regex("cre", mode, flags).unwrap())
+    };
+    let rule = |id: &str, condition: Expr| {
+        let mut rule = CompiledRule::new(id, Dialect::Falco, condition);
+        rule.sources = vec![SourceFormat::K8sAudit];
+        rule
+    };
+    let rules = RuleSet::new(vec![
+        rule("exact", pred(shared.clone(), eq("create", Case::Sensitive))),
+        rule(
+            "any-case",
+            pred(shared.clone(), eq("CREATE", Case::Insensitive)),
+        ),
+        rule(
+            "exact-upper",
+            pred(shared.clone(), eq("CREATE", Case::Sensitive)),
+        ),
+        rule(
+            "and",
+            Expr::and(vec![
+                pred(shared.clone(), eq("create", Case::Sensitive)),
+                pred(raw("verb"), set(&["get", "create"], Case::Sensitive)),
+            ]),
+        ),
+        rule(
+            "set-reordered",
+            pred(raw("verb"), set(&["create", "get"], Case::Sensitive)),
+        ),
+        rule(
+            "not",
+            Expr::not(pred(shared.clone(), eq("create", Case::Sensitive))),
+        ),
+        rule(
+            "search",
+            pred(shared.clone(), regex(RegexMode::Search, false)),
+        ),
+        rule(
+            "full",
+            pred(shared.clone(), regex(RegexMode::FullMatch, false)),
+        ),
+        rule(
+            "search-ci",
+            pred(shared.clone(), regex(RegexMode::Search, true)),
+        ),
+        rule(
+            "other-field",
+            pred(other.clone(), eq("create", Case::Sensitive)),
+        ),
+        rule("raw", pred(raw("verb"), eq("create", Case::Sensitive))),
+    ]);
+    let cases: [(&str, &[&str]); 3] = [
+        (
+            r#"{"verb":"create"}"#,
+            &[
+                "exact",
+                "any-case",
+                "and",
+                "set-reordered",
+                "search",
+                "search-ci",
+                "other-field",
+                "raw",
+            ],
+        ),
+        (
+            r#"{"verb":"CREATE"}"#,
+            &["any-case", "exact-upper", "not", "search-ci"],
+        ),
+        (r#"{"verb":"get"}"#, &["set-reordered", "not"]),
+    ];
+    for (json, expected) in cases {
+        let mut e = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
+        e.raw = RawRecord::json(json);
+        let before = counted.0.load(std::sync::atomic::Ordering::Relaxed);
+        let mut out = Vec::new();
+        rules.matches(&e, &mut out);
+        let reads = counted.0.load(std::sync::atomic::Ordering::Relaxed) - before;
+        let ids: Vec<&str> = out
+            .iter()
+            .map(|m| rules.rules()[m.rule].id.as_str())
+            .collect();
+        assert_eq!(ids, expected, "{json}");
+        let whole: Vec<&str> = rules
+            .rules()
+            .iter()
+            .filter(|r| r.matches(&e))
+            .map(|r| r.id.as_str())
+            .collect();
+        assert_eq!(whole, expected, "{json}");
+        // Six distinct tests read the shared field: `= create` (four rules), `=~ CREATE`,
+        // `= CREATE` and the three regexes.
+        assert_eq!(reads, 6, "{json}");
+    }
+}
+
 /// Bucket look-ups rule values out by their length first: that must never lose a match, for
 /// values of any case, long values, and values whose lowercase form is longer (`İ`).
 #[test]

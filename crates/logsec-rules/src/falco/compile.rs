@@ -380,6 +380,7 @@ fn rule_err(code: Code, message: impl Into<String>) -> RuleError {
 
 pub(crate) fn compile(mut collector: Collector, options: &CompileOptions) -> Compiled {
     let mut diagnostics = std::mem::take(&mut collector.diagnostics);
+    let mut extractors = Extractors::new();
     check_versions(&collector, options, &mut diagnostics);
 
     // Lists: items naming an earlier list are spliced in.
@@ -519,7 +520,14 @@ pub(crate) fn compile(mut collector: Collector, options: &CompileOptions) -> Com
             continue;
         }
         let built = result.and_then(|ast| {
-            build_rule(info, ast, text.clone(), exception_fields, &mut diagnostics)
+            build_rule(
+                info,
+                ast,
+                text.clone(),
+                exception_fields,
+                &mut diagnostics,
+                &mut extractors,
+            )
         });
         match built {
             Ok(rule) => rules.push(rule),
@@ -786,6 +794,7 @@ fn build_rule(
     text: String,
     exception_fields: Vec<String>,
     diagnostics: &mut Vec<Diagnostic>,
+    extractors: &mut Extractors,
 ) -> Result<FalcoRule, RuleError> {
     let priority = FalcoPriority::parse(&info.priority).ok_or_else(|| {
         rule_err(
@@ -796,6 +805,7 @@ fn build_rule(
     let mut lowering = Lowering {
         source: &info.source,
         warnings: Vec::new(),
+        extractors,
     };
     let condition = order_by_cost(merge_contains(lowering.lower(&ast)?));
     for (code, w) in lowering.warnings {
@@ -836,7 +846,13 @@ fn build_rule(
 struct Lowering<'s> {
     source: &'s str,
     warnings: Vec<(Code, String)>,
+    extractors: &'s mut Extractors,
 }
+
+/// The computed-field accessors made so far, by source and field text (field, argument and
+/// transformers): rules reading one field share one accessor, so the rule set can tell their
+/// tests apart from others only by what they test, and read each once per event.
+type Extractors = HashMap<(String, String), Arc<FalcoExtractor>>;
 
 /// An operand: the accessor plus what the compiler needs to know about it.
 struct Operand {
@@ -860,7 +876,11 @@ fn unknown(field: &str, e: &FieldError) -> RuleError {
 }
 
 impl Lowering<'_> {
-    fn operand(&self, expr: &FieldExpr, cloudtrail_path_ok: bool) -> Result<Operand, RuleError> {
+    fn operand(
+        &mut self,
+        expr: &FieldExpr,
+        cloudtrail_path_ok: bool,
+    ) -> Result<Operand, RuleError> {
         let mut transforms = Vec::new();
         let mut inner = expr;
         while let FieldExpr::Transform(t, e) = inner {
@@ -896,13 +916,19 @@ impl Lowering<'_> {
             });
         }
         let text = expr.to_string();
+        let extractor = self
+            .extractors
+            .entry((self.source.to_owned(), text.clone()))
+            .or_insert_with(|| {
+                Arc::new(FalcoExtractor {
+                    field,
+                    transforms,
+                    source: self.source.to_owned(),
+                    name: text.clone(),
+                })
+            });
         Ok(Operand {
-            accessor: ir::Accessor::Custom(Arc::new(FalcoExtractor {
-                field,
-                transforms,
-                source: self.source.to_owned(),
-                name: text.clone(),
-            })),
+            accessor: ir::Accessor::Custom(extractor.clone()),
             ty,
             is_list,
             needs_audit_id: false,
@@ -1503,9 +1529,11 @@ mod tests {
 
     fn lowered(condition: &str, source: &str) -> ir::Expr {
         let ast = parse_condition(condition).unwrap();
+        let mut extractors = Extractors::new();
         let mut lowering = Lowering {
             source,
             warnings: Vec::new(),
+            extractors: &mut extractors,
         };
         match lowering.lower(&ast) {
             Ok(expr) => expr,

@@ -1308,12 +1308,14 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 /// nanoseconds since the epoch.
 pub(crate) fn parse_rfc3339_ns(text: &str) -> Option<i64> {
     let bytes = text.as_bytes();
+    // ASCII digits only, so the value is their decimal fold (no `str::parse` per part).
     let num = |from: usize, len: usize| -> Option<i64> {
-        let part = text.get(from..from + len)?;
-        if !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        part.parse().ok()
+        bytes
+            .get(from..from.checked_add(len)?)?
+            .iter()
+            .try_fold(0i64, |value, &b| {
+                b.is_ascii_digit().then(|| value * 10 + i64::from(b - b'0'))
+            })
     };
     let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
     if bytes.get(4) != Some(&b'-') || !matches!(bytes.get(10), Some(b'T' | b't' | b' ')) {
@@ -1971,6 +1973,16 @@ mod tests {
         );
         assert_eq!(parse_rfc3339_ns("1970-01-01T01:00:00+01:00"), Some(0));
         assert_eq!(parse_rfc3339_ns("not a time"), None);
+        for bad in [
+            "197a-01-01T00:00:00Z",
+            "1970-01-01T00:00:0",
+            "1970-01-01T0\u{e9}:00:00Z",
+            "+970-01-01T00:00:00Z",
+            "1970-01-01T00:00:00+0\u{e9}:00",
+            "1970-13-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_rfc3339_ns(bad), None, "{bad}");
+        }
         let j = r#"{"auditID":"a","stageTimestamp":"1970-01-01T00:00:02Z"}"#;
         assert_eq!(
             texts("jevt.rawtime", None, SOURCE_K8S_AUDIT, j),

@@ -412,6 +412,30 @@ impl StrMatcher {
         &self.text
     }
 
+    /// A text that is equal for two matchers exactly when they accept the same values, for
+    /// the matchers whose every setting it can spell (`None` for automata and regexes, whose
+    /// flags it cannot): the rule set evaluates equal tests on one field once per event.
+    pub(crate) fn identity(&self) -> Option<String> {
+        Some(match self.kind.as_ref() {
+            StrKind::Equals(v) => format!("equals {v:?}"),
+            StrKind::EqualsAsciiCi(v) => format!("equals-ci {v:?}"),
+            StrKind::StartsWith(v) => format!("starts {v:?}"),
+            StrKind::StartsWithAsciiCi(v) => format!("starts-ci {v:?}"),
+            StrKind::EndsWith(v) => format!("ends {v:?}"),
+            StrKind::EndsWithAsciiCi(v) => format!("ends-ci {v:?}"),
+            StrKind::Contains(finder) => format!("contains {:?}", finder.needle()),
+            StrKind::Set {
+                values,
+                insensitive,
+            } => {
+                let mut sorted: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
+                sorted.sort_unstable();
+                format!("set {insensitive} {sorted:?}")
+            }
+            StrKind::ContainsAny(..) | StrKind::Regex(_) => return None,
+        })
+    }
+
     /// The literal of a case-sensitive `contains` test of one literal; `None` for other
     /// matchers.
     pub(crate) fn contains_needle(&self) -> Option<&str> {

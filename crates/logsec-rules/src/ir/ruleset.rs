@@ -9,7 +9,7 @@ use logsec_event::{
     SourceFormat,
 };
 
-use super::expr::{Accessor, Expr, Predicate, Quantifier, Test, with_lowercase};
+use super::expr::{Accessor, Expr, KeywordSearch, Predicate, Quantifier, Test, with_lowercase};
 use super::hash::FastMap;
 use super::prefilter::{Marks, RawPrefilter};
 
@@ -140,6 +140,140 @@ struct Bucketed {
     prefilter_on: bool,
     /// Whether a rule of the bucket reads more than the raw record (the normalized event).
     reads_event: bool,
+    /// The predicates of the bucket's rules, equal ones once (see [`Plan`]).
+    predicates: Vec<Predicate>,
+    /// Each rule's condition as a [`Plan`] over `predicates`, by rule index.
+    plans: Vec<Option<Plan>>,
+}
+
+/// A condition prepared for evaluation with a memo: each predicate is an index into the
+/// bucket's predicates, where equal predicates of different rules are one, so a test many
+/// rules share (`ka.verb=create`, the `auditID` guard, `kevt`) is evaluated once per event
+/// (the memo holds its outcome for the event). A predicate reads nothing but the event, so its
+/// outcome is the same every time it is asked.
+#[derive(Debug, Clone)]
+enum Plan {
+    Const(bool),
+    And(Vec<Plan>),
+    Or(Vec<Plan>),
+    Not(Box<Plan>),
+    Pred(usize),
+    Keyword(Box<KeywordSearch>),
+}
+
+/// How many predicates a bucket's memo holds on the stack; a bucket with more uses the heap.
+const STACK_MEMO: usize = 512;
+
+impl Plan {
+    /// The condition's outcome on `event`; `memo` holds 0 (not evaluated yet), 1 (false) or 2
+    /// (true) per predicate.
+    fn eval(&self, predicates: &[Predicate], event: &Event<'_>, memo: &mut [u8]) -> bool {
+        match self {
+            Plan::Const(b) => *b,
+            Plan::And(children) => children
+                .iter()
+                .all(|c| c.eval_child(predicates, event, memo)),
+            Plan::Or(children) => children
+                .iter()
+                .any(|c| c.eval_child(predicates, event, memo)),
+            Plan::Not(child) => !child.eval_child(predicates, event, memo),
+            Plan::Pred(id) => Plan::eval_predicate(*id, predicates, event, memo),
+            Plan::Keyword(search) => search.eval(event),
+        }
+    }
+
+    /// [`Plan::eval`] for an operand: a predicate, most operands, without a call.
+    #[inline(always)]
+    fn eval_child(&self, predicates: &[Predicate], event: &Event<'_>, memo: &mut [u8]) -> bool {
+        match self {
+            Plan::Pred(id) => Plan::eval_predicate(*id, predicates, event, memo),
+            other => other.eval(predicates, event, memo),
+        }
+    }
+
+    /// The outcome of predicate `id`, from the memo or evaluated now and kept.
+    #[inline(always)]
+    fn eval_predicate(
+        id: usize,
+        predicates: &[Predicate],
+        event: &Event<'_>,
+        memo: &mut [u8],
+    ) -> bool {
+        match memo.get(id) {
+            Some(1) => return false,
+            Some(2) => return true,
+            _ => {}
+        }
+        let outcome = predicates.get(id).is_some_and(|p| p.eval(event));
+        if let Some(slot) = memo.get_mut(id) {
+            *slot = 1 + u8::from(outcome);
+        }
+        outcome
+    }
+}
+
+/// The field of a predicate, as far as telling predicates apart goes: a path, or a computed
+/// field by the identity of its accessor (rules reading one computed field share it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum PredicateField {
+    Path(FieldPath),
+    Custom(usize),
+}
+
+/// What makes two predicates equal: the field and a text spelling everything else; `None`
+/// for a predicate whose test cannot be spelled completely (regexes, automata, field
+/// references), which is then never taken for another.
+fn predicate_key(p: &Predicate) -> Option<(PredicateField, String)> {
+    let field = match &p.field {
+        Accessor::Path(path) => PredicateField::Path(path.clone()),
+        Accessor::Custom(custom) => PredicateField::Custom(Arc::as_ptr(custom).cast::<()>().addr()),
+    };
+    let test = match &p.test {
+        Test::Str(matcher) => matcher.identity()?,
+        Test::Custom(custom) => format!("custom {}", Arc::as_ptr(custom).cast::<()>().addr()),
+        Test::Present | Test::IsNull | Test::Num { .. } | Test::Bool { .. } | Test::Cidr(_) => {
+            format!("{:?}", p.test)
+        }
+        Test::FieldRef { .. } => return None,
+    };
+    Some((
+        field,
+        format!(
+            "{test} {:?} {:?} {} {} {} {}",
+            p.transforms, p.quantifier, p.negate, p.if_missing, p.if_null, p.if_empty
+        ),
+    ))
+}
+
+/// Builds [`Plan`]s over one list of predicates, equal predicates once.
+#[derive(Default)]
+struct Planner {
+    predicates: Vec<Predicate>,
+    seen: HashMap<(PredicateField, String), usize>,
+}
+
+impl Planner {
+    fn plan(&mut self, expr: &Expr) -> Plan {
+        match expr {
+            Expr::Const(b) => Plan::Const(*b),
+            Expr::And(children) => Plan::And(children.iter().map(|c| self.plan(c)).collect()),
+            Expr::Or(children) => Plan::Or(children.iter().map(|c| self.plan(c)).collect()),
+            Expr::Not(child) => Plan::Not(Box::new(self.plan(child))),
+            Expr::Pred(p) => {
+                let key = predicate_key(p);
+                if let Some(&id) = key.as_ref().and_then(|k| self.seen.get(k)) {
+                    return Plan::Pred(id);
+                }
+                let id = self.predicates.len();
+                self.predicates.push((**p).clone());
+                if let Some(key) = key {
+                    self.seen.insert(key, id);
+                }
+                Plan::Pred(id)
+            }
+            Expr::Keyword(search) => Plan::Keyword(search.clone()),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -156,6 +290,8 @@ struct KeyedGroup {
     /// The conditions of rules filed here, narrowed for an event reached through a bucket
     /// (see [`narrow`]); [`Filed::narrowed`] indexes this.
     narrowed: Vec<Expr>,
+    /// `narrowed` as plans over the bucket's predicates.
+    narrowed_plans: Vec<Plan>,
 }
 
 /// A rule filed in a bucket of a [`KeyedGroup`].
@@ -343,6 +479,17 @@ impl Bucketed {
             }
         }
         self.rebuild_prefilter(rules);
+        let mut planner = Planner::default();
+        self.plans = vec![None; rules.len()];
+        for &index in indices {
+            if let (Some(rule), Some(slot)) = (rules.get(index), self.plans.get_mut(index)) {
+                *slot = Some(planner.plan(&rule.condition));
+            }
+        }
+        for group in &mut self.keyed {
+            group.narrowed_plans = group.narrowed.iter().map(|e| planner.plan(e)).collect();
+        }
+        self.predicates = planner.predicates;
     }
 
     /// Files rule `index` under the values of `req`.
@@ -362,6 +509,7 @@ impl Bucketed {
                     long_keys: false,
                     all: Vec::new(),
                     narrowed: Vec::new(),
+                    narrowed_plans: Vec::new(),
                 });
                 match self.keyed.last_mut() {
                     Some(group) => group,
@@ -419,20 +567,39 @@ impl Bucketed {
     }
 
     fn collect(&self, event: &Event<'_>, rules: &[CompiledRule], out: &mut Vec<RuleMatch>) {
+        // A bucket without rules (the any-format bucket of a Falco rule set) has nothing to
+        // scan or try.
+        if self.unindexed.is_empty() && self.keyed.is_empty() {
+            return;
+        }
         let marks: Option<(&RawPrefilter, Marks)> = self
             .prefilter
             .as_ref()
             .filter(|_| self.prefilter_on)
             .and_then(|p| p.scan(event).map(|m| (p, m)));
         let possible = |index: usize| marks.as_ref().is_none_or(|(p, m)| p.possible(index, m));
+        // One memo per event for the bucket's predicates (see `Plan`).
+        let mut on_stack = [0u8; STACK_MEMO];
+        let mut on_heap = Vec::new();
+        let memo: &mut [u8] = match on_stack.get_mut(..self.predicates.len()) {
+            Some(memo) => memo,
+            None => {
+                on_heap.resize(self.predicates.len(), 0u8);
+                &mut on_heap
+            }
+        };
         // A rule reached through a bucket is tried with its narrowed condition when it has
         // one (see `narrow`).
-        let mut try_rule = |index: usize, narrowed: Option<&Expr>| {
+        let mut try_rule = |index: usize, narrowed: Option<&Plan>| {
             if !possible(index) {
                 return;
             }
-            let condition = narrowed.or_else(|| rules.get(index).map(|r| &r.condition));
-            if condition.is_some_and(|c| c.eval(event)) {
+            let plan = narrowed.or_else(|| self.plans.get(index).and_then(Option::as_ref));
+            let matched = match plan {
+                Some(plan) => plan.eval(&self.predicates, event, memo),
+                None => rules.get(index).is_some_and(|r| r.condition.eval(event)),
+            };
+            if matched {
                 out.push(RuleMatch { rule: index });
             }
         };
@@ -453,7 +620,7 @@ impl Bucketed {
             for filed in bucket {
                 try_rule(
                     filed.rule,
-                    filed.narrowed.and_then(|n| group.narrowed.get(n)),
+                    filed.narrowed.and_then(|n| group.narrowed_plans.get(n)),
                 );
             }
         }
