@@ -5,6 +5,7 @@
 //! source address and port, and the outcome; the table is in `docs/mappings/auth_log.md`.
 
 use std::borrow::Cow;
+use std::net::IpAddr;
 
 use logsec_event::{Actor, Endpoint, Event, RawRecord, SourceFormat, User, ocsf};
 
@@ -28,8 +29,8 @@ pub(crate) struct AuthInfo<'a> {
     pub(crate) user: Option<&'a str>,
     /// The account switched to (sudo `USER=`, su target).
     pub(crate) target_user: Option<&'a str>,
-    /// Source address.
-    pub(crate) src_ip: Option<&'a str>,
+    /// Source address, as written and as read (every recognizer checks that it is one).
+    pub(crate) src_ip: Option<SourceIp<'a>>,
     /// Source port.
     pub(crate) src_port: Option<&'a str>,
     /// Method (`password`, `publickey`, `keyboard-interactive/pam`, a PAM service).
@@ -42,6 +43,23 @@ pub(crate) struct AuthInfo<'a> {
     pub(crate) tty: Option<&'a str>,
     /// sudo's `PWD=`.
     pub(crate) pwd: Option<&'a str>,
+}
+
+/// A source address in the text of a message and its value: read once, where it is
+/// recognized, not again when the event is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SourceIp<'a> {
+    /// The address as written.
+    pub(crate) text: &'a str,
+    /// The address.
+    pub(crate) addr: IpAddr,
+}
+
+impl<'a> SourceIp<'a> {
+    /// `text` if it is an IP address.
+    fn parse(text: &'a str) -> Option<SourceIp<'a>> {
+        parse_ip(text).map(|addr| SourceIp { text, addr })
+    }
 }
 
 /// Programs whose messages carry authentication semantics.
@@ -70,12 +88,17 @@ pub(crate) fn recognize<'a>(app: Option<&'a str>, msg: &'a str) -> Option<AuthIn
 }
 
 /// `… from <ip> port <port>…` → (ip, port).
-fn from_ip_port(text: &str) -> (Option<&str>, Option<&str>) {
+fn from_ip_port(text: &str) -> (Option<SourceIp<'_>>, Option<&str>) {
     let (first, second, rest) = split3_spaces(text);
     // `first` ends at a space or at the end: read from `text`, sixteen bytes at once when
     // the message goes on (as `parse_ip` reads `first`).
-    let ip = Some(first)
-        .filter(|w| ipv4_exact_at(text.as_bytes(), w.len()).is_some() || parse_ip(w).is_some());
+    let ip = match ipv4_exact_at(text.as_bytes(), first.len()) {
+        Some(v4) => Some(SourceIp {
+            text: first,
+            addr: IpAddr::V4(v4),
+        }),
+        None => SourceIp::parse(first),
+    };
     let port = match (second, rest) {
         (Some("port"), Some(rest)) => {
             let end = memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len());
@@ -111,7 +134,7 @@ pub(crate) fn peer_address(msg: &str) -> Option<(&str, Option<&str>)> {
 }
 
 /// `<user> from <ip> port <port>` (user may be empty or contain spaces).
-fn user_from(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+fn user_from(text: &str) -> Option<(&str, Option<SourceIp<'_>>, Option<&str>)> {
     let at = rfind_spaced(text, " from ")?;
     let user = text.get(..at)?;
     let (ip, port) = from_ip_port(text.get(at + 6..)?);
@@ -119,12 +142,11 @@ fn user_from(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
 }
 
 /// `<user> <ip> port <port> [preauth]` (the `Disconnected from … user` shape).
-fn user_ip_port(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+fn user_ip_port(text: &str) -> Option<(&str, Option<SourceIp<'_>>, Option<&str>)> {
     let port_at = rfind_spaced(text, " port ")?;
     let head = text.get(..port_at)?;
     let ip_at = head.rfind(' ')?;
-    let ip = head.get(ip_at + 1..)?;
-    parse_ip(ip)?;
+    let ip = SourceIp::parse(head.get(ip_at + 1..)?)?;
     let user = head.get(..ip_at)?;
     let port = text.get(port_at + 6..)?.split(' ').next();
     Some((user, Some(ip), port))
@@ -132,7 +154,7 @@ fn user_ip_port(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
 
 fn failure<'a>(
     user: Option<&'a str>,
-    ip: Option<&'a str>,
+    ip: Option<SourceIp<'a>>,
     port: Option<&'a str>,
     detail: &'static str,
 ) -> AuthInfo<'a> {
@@ -181,7 +203,7 @@ fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
     if let Some(rest) = msg.strip_prefix("User ") {
         // "User root from 192.168.1.1 not allowed because not listed in AllowUsers"
         let (user, rest) = split_once_spaced(rest, " from ")?;
-        let ip = rest.split(' ').next().filter(|ip| parse_ip(ip).is_some());
+        let ip = rest.split(' ').next().and_then(SourceIp::parse);
         if find_spaced(rest, " not allowed").is_some() {
             return Some(failure(Some(user), ip, None, "user not allowed"));
         }
@@ -239,14 +261,11 @@ fn pam(msg: &str) -> Option<AuthInfo<'_>> {
         let user = field("user=").or_else(|| field("ruser="));
         let mut info = failure(
             user,
-            field("rhost=").filter(|h| parse_ip(h).is_some()),
+            field("rhost=").and_then(SourceIp::parse),
             None,
             "authentication failure",
         );
         info.method = method;
-        if info.src_ip.is_none() {
-            info.src_ip = None;
-        }
         return Some(info);
     }
     if let Some(rest) = rest.strip_prefix("session opened for user ") {
@@ -392,7 +411,7 @@ fn su(msg: &str) -> Option<AuthInfo<'_>> {
 /// `/index.php: Successful login for user 'root' from: 1.2.3.4`,
 /// `FAILED LOGIN 1 FROM tty1 FOR root, Authentication failure`.
 fn gui_or_login(msg: &str) -> Option<AuthInfo<'_>> {
-    fn quoted_user_from(rest: &str) -> Option<(&str, Option<&str>)> {
+    fn quoted_user_from(rest: &str) -> Option<(&str, Option<SourceIp<'_>>)> {
         let rest = rest.strip_prefix('\'')?;
         let (user, rest) = rest.split_once('\'')?;
         let ip = rest
@@ -400,7 +419,7 @@ fn gui_or_login(msg: &str) -> Option<AuthInfo<'_>> {
             .strip_prefix("from")
             .map(|r| r.trim_start_matches(':').trim())
             .and_then(|r| r.split(' ').next())
-            .filter(|ip| parse_ip(ip).is_some());
+            .and_then(SourceIp::parse);
         Some((user, ip))
     }
     if let Some((_, rest)) = msg.split_once("authentication error for ") {
@@ -463,7 +482,7 @@ pub(crate) fn build_event<'a>(
     } else {
         event.user = info.user.map(boxed_user);
     }
-    let src_ip = info.src_ip.and_then(parse_ip);
+    let src_ip = info.src_ip.map(|ip| ip.addr);
     let src_port = info.src_port.and_then(|p| p.parse::<u16>().ok());
     if src_ip.is_some() || src_port.is_some() {
         let mut src = Box::<Endpoint<'a>>::default();
@@ -478,7 +497,7 @@ pub(crate) fn build_event<'a>(
     }
     unmapped.opt("user", info.user);
     unmapped.opt("target_user", info.target_user);
-    unmapped.opt("src_ip", info.src_ip);
+    unmapped.opt("src_ip", info.src_ip.map(|ip| ip.text));
     unmapped.opt("src_port", info.src_port);
     unmapped.opt("auth_method", info.method);
     unmapped.opt("tty", info.tty);
