@@ -10,7 +10,8 @@ use std::net::IpAddr;
 use logsec_event::{Actor, Endpoint, Event, RawRecord, SourceFormat, User, ocsf};
 
 use crate::text::scan::{
-    Unmapped, find_spaced, ipv4_exact_at, parse_ip, rfind_spaced, split_once_spaced, split3_spaces,
+    Unmapped, find_spaced, ipv4_exact_at, ipv4_prefix, parse_ip, rfind_spaced, separator_at,
+    split_once_spaced, split3_spaces,
 };
 use crate::text::syslog::Header;
 
@@ -133,8 +134,54 @@ pub(crate) fn peer_address(msg: &str) -> Option<(&str, Option<&str>)> {
     None
 }
 
+/// What [`user_from`] reads: the user, the address and the port.
+type UserFrom<'a> = (&'a str, Option<SourceIp<'a>>, Option<&'a str>);
+
 /// `<user> from <ip> port <port>` (user may be empty or contain spaces).
-fn user_from(text: &str) -> Option<(&str, Option<SourceIp<'_>>, Option<&str>)> {
+fn user_from(text: &str) -> Option<UserFrom<'_>> {
+    match user_from_usual(text) {
+        Some(found) => Some(found),
+        None => user_from_general(text),
+    }
+}
+
+/// [`user_from`] for the shape sshd writes nearly always, `<user> from <IPv4> port <digits>`
+/// with a one-word user, then nothing or a space and text without another ` from `: read
+/// forwards in one pass, where the general reader searches for the last ` from ` from the
+/// end and then splits what follows. `None` (the general reader's turn) for anything else.
+#[inline]
+fn user_from_usual(text: &str) -> Option<UserFrom<'_>> {
+    let bytes = text.as_bytes();
+    let user_end = separator_at(bytes, 0, false);
+    let ip_start = user_end + 6;
+    if bytes.get(user_end..ip_start)? != b" from " {
+        return None;
+    }
+    let (v4, ip_len) = ipv4_prefix(bytes.get(ip_start..)?)?;
+    let ip_end = ip_start + ip_len;
+    let port_start = ip_end + 6;
+    if bytes.get(ip_end..port_start)? != b" port " {
+        return None;
+    }
+    let port_end = separator_at(bytes, port_start, false);
+    let port = text.get(port_start..port_end)?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // The general reader takes the last ` from `: any later one would start in the tail
+    // (the address, `port` and the port hold none).
+    if find_spaced(text.get(port_end..)?, " from ").is_some() {
+        return None;
+    }
+    let ip = SourceIp {
+        text: text.get(ip_start..ip_end)?,
+        addr: IpAddr::V4(v4),
+    };
+    Some((text.get(..user_end)?, Some(ip), Some(port)))
+}
+
+/// [`user_from`] for every shape: the last ` from ` ends the user.
+fn user_from_general(text: &str) -> Option<UserFrom<'_>> {
     let at = rfind_spaced(text, " from ")?;
     let user = text.get(..at)?;
     let (ip, port) = from_ip_port(text.get(at + 6..)?);
@@ -142,7 +189,7 @@ fn user_from(text: &str) -> Option<(&str, Option<SourceIp<'_>>, Option<&str>)> {
 }
 
 /// `<user> <ip> port <port> [preauth]` (the `Disconnected from … user` shape).
-fn user_ip_port(text: &str) -> Option<(&str, Option<SourceIp<'_>>, Option<&str>)> {
+fn user_ip_port(text: &str) -> Option<UserFrom<'_>> {
     let port_at = rfind_spaced(text, " port ")?;
     let head = text.get(..port_at)?;
     let ip_at = head.rfind(' ')?;
@@ -150,6 +197,20 @@ fn user_ip_port(text: &str) -> Option<(&str, Option<SourceIp<'_>>, Option<&str>)
     let user = head.get(..ip_at)?;
     let port = text.get(port_at + 6..)?.split(' ').next();
     Some((user, Some(ip), port))
+}
+
+/// `<method> for <rest>` split at the first ` for `, as `split_once_spaced(text, " for ")`
+/// does; a one-word method (the usual `password`, `publickey`) is checked in place.
+#[inline]
+fn method_for(text: &str) -> Option<(&str, &str)> {
+    let method_end = separator_at(text.as_bytes(), 0, false);
+    match text
+        .get(method_end..)
+        .and_then(|rest| rest.strip_prefix(" for "))
+    {
+        Some(rest) => Some((text.get(..method_end)?, rest)),
+        None => split_once_spaced(text, " for "),
+    }
 }
 
 fn failure<'a>(
@@ -172,7 +233,7 @@ fn failure<'a>(
 fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
     let msg = msg.strip_prefix("error: ").unwrap_or(msg);
     if let Some(rest) = msg.strip_prefix("Accepted ") {
-        let (method, rest) = split_once_spaced(rest, " for ")?;
+        let (method, rest) = method_for(rest)?;
         let (user, ip, port) = user_from(rest)?;
         return Some(AuthInfo {
             activity_id: LOGON,
@@ -186,7 +247,7 @@ fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
         });
     }
     if let Some(rest) = msg.strip_prefix("Failed ") {
-        let (method, rest) = split_once_spaced(rest, " for ")?;
+        let (method, rest) = method_for(rest)?;
         let (rest, detail) = match rest.strip_prefix("invalid user ") {
             Some(rest) => (rest, "invalid user"),
             None => (rest, "failed"),
@@ -693,7 +754,178 @@ mod tests {
         }
     }
 
+    #[test]
+    fn usual_user_from_reader_agrees_with_the_general_one() {
+        let ip = |text: &'static str| {
+            Some(SourceIp {
+                text,
+                addr: text.parse().unwrap(),
+            })
+        };
+        // The usual shapes: read in one pass, as the general reader reads them.
+        for (text, expected) in [
+            (
+                "root from 203.0.113.5 port 50022 ssh2",
+                ("root", ip("203.0.113.5"), Some("50022")),
+            ),
+            (
+                "deploy from 10.0.0.1 port 22",
+                ("deploy", ip("10.0.0.1"), Some("22")),
+            ),
+            (
+                "alice from 1.2.3.4 port 5 ssh2: RSA SHA256:abc",
+                ("alice", ip("1.2.3.4"), Some("5")),
+            ),
+            (" from 1.2.3.4 port 5", ("", ip("1.2.3.4"), Some("5"))),
+        ] {
+            assert_eq!(user_from_usual(text), Some(expected), "{text:?}");
+            assert_eq!(user_from_general(text), Some(expected), "{text:?}");
+            assert_eq!(user_from(text), Some(expected), "{text:?}");
+        }
+        // Everything else goes to the general reader.
+        for (text, expected) in [
+            (
+                "a b from 1.2.3.4 port 22",
+                Some(("a b", ip("1.2.3.4"), Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4 port 22 from 5.6.7.8 port 9",
+                Some(("root from 1.2.3.4 port 22", ip("5.6.7.8"), Some("9"))),
+            ),
+            (
+                "root from from 1.2.3.4 port 22",
+                Some(("root from", ip("1.2.3.4"), Some("22"))),
+            ),
+            (
+                "root from 2001:db8::1 port 22",
+                Some(("root", ip("2001:db8::1"), Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4 port 22: x",
+                Some(("root", ip("1.2.3.4"), Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4  port 22",
+                Some(("root", ip("1.2.3.4"), None)),
+            ),
+            (
+                "root from 1.2.3.456 port 22",
+                Some(("root", None, Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4.5 port 22",
+                Some(("root", None, Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4 port",
+                Some(("root", ip("1.2.3.4"), None)),
+            ),
+            ("root from 1.2.3.4", Some(("root", ip("1.2.3.4"), None))),
+            ("root port 22", None),
+        ] {
+            assert_eq!(user_from_usual(text), None, "{text:?}");
+            assert_eq!(user_from(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn method_split_agrees_with_split_once_spaced() {
+        for text in [
+            "publickey for root from 1.2.3.4 port 1 ssh2",
+            "keyboard-interactive/pam for x from 1.2.3.4 port 1",
+            "none for  from 1.2.3.4",
+            "two words for x",
+            "for x",
+            " for x",
+            "password",
+            "",
+        ] {
+            assert_eq!(
+                method_for(text),
+                split_once_spaced(text, " for "),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn tricky_lines_read_as_before() {
+        // Odd spacing after the time and in sudo's padding, single-digit days.
+        let e = parse(
+            "Nov  3 09:47:02  web1   sshd[7]:  Accepted password for bob from 10.1.2.3 port 2222 ssh2",
+        );
+        assert_eq!((e.class_uid, e.status_id), (3002, 1));
+        assert_eq!(user(&e).as_deref(), Some("bob"));
+        assert_eq!(raw(&e, "hostname"), Some("web1".into()));
+        assert_eq!(raw(&e, "src_ip"), Some("10.1.2.3".into()));
+        assert_eq!(e.src_endpoint.as_ref().unwrap().port, Some(2222));
+        let e = parse(
+            "Nov 3 09:47:02 web1 sshd[7]: Failed password for invalid user admin from 10.1.2.3 port 2222 ssh2",
+        );
+        assert_eq!(e.time, 1_730_627_222_000); // 2024-11-03T09:47:02Z
+        assert_eq!(e.status_detail.as_deref(), Some("invalid user"));
+        assert_eq!(raw(&e, "auth_method"), Some("password".into()));
+        // IPv6 from-addresses.
+        let e = parse(
+            "Nov 14 10:00:01 web1 sshd-session[9]: Accepted publickey for alice from 2001:db8::7 port 50022 ssh2: ED25519 SHA256:x",
+        );
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("2001:db8::7".parse().unwrap())
+        );
+        assert_eq!(raw(&e, "src_ip"), Some("2001:db8::7".into()));
+        assert_eq!(raw(&e, "src_port"), Some("50022".into()));
+        // A user with a space, and a later "from" inside the message.
+        let e =
+            parse("Nov 14 10:00:01 web1 sshd[9]: Invalid user john smith from 192.0.2.1 port 4");
+        assert_eq!(user(&e).as_deref(), Some("john smith"));
+        let e = parse(
+            "Nov 14 10:00:01 web1 sshd[9]: Invalid user x from 192.0.2.1 port 4 from 192.0.2.2 port 5",
+        );
+        assert_eq!(user(&e).as_deref(), Some("x from 192.0.2.1 port 4"));
+        assert_eq!(raw(&e, "src_ip"), Some("192.0.2.2".into()));
+        // A port with a colon after it.
+        let e = parse("Nov 14 10:00:01 h sshd[9]: Invalid user x from 192.0.2.1 port 4:");
+        assert_eq!(raw(&e, "src_port"), Some("4".into()));
+        // sudo's NOT in sudoers, with the padding sudo writes.
+        let e = parse(
+            "Nov 14 10:00:01 web1 sudo:    eve : user NOT in sudoers ; TTY=pts/0 ; PWD=/home/eve ; USER=root ; COMMAND=/usr/bin/id",
+        );
+        assert_eq!((e.activity_id, e.status_id), (7, 2));
+        assert_eq!(raw(&e, "command"), Some("/usr/bin/id".into()));
+        // Lines that are not auth lines.
+        let e = parse("Nov 14 10:00:01 web1 systemd[1]: Started Session 5 of User alice.");
+        assert_eq!(e.class_uid, 0);
+        assert_eq!(raw(&e, "app_name"), Some("systemd".into()));
+        assert_eq!(raw(&e, "procid"), Some("1".into()));
+        let e = parse("Nov 14 10:00:01 web1 sshd[9]: Server listening on 0.0.0.0 port 22.");
+        assert_eq!(e.class_uid, 0);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn usual_readers_agree_with_the_general_ones_on_mutations(
+            edits in crate::text::test_support::edits(),
+        ) {
+            for base in [
+                "root from 203.0.113.5 port 50022 ssh2",
+                "publickey for deploy from 10.0.0.1 port 22 ssh2: RSA SHA256:abc",
+                "x from 1.2.3.4 port 5",
+            ] {
+                for text in crate::text::test_support::mutations(base, &edits) {
+                    if let Some(usual) = user_from_usual(&text) {
+                        proptest::prop_assert_eq!(Some(usual), user_from_general(&text), "{:?}", text);
+                    }
+                    proptest::prop_assert_eq!(
+                        method_for(&text),
+                        split_once_spaced(&text, " for "),
+                        "{:?}",
+                        text
+                    );
+                }
+            }
+        }
+
         #[test]
         fn semicolon_split_agrees_with_str_split(text in "[a ;=]{0,40}") {
             let ours: Vec<&str> = split_semicolons(&text).collect();

@@ -423,13 +423,13 @@ fn space_in(bytes: &[u8]) -> Option<usize> {
     (at < bytes.len()).then_some(at)
 }
 
-/// A mask with the high bit set in exactly the bytes of `word` that are spaces (no borrow
-/// runs between bytes, unlike [`zero_bytes`]: every flag is exact, so the searches below can
-/// walk all of them, from either end).
+/// A mask with the high bit set in exactly the bytes of `word` equal to `byte` (no borrow runs
+/// between bytes, unlike [`zero_bytes`]: every flag is exact, so the searches below can walk
+/// all of them, from either end).
 #[inline(always)]
-fn space_bytes(word: u64) -> u64 {
+fn bytes_equal(word: u64, byte: u8) -> u64 {
     const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let x = word ^ 0x2020_2020_2020_2020;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
     !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
 }
 
@@ -442,29 +442,43 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
         .map(|eight| u64::from_le_bytes(*eight))
 }
 
+/// Which of the eight bytes at `at` may start a needle that begins with a space and then
+/// `second`: the spaces, kept only where the next byte is `second` when the ninth byte is
+/// there to check it (a space before every word of a message would otherwise each be a
+/// candidate to compare). `None` without eight bytes at `at`.
+#[inline(always)]
+fn spaced_candidates(bytes: &[u8], at: usize, second: Option<u8>) -> Option<u64> {
+    let mut mask = bytes_equal(word_at(bytes, at)?, b' ');
+    if let (Some(second), Some(next)) = (second, word_at(bytes, at + 1)) {
+        mask &= bytes_equal(next, second);
+    }
+    Some(mask)
+}
+
 /// `text.find(needle)` for a `needle` that starts with a space: only the spaces of `text` can
-/// start a match, and they are found eight bytes at a time. On the short messages of a log
-/// line this is much cheaper than a general substring search, which builds its tables on every
-/// call, and than a `memchr` call per space.
+/// start a match, and they are found eight bytes at a time (those followed by the needle's
+/// second byte). On the short messages of a log line this is much cheaper than a general
+/// substring search, which builds its tables on every call, and than a `memchr` call per
+/// space.
 pub(crate) fn find_spaced(text: &str, needle: &str) -> Option<usize> {
     if !needle.starts_with(' ') {
         return text.find(needle);
     }
     let bytes = text.as_bytes();
+    let second = needle.as_bytes().get(1).copied();
     let matches_at = |at: usize| {
         bytes
             .get(at..)
             .is_some_and(|tail| tail.starts_with(needle.as_bytes()))
     };
     let mut at = 0;
-    while let Some(word) = word_at(bytes, at) {
-        let mut spaces = space_bytes(word);
-        while spaces != 0 {
-            let space = at + (spaces.trailing_zeros() / 8) as usize;
+    while let Some(mut candidates) = spaced_candidates(bytes, at, second) {
+        while candidates != 0 {
+            let space = at + (candidates.trailing_zeros() / 8) as usize;
             if matches_at(space) {
                 return Some(space);
             }
-            spaces &= spaces - 1;
+            candidates &= candidates - 1;
         }
         at += 8;
     }
@@ -472,12 +486,13 @@ pub(crate) fn find_spaced(text: &str, needle: &str) -> Option<usize> {
 }
 
 /// `text.rfind(needle)` for a `needle` that starts with a space (see [`find_spaced`]): the
-/// spaces from the end, eight bytes at a time.
+/// candidates from the end, eight bytes at a time.
 pub(crate) fn rfind_spaced(text: &str, needle: &str) -> Option<usize> {
     if !needle.starts_with(' ') {
         return text.rfind(needle);
     }
     let bytes = text.as_bytes();
+    let second = needle.as_bytes().get(1).copied();
     let matches_at = |at: usize| {
         bytes
             .get(at..)
@@ -486,14 +501,14 @@ pub(crate) fn rfind_spaced(text: &str, needle: &str) -> Option<usize> {
     let mut end = bytes.len();
     while end >= 8 {
         let start = end - 8;
-        let mut spaces = word_at(bytes, start).map_or(0, space_bytes);
-        while spaces != 0 {
-            let high = 63 - spaces.leading_zeros();
+        let mut candidates = spaced_candidates(bytes, start, second).unwrap_or(0);
+        while candidates != 0 {
+            let high = 63 - candidates.leading_zeros();
             let space = start + (high / 8) as usize;
             if matches_at(space) {
                 return Some(space);
             }
-            spaces &= !(1u64 << high);
+            candidates &= !(1u64 << high);
         }
         end = start;
     }
@@ -788,7 +803,7 @@ pub(crate) const CLF_TIME_LEN: usize = 26;
 /// [`month_from_abbr`] gives it, from one comparison of the three bytes read as a number
 /// (`| 0x20` lower-cases a letter and maps no other byte onto a lower-case letter).
 #[inline(always)]
-fn month_from_abbr_fast(a: u8, b: u8, c: u8) -> Option<u32> {
+pub(crate) fn month_from_abbr_fast(a: u8, b: u8, c: u8) -> Option<u32> {
     let key = u32::from_le_bytes([a | 0x20, b | 0x20, c | 0x20, 0]);
     let key_of = |m: &[u8; 3]| u32::from_le_bytes([m[0], m[1], m[2], 0]);
     Some(match key {
@@ -1014,7 +1029,7 @@ pub(crate) fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
 /// field already cut out) is read a digit at a time, where the copy would cost a `memcpy`
 /// call.
 #[inline]
-fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
+pub(crate) fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
     match bytes.first_chunk::<IPV4_WINDOW>() {
         Some(window) => ipv4_prefix_window(window),
         None => ipv4_prefix_short(bytes),
@@ -1479,6 +1494,24 @@ mod tests {
         assert_eq!(byte_index(b">>>>>>>>@@>@?", b'?'), Some(12));
         assert_eq!(byte_index(b">@>@>@>@?", b'?'), Some(8));
         assert_eq!(byte_index(b"/path/without/query", b'?'), None);
+    }
+
+    #[test]
+    fn month_from_abbr_fast_matches_month_from_abbr() {
+        // Every printable ASCII triple, and the bytes around the case bit.
+        let bytes: Vec<u8> = (0x20..0x7F).chain([0x00, 0x80, 0xC1, 0xE1, 0xFF]).collect();
+        for &a in &bytes {
+            for &b in &bytes {
+                for &c in &bytes {
+                    assert_eq!(
+                        month_from_abbr_fast(a, b, c),
+                        month_from_abbr(&[a, b, c]),
+                        "{a:#x} {b:#x} {c:#x}"
+                    );
+                }
+            }
+        }
+        assert_eq!(month_from_abbr_fast(b'S', b'e', b'P'), Some(9));
     }
 
     #[test]

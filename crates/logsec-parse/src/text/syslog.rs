@@ -22,8 +22,8 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::auth;
 use crate::text::scan::{
-    Unmapped, byte_index, civil_ms, civil_ms_with, days_from_civil, month_from_abbr, parse_i64,
-    parse_rfc3339, separator_at, split_word, year_month_of,
+    Unmapped, byte_index, civil_ms, civil_ms_with, days_from_civil, month_from_abbr,
+    month_from_abbr_fast, parse_i64, parse_rfc3339, separator_at, split_word, year_month_of,
 };
 use crate::text::web_access;
 
@@ -221,7 +221,7 @@ fn bsd_timestamp(text: &str) -> Option<(u32, u32, (u32, u32, u32), u32, usize)> 
         && (d1 == b' ' || d1.is_ascii_digit())
         && [d2, h1, h2, n1, n2, s1, s2].iter().all(u8::is_ascii_digit)
     {
-        let month = month_from_abbr(&[m1, m2, m3])?;
+        let month = month_from_abbr_fast(m1, m2, m3)?;
         let digit = |b: u8| u32::from(b - b'0');
         let day = if d1 == b' ' {
             digit(d2)
