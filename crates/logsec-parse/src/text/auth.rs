@@ -200,7 +200,7 @@ fn user_ip_port(text: &str) -> Option<UserFrom<'_>> {
 }
 
 /// `<method> for <rest>` split at the first ` for `, as `split_once_spaced(text, " for ")`
-/// does; a one-word method (the usual `password`, `publickey`) is checked in place.
+/// does.
 #[inline]
 fn method_for(text: &str) -> Option<(&str, &str)> {
     let method_end = separator_at(text.as_bytes(), 0, false);
@@ -211,6 +211,24 @@ fn method_for(text: &str) -> Option<(&str, &str)> {
         Some(rest) => Some((text.get(..method_end)?, rest)),
         None => split_once_spaced(text, " for "),
     }
+}
+
+/// [`split_once_spaced`] for a `needle` that starts with a space, checked first at the first
+/// space of `text`: the usual one-word method, user or sudo field (`password for`, `alice :`,
+/// `TTY=pts/0 ;`) is split without a search. A match there is the first one (a match starts
+/// at a space); otherwise the search goes on after that space.
+#[inline]
+fn split_once_spaced_first_word<'t>(text: &'t str, needle: &str) -> Option<(&'t str, &'t str)> {
+    let first_space = separator_at(text.as_bytes(), 0, false);
+    let after_first = text.get(first_space..)?;
+    if let Some(rest) = after_first.strip_prefix(needle) {
+        return Some((text.get(..first_space)?, rest));
+    }
+    // No match at the first space (or no space at all): the first match, if any, starts at
+    // a later space.
+    let later = after_first.get(1..)?;
+    let at = first_space + 1 + find_spaced(later, needle)?;
+    Some((text.get(..at)?, text.get(at + needle.len()..)?))
 }
 
 fn failure<'a>(
@@ -372,8 +390,8 @@ fn pam(msg: &str) -> Option<AuthInfo<'_>> {
 /// reason before the fields (`user NOT in sudoers`, `3 incorrect password attempts`,
 /// `command not allowed`).
 fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
-    let (user, rest) = split_once_spaced(msg, " : ")?;
-    let user = user.trim();
+    let (user, rest) = split_once_spaced_first_word(msg, " : ")?;
+    let user = trim(user);
     let mut info = AuthInfo {
         activity_id: ACCOUNT_SWITCH,
         status_id: ocsf::status::SUCCESS,
@@ -383,7 +401,7 @@ fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
     };
     let mut saw_field = false;
     for part in split_semicolons(rest) {
-        let part = part.trim();
+        let part = trim(part);
         if let Some(v) = part.strip_prefix("TTY=") {
             info.tty = Some(v);
             saw_field = true;
@@ -413,13 +431,25 @@ fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
     saw_field.then_some(info)
 }
 
-/// `text.split(" ; ")` through [`split_once_spaced`] (a byte search for the spaces; the
-/// `str` pattern of `split` sets up a two-way searcher per record).
+/// `text.trim()`, without decoding characters when both ends are visible ASCII (the usual
+/// sudo user and field): `str::trim` decodes a character at each end to look it up in the
+/// Unicode white-space table.
+#[inline]
+fn trim(text: &str) -> &str {
+    match text.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        [only] if only.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+/// `text.split(" ; ")` through [`split_once_spaced_first_word`] (a byte search for the
+/// spaces; the `str` pattern of `split` sets up a two-way searcher per record).
 fn split_semicolons(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let text = rest?;
-        match split_once_spaced(text, " ; ") {
+        match split_once_spaced_first_word(text, " ; ") {
             Some((part, after)) => {
                 rest = Some(after);
                 Some(part)
@@ -839,12 +869,43 @@ mod tests {
             " for x",
             "password",
             "",
+            "alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/sh -c a ; b",
+            "TTY=pts/0 ; PWD=/home",
+            "COMMAND=/usr/bin/systemctl restart nginx",
+            "a  ; b",
+            " ;  ; x",
+            "x ; ",
+            "x ;",
         ] {
-            assert_eq!(
-                method_for(text),
-                split_once_spaced(text, " for "),
-                "{text:?}"
-            );
+            for needle in [" for ", " : ", " ; ", " "] {
+                assert_eq!(
+                    split_once_spaced_first_word(text, needle),
+                    split_once_spaced(text, needle),
+                    "{text:?} {needle:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn trim_matches_str_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\talice\t",
+            "alice",
+            "\u{a0}x",
+            "x\u{2003}",
+            "é",
+            "a b",
+            "\u{85}",
+            "~",
+            "!x!",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
         }
     }
 
@@ -911,19 +972,28 @@ mod tests {
                 "root from 203.0.113.5 port 50022 ssh2",
                 "publickey for deploy from 10.0.0.1 port 22 ssh2: RSA SHA256:abc",
                 "x from 1.2.3.4 port 5",
+                "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/a b",
             ] {
                 for text in crate::text::test_support::mutations(base, &edits) {
                     if let Some(usual) = user_from_usual(&text) {
                         proptest::prop_assert_eq!(Some(usual), user_from_general(&text), "{:?}", text);
                     }
-                    proptest::prop_assert_eq!(
-                        method_for(&text),
-                        split_once_spaced(&text, " for "),
-                        "{:?}",
-                        text
-                    );
+                    for needle in [" for ", " ; ", " : "] {
+                        proptest::prop_assert_eq!(
+                            split_once_spaced_first_word(&text, needle),
+                            split_once_spaced(&text, needle),
+                            "{:?} {:?}",
+                            text,
+                            needle
+                        );
+                    }
                 }
             }
+        }
+
+        #[test]
+        fn trim_agrees_with_str_trim(text in "[a \t\u{a0}\u{2003}é~!]{0,6}") {
+            proptest::prop_assert_eq!(trim(&text), text.trim());
         }
 
         #[test]

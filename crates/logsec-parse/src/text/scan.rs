@@ -442,37 +442,30 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
         .map(|eight| u64::from_le_bytes(*eight))
 }
 
-/// Which of the eight bytes at `at` may start a needle that begins with a space and then
-/// `second`: the spaces, kept only where the next byte is `second` when the ninth byte is
-/// there to check it (a space before every word of a message would otherwise each be a
-/// candidate to compare). `None` without eight bytes at `at`.
+/// The spaces among the eight bytes at `at`, as [`bytes_equal`] flags them; `None` without
+/// eight bytes at `at`. (Keeping only the spaces followed by the needle's second byte was
+/// tried: the second load cost more than the candidates it saved on log messages.)
 #[inline(always)]
-fn spaced_candidates(bytes: &[u8], at: usize, second: Option<u8>) -> Option<u64> {
-    let mut mask = bytes_equal(word_at(bytes, at)?, b' ');
-    if let (Some(second), Some(next)) = (second, word_at(bytes, at + 1)) {
-        mask &= bytes_equal(next, second);
-    }
-    Some(mask)
+fn spaces_at(bytes: &[u8], at: usize) -> Option<u64> {
+    word_at(bytes, at).map(|word| bytes_equal(word, b' '))
 }
 
 /// `text.find(needle)` for a `needle` that starts with a space: only the spaces of `text` can
-/// start a match, and they are found eight bytes at a time (those followed by the needle's
-/// second byte). On the short messages of a log line this is much cheaper than a general
-/// substring search, which builds its tables on every call, and than a `memchr` call per
-/// space.
+/// start a match, and they are found eight bytes at a time. On the short messages of a log
+/// line this is much cheaper than a general substring search, which builds its tables on
+/// every call, and than a `memchr` call per space.
 pub(crate) fn find_spaced(text: &str, needle: &str) -> Option<usize> {
     if !needle.starts_with(' ') {
         return text.find(needle);
     }
     let bytes = text.as_bytes();
-    let second = needle.as_bytes().get(1).copied();
     let matches_at = |at: usize| {
         bytes
             .get(at..)
             .is_some_and(|tail| tail.starts_with(needle.as_bytes()))
     };
     let mut at = 0;
-    while let Some(mut candidates) = spaced_candidates(bytes, at, second) {
+    while let Some(mut candidates) = spaces_at(bytes, at) {
         while candidates != 0 {
             let space = at + (candidates.trailing_zeros() / 8) as usize;
             if matches_at(space) {
@@ -486,13 +479,12 @@ pub(crate) fn find_spaced(text: &str, needle: &str) -> Option<usize> {
 }
 
 /// `text.rfind(needle)` for a `needle` that starts with a space (see [`find_spaced`]): the
-/// candidates from the end, eight bytes at a time.
+/// spaces from the end, eight bytes at a time.
 pub(crate) fn rfind_spaced(text: &str, needle: &str) -> Option<usize> {
     if !needle.starts_with(' ') {
         return text.rfind(needle);
     }
     let bytes = text.as_bytes();
-    let second = needle.as_bytes().get(1).copied();
     let matches_at = |at: usize| {
         bytes
             .get(at..)
@@ -501,7 +493,7 @@ pub(crate) fn rfind_spaced(text: &str, needle: &str) -> Option<usize> {
     let mut end = bytes.len();
     while end >= 8 {
         let start = end - 8;
-        let mut candidates = spaced_candidates(bytes, start, second).unwrap_or(0);
+        let mut candidates = spaces_at(bytes, start).unwrap_or(0);
         while candidates != 0 {
             let high = 63 - candidates.leading_zeros();
             let space = start + (high / 8) as usize;
