@@ -537,6 +537,19 @@ fn gui_or_login(msg: &str) -> Option<AuthInfo<'_>> {
     None
 }
 
+/// `text.parse::<u16>().ok()`, with the usual one to five digits read inline.
+#[inline]
+fn parse_port(text: &str) -> Option<u16> {
+    let bytes = text.as_bytes();
+    if (1..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
+        let value = bytes
+            .iter()
+            .fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'));
+        return u16::try_from(value).ok();
+    }
+    text.parse().ok()
+}
+
 /// The Authentication event of a recognized auth message.
 pub(crate) fn build_event<'a>(
     line: &'a str,
@@ -574,7 +587,7 @@ pub(crate) fn build_event<'a>(
         event.user = info.user.map(boxed_user);
     }
     let src_ip = info.src_ip.map(|ip| ip.addr);
-    let src_port = info.src_port.and_then(|p| p.parse::<u16>().ok());
+    let src_port = info.src_port.and_then(parse_port);
     if src_ip.is_some() || src_port.is_some() {
         let mut src = Box::<Endpoint<'a>>::default();
         src.ip = src_ip;
@@ -888,6 +901,27 @@ mod tests {
     }
 
     #[test]
+    fn port_reader_matches_u16_parse() {
+        for text in [
+            "",
+            "0",
+            "22",
+            "65535",
+            "65536",
+            "99999",
+            "123456",
+            "+22",
+            "-1",
+            "2 2",
+            "00022",
+            "٣",
+            "0000000022",
+        ] {
+            assert_eq!(parse_port(text), text.parse::<u16>().ok(), "{text:?}");
+        }
+    }
+
+    #[test]
     fn trim_matches_str_trim() {
         for text in [
             "",
@@ -989,6 +1023,11 @@ mod tests {
                     }
                 }
             }
+        }
+
+        #[test]
+        fn port_reader_agrees_with_u16_parse(text in "[0-9+ a]{0,7}") {
+            proptest::prop_assert_eq!(parse_port(&text), text.parse::<u16>().ok());
         }
 
         #[test]

@@ -450,6 +450,18 @@ fn spaces_at(bytes: &[u8], at: usize) -> Option<u64> {
     word_at(bytes, at).map(|word| bytes_equal(word, b' '))
 }
 
+/// Whether `needle` (which starts with a space) occurs in `bytes` at `at`, the space there
+/// known: the byte after it is compared first, inline (most spaces start a different word;
+/// the whole comparison of a needle whose length is not known at compile time is a `memcmp`
+/// call).
+#[inline(always)]
+fn matches_spaced(bytes: &[u8], at: usize, needle: &[u8]) -> bool {
+    needle
+        .get(1)
+        .is_none_or(|second| bytes.get(at + 1) == Some(second))
+        && bytes.get(at..).is_some_and(|tail| tail.starts_with(needle))
+}
+
 /// `text.find(needle)` for a `needle` that starts with a space: only the spaces of `text` can
 /// start a match, and they are found eight bytes at a time. On the short messages of a log
 /// line this is much cheaper than a general substring search, which builds its tables on
@@ -459,11 +471,7 @@ pub(crate) fn find_spaced(text: &str, needle: &str) -> Option<usize> {
         return text.find(needle);
     }
     let bytes = text.as_bytes();
-    let matches_at = |at: usize| {
-        bytes
-            .get(at..)
-            .is_some_and(|tail| tail.starts_with(needle.as_bytes()))
-    };
+    let matches_at = |at: usize| matches_spaced(bytes, at, needle.as_bytes());
     let mut at = 0;
     while let Some(mut candidates) = spaces_at(bytes, at) {
         while candidates != 0 {
@@ -475,6 +483,21 @@ pub(crate) fn find_spaced(text: &str, needle: &str) -> Option<usize> {
         }
         at += 8;
     }
+    // The last few bytes: the eight that end the text, less those already searched.
+    if at < bytes.len()
+        && let Some(start) = bytes.len().checked_sub(8)
+    {
+        let searched = (at - start) * 8;
+        let mut candidates = spaces_at(bytes, start).unwrap_or(0) & (u64::MAX << searched);
+        while candidates != 0 {
+            let space = start + (candidates.trailing_zeros() / 8) as usize;
+            if matches_at(space) {
+                return Some(space);
+            }
+            candidates &= candidates - 1;
+        }
+        return None;
+    }
     (at..bytes.len()).find(|&i| bytes.get(i) == Some(&b' ') && matches_at(i))
 }
 
@@ -485,11 +508,7 @@ pub(crate) fn rfind_spaced(text: &str, needle: &str) -> Option<usize> {
         return text.rfind(needle);
     }
     let bytes = text.as_bytes();
-    let matches_at = |at: usize| {
-        bytes
-            .get(at..)
-            .is_some_and(|tail| tail.starts_with(needle.as_bytes()))
-    };
+    let matches_at = |at: usize| matches_spaced(bytes, at, needle.as_bytes());
     let mut end = bytes.len();
     while end >= 8 {
         let start = end - 8;
