@@ -497,6 +497,28 @@ fn severity_of(pri: Option<u32>) -> Severity {
     }
 }
 
+/// `line.trim_end_matches(['\r', ' '])` as a byte loop (the `char` pattern decodes from the
+/// end; both bytes are ASCII, which no byte of a multi-byte character equals).
+#[inline]
+fn trim_end_cr_space(line: &str) -> &str {
+    let end = line
+        .as_bytes()
+        .iter()
+        .rposition(|&b| b != b'\r' && b != b' ')
+        .map_or(0, |last| last + 1);
+    line.get(..end).unwrap_or(line)
+}
+
+/// `text.trim_start().is_empty()`, answered by the first byte when it is visible ASCII (a
+/// syslog line starts with its time or `<pri>`).
+#[inline]
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(first) if first.is_ascii_graphic() => false,
+        _ => text.trim_start().is_empty(),
+    }
+}
+
 /// The syslog (and auth.log) parser.
 #[derive(Debug)]
 pub(crate) struct SyslogParser {
@@ -525,8 +547,8 @@ impl LineParser for SyslogParser {
     }
 
     fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
-        let trimmed = line.trim_end_matches(['\r', ' ']);
-        if trimmed.trim_start().is_empty() {
+        let trimmed = trim_end_cr_space(line);
+        if is_blank(trimmed) {
             return LineOutcome::Skip;
         }
         if trimmed.starts_with('{') {
@@ -974,6 +996,30 @@ mod tests {
     }
 
     #[test]
+    fn line_trims_match_str_trims() {
+        for text in [
+            "",
+            " ",
+            "\r",
+            "a \r",
+            "a\r\n",
+            " \t ",
+            "\u{a0}",
+            "x \r \r",
+            "é \r",
+            "\u{2003}x",
+            "{\"a\":1} \r",
+        ] {
+            assert_eq!(
+                trim_end_cr_space(text),
+                text.trim_end_matches(['\r', ' ']),
+                "{text:?}"
+            );
+            assert_eq!(is_blank(text), text.trim_start().is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
     fn clock_day_cache_gives_civil_ms() {
         let mut clock = Clock::new(&ParseOptions::default());
         for (year, month, day, hms) in [
@@ -1038,6 +1084,12 @@ mod tests {
                     }
                 }
             }
+        }
+
+        #[test]
+        fn line_trims_agree_with_str_trims(text in "[a \r\t\n\u{a0}\u{e9}{]{0,8}") {
+            proptest::prop_assert_eq!(trim_end_cr_space(&text), text.trim_end_matches(['\r', ' ']));
+            proptest::prop_assert_eq!(is_blank(&text), text.trim_start().is_empty());
         }
 
         #[test]
