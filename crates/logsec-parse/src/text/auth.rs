@@ -217,7 +217,7 @@ fn method_for(text: &str) -> Option<(&str, &str)> {
 /// space of `text`: the usual one-word method, user or sudo field (`password for`, `alice :`,
 /// `TTY=pts/0 ;`) is split without a search. A match there is the first one (a match starts
 /// at a space); otherwise the search goes on after that space.
-#[inline]
+#[inline(always)]
 fn split_once_spaced_first_word<'t>(text: &'t str, needle: &str) -> Option<(&'t str, &'t str)> {
     let first_space = separator_at(text.as_bytes(), 0, false);
     let after_first = text.get(first_space..)?;
