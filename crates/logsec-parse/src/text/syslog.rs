@@ -572,7 +572,9 @@ impl LineParser for SyslogParser {
             event.raw = RawRecord::text(line);
             return LineOutcome::Event(event);
         }
-        let Some(header) = parse_header(trimmed, &mut self.clock) else {
+        // Bound by reference: moving the header out of the `Option` copied it.
+        let parsed = parse_header(trimmed, &mut self.clock);
+        let Some(header) = &parsed else {
             return LineOutcome::Reject(
                 "not a syslog line: no RFC 3164, RFC 5424 or RFC 3339 timestamp header".to_owned(),
             );
@@ -580,7 +582,7 @@ impl LineParser for SyslogParser {
         self.last_time = Some(header.time);
         LineOutcome::Event(event_for(
             line,
-            &header,
+            header,
             self.format,
             self.clock.offset_secs(),
         ))
