@@ -5,11 +5,13 @@
 //! source address and port, and the outcome; the table is in `docs/mappings/auth_log.md`.
 
 use std::borrow::Cow;
+use std::net::IpAddr;
 
 use logsec_event::{Actor, Endpoint, Event, RawRecord, SourceFormat, User, ocsf};
 
 use crate::text::scan::{
-    Unmapped, find_spaced, ipv4_exact_at, parse_ip, rfind_spaced, split_once_spaced, split3_spaces,
+    Unmapped, find_spaced, ipv4_exact_at, ipv4_prefix, parse_ip, rfind_spaced, separator_at,
+    split_once_spaced, split3_spaces,
 };
 use crate::text::syslog::Header;
 
@@ -28,8 +30,8 @@ pub(crate) struct AuthInfo<'a> {
     pub(crate) user: Option<&'a str>,
     /// The account switched to (sudo `USER=`, su target).
     pub(crate) target_user: Option<&'a str>,
-    /// Source address.
-    pub(crate) src_ip: Option<&'a str>,
+    /// Source address, as written and as read (every recognizer checks that it is one).
+    pub(crate) src_ip: Option<SourceIp<'a>>,
     /// Source port.
     pub(crate) src_port: Option<&'a str>,
     /// Method (`password`, `publickey`, `keyboard-interactive/pam`, a PAM service).
@@ -42,6 +44,23 @@ pub(crate) struct AuthInfo<'a> {
     pub(crate) tty: Option<&'a str>,
     /// sudo's `PWD=`.
     pub(crate) pwd: Option<&'a str>,
+}
+
+/// A source address in the text of a message and its value: read once, where it is
+/// recognized, not again when the event is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SourceIp<'a> {
+    /// The address as written.
+    pub(crate) text: &'a str,
+    /// The address.
+    pub(crate) addr: IpAddr,
+}
+
+impl<'a> SourceIp<'a> {
+    /// `text` if it is an IP address.
+    fn parse(text: &'a str) -> Option<SourceIp<'a>> {
+        parse_ip(text).map(|addr| SourceIp { text, addr })
+    }
 }
 
 /// Programs whose messages carry authentication semantics.
@@ -70,12 +89,17 @@ pub(crate) fn recognize<'a>(app: Option<&'a str>, msg: &'a str) -> Option<AuthIn
 }
 
 /// `… from <ip> port <port>…` → (ip, port).
-fn from_ip_port(text: &str) -> (Option<&str>, Option<&str>) {
+fn from_ip_port(text: &str) -> (Option<SourceIp<'_>>, Option<&str>) {
     let (first, second, rest) = split3_spaces(text);
     // `first` ends at a space or at the end: read from `text`, sixteen bytes at once when
     // the message goes on (as `parse_ip` reads `first`).
-    let ip = Some(first)
-        .filter(|w| ipv4_exact_at(text.as_bytes(), w.len()).is_some() || parse_ip(w).is_some());
+    let ip = match ipv4_exact_at(text.as_bytes(), first.len()) {
+        Some(v4) => Some(SourceIp {
+            text: first,
+            addr: IpAddr::V4(v4),
+        }),
+        None => SourceIp::parse(first),
+    };
     let port = match (second, rest) {
         (Some("port"), Some(rest)) => {
             let end = memchr::memchr(b' ', rest.as_bytes()).unwrap_or(rest.len());
@@ -110,8 +134,54 @@ pub(crate) fn peer_address(msg: &str) -> Option<(&str, Option<&str>)> {
     None
 }
 
+/// What [`user_from`] reads: the user, the address and the port.
+type UserFrom<'a> = (&'a str, Option<SourceIp<'a>>, Option<&'a str>);
+
 /// `<user> from <ip> port <port>` (user may be empty or contain spaces).
-fn user_from(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+fn user_from(text: &str) -> Option<UserFrom<'_>> {
+    match user_from_usual(text) {
+        Some(found) => Some(found),
+        None => user_from_general(text),
+    }
+}
+
+/// [`user_from`] for the shape sshd writes nearly always, `<user> from <IPv4> port <digits>`
+/// with a one-word user, then nothing or a space and text without another ` from `: read
+/// forwards in one pass, where the general reader searches for the last ` from ` from the
+/// end and then splits what follows. `None` (the general reader's turn) for anything else.
+#[inline]
+fn user_from_usual(text: &str) -> Option<UserFrom<'_>> {
+    let bytes = text.as_bytes();
+    let user_end = separator_at(bytes, 0, false);
+    let ip_start = user_end + 6;
+    if bytes.get(user_end..ip_start)? != b" from " {
+        return None;
+    }
+    let (v4, ip_len) = ipv4_prefix(bytes.get(ip_start..)?)?;
+    let ip_end = ip_start + ip_len;
+    let port_start = ip_end + 6;
+    if bytes.get(ip_end..port_start)? != b" port " {
+        return None;
+    }
+    let port_end = separator_at(bytes, port_start, false);
+    let port = text.get(port_start..port_end)?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // The general reader takes the last ` from `: any later one would start in the tail
+    // (the address, `port` and the port hold none).
+    if find_spaced(text.get(port_end..)?, " from ").is_some() {
+        return None;
+    }
+    let ip = SourceIp {
+        text: text.get(ip_start..ip_end)?,
+        addr: IpAddr::V4(v4),
+    };
+    Some((text.get(..user_end)?, Some(ip), Some(port)))
+}
+
+/// [`user_from`] for every shape: the last ` from ` ends the user.
+fn user_from_general(text: &str) -> Option<UserFrom<'_>> {
     let at = rfind_spaced(text, " from ")?;
     let user = text.get(..at)?;
     let (ip, port) = from_ip_port(text.get(at + 6..)?);
@@ -119,20 +189,51 @@ fn user_from(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
 }
 
 /// `<user> <ip> port <port> [preauth]` (the `Disconnected from … user` shape).
-fn user_ip_port(text: &str) -> Option<(&str, Option<&str>, Option<&str>)> {
+fn user_ip_port(text: &str) -> Option<UserFrom<'_>> {
     let port_at = rfind_spaced(text, " port ")?;
     let head = text.get(..port_at)?;
     let ip_at = head.rfind(' ')?;
-    let ip = head.get(ip_at + 1..)?;
-    parse_ip(ip)?;
+    let ip = SourceIp::parse(head.get(ip_at + 1..)?)?;
     let user = head.get(..ip_at)?;
     let port = text.get(port_at + 6..)?.split(' ').next();
     Some((user, Some(ip), port))
 }
 
+/// `<method> for <rest>` split at the first ` for `, as `split_once_spaced(text, " for ")`
+/// does.
+#[inline]
+fn method_for(text: &str) -> Option<(&str, &str)> {
+    let method_end = separator_at(text.as_bytes(), 0, false);
+    match text
+        .get(method_end..)
+        .and_then(|rest| rest.strip_prefix(" for "))
+    {
+        Some(rest) => Some((text.get(..method_end)?, rest)),
+        None => split_once_spaced(text, " for "),
+    }
+}
+
+/// [`split_once_spaced`] for a `needle` that starts with a space, checked first at the first
+/// space of `text`: the usual one-word method, user or sudo field (`password for`, `alice :`,
+/// `TTY=pts/0 ;`) is split without a search. A match there is the first one (a match starts
+/// at a space); otherwise the search goes on after that space.
+#[inline(always)]
+fn split_once_spaced_first_word<'t>(text: &'t str, needle: &str) -> Option<(&'t str, &'t str)> {
+    let first_space = separator_at(text.as_bytes(), 0, false);
+    let after_first = text.get(first_space..)?;
+    if let Some(rest) = after_first.strip_prefix(needle) {
+        return Some((text.get(..first_space)?, rest));
+    }
+    // No match at the first space (or no space at all): the first match, if any, starts at
+    // a later space.
+    let later = after_first.get(1..)?;
+    let at = first_space + 1 + find_spaced(later, needle)?;
+    Some((text.get(..at)?, text.get(at + needle.len()..)?))
+}
+
 fn failure<'a>(
     user: Option<&'a str>,
-    ip: Option<&'a str>,
+    ip: Option<SourceIp<'a>>,
     port: Option<&'a str>,
     detail: &'static str,
 ) -> AuthInfo<'a> {
@@ -150,7 +251,7 @@ fn failure<'a>(
 fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
     let msg = msg.strip_prefix("error: ").unwrap_or(msg);
     if let Some(rest) = msg.strip_prefix("Accepted ") {
-        let (method, rest) = split_once_spaced(rest, " for ")?;
+        let (method, rest) = method_for(rest)?;
         let (user, ip, port) = user_from(rest)?;
         return Some(AuthInfo {
             activity_id: LOGON,
@@ -164,7 +265,7 @@ fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
         });
     }
     if let Some(rest) = msg.strip_prefix("Failed ") {
-        let (method, rest) = split_once_spaced(rest, " for ")?;
+        let (method, rest) = method_for(rest)?;
         let (rest, detail) = match rest.strip_prefix("invalid user ") {
             Some(rest) => (rest, "invalid user"),
             None => (rest, "failed"),
@@ -181,7 +282,7 @@ fn sshd(msg: &str) -> Option<AuthInfo<'_>> {
     if let Some(rest) = msg.strip_prefix("User ") {
         // "User root from 192.168.1.1 not allowed because not listed in AllowUsers"
         let (user, rest) = split_once_spaced(rest, " from ")?;
-        let ip = rest.split(' ').next().filter(|ip| parse_ip(ip).is_some());
+        let ip = rest.split(' ').next().and_then(SourceIp::parse);
         if find_spaced(rest, " not allowed").is_some() {
             return Some(failure(Some(user), ip, None, "user not allowed"));
         }
@@ -239,14 +340,11 @@ fn pam(msg: &str) -> Option<AuthInfo<'_>> {
         let user = field("user=").or_else(|| field("ruser="));
         let mut info = failure(
             user,
-            field("rhost=").filter(|h| parse_ip(h).is_some()),
+            field("rhost=").and_then(SourceIp::parse),
             None,
             "authentication failure",
         );
         info.method = method;
-        if info.src_ip.is_none() {
-            info.src_ip = None;
-        }
         return Some(info);
     }
     if let Some(rest) = rest.strip_prefix("session opened for user ") {
@@ -292,8 +390,8 @@ fn pam(msg: &str) -> Option<AuthInfo<'_>> {
 /// reason before the fields (`user NOT in sudoers`, `3 incorrect password attempts`,
 /// `command not allowed`).
 fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
-    let (user, rest) = split_once_spaced(msg, " : ")?;
-    let user = user.trim();
+    let (user, rest) = split_once_spaced_first_word(msg, " : ")?;
+    let user = trim(user);
     let mut info = AuthInfo {
         activity_id: ACCOUNT_SWITCH,
         status_id: ocsf::status::SUCCESS,
@@ -303,7 +401,7 @@ fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
     };
     let mut saw_field = false;
     for part in split_semicolons(rest) {
-        let part = part.trim();
+        let part = trim(part);
         if let Some(v) = part.strip_prefix("TTY=") {
             info.tty = Some(v);
             saw_field = true;
@@ -333,13 +431,25 @@ fn sudo(msg: &str) -> Option<AuthInfo<'_>> {
     saw_field.then_some(info)
 }
 
-/// `text.split(" ; ")` through [`split_once_spaced`] (a byte search for the spaces; the
-/// `str` pattern of `split` sets up a two-way searcher per record).
+/// `text.trim()`, without decoding characters when both ends are visible ASCII (the usual
+/// sudo user and field): `str::trim` decodes a character at each end to look it up in the
+/// Unicode white-space table.
+#[inline]
+fn trim(text: &str) -> &str {
+    match text.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        [only] if only.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+/// `text.split(" ; ")` through [`split_once_spaced_first_word`] (a byte search for the
+/// spaces; the `str` pattern of `split` sets up a two-way searcher per record).
 fn split_semicolons(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let text = rest?;
-        match split_once_spaced(text, " ; ") {
+        match split_once_spaced_first_word(text, " ; ") {
             Some((part, after)) => {
                 rest = Some(after);
                 Some(part)
@@ -392,7 +502,7 @@ fn su(msg: &str) -> Option<AuthInfo<'_>> {
 /// `/index.php: Successful login for user 'root' from: 1.2.3.4`,
 /// `FAILED LOGIN 1 FROM tty1 FOR root, Authentication failure`.
 fn gui_or_login(msg: &str) -> Option<AuthInfo<'_>> {
-    fn quoted_user_from(rest: &str) -> Option<(&str, Option<&str>)> {
+    fn quoted_user_from(rest: &str) -> Option<(&str, Option<SourceIp<'_>>)> {
         let rest = rest.strip_prefix('\'')?;
         let (user, rest) = rest.split_once('\'')?;
         let ip = rest
@@ -400,7 +510,7 @@ fn gui_or_login(msg: &str) -> Option<AuthInfo<'_>> {
             .strip_prefix("from")
             .map(|r| r.trim_start_matches(':').trim())
             .and_then(|r| r.split(' ').next())
-            .filter(|ip| parse_ip(ip).is_some());
+            .and_then(SourceIp::parse);
         Some((user, ip))
     }
     if let Some((_, rest)) = msg.split_once("authentication error for ") {
@@ -425,6 +535,19 @@ fn gui_or_login(msg: &str) -> Option<AuthInfo<'_>> {
         return Some(failure(user, None, None, "failed login"));
     }
     None
+}
+
+/// `text.parse::<u16>().ok()`, with the usual one to five digits read inline.
+#[inline]
+fn parse_port(text: &str) -> Option<u16> {
+    let bytes = text.as_bytes();
+    if (1..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
+        let value = bytes
+            .iter()
+            .fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'));
+        return u16::try_from(value).ok();
+    }
+    text.parse().ok()
 }
 
 /// The Authentication event of a recognized auth message.
@@ -463,8 +586,8 @@ pub(crate) fn build_event<'a>(
     } else {
         event.user = info.user.map(boxed_user);
     }
-    let src_ip = info.src_ip.and_then(parse_ip);
-    let src_port = info.src_port.and_then(|p| p.parse::<u16>().ok());
+    let src_ip = info.src_ip.map(|ip| ip.addr);
+    let src_port = info.src_port.and_then(parse_port);
     if src_ip.is_some() || src_port.is_some() {
         let mut src = Box::<Endpoint<'a>>::default();
         src.ip = src_ip;
@@ -478,7 +601,7 @@ pub(crate) fn build_event<'a>(
     }
     unmapped.opt("user", info.user);
     unmapped.opt("target_user", info.target_user);
-    unmapped.opt("src_ip", info.src_ip);
+    unmapped.opt("src_ip", info.src_ip.map(|ip| ip.text));
     unmapped.opt("src_port", info.src_port);
     unmapped.opt("auth_method", info.method);
     unmapped.opt("tty", info.tty);
@@ -674,7 +797,244 @@ mod tests {
         }
     }
 
+    #[test]
+    fn usual_user_from_reader_agrees_with_the_general_one() {
+        let ip = |text: &'static str| {
+            Some(SourceIp {
+                text,
+                addr: text.parse().unwrap(),
+            })
+        };
+        // The usual shapes: read in one pass, as the general reader reads them.
+        for (text, expected) in [
+            (
+                "root from 203.0.113.5 port 50022 ssh2",
+                ("root", ip("203.0.113.5"), Some("50022")),
+            ),
+            (
+                "deploy from 10.0.0.1 port 22",
+                ("deploy", ip("10.0.0.1"), Some("22")),
+            ),
+            (
+                "alice from 1.2.3.4 port 5 ssh2: RSA SHA256:abc",
+                ("alice", ip("1.2.3.4"), Some("5")),
+            ),
+            (" from 1.2.3.4 port 5", ("", ip("1.2.3.4"), Some("5"))),
+        ] {
+            assert_eq!(user_from_usual(text), Some(expected), "{text:?}");
+            assert_eq!(user_from_general(text), Some(expected), "{text:?}");
+            assert_eq!(user_from(text), Some(expected), "{text:?}");
+        }
+        // Everything else goes to the general reader.
+        for (text, expected) in [
+            (
+                "a b from 1.2.3.4 port 22",
+                Some(("a b", ip("1.2.3.4"), Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4 port 22 from 5.6.7.8 port 9",
+                Some(("root from 1.2.3.4 port 22", ip("5.6.7.8"), Some("9"))),
+            ),
+            (
+                "root from from 1.2.3.4 port 22",
+                Some(("root from", ip("1.2.3.4"), Some("22"))),
+            ),
+            (
+                "root from 2001:db8::1 port 22",
+                Some(("root", ip("2001:db8::1"), Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4 port 22: x",
+                Some(("root", ip("1.2.3.4"), Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4  port 22",
+                Some(("root", ip("1.2.3.4"), None)),
+            ),
+            (
+                "root from 1.2.3.456 port 22",
+                Some(("root", None, Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4.5 port 22",
+                Some(("root", None, Some("22"))),
+            ),
+            (
+                "root from 1.2.3.4 port",
+                Some(("root", ip("1.2.3.4"), None)),
+            ),
+            ("root from 1.2.3.4", Some(("root", ip("1.2.3.4"), None))),
+            ("root port 22", None),
+        ] {
+            assert_eq!(user_from_usual(text), None, "{text:?}");
+            assert_eq!(user_from(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn method_split_agrees_with_split_once_spaced() {
+        for text in [
+            "publickey for root from 1.2.3.4 port 1 ssh2",
+            "keyboard-interactive/pam for x from 1.2.3.4 port 1",
+            "none for  from 1.2.3.4",
+            "two words for x",
+            "for x",
+            " for x",
+            "password",
+            "",
+            "alice : TTY=pts/0 ; PWD=/ ; USER=root ; COMMAND=/bin/sh -c a ; b",
+            "TTY=pts/0 ; PWD=/home",
+            "COMMAND=/usr/bin/systemctl restart nginx",
+            "a  ; b",
+            " ;  ; x",
+            "x ; ",
+            "x ;",
+        ] {
+            for needle in [" for ", " : ", " ; ", " "] {
+                assert_eq!(
+                    split_once_spaced_first_word(text, needle),
+                    split_once_spaced(text, needle),
+                    "{text:?} {needle:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn port_reader_matches_u16_parse() {
+        for text in [
+            "",
+            "0",
+            "22",
+            "65535",
+            "65536",
+            "99999",
+            "123456",
+            "+22",
+            "-1",
+            "2 2",
+            "00022",
+            "٣",
+            "0000000022",
+        ] {
+            assert_eq!(parse_port(text), text.parse::<u16>().ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn trim_matches_str_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\talice\t",
+            "alice",
+            "\u{a0}x",
+            "x\u{2003}",
+            "é",
+            "a b",
+            "\u{85}",
+            "~",
+            "!x!",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn tricky_lines_read_as_before() {
+        // Odd spacing after the time and in sudo's padding, single-digit days.
+        let e = parse(
+            "Nov  3 09:47:02  web1   sshd[7]:  Accepted password for bob from 10.1.2.3 port 2222 ssh2",
+        );
+        assert_eq!((e.class_uid, e.status_id), (3002, 1));
+        assert_eq!(user(&e).as_deref(), Some("bob"));
+        assert_eq!(raw(&e, "hostname"), Some("web1".into()));
+        assert_eq!(raw(&e, "src_ip"), Some("10.1.2.3".into()));
+        assert_eq!(e.src_endpoint.as_ref().unwrap().port, Some(2222));
+        let e = parse(
+            "Nov 3 09:47:02 web1 sshd[7]: Failed password for invalid user admin from 10.1.2.3 port 2222 ssh2",
+        );
+        assert_eq!(e.time, 1_730_627_222_000); // 2024-11-03T09:47:02Z
+        assert_eq!(e.status_detail.as_deref(), Some("invalid user"));
+        assert_eq!(raw(&e, "auth_method"), Some("password".into()));
+        // IPv6 from-addresses.
+        let e = parse(
+            "Nov 14 10:00:01 web1 sshd-session[9]: Accepted publickey for alice from 2001:db8::7 port 50022 ssh2: ED25519 SHA256:x",
+        );
+        assert_eq!(
+            e.src_endpoint.as_ref().unwrap().ip,
+            Some("2001:db8::7".parse().unwrap())
+        );
+        assert_eq!(raw(&e, "src_ip"), Some("2001:db8::7".into()));
+        assert_eq!(raw(&e, "src_port"), Some("50022".into()));
+        // A user with a space, and a later "from" inside the message.
+        let e =
+            parse("Nov 14 10:00:01 web1 sshd[9]: Invalid user john smith from 192.0.2.1 port 4");
+        assert_eq!(user(&e).as_deref(), Some("john smith"));
+        let e = parse(
+            "Nov 14 10:00:01 web1 sshd[9]: Invalid user x from 192.0.2.1 port 4 from 192.0.2.2 port 5",
+        );
+        assert_eq!(user(&e).as_deref(), Some("x from 192.0.2.1 port 4"));
+        assert_eq!(raw(&e, "src_ip"), Some("192.0.2.2".into()));
+        // A port with a colon after it.
+        let e = parse("Nov 14 10:00:01 h sshd[9]: Invalid user x from 192.0.2.1 port 4:");
+        assert_eq!(raw(&e, "src_port"), Some("4".into()));
+        // sudo's NOT in sudoers, with the padding sudo writes.
+        let e = parse(
+            "Nov 14 10:00:01 web1 sudo:    eve : user NOT in sudoers ; TTY=pts/0 ; PWD=/home/eve ; USER=root ; COMMAND=/usr/bin/id",
+        );
+        assert_eq!((e.activity_id, e.status_id), (7, 2));
+        assert_eq!(raw(&e, "command"), Some("/usr/bin/id".into()));
+        // Lines that are not auth lines.
+        let e = parse("Nov 14 10:00:01 web1 systemd[1]: Started Session 5 of User alice.");
+        assert_eq!(e.class_uid, 0);
+        assert_eq!(raw(&e, "app_name"), Some("systemd".into()));
+        assert_eq!(raw(&e, "procid"), Some("1".into()));
+        let e = parse("Nov 14 10:00:01 web1 sshd[9]: Server listening on 0.0.0.0 port 22.");
+        assert_eq!(e.class_uid, 0);
+    }
+
     proptest::proptest! {
+        #[test]
+        fn usual_readers_agree_with_the_general_ones_on_mutations(
+            edits in crate::text::test_support::edits(),
+        ) {
+            for base in [
+                "root from 203.0.113.5 port 50022 ssh2",
+                "publickey for deploy from 10.0.0.1 port 22 ssh2: RSA SHA256:abc",
+                "x from 1.2.3.4 port 5",
+                "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/bin/a b",
+            ] {
+                for text in crate::text::test_support::mutations(base, &edits) {
+                    if let Some(usual) = user_from_usual(&text) {
+                        proptest::prop_assert_eq!(Some(usual), user_from_general(&text), "{:?}", text);
+                    }
+                    for needle in [" for ", " ; ", " : "] {
+                        proptest::prop_assert_eq!(
+                            split_once_spaced_first_word(&text, needle),
+                            split_once_spaced(&text, needle),
+                            "{:?} {:?}",
+                            text,
+                            needle
+                        );
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn port_reader_agrees_with_u16_parse(text in "[0-9+ a]{0,7}") {
+            proptest::prop_assert_eq!(parse_port(&text), text.parse::<u16>().ok());
+        }
+
+        #[test]
+        fn trim_agrees_with_str_trim(text in "[a \t\u{a0}\u{2003}é~!]{0,6}") {
+            proptest::prop_assert_eq!(trim(&text), text.trim());
+        }
+
         #[test]
         fn semicolon_split_agrees_with_str_split(text in "[a ;=]{0,40}") {
             let ours: Vec<&str> = split_semicolons(&text).collect();

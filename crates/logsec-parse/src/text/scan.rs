@@ -423,32 +423,109 @@ fn space_in(bytes: &[u8]) -> Option<usize> {
     (at < bytes.len()).then_some(at)
 }
 
-/// `text.find(needle)` for a `needle` that starts with a space: only the spaces of `text` (found
-/// with `memchr`) can start a match. On the short messages of a log line this is much cheaper
-/// than a general substring search, which builds its tables on every call.
+/// A mask with the high bit set in exactly the bytes of `word` equal to `byte` (no borrow runs
+/// between bytes, unlike [`zero_bytes`]: every flag is exact, so the searches below can walk
+/// all of them, from either end).
+#[inline(always)]
+fn bytes_equal(word: u64, byte: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let x = word ^ (u64::from(byte) * 0x0101_0101_0101_0101);
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// The eight bytes of `bytes` at `at` as a little-endian word, if there are eight.
+#[inline(always)]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    bytes
+        .get(at..)
+        .and_then(|tail| tail.first_chunk::<8>())
+        .map(|eight| u64::from_le_bytes(*eight))
+}
+
+/// The spaces among the eight bytes at `at`, as [`bytes_equal`] flags them; `None` without
+/// eight bytes at `at`. (Keeping only the spaces followed by the needle's second byte was
+/// tried: the second load cost more than the candidates it saved on log messages.)
+#[inline(always)]
+fn spaces_at(bytes: &[u8], at: usize) -> Option<u64> {
+    word_at(bytes, at).map(|word| bytes_equal(word, b' '))
+}
+
+/// Whether `needle` (which starts with a space) occurs in `bytes` at `at`, the space there
+/// known: the byte after it is compared first, inline (most spaces start a different word;
+/// the whole comparison of a needle whose length is not known at compile time is a `memcmp`
+/// call).
+#[inline(always)]
+fn matches_spaced(bytes: &[u8], at: usize, needle: &[u8]) -> bool {
+    needle
+        .get(1)
+        .is_none_or(|second| bytes.get(at + 1) == Some(second))
+        && bytes.get(at..).is_some_and(|tail| tail.starts_with(needle))
+}
+
+/// `text.find(needle)` for a `needle` that starts with a space: only the spaces of `text` can
+/// start a match, and they are found eight bytes at a time. On the short messages of a log
+/// line this is much cheaper than a general substring search, which builds its tables on
+/// every call, and than a `memchr` call per space.
 pub(crate) fn find_spaced(text: &str, needle: &str) -> Option<usize> {
     if !needle.starts_with(' ') {
         return text.find(needle);
     }
     let bytes = text.as_bytes();
-    memchr::memchr_iter(b' ', bytes).find(|&at| {
-        bytes
-            .get(at..)
-            .is_some_and(|tail| tail.starts_with(needle.as_bytes()))
-    })
+    let matches_at = |at: usize| matches_spaced(bytes, at, needle.as_bytes());
+    let mut at = 0;
+    while let Some(mut candidates) = spaces_at(bytes, at) {
+        while candidates != 0 {
+            let space = at + (candidates.trailing_zeros() / 8) as usize;
+            if matches_at(space) {
+                return Some(space);
+            }
+            candidates &= candidates - 1;
+        }
+        at += 8;
+    }
+    // The last few bytes: the eight that end the text, less those already searched.
+    if at < bytes.len()
+        && let Some(start) = bytes.len().checked_sub(8)
+    {
+        let searched = (at - start) * 8;
+        let mut candidates = spaces_at(bytes, start).unwrap_or(0) & (u64::MAX << searched);
+        while candidates != 0 {
+            let space = start + (candidates.trailing_zeros() / 8) as usize;
+            if matches_at(space) {
+                return Some(space);
+            }
+            candidates &= candidates - 1;
+        }
+        return None;
+    }
+    (at..bytes.len()).find(|&i| bytes.get(i) == Some(&b' ') && matches_at(i))
 }
 
-/// `text.rfind(needle)` for a `needle` that starts with a space (see [`find_spaced`]).
+/// `text.rfind(needle)` for a `needle` that starts with a space (see [`find_spaced`]): the
+/// spaces from the end, eight bytes at a time.
 pub(crate) fn rfind_spaced(text: &str, needle: &str) -> Option<usize> {
     if !needle.starts_with(' ') {
         return text.rfind(needle);
     }
     let bytes = text.as_bytes();
-    memchr::memrchr_iter(b' ', bytes).find(|&at| {
-        bytes
-            .get(at..)
-            .is_some_and(|tail| tail.starts_with(needle.as_bytes()))
-    })
+    let matches_at = |at: usize| matches_spaced(bytes, at, needle.as_bytes());
+    let mut end = bytes.len();
+    while end >= 8 {
+        let start = end - 8;
+        let mut candidates = spaces_at(bytes, start).unwrap_or(0);
+        while candidates != 0 {
+            let high = 63 - candidates.leading_zeros();
+            let space = start + (high / 8) as usize;
+            if matches_at(space) {
+                return Some(space);
+            }
+            candidates &= !(1u64 << high);
+        }
+        end = start;
+    }
+    (0..end)
+        .rev()
+        .find(|&i| bytes.get(i) == Some(&b' ') && matches_at(i))
 }
 
 /// `text.split_once(needle)` for a `needle` that starts with a space (see [`find_spaced`]).
@@ -737,7 +814,7 @@ pub(crate) const CLF_TIME_LEN: usize = 26;
 /// [`month_from_abbr`] gives it, from one comparison of the three bytes read as a number
 /// (`| 0x20` lower-cases a letter and maps no other byte onto a lower-case letter).
 #[inline(always)]
-fn month_from_abbr_fast(a: u8, b: u8, c: u8) -> Option<u32> {
+pub(crate) fn month_from_abbr_fast(a: u8, b: u8, c: u8) -> Option<u32> {
     let key = u32::from_le_bytes([a | 0x20, b | 0x20, c | 0x20, 0]);
     let key_of = |m: &[u8; 3]| u32::from_le_bytes([m[0], m[1], m[2], 0]);
     Some(match key {
@@ -963,7 +1040,7 @@ pub(crate) fn parse_ipv4(text: &str) -> Option<std::net::Ipv4Addr> {
 /// field already cut out) is read a digit at a time, where the copy would cost a `memcpy`
 /// call.
 #[inline]
-fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
+pub(crate) fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
     match bytes.first_chunk::<IPV4_WINDOW>() {
         Some(window) => ipv4_prefix_window(window),
         None => ipv4_prefix_short(bytes),
@@ -1431,6 +1508,24 @@ mod tests {
     }
 
     #[test]
+    fn month_from_abbr_fast_matches_month_from_abbr() {
+        // Every printable ASCII triple, and the bytes around the case bit.
+        let bytes: Vec<u8> = (0x20..0x7F).chain([0x00, 0x80, 0xC1, 0xE1, 0xFF]).collect();
+        for &a in &bytes {
+            for &b in &bytes {
+                for &c in &bytes {
+                    assert_eq!(
+                        month_from_abbr_fast(a, b, c),
+                        month_from_abbr(&[a, b, c]),
+                        "{a:#x} {b:#x} {c:#x}"
+                    );
+                }
+            }
+        }
+        assert_eq!(month_from_abbr_fast(b'S', b'e', b'P'), Some(9));
+    }
+
+    #[test]
     fn spaced_searches_match_std() {
         let texts = [
             "",
@@ -1657,6 +1752,17 @@ mod tests {
                 digits_ending_at(text.as_bytes(), text.len(), number.len()),
                 parse_u64(&number)
             );
+        }
+
+        /// The word-at-a-time spaced searches find what `str::find` and `str::rfind` find,
+        /// at every length and alignment (spaces in the first, middle and last word, `!` bytes
+        /// next to spaces, multi-byte characters).
+        #[test]
+        fn spaced_searches_agree_with_std(text in "[a !fromport:\u{e9}]{0,40}") {
+            for needle in [" from ", " port ", " for ", " : ", "  ", " ", " f"] {
+                proptest::prop_assert_eq!(find_spaced(&text, needle), text.find(needle));
+                proptest::prop_assert_eq!(rfind_spaced(&text, needle), text.rfind(needle));
+            }
         }
     }
 

@@ -22,8 +22,8 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::auth;
 use crate::text::scan::{
-    Unmapped, civil_ms, civil_ms_with, days_from_civil, month_from_abbr, parse_i64, parse_rfc3339,
-    separator_at, split_word, year_month_of,
+    Unmapped, byte_index, civil_ms, civil_ms_with, days_from_civil, month_from_abbr,
+    month_from_abbr_fast, parse_i64, parse_rfc3339, separator_at, split_word, year_month_of,
 };
 use crate::text::web_access;
 
@@ -221,7 +221,7 @@ fn bsd_timestamp(text: &str) -> Option<(u32, u32, (u32, u32, u32), u32, usize)> 
         && (d1 == b' ' || d1.is_ascii_digit())
         && [d2, h1, h2, n1, n2, s1, s2].iter().all(u8::is_ascii_digit)
     {
-        let month = month_from_abbr(&[m1, m2, m3])?;
+        let month = month_from_abbr_fast(m1, m2, m3)?;
         let digit = |b: u8| u32::from(b - b'0');
         let day = if d1 == b' ' {
             digit(d2)
@@ -296,7 +296,8 @@ fn split_tag(word: &str) -> Option<(&str, Option<&str>)> {
     if tag.is_empty() {
         return None;
     }
-    match memchr::memchr(b'[', tag.as_bytes()) {
+    // A byte scan, not a `memchr` call: tags are a few bytes long.
+    match byte_index(tag.as_bytes(), b'[') {
         Some(open) if tag.ends_with(']') => Some((
             tag.get(..open)?,
             tag.get(open + 1..tag.len() - 1).filter(|p| !p.is_empty()),
@@ -344,43 +345,76 @@ pub(crate) fn parse_header<'a>(line: &'a str, clock: &mut Clock) -> Option<Heade
             (Framing::Rfc3339, word, time, rest.get(after_at..)?)
         };
     let rest = rest.trim_start_matches(' ');
-    let mut header = Header {
+    let (hostname, app_name, procid, msg) = host_and_tag(rest);
+    Some(Header {
         framing,
         pri,
         version: None,
         timestamp,
         time,
-        hostname: None,
-        app_name: None,
-        procid: None,
+        hostname,
+        app_name,
+        procid,
         msgid: None,
         structured_data: None,
-        msg: rest,
-    };
+        msg,
+    })
+}
+
+/// What follows the time of an RFC 3164 line: `(hostname, app_name, procid, msg)`.
+type HostTag<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, &'a str);
+
+/// Splits the host, the tag and the message after the time (leading spaces already skipped).
+#[inline]
+fn host_and_tag(rest: &str) -> HostTag<'_> {
+    host_and_tag_usual(rest).unwrap_or_else(|| host_and_tag_general(rest))
+}
+
+/// [`host_and_tag`] for every shape: a tag without a host, a host without a tag, runs of
+/// spaces, `--- last message repeated … ---`.
+fn host_and_tag_general(rest: &str) -> HostTag<'_> {
     // "--- last message repeated N times ---" and similar carry no host.
     if rest.starts_with("---") || rest.starts_with("last message repeated") {
-        return Some(header);
+        return (None, None, None, rest);
     }
     let Some((first, after_first)) = split_short_word(rest) else {
-        return Some(header);
+        return (None, None, None, rest);
     };
     if let Some((app, pid)) = split_tag(first) {
         // A tag right after the time: a local log without a host name.
-        header.app_name = Some(app);
-        header.procid = pid;
-        header.msg = after_first;
-        return Some(header);
+        return (None, Some(app), pid, after_first);
     }
-    header.hostname = Some(first);
-    header.msg = after_first;
     if let Some((second, after_second)) = split_short_word(after_first)
         && let Some((app, pid)) = split_tag(second)
     {
-        header.app_name = Some(app);
-        header.procid = pid;
-        header.msg = after_second;
+        return (Some(first), Some(app), pid, after_second);
     }
-    Some(header)
+    (Some(first), None, None, after_first)
+}
+
+/// [`host_and_tag`] for the usual shape, `host app[pid]: msg` with one space after the host:
+/// both words read straight from the text, without the trimming and re-splitting of the
+/// general reader; `None` (the general reader's turn) for any other shape.
+#[inline]
+fn host_and_tag_usual(rest: &str) -> Option<HostTag<'_>> {
+    let bytes = rest.as_bytes();
+    let host_end = separator_at(bytes, 0, false);
+    // A host of one byte or more, one space after it, then the tag.
+    let tag_start = host_end + 1;
+    if host_end == 0 || bytes.get(tag_start).is_none_or(|&b| b == b' ') {
+        return None;
+    }
+    let host = rest.get(..host_end)?;
+    if host.ends_with(':') || host.starts_with("---") || rest.starts_with("last message repeated") {
+        return None;
+    }
+    let tag_end = separator_at(bytes, tag_start, false);
+    let (app, pid) = split_tag(rest.get(tag_start..tag_end)?)?;
+    let msg = match rest.get(tag_end + 1..) {
+        Some(msg) => msg.trim_start_matches(' '),
+        None => "",
+    };
+    Some((Some(host), Some(app), pid, msg))
 }
 
 /// Parses the rest of an RFC 5424 line after `<pri>1 `.
@@ -463,6 +497,28 @@ fn severity_of(pri: Option<u32>) -> Severity {
     }
 }
 
+/// `line.trim_end_matches(['\r', ' '])` as a byte loop (the `char` pattern decodes from the
+/// end; both bytes are ASCII, which no byte of a multi-byte character equals).
+#[inline]
+fn trim_end_cr_space(line: &str) -> &str {
+    let end = line
+        .as_bytes()
+        .iter()
+        .rposition(|&b| b != b'\r' && b != b' ')
+        .map_or(0, |last| last + 1);
+    line.get(..end).unwrap_or(line)
+}
+
+/// `text.trim_start().is_empty()`, answered by the first byte when it is visible ASCII (a
+/// syslog line starts with its time or `<pri>`).
+#[inline]
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(first) if first.is_ascii_graphic() => false,
+        _ => text.trim_start().is_empty(),
+    }
+}
+
 /// The syslog (and auth.log) parser.
 #[derive(Debug)]
 pub(crate) struct SyslogParser {
@@ -491,8 +547,8 @@ impl LineParser for SyslogParser {
     }
 
     fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
-        let trimmed = line.trim_end_matches(['\r', ' ']);
-        if trimmed.trim_start().is_empty() {
+        let trimmed = trim_end_cr_space(line);
+        if is_blank(trimmed) {
             return LineOutcome::Skip;
         }
         if trimmed.starts_with('{') {
@@ -516,7 +572,9 @@ impl LineParser for SyslogParser {
             event.raw = RawRecord::text(line);
             return LineOutcome::Event(event);
         }
-        let Some(header) = parse_header(trimmed, &mut self.clock) else {
+        // Bound by reference: moving the header out of the `Option` copied it.
+        let parsed = parse_header(trimmed, &mut self.clock);
+        let Some(header) = &parsed else {
             return LineOutcome::Reject(
                 "not a syslog line: no RFC 3164, RFC 5424 or RFC 3339 timestamp header".to_owned(),
             );
@@ -524,7 +582,7 @@ impl LineParser for SyslogParser {
         self.last_time = Some(header.time);
         LineOutcome::Event(event_for(
             line,
-            &header,
+            header,
             self.format,
             self.clock.offset_secs(),
         ))
@@ -896,6 +954,74 @@ mod tests {
     }
 
     #[test]
+    fn usual_host_and_tag_reader_agrees_with_the_general_one() {
+        let cases: [(&str, HostTag<'_>); 12] = [
+            (
+                "web1 sshd[812]: Accepted x",
+                (Some("web1"), Some("sshd"), Some("812"), "Accepted x"),
+            ),
+            (
+                "web1 sudo:    alice : TTY=pts/0",
+                (Some("web1"), Some("sudo"), None, "alice : TTY=pts/0"),
+            ),
+            ("h app:", (Some("h"), Some("app"), None, "")),
+            ("h app: ", (Some("h"), Some("app"), None, "")),
+            (
+                "h sshd-session[]: x",
+                (Some("h"), Some("sshd-session"), None, "x"),
+            ),
+            ("h [1]: x", (Some("h"), Some(""), Some("1"), "x")),
+            // Shapes the usual reader leaves to the general one.
+            ("sshd[1]: local", (None, Some("sshd"), Some("1"), "local")),
+            (
+                "h  app: two spaces",
+                (Some("h"), Some("app"), None, "two spaces"),
+            ),
+            (
+                "h lookup for opt",
+                (Some("h"), None, None, "lookup for opt"),
+            ),
+            ("h :", (Some("h"), None, None, ":")),
+            (
+                "--- last message repeated 2 times ---",
+                (None, None, None, "--- last message repeated 2 times ---"),
+            ),
+            ("host", (Some("host"), None, None, "")),
+        ];
+        for (rest, expected) in cases {
+            assert_eq!(host_and_tag(rest), expected, "{rest:?}");
+            assert_eq!(host_and_tag_general(rest), expected, "{rest:?}");
+        }
+        assert_eq!(host_and_tag_usual("sshd[1]: local"), None);
+        assert_eq!(host_and_tag_usual("h  app: x"), None);
+        assert_eq!(host_and_tag_usual("h app"), None);
+    }
+
+    #[test]
+    fn line_trims_match_str_trims() {
+        for text in [
+            "",
+            " ",
+            "\r",
+            "a \r",
+            "a\r\n",
+            " \t ",
+            "\u{a0}",
+            "x \r \r",
+            "é \r",
+            "\u{2003}x",
+            "{\"a\":1} \r",
+        ] {
+            assert_eq!(
+                trim_end_cr_space(text),
+                text.trim_end_matches(['\r', ' ']),
+                "{text:?}"
+            );
+            assert_eq!(is_blank(text), text.trim_start().is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
     fn clock_day_cache_gives_civil_ms() {
         let mut clock = Clock::new(&ParseOptions::default());
         for (year, month, day, hms) in [
@@ -938,6 +1064,34 @@ mod tests {
                     );
                 }
             }
+        }
+
+        #[test]
+        fn usual_host_and_tag_reader_agrees_with_the_general_one_on_mutations(
+            edits in crate::text::test_support::edits(),
+            text in "[a1 :\\[\\]\u{e9}-]{0,24}",
+        ) {
+            if let Some(usual) = host_and_tag_usual(&text) {
+                proptest::prop_assert_eq!(usual, host_and_tag_general(&text), "{:?}", text);
+            }
+            for base in [
+                "web1 sshd[812]: Accepted publickey for a from 1.2.3.4 port 5 ssh2",
+                "web1 sudo:    alice : TTY=pts/0 ; USER=root ; COMMAND=/bin/sh",
+                "h app: x",
+            ] {
+                for rest in crate::text::test_support::mutations(base, &edits) {
+                    let rest = rest.trim_start_matches(' ');
+                    if let Some(usual) = host_and_tag_usual(rest) {
+                        proptest::prop_assert_eq!(usual, host_and_tag_general(rest), "{:?}", rest);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn line_trims_agree_with_str_trims(text in "[a \r\t\n\u{a0}\u{e9}{]{0,8}") {
+            proptest::prop_assert_eq!(trim_end_cr_space(&text), text.trim_end_matches(['\r', ' ']));
+            proptest::prop_assert_eq!(is_blank(&text), text.trim_start().is_empty());
         }
 
         #[test]
