@@ -2,8 +2,6 @@
 // Benchmarks set up fixed inputs; a failed setup is a bug in the benchmark, so panicking is right.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-// Linked for its global allocator (mimalloc), as every bench binary is.
-use logsec_benches as _;
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -12,8 +12,6 @@
 // A benchmark may stop on an unreadable fixture.
 #![allow(clippy::expect_used)]
 
-// Linked for its global allocator (mimalloc), as every bench binary is.
-use logsec_benches as _;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};

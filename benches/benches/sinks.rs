@@ -5,8 +5,6 @@
 // A benchmark that cannot set up its endpoint has nothing to measure: failing loudly is right.
 #![allow(clippy::expect_used, clippy::panic)]
 
-// Linked for its global allocator (mimalloc), as every bench binary is.
-use logsec_benches as _;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;

@@ -8,8 +8,6 @@
 //! perf stat -e task-clock target/release/examples/falcoloop 200
 //! ```
 
-// Linked for its global allocator (mimalloc), as every bench binary is.
-use logsec_benches as _;
 use std::path::Path;
 
 use logsec_event::{Event, RawRecord, SourceFormat, ocsf};

@@ -207,11 +207,6 @@ enum IamCommand {
     },
 }
 
-/// mimalloc: a scan allocates and frees a few small objects per record (the lazy view's
-/// cuts, the normalized event), which glibc's allocator makes about 5 % of a scan's time.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -15,11 +15,6 @@ mod formats;
 mod spark;
 mod table;
 
-/// The module's own Rust allocations (lazy views, events, Arrow builders) go to mimalloc, as in
-/// the `logsec` binary; Python's objects keep Python's allocator.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", logsec::VERSION)?;
