@@ -86,10 +86,7 @@ fn visitor_run<R: Read, F: FnMut(&Event<'_>)>(
     let mut framer = Framer::new(options);
     let mut sink = VisitorSink {
         visit,
-        summary: ParseSummary {
-            file: options.file_name.clone(),
-            ..ParseSummary::default()
-        },
+        summary: summary_for(options),
         strict,
     };
     crate::reader::run(reader, &mut framer, &mut sink, &label(options))?;
@@ -181,10 +178,7 @@ where
     let mut sink = DeferringSink {
         defer,
         visit,
-        summary: ParseSummary {
-            file: options.file_name.clone(),
-            ..ParseSummary::default()
-        },
+        summary: summary_for(options),
         strict: false,
     };
     crate::reader::run(reader, &mut framer, &mut sink, &label(options))?;
@@ -231,24 +225,42 @@ where
     D: Fn(SourceFormat) -> bool,
     F: FnMut(&mut Pending<'_>),
 {
-    let compressed =
-        bytes.starts_with(&crate::reader::GZIP_MAGIC) || crate::reader::is_base64_gzip(bytes);
-    if compressed {
+    if is_compressed(bytes) {
         return parse_reader_deferred(bytes, options, defer, visit);
     }
-    let mut framer = Framer::new(options);
     let mut sink = DeferringSink {
         defer,
         visit,
-        summary: ParseSummary {
-            file: options.file_name.clone(),
-            ..ParseSummary::default()
-        },
+        summary: summary_for(options),
         strict: false,
     };
-    framer.feed(bytes, true, &mut sink)?;
-    framer.finish(&mut sink, None);
-    Ok(sink.summary.finish(framer.format))
+    let format = feed_whole(bytes, options, &mut sink)?;
+    Ok(sink.summary.finish(format))
+}
+
+/// The empty summary of a parse with `options` (named after its file).
+fn summary_for(options: &ParseOptions) -> ParseSummary {
+    ParseSummary {
+        file: options.file_name.clone(),
+        ..ParseSummary::default()
+    }
+}
+
+/// Whether `bytes` is a gzip or base64-gzip input (which the reader path decompresses).
+fn is_compressed(bytes: &[u8]) -> bool {
+    bytes.starts_with(&crate::reader::GZIP_MAGIC) || crate::reader::is_base64_gzip(bytes)
+}
+
+/// Frames the whole in-memory input `bytes` into `sink` in place; the format it was read as.
+fn feed_whole<'b>(
+    bytes: &'b [u8],
+    options: &ParseOptions,
+    sink: &mut dyn Sink<'b>,
+) -> Result<Option<SourceFormat>, ParseError> {
+    let mut framer = Framer::new(options);
+    framer.feed(bytes, true, sink)?;
+    framer.finish(sink, None);
+    Ok(framer.format)
 }
 
 /// Parses an in-memory input, calling `visit` with every event, as [`parse_reader`] does but
@@ -264,23 +276,16 @@ pub fn parse_slice<F: FnMut(&Event<'_>)>(
     options: &ParseOptions,
     visit: F,
 ) -> Result<ParseSummary, ParseError> {
-    let compressed =
-        bytes.starts_with(&crate::reader::GZIP_MAGIC) || crate::reader::is_base64_gzip(bytes);
-    if compressed {
+    if is_compressed(bytes) {
         return visitor_run(bytes, options, visit, false);
     }
-    let mut framer = Framer::new(options);
     let mut sink = VisitorSink {
         visit,
-        summary: ParseSummary {
-            file: options.file_name.clone(),
-            ..ParseSummary::default()
-        },
+        summary: summary_for(options),
         strict: false,
     };
-    framer.feed(bytes, true, &mut sink)?;
-    framer.finish(&mut sink, None);
-    Ok(sink.summary.finish(framer.format))
+    let format = feed_whole(bytes, options, &mut sink)?;
+    Ok(sink.summary.finish(format))
 }
 
 /// Like [`parse_reader`], but stops at the first rejected record and returns it as
@@ -347,10 +352,7 @@ fn bytes_run<'a>(
     let mut framer = Framer::new(options);
     let mut sink = CollectSink {
         events: Vec::new(),
-        summary: ParseSummary {
-            file: options.file_name.clone(),
-            ..ParseSummary::default()
-        },
+        summary: summary_for(options),
         strict,
     };
     let compressed =

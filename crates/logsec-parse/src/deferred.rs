@@ -190,6 +190,23 @@ mod tests {
     /// Every deferred CloudTrail and Kubernetes audit record of the corpus is read from its
     /// members by the format's member reader itself (no fall-back to the text parse), and
     /// that gives exactly what the text parse gives.
+    /// The OCSF JSON of the event `format`'s member reader makes of `members` (no fallback to
+    /// the text parse: a failed read fails the test).
+    fn read_members<'n, 'a, V: crate::member_de::MemberValue<'n, 'a>>(
+        format: SourceFormat,
+        members: impl Iterator<Item = (&'n str, V)>,
+        text: &'a str,
+    ) -> String {
+        let read = match format {
+            SourceFormat::Cloudtrail => crate::cloudtrail::parse_members(members, text),
+            _ => crate::k8s_audit::parse_members(members, text),
+        };
+        match read {
+            Some(Outcome::Event(event)) => event.to_ocsf_json(),
+            _ => panic!("the member read made no event of {text}"),
+        }
+    }
+
     #[test]
     fn conformance_member_reads_match_text_parses() {
         let Some(root) = crate::text::conformance::corpus_dir() else {
@@ -219,29 +236,19 @@ mod tests {
                         // From the value texts, then from the view's nodes (nested objects
                         // read from their cut members).
                         let texts = raw.members().expect("a deferred record has members");
-                        let read = match format {
-                            SourceFormat::Cloudtrail => {
-                                crate::cloudtrail::parse_members(texts, text)
-                            }
-                            _ => crate::k8s_audit::parse_members(texts, text),
-                        };
-                        let read = read.unwrap_or_else(|| panic!("member read failed: {text}"));
-                        let Outcome::Event(event) = read else {
-                            panic!("not an event: {text}");
-                        };
-                        assert_eq!(event.to_ocsf_json(), want, "{}", path.display());
+                        assert_eq!(
+                            read_members(format, texts, text),
+                            want,
+                            "{}",
+                            path.display()
+                        );
                         let nodes = raw.member_nodes().expect("a deferred record has members");
-                        let read = match format {
-                            SourceFormat::Cloudtrail => {
-                                crate::cloudtrail::parse_members(nodes, text)
-                            }
-                            _ => crate::k8s_audit::parse_members(nodes, text),
-                        };
-                        let read = read.unwrap_or_else(|| panic!("node read failed: {text}"));
-                        let Outcome::Event(event) = read else {
-                            panic!("not an event: {text}");
-                        };
-                        assert_eq!(event.to_ocsf_json(), want, "{}", path.display());
+                        assert_eq!(
+                            read_members(format, nodes, text),
+                            want,
+                            "{}",
+                            path.display()
+                        );
                         compared += 1;
                     },
                 )
