@@ -27,6 +27,25 @@ const CLOUDTRAIL_LINES: &str = concat!(
     "\n",
 );
 
+/// The eventName of each record of [`CLOUDTRAIL_LINES`] that is one, in order.
+const EVENT_NAMES: [Option<&str>; 5] = [
+    Some("GetObject"),
+    Some("CreateUser"),
+    Some("AssumeRole"),
+    Some("StopLogging"),
+    Some("RunInstances"),
+];
+
+/// The eventName of a record, read from its raw view.
+fn event_name(pending: &logsec_parse::Pending<'_>) -> Option<String> {
+    pending
+        .event()
+        .raw
+        .member("eventName")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
 /// What `visit` saw: (normalized on arrival, eventName read from the raw view, class before
 /// and after normalizing, the normalized event's OCSF JSON).
 type Seen = Vec<(bool, Option<String>, u32, u32, String)>;
@@ -39,12 +58,7 @@ fn deferred(input: &str, defer: bool, normalize: bool) -> (ParseSummary, Seen) {
         |format| defer && format == SourceFormat::Cloudtrail,
         |pending| {
             let arrived_normalized = pending.is_normalized();
-            let name = pending
-                .event()
-                .raw
-                .member("eventName")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned);
+            let name = event_name(pending);
             let class_before = pending.event().class_uid;
             if normalize {
                 let event = pending.normalize().expect("valid records normalize");
@@ -70,12 +84,7 @@ fn deferred(input: &str, defer: bool, normalize: bool) -> (ParseSummary, Seen) {
 fn deferred_bytes(input: &[u8], slice: bool) -> (ParseSummary, Vec<(Option<String>, String)>) {
     let mut seen = Vec::new();
     let visit = |pending: &mut logsec_parse::Pending<'_>| {
-        let name = pending
-            .event()
-            .raw
-            .member("eventName")
-            .and_then(|v| v.as_str())
-            .map(str::to_owned);
+        let name = event_name(pending);
         let json = pending
             .normalize()
             .map(|e| e.to_ocsf_json())
@@ -113,16 +122,7 @@ fn slices_parse_as_readers_do() {
     }
     let (summary, seen) = deferred_bytes(lines, true);
     let names: Vec<Option<&str>> = seen.iter().map(|(name, _)| name.as_deref()).collect();
-    assert_eq!(
-        names,
-        [
-            Some("GetObject"),
-            Some("CreateUser"),
-            Some("AssumeRole"),
-            Some("StopLogging"),
-            Some("RunInstances")
-        ]
-    );
+    assert_eq!(names, EVENT_NAMES);
     assert_eq!(summary.events, 5);
     // The malformed line and the array that is not a record.
     // The malformed line, and the two elements of the array line that are not records.
@@ -163,16 +163,7 @@ fn counts_and_rejects_are_those_of_the_eager_parse() {
         // Every record arrives unnormalized, those inside envelopes included, as a Base
         // Event whose raw view is read without normalizing.
         let names: Vec<Option<&str>> = seen.iter().map(|s| s.1.as_deref()).collect();
-        assert_eq!(
-            names,
-            [
-                Some("GetObject"),
-                Some("CreateUser"),
-                Some("AssumeRole"),
-                Some("StopLogging"),
-                Some("RunInstances")
-            ]
-        );
+        assert_eq!(names, EVENT_NAMES);
         assert!(seen.iter().all(|s| !s.0 && s.2 == 0));
         if normalize {
             let classes: Vec<u32> = seen.iter().map(|s| s.3).collect();
