@@ -213,25 +213,43 @@ fn zero_bytes(word: u64) -> u64 {
 pub(crate) fn separator_at(bytes: &[u8], from: usize, tabs: bool) -> usize {
     const SPACES: u64 = 0x2020_2020_2020_2020;
     const TABS: u64 = 0x0909_0909_0909_0909;
+    first_marked(
+        bytes,
+        from,
+        |word| {
+            let spaces = zero_bytes(word ^ SPACES);
+            if tabs {
+                spaces | zero_bytes(word ^ TABS)
+            } else {
+                spaces
+            }
+        },
+        |b| b == b' ' || (tabs && b == b'\t'),
+    )
+}
+
+/// The index of the first byte at or after `from` that `marks` flags in its eight-byte word
+/// (the lowest flag exact, as [`zero_bytes`] gives it) or, among the last bytes, that `is`
+/// accepts; the length of `bytes` if there is none.
+#[inline(always)]
+fn first_marked(
+    bytes: &[u8],
+    from: usize,
+    marks: impl Fn(u64) -> u64,
+    is: impl Fn(u8) -> bool,
+) -> usize {
     let mut at = from;
     while let Some(chunk) = bytes.get(at..at + 8) {
         let mut eight = [0u8; 8];
         eight.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(eight);
-        let mut found = zero_bytes(word ^ SPACES);
-        if tabs {
-            found |= zero_bytes(word ^ TABS);
-        }
+        let found = marks(u64::from_le_bytes(eight));
         if found != 0 {
             return at + (found.trailing_zeros() / 8) as usize;
         }
         at += 8;
     }
     let tail = bytes.get(at..).unwrap_or(&[]);
-    at + tail
-        .iter()
-        .position(|&b| b == b' ' || (tabs && b == b'\t'))
-        .unwrap_or(tail.len())
+    at + tail.iter().position(|&b| is(b)).unwrap_or(tail.len())
 }
 
 /// The index of the first space at or after `start`, or the length of `bytes`. Most bare
@@ -321,22 +339,12 @@ pub(crate) fn closing_quote_short(bytes: &[u8], from: usize) -> usize {
 fn quote_or_backslash(bytes: &[u8], from: usize) -> usize {
     const QUOTES: u64 = 0x2222_2222_2222_2222;
     const BACKSLASHES: u64 = 0x5c5c_5c5c_5c5c_5c5c;
-    let mut at = from;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(eight);
-        let found = zero_bytes(word ^ QUOTES) | zero_bytes(word ^ BACKSLASHES);
-        if found != 0 {
-            return at + (found.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    let tail = bytes.get(at..).unwrap_or(&[]);
-    at + tail
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\')
-        .unwrap_or(tail.len())
+    first_marked(
+        bytes,
+        from,
+        |word| zero_bytes(word ^ QUOTES) | zero_bytes(word ^ BACKSLASHES),
+        |b| b == b'"' || b == b'\\',
+    )
 }
 
 /// The index of the `]` closing a group that starts at `from`: the first `]` followed by a
