@@ -6,6 +6,9 @@
 use logsec_event::{JsonValue, JsonView, RawRecord};
 use proptest::prelude::*;
 
+mod common;
+use common::{json_value, object};
+
 /// Whether to ask for a container's tree before walking into it.
 #[derive(Clone, Copy, Debug)]
 enum Order {
@@ -55,53 +58,6 @@ fn check(text: &str) {
         same(raw.view().expect("valid JSON"), &tree, order);
         same(JsonView::from_tree(&tree), &tree, order);
     }
-}
-
-fn json_string() -> impl Strategy<Value = String> {
-    let piece = prop_oneof![
-        6 => "[a-c]{1,3}",
-        1 => Just("\\n".to_owned()),
-        1 => Just("\\\"".to_owned()),
-        1 => Just("]".to_owned()),
-        1 => Just("\\u0041".to_owned()),
-    ];
-    prop::collection::vec(piece, 0..3).prop_map(|pieces| format!("\"{}\"", pieces.concat()))
-}
-
-fn ws() -> impl Strategy<Value = &'static str> {
-    prop_oneof![4 => Just(""), 1 => Just(" "), 1 => Just("\n\t")]
-}
-
-fn json_value() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![
-        Just("null".to_owned()),
-        Just("true".to_owned()),
-        Just("false".to_owned()),
-        "-?(0|[1-9][0-9]{0,3})(\\.[0-9]{1,2})?",
-        json_string(),
-    ];
-    leaf.prop_recursive(5, 48, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec((ws(), inner.clone(), ws()), 0..5).prop_map(|items| {
-                let items: Vec<String> = items
-                    .into_iter()
-                    .map(|(a, v, b)| format!("{a}{v}{b}"))
-                    .collect();
-                format!("[{}]", items.join(","))
-            }),
-            object(inner),
-        ]
-    })
-}
-
-fn object(value: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
-    prop::collection::vec((ws(), json_string(), ws(), value), 0..6).prop_map(|members| {
-        let members: Vec<String> = members
-            .into_iter()
-            .map(|(a, k, b, v)| format!("{a}{k}{b}:{v}"))
-            .collect();
-        format!("{{{}}}", members.join(","))
-    })
 }
 
 proptest! {
