@@ -24,6 +24,24 @@ fn eq(value: &str, case: Case) -> Test {
     Test::Str(StrMatcher::equals(value, case).unwrap())
 }
 
+/// The ids of the rules `rules` finds for `e` through its index, and of those whose whole
+/// condition holds when every rule is tried: the index must never change the answer.
+fn ids_indexed_and_whole<'r>(rules: &'r RuleSet, e: &Event<'_>) -> (Vec<&'r str>, Vec<&'r str>) {
+    let mut out = Vec::new();
+    rules.matches(e, &mut out);
+    let indexed = out
+        .iter()
+        .map(|m| rules.rules()[m.rule].id.as_str())
+        .collect();
+    let whole = rules
+        .rules()
+        .iter()
+        .filter(|r| r.matches(e))
+        .map(|r| r.id.as_str())
+        .collect();
+    (indexed, whole)
+}
+
 #[test]
 fn missing_null_and_negation_are_explicit() {
     let e = event(r#"{"a":"x","n":null,"l":[]}"#);
@@ -298,19 +316,8 @@ fn the_index_files_rules_under_their_most_discriminating_field_and_misses_no_mat
         for record in [RawRecord::json(json), RawRecord::json(json.to_owned())] {
             let mut e = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
             e.raw = record;
-            let mut out = Vec::new();
-            rules.matches(&e, &mut out);
-            let ids: Vec<&str> = out
-                .iter()
-                .map(|m| rules.rules()[m.rule].id.as_str())
-                .collect();
+            let (ids, unindexed) = ids_indexed_and_whole(&rules, &e);
             assert_eq!(ids, expected, "{json}");
-            let unindexed: Vec<&str> = rules
-                .rules()
-                .iter()
-                .filter(|r| r.matches(&e))
-                .map(|r| r.id.as_str())
-                .collect();
             assert_eq!(unindexed, expected, "{json}");
         }
     }
@@ -411,18 +418,7 @@ fn narrowed_conditions_match_as_the_whole_conditions_do() {
             ] {
                 let mut e = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
                 e.raw = record;
-                let mut out = Vec::new();
-                rules.matches(&e, &mut out);
-                let ids: Vec<&str> = out
-                    .iter()
-                    .map(|m| rules.rules()[m.rule].id.as_str())
-                    .collect();
-                let whole: Vec<&str> = rules
-                    .rules()
-                    .iter()
-                    .filter(|r| r.matches(&e))
-                    .map(|r| r.id.as_str())
-                    .collect();
+                let (ids, whole) = ids_indexed_and_whole(&rules, &e);
                 assert_eq!(ids, whole, "{json}");
                 seen.extend(whole);
             }
