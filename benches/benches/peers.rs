@@ -123,28 +123,9 @@ fn lines(bytes: &[u8]) -> Vec<&str> {
         .collect()
 }
 
-/// Parse + rules + normalize, as a scan runs them: every record is validated and matched
-/// through its lazy raw view (the SigmaHQ CloudTrail rules read only raw paths), and the
-/// records a rule matched are normalized to OCSF (what an alert is built from). The input is
-/// parsed in place, as the pipeline parses its in-memory chunks (`parse_slice_deferred`).
-/// Returns the number of (rule, event) matches.
+/// [`logsec_benches::sigma_scan`]: the headline, as a scan runs it.
 fn logsec_sigma(rules: &SigmaRules, input: &[u8]) -> usize {
-    let mut scratch = Vec::new();
-    let mut matches = 0;
-    parse_slice_deferred(
-        input,
-        &ParseOptions::default(),
-        |format| rules.rule_set().reads_raw_only(format),
-        |pending| {
-            scratch.clear();
-            rules.matches(pending.event(), &mut scratch);
-            if !scratch.is_empty() && pending.normalize().is_some() {
-                matches += scratch.len();
-            }
-        },
-    )
-    .expect("generated input parses");
-    matches
+    logsec_benches::sigma_scan(rules, input).expect("generated input parses")
 }
 
 /// Parse + normalize every record, then rules: the number of (rule, event) matches.

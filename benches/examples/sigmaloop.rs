@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use logsec_parse::{ParseOptions, parse_slice, parse_slice_deferred};
+use logsec_parse::{ParseOptions, parse_slice};
 use logsec_rules::sigma::{SigmaConfig, SigmaLoader, SigmaRules};
 
 fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -30,24 +30,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn deferred(rules: &SigmaRules, input: &[u8]) -> usize {
-    let mut scratch = Vec::new();
-    let mut matches = 0;
-    let result = parse_slice_deferred(
-        input,
-        &ParseOptions::default(),
-        |format| rules.rule_set().reads_raw_only(format),
-        |pending| {
-            scratch.clear();
-            rules.matches(pending.event(), &mut scratch);
-            if !scratch.is_empty() && pending.normalize().is_some() {
-                matches += scratch.len();
-            }
-        },
-    );
-    if let Err(err) = result {
+    logsec_benches::sigma_scan(rules, input).unwrap_or_else(|err| {
         eprintln!("parse error: {err}");
-    }
-    matches
+        0
+    })
 }
 
 fn eager(rules: Option<&SigmaRules>, input: &[u8]) -> usize {
