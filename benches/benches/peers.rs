@@ -15,7 +15,6 @@
 //! `LOGSEC_BENCH_EVENTS` sets the number of generated events (default 20 000).
 #![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
 
-use std::borrow::Cow;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -26,8 +25,6 @@ use logsec_parse::{ParseOptions, parse_slice, parse_slice_deferred};
 use logsec_rules::falco::RuleFile;
 use logsec_rules::sigma::{SigmaConfig, SigmaLoader, SigmaRules};
 use logsec_rules::{Engine, EngineOptions};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 
 fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
@@ -72,47 +69,6 @@ fn measure(iters: u64, mut f: impl FnMut() -> usize) -> Duration {
         (Some(start), Some(end)) => end.saturating_sub(start),
         _ => wall.elapsed(),
     }
-}
-
-/// A typed, borrowed CloudTrail record: what a parser that knows the schema must at least do
-/// (strings borrowed where unescaped, nested objects kept as raw JSON).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct TypedRecord<'a> {
-    #[serde(borrow)]
-    event_version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    user_identity: Option<&'a RawValue>,
-    #[serde(borrow)]
-    event_time: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    event_source: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    event_name: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    aws_region: Option<Cow<'a, str>>,
-    #[serde(borrow, rename = "sourceIPAddress")]
-    source_ip_address: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    user_agent: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    error_code: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    error_message: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    request_parameters: Option<&'a RawValue>,
-    #[serde(borrow)]
-    response_elements: Option<&'a RawValue>,
-    #[serde(borrow, rename = "requestID")]
-    request_id: Option<Cow<'a, str>>,
-    #[serde(borrow, rename = "eventID")]
-    event_id: Option<Cow<'a, str>>,
-    read_only: Option<bool>,
-    #[serde(borrow)]
-    event_type: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    recipient_account_id: Option<Cow<'a, str>>,
 }
 
 fn lines(bytes: &[u8]) -> Vec<&str> {
@@ -309,10 +265,7 @@ fn peers(c: &mut Criterion) {
             measure(iters, || {
                 records
                     .iter()
-                    .map(|l| {
-                        let r: TypedRecord<'_> = serde_json::from_str(l).expect("valid record");
-                        usize::from(r.event_name.is_some())
-                    })
+                    .map(|l| usize::from(logsec_benches::typed_parse(l)))
                     .sum()
             })
         })

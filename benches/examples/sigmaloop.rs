@@ -1,5 +1,5 @@
 //! A fixed amount of the `peers` headline work, for `perf record` / `perf stat` on a busy host:
-//! `sigmaloop EVENTS REPS [eager|deferred|parse]` generates EVENTS CloudTrail JSON lines
+//! `sigmaloop EVENTS REPS [eager|deferred|parse|typed|index]` generates EVENTS CloudTrail JSON lines
 //! (the `peers` bench's generator and seed), loads the SigmaHQ AWS CloudTrail rules from
 //! `../shared/corpus`, and runs the scan path (deferred: validated, matched through the raw
 //! view, matched records normalized) REPS times, printing the matches of one pass.
@@ -97,6 +97,13 @@ fn main() {
         last = match mode.as_str() {
             "eager" => eager(Some(&rules), &input),
             "parse" => eager(None, &input),
+            "typed" => std::str::from_utf8(&input)
+                .map(|text| {
+                    text.lines()
+                        .filter(|l| logsec_benches::typed_parse(l))
+                        .count()
+                })
+                .unwrap_or(0),
             _ => deferred(&rules, &input),
         };
     }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::format::SourceFormat;
 use crate::json::JsonValue;
-use crate::members::{Checked, LazyNode, RawMembers, RawNode, check};
+use crate::members::{Checked, CutPlan, LazyNode, RawMembers, RawNode, check};
 use crate::ocsf::{self, OcsfClass};
 use crate::path::Segment;
 use crate::severity::Severity;
@@ -565,6 +565,8 @@ pub struct RawRecord<'a> {
     /// object for a validated record) and, for an object, its lazy view, made on first member
     /// access, so a record no raw path reads costs nothing.
     checked: OnceLock<Checked<'a>>,
+    /// The nested objects the validating pass cuts as well ([`RawRecord::with_cut_plan`]).
+    cut_plan: CutPlan,
 }
 
 impl<'a> RawRecord<'a> {
@@ -576,6 +578,7 @@ impl<'a> RawRecord<'a> {
             tree: OnceLock::new(),
             validated: false,
             checked: OnceLock::new(),
+            cut_plan: CutPlan::NONE,
         }
     }
 
@@ -593,6 +596,7 @@ impl<'a> RawRecord<'a> {
             tree: OnceLock::new(),
             validated: true,
             checked: OnceLock::new(),
+            cut_plan: CutPlan::NONE,
         }
     }
 
@@ -606,6 +610,7 @@ impl<'a> RawRecord<'a> {
             tree: cell,
             validated: false,
             checked: OnceLock::new(),
+            cut_plan: CutPlan::NONE,
         }
     }
 
@@ -617,7 +622,16 @@ impl<'a> RawRecord<'a> {
             tree: OnceLock::new(),
             validated: false,
             checked: OnceLock::new(),
+            cut_plan: CutPlan::NONE,
         }
+    }
+
+    /// This record, whose validating pass (the first raw read of a [`RawRecord::json`] record
+    /// borrowed from its input) also cuts the nested objects `plan` names, so reading them
+    /// later does not scan their bytes again. What a read gives is unchanged.
+    pub fn with_cut_plan(mut self, plan: CutPlan) -> RawRecord<'a> {
+        self.cut_plan = plan;
+        self
     }
 
     /// The record as it arrived.
@@ -762,6 +776,7 @@ impl<'a> RawRecord<'a> {
             tree,
             validated: false,
             checked: OnceLock::new(),
+            cut_plan: self.cut_plan,
         }
     }
 
@@ -796,7 +811,7 @@ impl<'a> RawRecord<'a> {
         if self.tree.get().is_some() {
             return None;
         }
-        match self.checked.get_or_init(|| check(text)) {
+        match self.checked.get_or_init(|| check(text, &self.cut_plan)) {
             Checked::Object(node) => Some(node),
             Checked::Invalid => {
                 let _ = self.tree.set(None);
@@ -828,6 +843,7 @@ impl Clone for RawRecord<'_> {
             tree: self.tree.clone(),
             validated: self.validated,
             checked: self.checked.clone(),
+            cut_plan: self.cut_plan,
         }
     }
 }

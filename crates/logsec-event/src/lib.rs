@@ -59,7 +59,7 @@ pub use crate::event::{
 };
 pub use crate::format::{FORMATS, FormatInfo, SourceFormat, UnknownFormat};
 pub use crate::json::{JsonNumber, JsonValue};
-pub use crate::members::{RawMembers, RawNode};
+pub use crate::members::{CutPlan, RawMembers, RawNode};
 pub use crate::path::{FieldPath, PathError, Segment, edit_distance, known_ocsf_fields, walk};
 pub use crate::severity::{FalcoPriority, Severity, UnknownSeverity};
 pub use crate::value::FieldValue;

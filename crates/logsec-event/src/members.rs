@@ -527,10 +527,10 @@ pub(crate) enum Checked<'a> {
 
 /// Validates `text` as JSON (serde_json's grammar, without building a tree) and, when it is
 /// an object, cuts it into its top-level members in the same pass.
-pub(crate) fn check(text: &str) -> Checked<'_> {
+pub(crate) fn check<'a>(text: &'a str, plan: &CutPlan) -> Checked<'a> {
     // Objects, nearly every record, in one hand-written pass; other values through serde.
     if text.as_bytes().get(skip_ws(text.as_bytes(), 0)) == Some(&b'{') {
-        return match validate_and_cut(text) {
+        return match validate_and_cut(text, plan) {
             Some((raw, members)) => Checked::Object(LazyNode::with_members(raw, members)),
             None => Checked::Invalid,
         };
@@ -636,16 +636,54 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
     }
 }
 
-/// Validates `text` as one JSON object and cuts it into members: the object's text (without
-/// the surrounding whitespace) and its members; `None` if the text is not valid.
-fn validate_and_cut(text: &str) -> Option<(&str, Members<'_>)> {
+/// Which nested objects a record's validating pass cuts into members while it validates them,
+/// besides the top level it always cuts: the objects nearly every reader of a format walks
+/// into (a CloudTrail record's `userIdentity` and its `sessionContext`, which the rules and the
+/// OCSF actor mapping read). Cutting them in that pass spares the second scan of their bytes
+/// (and of everything nested in them) that cutting them on first access would take. Objects
+/// the plan does not name are validated only, and cut on first access as before; a member of
+/// the plan's name whose value is not an object is validated as any value.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CutPlan {
+    nested: &'static [(&'static str, CutPlan)],
+}
+
+impl CutPlan {
+    /// Cut nothing below the top level.
+    pub const NONE: CutPlan = CutPlan { nested: &[] };
+
+    /// Cut the objects that are the values of the members named in `nested` (at this level),
+    /// and inside each, what its own plan names.
+    pub const fn new(nested: &'static [(&'static str, CutPlan)]) -> CutPlan {
+        CutPlan { nested }
+    }
+
+    /// The plan for the value of the member named `name`, if it is one to cut.
+    #[inline]
+    fn child(&self, name: &str) -> Option<&'static CutPlan> {
+        // Lengths and first bytes rule out nearly every name without a `memcmp` call.
+        self.nested
+            .iter()
+            .find(|(key, _)| {
+                key.len() == name.len()
+                    && key.as_bytes().first() == name.as_bytes().first()
+                    && *key == name
+            })
+            .map(|(_, plan)| plan)
+    }
+}
+
+/// Validates `text` as one JSON object and cuts it into members (and the nested objects
+/// `plan` names): the object's text (without the surrounding whitespace) and its members;
+/// `None` if the text is not valid.
+fn validate_and_cut<'a>(text: &'a str, plan: &CutPlan) -> Option<(&'a str, Members<'a>)> {
     // Most records hold no byte below 0x20 at all (a JSON line has no raw newline): then no
     // string can hold a raw control character, and the string scans look for two bytes, not
     // three.
     if has_control_byte(text.as_bytes()) {
-        validate_and_cut_with::<true>(text)
+        validate_and_cut_with::<true>(text, plan)
     } else {
-        validate_and_cut_with::<false>(text)
+        validate_and_cut_with::<false>(text, plan)
     }
 }
 
@@ -662,48 +700,77 @@ fn has_control_byte(bytes: &[u8]) -> bool {
 }
 
 /// [`validate_and_cut`]; `CONTROLS` is whether the text may hold bytes below 0x20.
-fn validate_and_cut_with<const CONTROLS: bool>(text: &str) -> Option<(&str, Members<'_>)> {
+fn validate_and_cut_with<'a, const CONTROLS: bool>(
+    text: &'a str,
+    plan: &CutPlan,
+) -> Option<(&'a str, Members<'a>)> {
     let bytes = text.as_bytes();
     let start = skip_ws(bytes, 0);
-    if bytes.get(start) != Some(&b'{') {
+    let (end, members) = valid_object_cut::<CONTROLS>(text, start, 0, TOP_CAPACITY, plan)?;
+    if skip_ws(bytes, end) != bytes.len() {
         return None;
     }
-    let mut pos = skip_ws(bytes, start + 1);
-    let mut members = Vec::with_capacity(TOP_CAPACITY);
+    Some((text.get(start..end)?, members))
+}
+
+/// Validates the object starting at `pos` (its `{`), inside `depth` enclosing containers, and
+/// cuts it into members, cutting the nested objects `plan` names on the way: the end
+/// (exclusive) of the object and its members; `None` if it is not a valid object.
+fn valid_object_cut<'a, const CONTROLS: bool>(
+    text: &'a str,
+    pos: usize,
+    depth: usize,
+    capacity: usize,
+    plan: &CutPlan,
+) -> Option<(usize, Members<'a>)> {
+    let bytes = text.as_bytes();
+    if bytes.get(pos) != Some(&b'{') || depth >= MAX_DEPTH {
+        return None;
+    }
+    let mut pos = skip_ws(bytes, pos + 1);
+    let mut members = Vec::with_capacity(capacity);
     if bytes.get(pos) == Some(&b'}') {
-        pos += 1;
-    } else {
-        loop {
-            if bytes.get(pos) != Some(&b'"') {
-                return None;
+        return Some((pos + 1, members));
+    }
+    loop {
+        if bytes.get(pos) != Some(&b'"') {
+            return None;
+        }
+        let (key_end, escaped) = valid_string_end::<CONTROLS>(bytes, pos + 1)?;
+        let key = member_name(text, pos, key_end, escaped)?;
+        pos = skip_ws(bytes, key_end);
+        if bytes.get(pos) != Some(&b':') {
+            return None;
+        }
+        let value_start = skip_ws(bytes, pos + 1);
+        let cut = match plan.child(&key) {
+            Some(sub) if bytes.get(value_start) == Some(&b'{') => Some(
+                valid_object_cut::<CONTROLS>(text, value_start, depth + 1, NESTED_CAPACITY, sub)?,
+            ),
+            _ => None,
+        };
+        let (value_end, node) = match cut {
+            Some((value_end, nested)) => (
+                value_end,
+                LazyNode::with_members(text.get(value_start..value_end)?, nested),
+            ),
+            None => {
+                let (value_end, plain_string) =
+                    valid_element_end::<CONTROLS>(bytes, value_start, depth + 1)?;
+                (
+                    value_end,
+                    LazyNode::member_value(text.get(value_start..value_end)?, plain_string),
+                )
             }
-            let (key_end, escaped) = valid_string_end::<CONTROLS>(bytes, pos + 1)?;
-            let key = member_name(text, pos, key_end, escaped)?;
-            pos = skip_ws(bytes, key_end);
-            if bytes.get(pos) != Some(&b':') {
-                return None;
-            }
-            let value_start = skip_ws(bytes, pos + 1);
-            let (value_end, plain_string) = valid_element_end::<CONTROLS>(bytes, value_start, 1)?;
-            members.push(Member::new(
-                key,
-                LazyNode::member_value(text.get(value_start..value_end)?, plain_string),
-            ));
-            pos = skip_ws(bytes, value_end);
-            match bytes.get(pos) {
-                Some(b',') => pos = skip_ws(bytes, pos + 1),
-                Some(b'}') => {
-                    pos += 1;
-                    break;
-                }
-                _ => return None,
-            }
+        };
+        members.push(Member::new(key, node));
+        pos = skip_ws(bytes, value_end);
+        match bytes.get(pos) {
+            Some(b',') => pos = skip_ws(bytes, pos + 1),
+            Some(b'}') => return Some((pos + 1, members)),
+            _ => return None,
         }
     }
-    if skip_ws(bytes, pos) != bytes.len() {
-        return None;
-    }
-    Some((text.get(start..pos)?, members))
 }
 
 /// [`valid_value_end`] for a member's value or an array's element, and whether it is a
@@ -1123,6 +1190,46 @@ mod tests {
         FieldPath::raw(path).unwrap().raw_path().unwrap().to_vec()
     }
 
+    impl LazyNode<'_> {
+        /// Whether the object has been cut into members.
+        fn is_cut(&self) -> bool {
+            matches!(&self.slot, Slot::Lazy(cell) if matches!(cell.get(), Some(State::Object { .. })))
+        }
+    }
+
+    #[test]
+    fn the_plan_cuts_the_objects_it_names_in_the_validating_pass() {
+        const PLAN: CutPlan = CutPlan::new(&[
+            (
+                "b",
+                CutPlan::new(&[("n", CutPlan::NONE), ("c", CutPlan::NONE)]),
+            ),
+            ("a", CutPlan::NONE),
+        ]);
+        let Checked::Object(root) = check(TEXT, &PLAN) else {
+            panic!("TEXT is an object");
+        };
+        let b = root.member("b").unwrap().unwrap();
+        assert!(b.is_cut());
+        assert!(b.member("n").unwrap().unwrap().is_cut());
+        // `c` is an array and `a` a string: validated, not cut.
+        assert!(!b.member("c").unwrap().unwrap().is_cut());
+        assert_eq!(root.member("a").unwrap().unwrap().plain_str(), Some("x"));
+        // Without the plan only the top level is cut.
+        let Checked::Object(root) = check(TEXT, &CutPlan::NONE) else {
+            panic!("TEXT is an object");
+        };
+        let b = root.member("b").unwrap().unwrap();
+        assert!(!b.is_cut());
+        assert!(!b.member("n").unwrap().unwrap().is_cut());
+        assert!(b.is_cut());
+        // An invalid object under a planned name fails the record as before.
+        assert!(matches!(
+            check(r#"{"b":{"n":{"x":}}}"#, &PLAN),
+            Checked::Invalid
+        ));
+    }
+
     const TEXT: &str = r#" { "a" : "x" , "b":{"c":[1,{"d":"}"}],"n":{"m":"deep"}},"e\"q":-1.5e3,"f":null,"g":[],"h":"esc\"aped", "r":[{"k":"1"},{"k":"2"},{"j":3}] } "#;
 
     #[test]
@@ -1209,7 +1316,7 @@ mod tests {
     fn look_ups_tell_apart_names_sharing_a_prefix() {
         let text = r#"{"eventName":1,"eventNameX":2,"eventNam":3,"event":4,"a\u0000":5,"a":6,"":7,"eventNamf":8,"sourceIPAddress":9,"sourceIPAddresses":10,"sourceIPAddresset":11,"\u00e9t\u00e9":12}"#;
         for root in [LazyNode::new(text), {
-            let Checked::Object(root) = check(text) else {
+            let Checked::Object(root) = check(text, &CutPlan::NONE) else {
                 panic!("an object");
             };
             root
@@ -1255,7 +1362,7 @@ mod tests {
                 text.push_str(&format!("\"k{i}\":{i},"));
             }
             text.push_str("\"k1\":-1}");
-            let Checked::Object(root) = check(&text) else {
+            let Checked::Object(root) = check(&text, &CutPlan::NONE) else {
                 panic!("an object");
             };
             let cut = LazyNode::new(&text);
@@ -1288,7 +1395,7 @@ mod tests {
     fn plain_strings_and_literals_are_made_with_their_node() {
         let text = r#"{"s":"plain","e":"esc\"aped","t":true,"f":false,"n":null,"i":12,"d":-1.5,"o":{"s":"in","u":"\u0041"},"a":["x"],"z":""}"#;
         let tree = JsonValue::parse(text).unwrap();
-        let Checked::Object(checked) = check(text) else {
+        let Checked::Object(checked) = check(text, &CutPlan::NONE) else {
             panic!("an object");
         };
         for root in [checked, LazyNode::new(text)] {
@@ -1461,7 +1568,7 @@ mod tests {
 
     #[test]
     fn one_checked_pass_validates_and_cuts() {
-        let Checked::Object(root) = check(TEXT) else {
+        let Checked::Object(root) = check(TEXT, &CutPlan::NONE) else {
             panic!("an object");
         };
         let tree = JsonValue::parse(TEXT).unwrap();
@@ -1475,8 +1582,11 @@ mod tests {
             root.member("b").unwrap().unwrap().raw,
             r#"{"c":[1,{"d":"}"}],"n":{"m":"deep"}}"#
         );
-        assert!(matches!(check("[1,2]"), Checked::NotObject));
-        assert!(matches!(check(" \"s\" "), Checked::NotObject));
+        assert!(matches!(check("[1,2]", &CutPlan::NONE), Checked::NotObject));
+        assert!(matches!(
+            check(" \"s\" ", &CutPlan::NONE),
+            Checked::NotObject
+        ));
         for text in [
             "",
             "{",
@@ -1487,7 +1597,10 @@ mod tests {
             r#"{"a":01}"#,
             r#"{"a":[1,]}"#,
         ] {
-            assert!(matches!(check(text), Checked::Invalid), "{text}");
+            assert!(
+                matches!(check(text, &CutPlan::NONE), Checked::Invalid),
+                "{text}"
+            );
         }
     }
 

@@ -1,10 +1,12 @@
 //! The validating pass behind a borrowed `RawRecord::json` object (its lazy member view)
 //! accepts exactly the JSON objects `serde_json` parses into a `serde_json::Value`, and its
 //! members are the object's members: differential tests against serde_json on generated
-//! objects, on mutations of them, and on hand-picked edge cases.
+//! objects, on mutations of them, and on hand-picked edge cases — with and without a
+//! [`CutPlan`] (nested objects cut in the validating pass), which must not change any verdict
+//! or read.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use logsec_event::{JsonValue, RawRecord};
+use logsec_event::{CutPlan, JsonValue, RawRecord};
 use proptest::prelude::*;
 
 mod common;
@@ -15,11 +17,51 @@ fn serde_accepts(text: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.is_object())
 }
 
+/// A plan naming keys the keyed generator ([`keyed_object`]) uses, nested three deep.
+const PLAN: CutPlan = CutPlan::new(&[
+    (
+        "a",
+        CutPlan::new(&[
+            ("b", CutPlan::new(&[("a", CutPlan::NONE)])),
+            ("c", CutPlan::NONE),
+        ]),
+    ),
+    ("c", CutPlan::NONE),
+]);
+
+/// [`check_with`] without a cut plan and with [`PLAN`].
+fn check(text: &str) {
+    check_with(text, CutPlan::NONE);
+    check_with(text, PLAN);
+}
+
+/// The value at `keys` read through the lazy view equals the tree's, for every path of up to
+/// four keys the tree holds.
+fn same_reads(raw: &RawRecord<'_>, tree: &JsonValue<'_>, keys: &mut Vec<String>, text: &str) {
+    let JsonValue::Object(pairs) = tree else {
+        return;
+    };
+    for (key, _) in pairs.iter() {
+        keys.push(key.to_string());
+        let path: Vec<&str> = keys.iter().map(String::as_str).collect();
+        // Repeated keys: both sides read the first member of a name.
+        let expected = tree.get(key);
+        assert_eq!(raw.pointer(&path), expected, "{text:?} at {path:?}");
+        if keys.len() < 4
+            && let Some(inner) = expected
+        {
+            same_reads(raw, inner, keys, text);
+        }
+        keys.pop();
+    }
+}
+
 /// Checks the verdict (for text that starts as an object: the lazy view exists exactly when
 /// serde_json accepts it), and for an accepted object that the member names are the object's
-/// keys in order and every member holds the value parsed at that place.
-fn check(text: &str) {
-    let raw = RawRecord::json(text);
+/// keys in order and every member holds the value parsed at that place; the record's
+/// validating pass follows `plan`.
+fn check_with(text: &str, plan: CutPlan) {
+    let raw = RawRecord::json(text).with_cut_plan(plan);
     let names: Option<Vec<String>> = raw
         .member_names()
         .map(|names| names.map(str::to_owned).collect());
@@ -43,21 +85,33 @@ fn check(text: &str) {
         };
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_ref()).collect();
         assert_eq!(names, keys, "{text:?}");
-        // Repeated keys: both sides read the first member of a name.
         for (key, _) in pairs.iter() {
-            let first = tree.get(key);
-            assert_eq!(raw.member(key), first, "{text:?} member {key}");
-            if let Some(JsonValue::Object(inner)) = first {
-                for (inner_key, _) in inner.iter() {
-                    assert_eq!(
-                        raw.pointer(&[key.as_ref(), inner_key.as_ref()]),
-                        first.and_then(|v| v.get(inner_key)),
-                        "{text:?}"
-                    );
-                }
-            }
+            assert_eq!(raw.member(key), tree.get(key), "{text:?} member {key}");
         }
+        same_reads(&raw, &tree, &mut Vec::new(), text);
     }
+}
+
+/// An object whose keys come from a few names (`a`, `b`, `c`, also escaped), nested up to
+/// four deep, so [`PLAN`]'s names meet objects, other values and repeats.
+fn keyed_object() -> impl Strategy<Value = String> {
+    let key = prop_oneof![
+        Just("\"a\""),
+        Just("\"b\""),
+        Just("\"c\""),
+        Just("\"\\u0061\""),
+        Just("\"d\"")
+    ];
+    let leaf = prop_oneof![json_value(), Just("{}".to_owned())];
+    leaf.prop_recursive(4, 40, 5, move |inner| {
+        prop::collection::vec((ws(), key.clone(), ws(), inner), 0..5).prop_map(|members| {
+            let members: Vec<String> = members
+                .into_iter()
+                .map(|(a, k, b, v)| format!("{a}{k}:{b}{v}"))
+                .collect();
+            format!("{{{}}}", members.join(","))
+        })
+    })
 }
 
 /// Edits that break JSON in the ways a cutter could overlook.
@@ -101,6 +155,15 @@ proptest! {
         text in object(json_value()),
         edits in prop::collection::vec((any::<usize>(), any::<usize>(), any::<bool>()), 1..4),
     ) {
+        check(&mutate(&text, &edits));
+    }
+
+    #[test]
+    fn keyed_objects_read_alike_cut_in_the_pass_or_later(
+        text in keyed_object(),
+        edits in prop::collection::vec((any::<usize>(), any::<usize>(), any::<bool>()), 0..3),
+    ) {
+        check(&text);
         check(&mutate(&text, &edits));
     }
 

@@ -17,7 +17,7 @@
 //! repeats a member name its struct reads (`{"eventName":"A","eventName":"B"}`), which the
 //! validating pass accepts. A deferred record is rejected for it only if it is normalized.
 
-use logsec_event::{Event, RawRecord, SourceFormat, ocsf};
+use logsec_event::{CutPlan, Event, RawRecord, SourceFormat, ocsf};
 
 use crate::document::{Outcome, parse_members, parse_record};
 use crate::lenient::parse_time_ms;
@@ -43,7 +43,7 @@ impl<'t> Pending<'t> {
     pub(crate) fn probe(format: SourceFormat, text: &'t str) -> Option<Pending<'t>> {
         let envelope_members = envelope_members(format)?;
         let mut event = Event::new_boxed(&ocsf::BASE_EVENT, 0, format);
-        event.raw = RawRecord::json(text);
+        event.raw = RawRecord::json(text).with_cut_plan(cut_plan(format));
         // The validating pass (no tree built): `None` for invalid JSON or a non-object.
         let is_envelope = envelope_members.iter().try_fold(false, |found, name| {
             Some(found || event.raw.has_member(name)?)
@@ -138,6 +138,36 @@ fn record_time(format: SourceFormat, raw: &RawRecord<'_>) -> i64 {
 
 /// The top-level member names that make a record of `format` an envelope or a non-record
 /// document (as its module's parser recognizes them); `None` for formats that do not defer.
+/// The nested objects of a `format` record that its validating pass cuts as well: those its
+/// OCSF normalization reads from every record (the actor of a CloudTrail record, the user and
+/// target of a Kubernetes audit event), which most rules walk into too.
+fn cut_plan(format: SourceFormat) -> CutPlan {
+    // The object itself is cut, nothing inside it.
+    const LEAF: CutPlan = CutPlan::NONE;
+    const SESSION: CutPlan = CutPlan::new(&[
+        ("sessionIssuer", LEAF),
+        ("attributes", LEAF),
+        ("webIdFederationData", LEAF),
+    ]);
+    const USER_IDENTITY: CutPlan =
+        CutPlan::new(&[("sessionContext", SESSION), ("onBehalfOf", LEAF)]);
+    const CLOUDTRAIL: CutPlan = CutPlan::new(&[
+        ("userIdentity", USER_IDENTITY),
+        ("useridentity", USER_IDENTITY),
+    ]);
+    const K8S_AUDIT: CutPlan = CutPlan::new(&[
+        ("user", LEAF),
+        ("impersonatedUser", LEAF),
+        ("objectRef", LEAF),
+        ("responseStatus", LEAF),
+    ]);
+    match format {
+        SourceFormat::Cloudtrail => CLOUDTRAIL,
+        SourceFormat::K8sAudit => K8S_AUDIT,
+        _ => CutPlan::NONE,
+    }
+}
+
 fn envelope_members(format: SourceFormat) -> Option<&'static [&'static str]> {
     match format {
         SourceFormat::Cloudtrail => Some(&[
