@@ -209,6 +209,85 @@ enum State<'a> {
     },
 }
 
+impl Drop for State<'_> {
+    fn drop(&mut self) {
+        if let State::Object {
+            members: Some(members),
+            ..
+        } = self
+        {
+            spare_members(std::mem::take(members));
+        }
+    }
+}
+
+/// Emptied member lists kept for the next cuts on this thread, by size (a record's top level,
+/// a nested object): a scan cuts and drops several per record, and a list of a record's top
+/// level (some 2.5 KB) is past the sizes the allocator serves from its per-thread cache.
+struct Spare {
+    top: Vec<Members<'static>>,
+    nested: Vec<Members<'static>>,
+}
+
+/// Lists kept per size at most (some 40 KB per thread).
+const SPARE_MAX: usize = 8;
+
+thread_local! {
+    static SPARE: std::cell::RefCell<Spare> = const {
+        std::cell::RefCell::new(Spare { top: Vec::new(), nested: Vec::new() })
+    };
+}
+
+/// `members`, emptied, with its lifetime changed: collecting an empty `vec::IntoIter` into a
+/// vector of an element of the same layout reuses the allocation (std's in-place collection),
+/// so the capacity is kept without any `unsafe`.
+fn relabel<'b>(mut members: Members<'_>) -> Members<'b> {
+    members.clear();
+    members.into_iter().filter_map(|_| None).collect()
+}
+
+/// An empty member list with room for at least `capacity` members: one kept on this thread,
+/// or a new one.
+fn members_with_capacity<'a>(capacity: usize) -> Members<'a> {
+    let kept = SPARE
+        .try_with(|spare| {
+            let mut spare = spare.try_borrow_mut().ok()?;
+            if capacity > NESTED_CAPACITY {
+                spare.top.pop()
+            } else {
+                spare.nested.pop()
+            }
+        })
+        .ok()
+        .flatten();
+    match kept {
+        Some(members) if members.capacity() >= capacity => relabel(members),
+        _ => Vec::with_capacity(capacity),
+    }
+}
+
+/// Keeps `members` (emptied) for a later cut on this thread, if there is room and it is not
+/// one of an unusually large object.
+fn spare_members(members: Members<'_>) {
+    let capacity = members.capacity();
+    if !(NESTED_CAPACITY..=2 * TOP_CAPACITY).contains(&capacity) {
+        return;
+    }
+    let members = relabel(members);
+    let _ = SPARE.try_with(|spare| {
+        if let Ok(mut spare) = spare.try_borrow_mut() {
+            let list = if capacity >= TOP_CAPACITY {
+                &mut spare.top
+            } else {
+                &mut spare.nested
+            };
+            if list.len() < SPARE_MAX {
+                list.push(members);
+            }
+        }
+    });
+}
+
 impl<'a> State<'a> {
     fn object(members: Option<Members<'a>>) -> Box<State<'a>> {
         Box::new(State::Object {
@@ -584,7 +663,7 @@ impl<'de> Visitor<'de> for CutVisitor {
         Ok(None)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut members = Vec::with_capacity(NESTED_CAPACITY);
+        let mut members = members_with_capacity(NESTED_CAPACITY);
         while let Some(BorrowingKey(key)) = map.next_key::<BorrowingKey<'de>>()? {
             let value: &'de RawValue = map.next_value()?;
             members.push(Member::new(key, LazyNode::new(value.get())));
@@ -602,7 +681,7 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
         return None;
     }
     pos = skip_ws(bytes, pos + 1);
-    let mut members = Vec::with_capacity(NESTED_CAPACITY);
+    let mut members = members_with_capacity(NESTED_CAPACITY);
     if bytes.get(pos) == Some(&b'}') {
         return Some(members);
     }
@@ -728,7 +807,7 @@ fn valid_object_cut<'a, const CONTROLS: bool>(
         return None;
     }
     let mut pos = skip_ws(bytes, pos + 1);
-    let mut members = Vec::with_capacity(capacity);
+    let mut members = members_with_capacity(capacity);
     if bytes.get(pos) == Some(&b'}') {
         return Some((pos + 1, members));
     }
@@ -1195,6 +1274,53 @@ mod tests {
         fn is_cut(&self) -> bool {
             matches!(&self.slot, Slot::Lazy(cell) if matches!(cell.get(), Some(State::Object { .. })))
         }
+    }
+
+    #[test]
+    fn member_lists_are_kept_for_the_next_cut_on_the_thread() {
+        let top: Members<'_> = Vec::with_capacity(TOP_CAPACITY);
+        let nested: Members<'_> = Vec::with_capacity(NESTED_CAPACITY);
+        let (top_at, nested_at) = (top.as_ptr() as usize, nested.as_ptr() as usize);
+        spare_members(top);
+        spare_members(nested);
+        // Each comes back for a cut of its size, its allocation and capacity kept.
+        let again: Members<'_> = members_with_capacity(TOP_CAPACITY);
+        assert_eq!(again.as_ptr() as usize, top_at);
+        assert!(again.capacity() >= TOP_CAPACITY);
+        let again_nested: Members<'_> = members_with_capacity(NESTED_CAPACITY);
+        assert_eq!(again_nested.as_ptr() as usize, nested_at);
+        // Lists of unusually large objects are not kept.
+        let kept = || SPARE.with(|spare| spare.borrow().top.len());
+        assert_eq!(kept(), 0);
+        spare_members(Vec::with_capacity(4 * TOP_CAPACITY));
+        assert_eq!(kept(), 0);
+        spare_members(Vec::with_capacity(TOP_CAPACITY));
+        assert_eq!(kept(), 1);
+        drop(members_with_capacity(TOP_CAPACITY));
+        // A dropped view hands its lists back: the next record's cut reuses them.
+        let Checked::Object(root) = check(TEXT, &CutPlan::NONE) else {
+            panic!("TEXT is an object");
+        };
+        let Some(State::Object {
+            members: Some(members),
+            ..
+        }) = root.state()
+        else {
+            panic!("the top level is cut");
+        };
+        let root_at = members.as_ptr() as usize;
+        drop(root);
+        let Checked::Object(next) = check(TEXT, &CutPlan::NONE) else {
+            panic!("TEXT is an object");
+        };
+        let Some(State::Object {
+            members: Some(members),
+            ..
+        }) = next.state()
+        else {
+            panic!("the top level is cut");
+        };
+        assert_eq!(members.as_ptr() as usize, root_at);
     }
 
     #[test]
