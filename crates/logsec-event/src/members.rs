@@ -241,6 +241,8 @@ thread_local! {
 /// `members`, emptied, with its lifetime changed: collecting an empty `vec::IntoIter` into a
 /// vector of an element of the same layout reuses the allocation (std's in-place collection),
 /// so the capacity is kept without any `unsafe`.
+// `filter` would keep the element type; changing it is the point.
+#[allow(clippy::unnecessary_filter_map)]
 fn relabel<'b>(mut members: Members<'_>) -> Members<'b> {
     members.clear();
     members.into_iter().filter_map(|_| None).collect()
