@@ -739,3 +739,61 @@ fn the_index_length_filter_misses_no_match() {
         ]
     );
 }
+
+/// A case-sensitive regex with a literal every match contains is guarded by a substring
+/// search for it; the guard changes no verdict.
+#[test]
+fn regexes_guarded_by_their_required_literal_match_as_the_regex_does() {
+    let plain = RegexFlags::default();
+    let insensitive = RegexFlags {
+        case_insensitive: true,
+        ..RegexFlags::default()
+    };
+    let guarded = |pattern: &str, mode: RegexMode, flags: RegexFlags| {
+        format!("{:?}", StrMatcher::regex(pattern, mode, flags).unwrap()).contains("GuardedRegex")
+    };
+    assert!(guarded(".+:assumed-role/aws:.+", RegexMode::Search, plain));
+    assert!(guarded("^ab(c|d)efg$", RegexMode::FullMatch, plain));
+    // No single literal is required, or its case is folded: the regex runs alone.
+    assert!(!guarded("abc|xyz", RegexMode::Search, plain));
+    assert!(!guarded("(?:abc)?x", RegexMode::Search, plain));
+    assert!(!guarded("abcdef", RegexMode::Search, insensitive));
+    assert!(!guarded("(?i)abcdef", RegexMode::Search, plain));
+    let cases: &[(&str, RegexMode, RegexFlags)] = &[
+        (".+:assumed-role/aws:.+", RegexMode::Search, plain),
+        (".+:assumed-role/aws:.+", RegexMode::FullMatch, plain),
+        ("x?:assumed-role/(aws|AWS):", RegexMode::Search, plain),
+        ("role/a.s:", RegexMode::Search, plain),
+        ("(?i)role/AWS:", RegexMode::Search, plain),
+        ("ROLE/aws:", RegexMode::Search, insensitive),
+    ];
+    let haystacks = [
+        "",
+        ":assumed-role/aws:",
+        "arn:aws:sts::1:assumed-role/aws:ec2-instance",
+        "arn:aws:sts::1:assumed-role/AWS:ec2-instance",
+        "arn:aws:sts::1:assumed-role/role-17/user-157",
+        "arn:aws:sts::1:assumed-role/aws",
+        "x:assumed-role/aws:",
+        "ROLE/AWS:",
+        "role/aws:é",
+    ];
+    for &(pattern, mode, flags) in cases {
+        let matcher = StrMatcher::regex(pattern, mode, flags).unwrap();
+        let mut builder = regex::RegexBuilder::new(&match mode {
+            RegexMode::FullMatch => format!(r"\A(?:{pattern})\z"),
+            _ => pattern.to_owned(),
+        });
+        let reference = builder
+            .case_insensitive(flags.case_insensitive)
+            .build()
+            .unwrap();
+        for haystack in haystacks {
+            assert_eq!(
+                matcher.is_match(haystack),
+                reference.is_match(haystack),
+                "{pattern:?} on {haystack:?}"
+            );
+        }
+    }
+}

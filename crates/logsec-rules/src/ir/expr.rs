@@ -222,6 +222,15 @@ pub(crate) enum StrKind {
     /// needles are kept for the raw-bytes prefilter).
     ContainsAny(AhoCorasick, Box<[Box<str>]>),
     Regex(Regex),
+    /// A case-sensitive regex every match of which contains `literal`: a value without the
+    /// literal (found by a vectorized substring search) is ruled out before the regex runs
+    /// (`.+:assumed-role/aws:.+`).
+    GuardedRegex {
+        /// The literal every match contains.
+        literal: Box<memmem::Finder<'static>>,
+        /// The regex.
+        regex: Regex,
+    },
     /// Set membership: values stored lower-cased when `insensitive`.
     Set {
         values: FastSet<Box<str>>,
@@ -370,7 +379,18 @@ impl StrMatcher {
                 pattern: pattern.to_owned(),
                 reason: err.to_string(),
             })?;
-        Ok(StrMatcher::new(StrKind::Regex(regex), pattern))
+        // The pattern's own literals are exact unless the builder folds case.
+        let literal = (!flags.case_insensitive)
+            .then(|| super::prefilter::required_literal(&body))
+            .flatten();
+        let kind = match literal {
+            Some(literal) => StrKind::GuardedRegex {
+                literal: Box::new(memmem::Finder::new(&literal).into_owned()),
+                regex,
+            },
+            None => StrKind::Regex(regex),
+        };
+        Ok(StrMatcher::new(kind, pattern))
     }
 
     /// The value is one of `values` (a hash set; case-insensitive sets compare lower-cased).
@@ -432,7 +452,9 @@ impl StrMatcher {
                 sorted.sort_unstable();
                 format!("set {insensitive} {sorted:?}")
             }
-            StrKind::ContainsAny(..) | StrKind::Regex(_) => return None,
+            StrKind::ContainsAny(..) | StrKind::Regex(_) | StrKind::GuardedRegex { .. } => {
+                return None;
+            }
         })
     }
 
@@ -478,6 +500,9 @@ impl StrMatcher {
             StrKind::Contains(finder) => finder.find(haystack.as_bytes()).is_some(),
             StrKind::ContainsAny(automaton, _) => automaton.is_match(haystack),
             StrKind::Regex(regex) => regex.is_match(haystack),
+            StrKind::GuardedRegex { literal, regex } => {
+                literal.find(haystack.as_bytes()).is_some() && regex.is_match(haystack)
+            }
             StrKind::Set {
                 values,
                 insensitive,

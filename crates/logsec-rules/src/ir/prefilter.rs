@@ -207,7 +207,7 @@ fn matcher_literals(matcher: &StrMatcher) -> Option<Vec<String>> {
             .ok()
             .map(|n| vec![n.to_owned()]),
         StrKind::ContainsAny(_, needles) => Some(needles.iter().map(|n| n.to_string()).collect()),
-        StrKind::Regex(regex) => {
+        StrKind::Regex(regex) | StrKind::GuardedRegex { regex, .. } => {
             let hir = regex_syntax::Parser::new().parse(regex.as_str()).ok()?;
             let bytes = hir_literals(&hir)?;
             bytes
@@ -216,6 +216,17 @@ fn matcher_literals(matcher: &StrMatcher) -> Option<Vec<String>> {
                 .collect()
         }
         StrKind::Set { values, .. } => Some(values.iter().map(|v| v.to_string()).collect()),
+    }
+}
+
+/// A literal of at least three bytes that every match of `pattern` contains, case as written
+/// (exact when the pattern is matched case-sensitively: a case-insensitive group or flag in
+/// the pattern turns its letters into classes, which are not literals).
+pub(crate) fn required_literal(pattern: &str) -> Option<Vec<u8>> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    match hir_literals(&hir)?.as_slice() {
+        [literal] if literal.len() >= 3 => Some(literal.clone()),
+        _ => None,
     }
 }
 
