@@ -520,16 +520,26 @@ impl StrMatcher {
 /// Calls `f` with `text` lower-cased; short ASCII text is lower-cased on the stack.
 pub(crate) fn with_lowercase<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
     let mut buffer = [0u8; 256];
-    if text.is_ascii()
-        && let Some(slot) = buffer.get_mut(..text.len())
+    if let Some(lower) = ascii_lowercase(text, &mut buffer)
+        && let Ok(lower) = std::str::from_utf8(lower)
     {
-        slot.copy_from_slice(text.as_bytes());
-        slot.make_ascii_lowercase();
-        if let Ok(lower) = std::str::from_utf8(slot) {
-            return f(lower);
-        }
+        return f(lower);
     }
     f(&text.to_lowercase())
+}
+
+/// `text` lower-cased into `buffer` when it is ASCII and fits; `None` otherwise. One pass
+/// without an early exit, which the compiler vectorizes: each byte's case is folded, and
+/// whether all were ASCII is checked once at the end.
+pub(crate) fn ascii_lowercase<'b>(text: &str, buffer: &'b mut [u8; 256]) -> Option<&'b [u8]> {
+    let bytes = text.as_bytes();
+    let out = buffer.get_mut(..bytes.len())?;
+    let mut all = 0u8;
+    for (lower, &b) in out.iter_mut().zip(bytes) {
+        all |= b;
+        *lower = b | (u8::from(b.is_ascii_uppercase()) << 5);
+    }
+    all.is_ascii().then_some(out)
 }
 
 /// A test on one scalar value of a field.
@@ -759,6 +769,28 @@ impl Expr {
             }
             Expr::Not(child) => child.for_each_predicate(f),
             Expr::Pred(p) => f(p),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{ascii_lowercase, with_lowercase};
+
+    proptest! {
+        #[test]
+        fn ascii_text_is_lower_cased_as_std_does(text in "[ -~]{0,300}|.{0,40}") {
+            let mut buffer = [0u8; 256];
+            let lower = ascii_lowercase(&text, &mut buffer);
+            let expected = text.to_ascii_lowercase();
+            if text.is_ascii() && text.len() <= 256 {
+                prop_assert_eq!(lower, Some(expected.as_bytes()));
+            } else {
+                prop_assert_eq!(lower, None);
+            }
+            prop_assert_eq!(with_lowercase(&text, str::to_owned), text.to_lowercase());
         }
     }
 }

@@ -9,7 +9,7 @@ use logsec_event::{
     SourceFormat,
 };
 
-use super::expr::{Accessor, Expr, KeywordSearch, Predicate, Quantifier, Test, with_lowercase};
+use super::expr::{Accessor, Expr, KeywordSearch, Predicate, Quantifier, Test, ascii_lowercase};
 use super::hash::FastMap;
 use super::prefilter::{Marks, RawPrefilter};
 
@@ -280,7 +280,9 @@ impl Planner {
 struct KeyedGroup {
     path: FieldPath,
     insensitive: bool,
-    buckets: FastMap<Box<str>, Vec<Filed>>,
+    /// Keyed by the value's bytes (lower-cased when the group is case-insensitive), so a
+    /// lower-cased probe needs no UTF-8 check.
+    buckets: FastMap<Box<[u8]>, Vec<Filed>>,
     /// The byte lengths of the bucket keys below 64, as bits, and whether a key is longer:
     /// most values an event holds (a user agent, an event name no rule names) are ruled out
     /// by their length before they are lowercased and hashed.
@@ -533,10 +535,10 @@ impl Bucketed {
             }),
         };
         for value in req.values {
-            let key: Box<str> = if req.insensitive {
-                value.to_lowercase().into()
+            let key: Box<[u8]> = if req.insensitive {
+                value.to_lowercase().into_bytes().into()
             } else {
-                value.into()
+                value.as_bytes().into()
             };
             match 1u64.checked_shl(u32::try_from(key.len()).unwrap_or(u32::MAX)) {
                 Some(bit) => group.key_lengths |= bit,
@@ -650,9 +652,13 @@ impl KeyedGroup {
             return &[];
         }
         let bucket = if self.insensitive {
-            with_lowercase(value, |lower| self.buckets.get(lower))
+            let mut buffer = [0u8; 256];
+            match ascii_lowercase(value, &mut buffer) {
+                Some(lower) => self.buckets.get(lower),
+                None => self.buckets.get(value.to_lowercase().as_bytes()),
+            }
         } else {
-            self.buckets.get(value)
+            self.buckets.get(value.as_bytes())
         };
         bucket.map_or(&[], Vec::as_slice)
     }
