@@ -705,6 +705,19 @@ impl<'a> RawRecord<'a> {
         Some(self.checked_view()?.member(key)?.is_some())
     }
 
+    /// [`RawRecord::has_member`] for several names: whether the record has a member named any
+    /// of `keys` (the view is reached once, each name found through its index); `None` for
+    /// other records.
+    pub fn has_any_member(&self, keys: &[&str]) -> Option<bool> {
+        let view = self.checked_view()?;
+        for key in keys {
+            if view.member(key)?.is_some() {
+                return Some(true);
+            }
+        }
+        Some(false)
+    }
+
     /// The top-level members of a JSON object record with a lazy view (see
     /// [`RawRecord::member_names`]) as (name, value) pairs, in input order: like
     /// [`RawRecord::members`], but each value is a [`RawNode`] whose object members are cut
@@ -1255,6 +1268,13 @@ mod raw_record_tests {
         assert_eq!(RawRecord::json(r#"{"log":}"#).has_member("log"), None);
         assert_eq!(RawRecord::json("[1]").has_member("log"), None);
         assert_eq!(RawRecord::text("log line").has_member("log"), None);
+        // Any of several names.
+        assert_eq!(record.has_any_member(&["x", "m10", "a"]), Some(true));
+        assert_eq!(record.has_any_member(&["x", "a"]), Some(false));
+        assert_eq!(record.has_any_member(&[]), Some(false));
+        assert_eq!(small.has_any_member(&["lo", "log"]), Some(true));
+        assert_eq!(RawRecord::json(r#"{"log":}"#).has_any_member(&["log"]), None);
+        assert_eq!(RawRecord::text("log line").has_any_member(&["log"]), None);
     }
 
     #[test]

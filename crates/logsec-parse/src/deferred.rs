@@ -45,9 +45,7 @@ impl<'t> Pending<'t> {
         let mut event = Event::new_boxed(&ocsf::BASE_EVENT, 0, format);
         event.raw = RawRecord::json(text).with_cut_plan(cut_plan(format));
         // The validating pass (no tree built): `None` for invalid JSON or a non-object.
-        let is_envelope = envelope_members.iter().try_fold(false, |found, name| {
-            Some(found || event.raw.has_member(name)?)
-        })?;
+        let is_envelope = event.raw.has_any_member(envelope_members)?;
         if is_envelope {
             return None;
         }
