@@ -156,9 +156,16 @@ fn span(text: &str, from: usize, to: usize) -> Option<&str> {
 /// string, not a bracketed group, not a separator.
 #[inline(always)]
 fn bare_start(bytes: &[u8], at: usize) -> bool {
-    bytes
-        .get(at)
-        .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'"' | b'['))
+    /// Whether a token may start with each byte: one load instead of four comparisons.
+    const BARE: [bool; 256] = {
+        let mut table = [true; 256];
+        table[b' ' as usize] = false;
+        table[b'\t' as usize] = false;
+        table[b'"' as usize] = false;
+        table[b'[' as usize] = false;
+        table
+    };
+    bytes.get(at).is_some_and(|b| BARE[usize::from(*b)])
 }
 
 /// Reads the head of an access line in the usual layouts, `HOST IDENT USER [TIME] "REQUEST"
@@ -1061,6 +1068,15 @@ mod tests {
         r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "GET / HTTP/1.1" 200 123456789012 "-" "-""#,
         r#"1.2.3.4 - - [17/Oct/2023:05:57:49 +1100] "GET / HTTP/1.1" 200 -12"#,
     ];
+
+    #[test]
+    fn bare_start_table_refuses_separators_quotes_and_brackets() {
+        for b in 0..=255u8 {
+            let expected = !matches!(b, b' ' | b'\t' | b'"' | b'[');
+            assert_eq!(bare_start(&[b'x', b], 1), expected, "{b}");
+        }
+        assert!(!bare_start(b"x", 1));
+    }
 
     #[test]
     fn fast_path_reads_the_usual_layouts() {
