@@ -18,10 +18,12 @@ use logsec_event::{
 
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
-use crate::text::common::{http_status_id, set_url_of, split_request_line, url_of};
+use crate::text::common::{
+    http_status_id, set_url_of_inline, split_request_line, split_request_line_inline, url_of,
+};
 use crate::text::scan::{
     CLF_TIME_LEN, ClfDayCache, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
-    closing_quote_short, digits_ending_at, ipv4_exact_at, month_from_abbr, parse_clf_time,
+    closing_quote_short_inline, digits_ending_at, ipv4_exact_at, month_from_abbr, parse_clf_time,
     parse_clf_time_fixed_cached, parse_i64, parse_ip, parse_ipv4, separator_at, split_host_port,
 };
 use crate::text::syslog::{self, Clock};
@@ -226,7 +228,7 @@ fn fast_head<'a>(
         return None;
     }
     let request_at = close + 3;
-    let request_end = closing_quote_short(bytes, request_at);
+    let request_end = closing_quote_short_inline(bytes, request_at);
     // The request is followed by one space and a bare status.
     if bytes.get(request_end + 1) != Some(&b' ') || !bare_start(bytes, request_end + 2) {
         return None;
@@ -404,7 +406,7 @@ fn build_access_event<'a>(
     } else {
         None
     };
-    let (method, target, version) = split_request_line(head.request);
+    let (method, target, version) = split_request_line_inline(head.request);
     let status = head.status_code;
 
     unmapped.opt("server_name", head.vhost);
@@ -472,7 +474,7 @@ fn build_access_event<'a>(
     let mut request = Box::<HttpRequest<'a>>::default();
     request.http_method = method.map(Cow::Borrowed);
     if let Some(target) = target {
-        set_url_of(&mut request.url, target, vhost_name, vhost_port);
+        set_url_of_inline(&mut request.url, target, vhost_name, vhost_port);
     }
     request.user_agent = user_agent.filter(|u| *u != "-").map(Cow::Borrowed);
     request.referrer = referer.filter(|r| *r != "-").map(Cow::Borrowed);
