@@ -317,6 +317,13 @@ pub(crate) fn closing_quote(bytes: &[u8], from: usize) -> usize {
 /// the quote or backslash is searched eight bytes at a time, where a `memchr2` call costs more
 /// than it saves on a few dozen bytes.
 pub(crate) fn closing_quote_short(bytes: &[u8], from: usize) -> usize {
+    closing_quote_short_inline(bytes, from)
+}
+
+/// [`closing_quote_short`] inlined into the caller: the web access fast path (which saves
+/// the call); other callers keep the call, which their own code lays out better around.
+#[inline(always)]
+pub(crate) fn closing_quote_short_inline(bytes: &[u8], from: usize) -> usize {
     let mut i = from;
     while i < bytes.len() {
         let at = quote_or_backslash(bytes, i);
@@ -857,13 +864,40 @@ pub(crate) fn parse_clf_time_fixed(bytes: &[u8; CLF_TIME_LEN]) -> Option<i64> {
 
 /// The date of the last Common Log Format time read and its day number, so that the next
 /// time on the same day (nearly every line of a log, which is in time order) skips the
-/// month lookup and the calendar arithmetic.
+/// month lookup and the calendar arithmetic; and the minute and zone of the last time with
+/// its value, so that the next time in the same minute (most lines of a busy log) reads only
+/// its seconds.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ClfDayCache {
     /// Bytes 0–7 and 7–10 of the time (`dd/Mmm/y`, `yyyy`); zero (never a date) when empty.
     key: (u64, u32),
     /// Days since 1970-01-01 of that date.
     days: i64,
+    /// Every byte of the last valid time but its seconds (bytes 0–7, 8–15, and 16–25 with the
+    /// two second digits zeroed), when `minute_valid`.
+    minute_key: (u64, u64, u64),
+    /// Whether `minute_key` and `minute_ms` hold a time read before.
+    minute_valid: bool,
+    /// The value of that time at second 0 of its minute.
+    minute_ms: i64,
+}
+
+/// The bytes of a Common Log Format time that [`ClfDayCache`] compares for the minute: all
+/// but the second digits (bytes 18 and 19), as three words.
+#[inline(always)]
+fn clf_minute_key(bytes: &[u8; CLF_TIME_LEN]) -> (u64, u64, u64) {
+    let word = |from: usize| {
+        let mut eight = [0u8; 8];
+        if let Some(chunk) = bytes.get(from..from + 8) {
+            eight.copy_from_slice(chunk);
+        }
+        u64::from_le_bytes(eight)
+    };
+    // Bytes 18–25 read as one word with the seconds (its two lowest bytes) cleared, and bytes
+    // 16–17 added below them.
+    let [.., minute2, colon, _, _, _, _, _, _, _, _] = *bytes;
+    let tail = (word(18) & !0xFFFF) | u64::from(u16::from_le_bytes([minute2, colon]));
+    (word(0), word(8), tail)
 }
 
 /// [`parse_clf_time_fixed`] with the day of the previous call kept in `cache`; the answer is
@@ -873,6 +907,21 @@ pub(crate) fn parse_clf_time_fixed_cached(
     bytes: &[u8; CLF_TIME_LEN],
     cache: &mut ClfDayCache,
 ) -> Option<i64> {
+    // The same minute and zone as the last time: only the seconds are new (every other byte
+    // was checked when the minute was cached).
+    let minute_key = clf_minute_key(bytes);
+    if cache.minute_valid && minute_key == cache.minute_key {
+        let [.., tens, units, _, _, _, _, _, _] = *bytes;
+        let (tens, units) = (
+            u32::from(tens.wrapping_sub(b'0')),
+            u32::from(units.wrapping_sub(b'0')),
+        );
+        let second = tens * 10 + units;
+        if tens > 9 || units > 9 || second > 60 {
+            return None;
+        }
+        return Some(cache.minute_ms + i64::from(second) * 1000);
+    }
     let [
         day1,
         day2,
@@ -958,7 +1007,8 @@ pub(crate) fn parse_clf_time_fixed_cached(
         }
         let year = year1 * 1000 + year2 * 100 + year3 * 10 + year4;
         let days = days_from_civil(i64::from(year), month, day);
-        *cache = ClfDayCache { key, days };
+        cache.key = key;
+        cache.days = days;
         days
     };
     let hour = hour1 * 10 + hour2;
@@ -973,8 +1023,12 @@ pub(crate) fn parse_clf_time_fixed_cached(
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let secs = ((days * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60 + i64::from(second);
-    Some((secs - offset) * 1000)
+    let minute_secs = (days * 24 + i64::from(hour)) * 60 * 60 + i64::from(minute) * 60;
+    let minute_ms = (minute_secs - offset) * 1000;
+    cache.minute_key = minute_key;
+    cache.minute_ms = minute_ms;
+    cache.minute_valid = true;
+    Some(minute_ms + i64::from(second) * 1000)
 }
 
 /// Parses the Common Log Format time `10/Oct/2000:13:55:36 -0700` (the brackets already
@@ -1060,8 +1114,18 @@ pub(crate) fn ipv4_prefix(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
 const IPV4_WINDOW: usize = 16;
 
 /// [`ipv4_prefix`] over a window of sixteen bytes, without a branch per digit.
-#[inline]
+///
+/// Kept out of line (as the compiler chose for it before [`ipv4_prefix_window_inline`] was
+/// split off): inlined into `parse_ipv4`, it cost the Envoy parser instructions.
+#[inline(never)]
 fn ipv4_prefix_window(window: &[u8; IPV4_WINDOW]) -> Option<(std::net::Ipv4Addr, usize)> {
+    ipv4_prefix_window_inline(window)
+}
+
+/// [`ipv4_prefix_window`] inlined into the caller: for [`ipv4_exact_at`] (the web access and
+/// auth.log fast paths save the call); other callers keep the call.
+#[inline(always)]
+fn ipv4_prefix_window_inline(window: &[u8; IPV4_WINDOW]) -> Option<(std::net::Ipv4Addr, usize)> {
     // Two bytes of padding (non-digits) for the reads past the last group.
     let mut buf = [0xFFu8; IPV4_WINDOW + 2];
     buf.get_mut(..IPV4_WINDOW)?.copy_from_slice(window);
@@ -1140,9 +1204,13 @@ fn ipv4_prefix_short(bytes: &[u8]) -> Option<(std::net::Ipv4Addr, usize)> {
 /// [`parse_ipv4`] reads the first `len` bytes when the byte after them (if any) is not a digit
 /// or a dot that continues the address. For a parser that knows where a field ends within
 /// the line: the address is read from the line, sixteen bytes at once.
-#[inline]
+#[inline(always)]
 pub(crate) fn ipv4_exact_at(bytes: &[u8], len: usize) -> Option<std::net::Ipv4Addr> {
-    match ipv4_prefix(bytes) {
+    let prefix = match bytes.first_chunk::<IPV4_WINDOW>() {
+        Some(window) => ipv4_prefix_window_inline(window),
+        None => ipv4_prefix_short(bytes),
+    };
+    match prefix {
         Some((ip, taken)) if taken == len => Some(ip),
         _ => None,
     }
@@ -1803,6 +1871,33 @@ mod tests {
     }
 
     #[test]
+    fn clf_minute_cache_reads_the_seconds_of_a_cached_minute() {
+        let mut cache = ClfDayCache::default();
+        let mut cached = |text: &str| {
+            let bytes: &[u8; CLF_TIME_LEN] = text.as_bytes().try_into().unwrap();
+            parse_clf_time_fixed_cached(bytes, &mut cache)
+        };
+        // Expected values from Python's `calendar.timegm`.
+        assert_eq!(cached("10/Oct/2000:13:55:36 -0700"), Some(971_211_336_000));
+        // The same minute: only the seconds differ.
+        assert_eq!(cached("10/Oct/2000:13:55:00 -0700"), Some(971_211_300_000));
+        assert_eq!(cached("10/Oct/2000:13:55:60 -0700"), Some(971_211_360_000));
+        // Invalid seconds in the cached minute are refused.
+        assert_eq!(cached("10/Oct/2000:13:55:61 -0700"), None);
+        assert_eq!(cached("10/Oct/2000:13:55:7a -0700"), None);
+        assert_eq!(cached("10/Oct/2000:13:55:/0 -0700"), None);
+        // Another zone is another minute.
+        assert_eq!(cached("10/Oct/2000:13:55:36 +0000"), Some(971_186_136_000));
+        // The next minute, then the cached one again.
+        assert_eq!(cached("10/Oct/2000:13:56:00 +0000"), Some(971_186_160_000));
+        assert_eq!(cached("10/Oct/2000:13:56:01 +0000"), Some(971_186_161_000));
+        // A separator changed around the seconds is no cache hit and is refused.
+        assert_eq!(cached("10/Oct/2000:13:56;01 +0000"), None);
+        assert_eq!(cached("10/Oct/2000:13:56:01_+0000"), None);
+        assert_eq!(cached("10/Oct/2000:13:56:02 +0000"), Some(971_186_162_000));
+    }
+
+    #[test]
     fn ipv4_prefixes() {
         // A text and the octets and length read from it.
         type Case<'t> = (&'t str, Option<([u8; 4], usize)>);
@@ -1834,6 +1929,42 @@ mod tests {
         }
     }
 
+    #[test]
+    fn ipv4_exact_at_reads_addresses_of_the_given_length() {
+        let v4 = |a, b, c, d| Some(std::net::Ipv4Addr::new(a, b, c, d));
+        let cases = [
+            ("192.0.3.60 - - [14/Nov", 10, v4(192, 0, 3, 60)),
+            ("255.255.255.255 xxxxxx", 15, v4(255, 255, 255, 255)),
+            ("1.2.3.4 xxxxxxxxxxxxxxx", 7, v4(1, 2, 3, 4)),
+            ("001.02.3.004 xxxxxxx", 12, v4(1, 2, 3, 4)),
+            // A dot may follow; a digit may not.
+            ("1.2.3.4.5 xxxxxxxxxxxx", 7, v4(1, 2, 3, 4)),
+            ("1.2.3.45 xxxxxxxxxxxxx", 7, None),
+            ("1.2.3.4.5 xxxxxxxxxxxx", 9, None),
+            ("1.2.3.256 xxxxxxxxxxxx", 9, None),
+            ("1.2.3.4567 xxxxxxxxxxx", 10, None),
+            ("1234.2.3.4 xxxxxxxxxxx", 10, None),
+            ("1..3.4 xxxxxxxxxxxxxxx", 6, None),
+            ("1.2..4 xxxxxxxxxxxxxxx", 7, None),
+            (".1.2.3 xxxxxxxxxxxxxxx", 7, None),
+            ("1.2.3. xxxxxxxxxxxxxxx", 7, None),
+            ("1.2.3.a xxxxxxxxxxxxxx", 7, None),
+            ("1.2.3.4 xxxxxxxxxxxxxxx", 8, None),
+            ("1.2.3.4 xxxxxxxxxxxxxxx", 16, None),
+            ("1.2.3.4 xxxxxxxxxxxxxxx", 0, None),
+            // Fewer than sixteen bytes: the digit-at-a-time reader.
+            ("10.0.0.1", 8, v4(10, 0, 0, 1)),
+            ("10.0.0.1", 7, None),
+        ];
+        for (text, len, expected) in cases {
+            assert_eq!(
+                ipv4_exact_at(text.as_bytes(), len),
+                expected,
+                "{text} {len}"
+            );
+        }
+    }
+
     proptest::proptest! {
         /// The branch-free dotted-quad reader reads what the branching one reads.
         #[test]
@@ -1861,6 +1992,30 @@ mod tests {
                     parse_clf_time_any_shape(text),
                     "{}", text
                 );
+            }
+        }
+
+        /// A cache kept across times that mostly share their minute (cache hits) changes no
+        /// answer either: invalid seconds, another zone or a changed byte anywhere else
+        /// are still read as a fresh parse reads them.
+        #[test]
+        fn clf_minute_cache_changes_no_answer(
+            texts in proptest::collection::vec(
+                "(10|1x)/(Jan|Foo)/2000:(00|24):(00|60)[:;][0-6][0-9a] [-+]000[05]",
+                1..24,
+            )
+        ) {
+            let mut cache = ClfDayCache::default();
+            for text in &texts {
+                let bytes: &[u8; CLF_TIME_LEN] = text.as_bytes().try_into().unwrap();
+                let cached = parse_clf_time_fixed_cached(bytes, &mut cache);
+                // What a fresh cache answers (the general reader decides where that is
+                // `None`: it does not look at every separator).
+                let fresh = parse_clf_time_fixed_cached(bytes, &mut ClfDayCache::default());
+                proptest::prop_assert_eq!(cached, fresh, "{}", text);
+                if fresh.is_some() {
+                    proptest::prop_assert_eq!(fresh, parse_clf_time_any_shape(text), "{}", text);
+                }
             }
         }
 
