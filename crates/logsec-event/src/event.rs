@@ -1273,7 +1273,10 @@ mod raw_record_tests {
         assert_eq!(record.has_any_member(&["x", "a"]), Some(false));
         assert_eq!(record.has_any_member(&[]), Some(false));
         assert_eq!(small.has_any_member(&["lo", "log"]), Some(true));
-        assert_eq!(RawRecord::json(r#"{"log":}"#).has_any_member(&["log"]), None);
+        assert_eq!(
+            RawRecord::json(r#"{"log":}"#).has_any_member(&["log"]),
+            None
+        );
         assert_eq!(RawRecord::text("log line").has_any_member(&["log"]), None);
     }
 

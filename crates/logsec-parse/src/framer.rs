@@ -145,7 +145,7 @@ impl Framer {
                         Step::Continue(pos + skip)
                     }
                 }
-                Mode::JsonLines | Mode::Text => self.line_step(buf, pos, eof, sink),
+                Mode::JsonLines | Mode::Text => self.line_step(buf, &mut utf8, pos, eof, sink),
                 Mode::SkipLine { text } => match memchr(b'\n', rest) {
                     Some(i) => {
                         self.mode = if text { Mode::Text } else { Mode::JsonLines };
@@ -263,6 +263,7 @@ impl Framer {
     fn line_step<'b>(
         &mut self,
         buf: &'b [u8],
+        utf8: &mut Option<&'b str>,
         pos: usize,
         eof: bool,
         sink: &mut dyn Sink<'b>,
@@ -309,7 +310,16 @@ impl Framer {
             return Step::Continue(next);
         }
         let rejects_before = sink.summary().rejects.len();
-        self.line_record(line, text_mode, sink);
+        // The line's text from the buffer's valid UTF-8 prefix, checked once per call for all
+        // its lines (a check per line costs a call and a length-dependent loop per record).
+        let text = utf8
+            .get_or_insert_with(|| utf8_prefix(buf))
+            .get(pos..pos + line.len());
+        match text {
+            Some(text) if text_mode => handle_line(&mut self.ctx, text, sink),
+            Some(text) => self.json_line(text, sink),
+            None => self.line_record(line, text_mode, sink),
+        }
         // A last line without its newline that fails is where a cut input ends: a cut gzip
         // stream's error is folded into this one reject.
         if last_line && sink.summary().rejects.len() > rejects_before {

@@ -70,6 +70,31 @@ fn json_lines_with_blank_and_crlf_lines() {
     assert!((raw.as_ptr() as usize) >= start && (raw.as_ptr() as usize) < start + input.len());
 }
 
+/// Lines are read from the buffer's checked UTF-8 prefix; a line that is not UTF-8 is
+/// rejected on its own, and the lines after it (past the prefix) still parse, non-ASCII text
+/// included, in one buffer and streamed.
+#[test]
+fn json_lines_after_a_line_that_is_not_utf8_still_parse() {
+    let mut input = format!("{}\n", ct("GetObject", 1)).into_bytes();
+    input.extend_from_slice(b"{\"eventName\":\"Bad\xff\"}\n");
+    input.extend_from_slice(format!("{}\r\n", ct("Put\u{e9}Object", 2)).as_bytes());
+    input.extend_from_slice(ct("ListObjects", 3).as_bytes());
+    let parsed = parse(&input);
+    assert_eq!(
+        names(&parsed.events),
+        ["GetObject", "Put\u{e9}Object", "ListObjects"]
+    );
+    let rejects: Vec<(u64, &str)> = parsed
+        .rejects()
+        .iter()
+        .map(|r| (r.record, r.reason.as_str()))
+        .collect();
+    assert_eq!(rejects, [(2, "line is not valid UTF-8")]);
+    let (seen, summary) = stream(&input, &ParseOptions::default());
+    assert_eq!(seen, ["GetObject", "Put\u{e9}Object", "ListObjects"]);
+    assert_eq!(summary.rejects, parsed.summary.rejects);
+}
+
 #[test]
 fn records_file_pretty_printed_and_top_level_array() {
     let records = format!(
