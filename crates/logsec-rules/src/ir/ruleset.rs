@@ -128,7 +128,8 @@ pub struct RuleMatch {
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
     any_format: Bucketed,
-    by_format: HashMap<SourceFormat, Bucketed>,
+    /// The rules of each format (a fast hash: looked up once per event).
+    by_format: FastMap<SourceFormat, Bucketed>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -766,7 +767,7 @@ impl RuleSet {
         let mut set = RuleSet {
             rules: Vec::new(),
             any_format: Bucketed::default(),
-            by_format: HashMap::new(),
+            by_format: FastMap::default(),
         };
         set.extend(rules);
         set
