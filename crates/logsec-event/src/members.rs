@@ -986,6 +986,7 @@ fn valid_number_end(bytes: &[u8], pos: usize) -> Option<usize> {
 /// escape, an unpaired surrogate escape, no closing quote). Eight bytes are tested at a time
 /// for a quote, a backslash or (if `CONTROLS`, the text may hold them) a control character
 /// (SWAR).
+#[inline(always)]
 fn valid_string_end<const CONTROLS: bool>(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;

@@ -901,9 +901,14 @@ pub(crate) struct EvalContext<'s> {
     pub(crate) source: &'s str,
 }
 
+/// A value's text as the plugin gives it: a string's own text, any other value's JSON. The
+/// literals are spelled without serializing (a pod's `privileged: true` is read per rule).
 fn json_text<'e>(value: &'e JsonValue<'_>) -> Cow<'e, str> {
     match value {
         JsonValue::String(s) => Cow::Borrowed(s.as_ref()),
+        JsonValue::Bool(true) => Cow::Borrowed("true"),
+        JsonValue::Bool(false) => Cow::Borrowed("false"),
+        JsonValue::Null => Cow::Borrowed("null"),
         other => Cow::Owned(other.to_json_string()),
     }
 }
@@ -1959,6 +1964,30 @@ mod tests {
             ["busybox@sha"]
         );
         assert!(texts("ka.verb", None, SOURCE_K8S_AUDIT, r#"{"verb":"get"}"#).is_empty());
+    }
+
+    #[test]
+    fn literal_texts_are_their_json() {
+        // Every value but a string is its JSON text.
+        for text in [
+            "true",
+            "false",
+            "null",
+            "0",
+            "-12",
+            "1.5",
+            "[true]",
+            r#"{"a":null}"#,
+        ] {
+            let value = JsonValue::parse(text).unwrap();
+            assert_eq!(json_text(&value), value.to_json_string().as_str(), "{text}");
+        }
+        let string = JsonValue::parse(r#""a\"b""#).unwrap();
+        assert_eq!(json_text(&string), "a\"b");
+        assert!(matches!(
+            json_text(&JsonValue::parse("true").unwrap()),
+            Cow::Borrowed("true")
+        ));
     }
 
     #[test]

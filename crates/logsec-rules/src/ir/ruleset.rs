@@ -9,6 +9,7 @@ use logsec_event::{
     SourceFormat,
 };
 
+use super::eval::FieldRead;
 use super::expr::{Accessor, Expr, KeywordSearch, Predicate, Quantifier, Test, ascii_lowercase};
 use super::hash::FastMap;
 use super::prefilter::{Marks, RawPrefilter};
@@ -127,7 +128,8 @@ pub struct RuleMatch {
 pub struct RuleSet {
     rules: Vec<CompiledRule>,
     any_format: Bucketed,
-    by_format: HashMap<SourceFormat, Bucketed>,
+    /// The rules of each format (a fast hash: looked up once per event).
+    by_format: FastMap<SourceFormat, Bucketed>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -142,6 +144,8 @@ struct Bucketed {
     reads_event: bool,
     /// The predicates of the bucket's rules, equal ones once (see [`Plan`]).
     predicates: Vec<Predicate>,
+    /// Per predicate, its slot in the per-event field reads ([`NO_SLOT`]: read alone).
+    read_slots: Vec<u8>,
     /// Each rule's condition as a [`Plan`] over `predicates`, by rule index.
     plans: Vec<Option<Plan>>,
 }
@@ -151,6 +155,13 @@ struct Bucketed {
 /// rules share (`ka.verb=create`, the `auditID` guard, `kevt`) is evaluated once per event
 /// (the memo holds its outcome for the event). A predicate reads nothing but the event, so its
 /// outcome is the same every time it is asked.
+///
+/// Different tests of one field (`ka.user.name startswith "system:"`, `ka.user.name in
+/// (...)`, `not ka.req.pod.containers.image.repository in (...)` with another list) share the
+/// field's read the same way: predicates with one accessor and the same transforms have one
+/// read slot ([`Bucketed::read_slots`]), and the event's field is read once
+/// ([`Predicate::read`]) and then tested by each ([`Predicate::eval_read`]). A read is the
+/// same every time it is made, so the outcomes are those of reading per predicate.
 #[derive(Debug, Clone)]
 enum Plan {
     Const(bool),
@@ -164,51 +175,77 @@ enum Plan {
 /// How many predicates a bucket's memo holds on the stack; a bucket with more uses the heap.
 const STACK_MEMO: usize = 512;
 
+/// How many distinct fields a bucket keeps per-event reads of (see [`Plan`]); predicates of
+/// further fields read their field each.
+const READ_SLOTS: usize = 32;
+
+/// The read slot of a predicate that reads its field alone.
+const NO_SLOT: u8 = u8::MAX;
+
+/// What evaluating a bucket's plans on one event keeps: the bucket's predicates and their
+/// read slots, the event, the predicates' outcomes so far (0: not evaluated yet, 1: false,
+/// 2: true) and the fields read so far.
+struct Evaluation<'p, 'e, 'x, 'm> {
+    predicates: &'p [Predicate],
+    read_slots: &'p [u8],
+    event: &'e Event<'x>,
+    memo: &'m mut [u8],
+    reads: [Option<FieldRead<'e, 'p>>; READ_SLOTS],
+}
+
 impl Plan {
-    /// The condition's outcome on `event`; `memo` holds 0 (not evaluated yet), 1 (false) or 2
-    /// (true) per predicate.
-    fn eval(&self, predicates: &[Predicate], event: &Event<'_>, memo: &mut [u8]) -> bool {
+    /// The condition's outcome on the evaluation's event.
+    fn eval(&self, ev: &mut Evaluation<'_, '_, '_, '_>) -> bool {
         match self {
             Plan::Const(b) => *b,
-            Plan::And(children) => children
-                .iter()
-                .all(|c| c.eval_child(predicates, event, memo)),
-            Plan::Or(children) => children
-                .iter()
-                .any(|c| c.eval_child(predicates, event, memo)),
-            Plan::Not(child) => !child.eval_child(predicates, event, memo),
-            Plan::Pred(id) => Plan::eval_predicate(*id, predicates, event, memo),
-            Plan::Keyword(search) => search.eval(event),
+            Plan::And(children) => children.iter().all(|c| c.eval_child(ev)),
+            Plan::Or(children) => children.iter().any(|c| c.eval_child(ev)),
+            Plan::Not(child) => !child.eval_child(ev),
+            Plan::Pred(id) => ev.predicate(*id),
+            Plan::Keyword(search) => search.eval(ev.event),
         }
     }
 
     /// [`Plan::eval`] for an operand: a predicate, most operands, without a call.
     #[inline(always)]
-    fn eval_child(&self, predicates: &[Predicate], event: &Event<'_>, memo: &mut [u8]) -> bool {
+    fn eval_child(&self, ev: &mut Evaluation<'_, '_, '_, '_>) -> bool {
         match self {
-            Plan::Pred(id) => Plan::eval_predicate(*id, predicates, event, memo),
-            other => other.eval(predicates, event, memo),
+            Plan::Pred(id) => ev.predicate(*id),
+            other => other.eval(ev),
         }
     }
+}
 
-    /// The outcome of predicate `id`, from the memo or evaluated now and kept.
+impl Evaluation<'_, '_, '_, '_> {
+    /// The outcome of predicate `id`, from the memo or evaluated now (on its field's read,
+    /// made now if no predicate made it yet) and kept.
     #[inline(always)]
-    fn eval_predicate(
-        id: usize,
-        predicates: &[Predicate],
-        event: &Event<'_>,
-        memo: &mut [u8],
-    ) -> bool {
-        match memo.get(id) {
+    fn predicate(&mut self, id: usize) -> bool {
+        match self.memo.get(id) {
             Some(1) => return false,
             Some(2) => return true,
             _ => {}
         }
-        let outcome = predicates.get(id).is_some_and(|p| p.eval(event));
-        if let Some(slot) = memo.get_mut(id) {
+        let outcome = self.evaluate(id);
+        if let Some(slot) = self.memo.get_mut(id) {
             *slot = 1 + u8::from(outcome);
         }
         outcome
+    }
+
+    /// Evaluates predicate `id` (not in the memo).
+    fn evaluate(&mut self, id: usize) -> bool {
+        let Some(predicate) = self.predicates.get(id) else {
+            return false;
+        };
+        let slot = self.read_slots.get(id).copied().unwrap_or(NO_SLOT);
+        match self.reads.get_mut(usize::from(slot)) {
+            Some(cell) => {
+                let read = cell.get_or_insert_with(|| predicate.read(self.event));
+                predicate.eval_read(read, self.event)
+            }
+            None => predicate.eval(self.event),
+        }
     }
 }
 
@@ -245,11 +282,23 @@ fn predicate_key(p: &Predicate) -> Option<(PredicateField, String)> {
     ))
 }
 
-/// Builds [`Plan`]s over one list of predicates, equal predicates once.
+/// Builds [`Plan`]s over one list of predicates, equal predicates once, and gives
+/// predicates reading one field one read slot.
 #[derive(Default)]
 struct Planner {
     predicates: Vec<Predicate>,
     seen: HashMap<(PredicateField, String), usize>,
+    read_slots: Vec<u8>,
+    fields: HashMap<(PredicateField, String), u8>,
+}
+
+/// What makes two predicates read the same: the field and the transforms.
+fn read_key(p: &Predicate) -> (PredicateField, String) {
+    let field = match &p.field {
+        Accessor::Path(path) => PredicateField::Path(path.clone()),
+        Accessor::Custom(custom) => PredicateField::Custom(Arc::as_ptr(custom).cast::<()>().addr()),
+    };
+    (field, format!("{:?}", p.transforms))
 }
 
 impl Planner {
@@ -266,6 +315,17 @@ impl Planner {
                 }
                 let id = self.predicates.len();
                 self.predicates.push((**p).clone());
+                let next = self.fields.len();
+                let slot = match self.fields.get(&read_key(p)) {
+                    Some(&slot) => slot,
+                    None if next < READ_SLOTS => {
+                        let slot = u8::try_from(next).unwrap_or(NO_SLOT);
+                        self.fields.insert(read_key(p), slot);
+                        slot
+                    }
+                    None => NO_SLOT,
+                };
+                self.read_slots.push(slot);
                 if let Some(key) = key {
                     self.seen.insert(key, id);
                 }
@@ -492,6 +552,7 @@ impl Bucketed {
             group.narrowed_plans = group.narrowed.iter().map(|e| planner.plan(e)).collect();
         }
         self.predicates = planner.predicates;
+        self.read_slots = planner.read_slots;
     }
 
     /// Files rule `index` under the values of `req`.
@@ -580,7 +641,8 @@ impl Bucketed {
             .filter(|_| self.prefilter_on)
             .and_then(|p| p.scan(event).map(|m| (p, m)));
         let possible = |index: usize| marks.as_ref().is_none_or(|(p, m)| p.possible(index, m));
-        // One memo per event for the bucket's predicates (see `Plan`).
+        // One memo per event for the bucket's predicates, and the fields they read (see
+        // `Plan`).
         let mut on_stack = [0u8; STACK_MEMO];
         let mut on_heap = Vec::new();
         let memo: &mut [u8] = match on_stack.get_mut(..self.predicates.len()) {
@@ -590,6 +652,13 @@ impl Bucketed {
                 &mut on_heap
             }
         };
+        let mut ev = Evaluation {
+            predicates: &self.predicates,
+            read_slots: &self.read_slots,
+            event,
+            memo,
+            reads: [const { None }; READ_SLOTS],
+        };
         // A rule reached through a bucket is tried with its narrowed condition when it has
         // one (see `narrow`).
         let mut try_rule = |index: usize, narrowed: Option<&Plan>| {
@@ -598,7 +667,7 @@ impl Bucketed {
             }
             let plan = narrowed.or_else(|| self.plans.get(index).and_then(Option::as_ref));
             let matched = match plan {
-                Some(plan) => plan.eval(&self.predicates, event, memo),
+                Some(plan) => plan.eval(&mut ev),
                 None => rules.get(index).is_some_and(|r| r.condition.eval(event)),
             };
             if matched {
@@ -704,7 +773,7 @@ impl RuleSet {
         let mut set = RuleSet {
             rules: Vec::new(),
             any_format: Bucketed::default(),
-            by_format: HashMap::new(),
+            by_format: FastMap::default(),
         };
         set.extend(rules);
         set
