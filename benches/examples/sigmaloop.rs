@@ -1,5 +1,5 @@
 //! A fixed amount of the `peers` headline work, for `perf record` / `perf stat` on a busy host:
-//! `sigmaloop EVENTS REPS [eager|deferred|parse|typed|index]` generates EVENTS CloudTrail JSON lines
+//! `sigmaloop EVENTS REPS [eager|deferred|records|parse|typed|index]` generates EVENTS CloudTrail JSON lines
 //! (the `peers` bench's generator and seed), loads the SigmaHQ AWS CloudTrail rules from
 //! `../shared/corpus`, and runs the scan path (deferred: validated, matched through the raw
 //! view, matched records normalized) REPS times, printing the matches of one pass.
@@ -92,6 +92,12 @@ fn main() {
         .join("\n")
         .into_bytes();
     input.push(b'\n');
+    if mode == "records" {
+        // The same records as one `{"Records":[…]}` file, as S3 delivers them.
+        let text = String::from_utf8_lossy(&input);
+        let records: Vec<&str> = text.lines().collect();
+        input = format!("{{\"Records\":[{}]}}\n", records.join(",")).into_bytes();
+    }
     let mut last = 0;
     for _ in 0..reps {
         last = match mode.as_str() {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::format::SourceFormat;
 use crate::json::JsonValue;
-use crate::members::{Checked, CutPlan, LazyNode, RawMembers, RawNode, check};
+use crate::members::{Checked, CutPlan, LazyNode, RawMembers, RawNode, check, check_prefix};
 use crate::ocsf::{self, OcsfClass};
 use crate::path::Segment;
 use crate::severity::Severity;
@@ -632,6 +632,27 @@ impl<'a> RawRecord<'a> {
     pub fn with_cut_plan(mut self, plan: CutPlan) -> RawRecord<'a> {
         self.cut_plan = plan;
         self
+    }
+
+    /// The JSON object at the very start of `text` (one element of a streamed array, say),
+    /// validated and cut into members in one pass as [`RawRecord::json`]'s first raw read
+    /// would (with the nested objects `plan` names): the record of the object's text, its
+    /// view already made, and the object's length in bytes; `None` if `text` does not start
+    /// with a valid JSON object (leading whitespace included). The text after the object is
+    /// not read, so a caller finds where one record ends without scanning it twice.
+    pub fn json_object_prefix(text: &'a str, plan: CutPlan) -> Option<(RawRecord<'a>, usize)> {
+        let (len, node) = check_prefix(text, &plan)?;
+        let checked = OnceLock::new();
+        let _ = checked.set(Checked::Object(node));
+        let record = RawRecord {
+            text: Cow::Borrowed(text.get(..len)?),
+            is_json: true,
+            tree: OnceLock::new(),
+            validated: false,
+            checked,
+            cut_plan: plan,
+        };
+        Some((record, len))
     }
 
     /// The record as it arrived.

@@ -633,6 +633,16 @@ pub(crate) fn check<'a>(text: &'a str, plan: &CutPlan) -> Checked<'a> {
     }
 }
 
+/// The JSON object at the very start of `text` (no leading whitespace), validated and cut in
+/// one pass (with the nested objects `plan` names): its length in bytes and its view; `None`
+/// if `text` does not start with a valid JSON object. What follows the object is not read.
+pub(crate) fn check_prefix<'a>(text: &'a str, plan: &CutPlan) -> Option<(usize, LazyNode<'a>)> {
+    // Control bytes are looked for inside strings as they are met: a pre-scan would read on
+    // past the object.
+    let (end, members) = valid_object_cut::<true>(text, 0, 0, TOP_CAPACITY, plan)?;
+    Some((end, LazyNode::with_members(text.get(..end)?, members)))
+}
+
 /// Skips any JSON value; collects an object's members (key, value text) on the way.
 struct CutVisitor;
 

@@ -41,9 +41,36 @@ impl<'t> Pending<'t> {
     /// The record as a not yet normalized event, if `format` defers and `text` is a JSON object
     /// that is certainly one record of it (no envelope member).
     pub(crate) fn probe(format: SourceFormat, text: &'t str) -> Option<Pending<'t>> {
+        envelope_members(format)?;
+        Pending::probe_record(
+            format,
+            text,
+            RawRecord::json(text).with_cut_plan(cut_plan(format)),
+        )
+    }
+
+    /// The object at the very start of `text`, if `format` defers and it is a valid JSON
+    /// object that is certainly one record of it: the pending record, validated and cut in
+    /// one pass, and its length in bytes (see [`RawRecord::json_object_prefix`]).
+    pub(crate) fn probe_prefix(
+        format: SourceFormat,
+        text: &'t str,
+    ) -> Option<(Pending<'t>, usize)> {
+        envelope_members(format)?;
+        let (raw, len) = RawRecord::json_object_prefix(text, cut_plan(format))?;
+        let pending = Pending::probe_record(format, text.get(..len)?, raw)?;
+        Some((pending, len))
+    }
+
+    /// [`Pending::probe`] of a record made already.
+    fn probe_record(
+        format: SourceFormat,
+        text: &'t str,
+        raw: RawRecord<'t>,
+    ) -> Option<Pending<'t>> {
         let envelope_members = envelope_members(format)?;
         let mut event = Event::new_boxed(&ocsf::BASE_EVENT, 0, format);
-        event.raw = RawRecord::json(text).with_cut_plan(cut_plan(format));
+        event.raw = raw;
         // The validating pass (no tree built): `None` for invalid JSON or a non-object.
         let is_envelope = event.raw.has_any_member(envelope_members)?;
         if is_envelope {

@@ -250,9 +250,42 @@ pub(crate) fn defer<'t>(ctx: &mut DocCtx, text: &'t str, sink: &mut dyn Sink<'t>
     if !sink.defers(ctx.format) {
         return false;
     }
-    let Some(mut pending) = Pending::probe(ctx.format, text) else {
+    let Some(pending) = Pending::probe(ctx.format, text) else {
         return false;
     };
+    hand_over(ctx, text, pending, sink);
+    true
+}
+
+/// [`defer`] for the object at the very start of `text` (an element of a streamed array):
+/// validated and cut in one pass that also finds where it ends, and handed over if `fits`
+/// (the limits) accepts its text. Its length in bytes, or `None` (nothing handed over) when
+/// it must take the path that scans it first, which gives the exact reject.
+pub(crate) fn defer_prefix<'t>(
+    ctx: &mut DocCtx,
+    text: &'t str,
+    fits: impl FnOnce(&str) -> bool,
+    sink: &mut dyn Sink<'t>,
+) -> Option<usize> {
+    if !sink.defers(ctx.format) {
+        return None;
+    }
+    let (pending, len) = Pending::probe_prefix(ctx.format, text)?;
+    let record = text.get(..len)?;
+    if !fits(record) {
+        return None;
+    }
+    hand_over(ctx, record, pending, sink);
+    Some(len)
+}
+
+/// Hands a pending record to the sink and counts it (or its rejection).
+fn hand_over<'t>(
+    ctx: &mut DocCtx,
+    text: &'t str,
+    mut pending: Pending<'t>,
+    sink: &mut dyn Sink<'t>,
+) {
     sink.pending(&mut pending);
     match pending.take_rejection() {
         Some(reason) => ctx.reject(sink, text, reason),
@@ -262,7 +295,6 @@ pub(crate) fn defer<'t>(ctx: &mut DocCtx, text: &'t str, sink: &mut dyn Sink<'t>
             summary.events += 1;
         }
     }
-    true
 }
 
 /// Routes what a format module made of `text`.

@@ -572,11 +572,6 @@ impl Framer {
         p: usize,
         sink: &mut dyn Sink<'b>,
     ) -> Option<usize> {
-        // A sink that defers CloudTrail wants the record validated, not parsed: the cutting
-        // path finds its end and hands it over.
-        if sink.defers(self.ctx.format) {
-            return None;
-        }
         let text = *utf8.get_or_insert_with(|| utf8_prefix(buf));
         let limits = self.ctx.limits;
         // The cutting path allows an element one level less than the limit (the array is one).
@@ -584,6 +579,18 @@ impl Framer {
             max_depth: limits.max_depth.saturating_sub(1),
             ..limits
         };
+        // A sink that defers CloudTrail wants the record validated, not parsed: one pass
+        // validates and cuts it and finds its end. One that is not valid, or past the limits,
+        // takes the cutting path, which gives the exact reject.
+        if sink.defers(self.ctx.format) {
+            self.ctx.loc = self.index_loc(p);
+            let fits = |doc: &str| {
+                doc.len() <= limits.max_record_bytes && within_limit_bounds(doc.as_bytes(), &bounds)
+            };
+            let len = crate::document::defer_prefix(&mut self.ctx, text.get(p..)?, fits, sink)?;
+            self.index += 1;
+            return Some(len);
+        }
         let (doc, outcome) = cloudtrail::parse_prefix(text.get(p..)?, |doc| {
             doc.len() <= limits.max_record_bytes && within_limit_bounds(doc.as_bytes(), &bounds)
         })?;

@@ -386,3 +386,66 @@ fn conformance_deferred_normalization_matches_eager_over_corpus() {
     assert!(totals[0].1 >= 590, "{totals:?}");
     assert!(totals[1].1 >= 240, "{totals:?}");
 }
+
+/// A `Records` element is validated, cut and handed over in one pass that also finds its end;
+/// one that is malformed, too deep, too wide, too large, not UTF-8, not an object or an
+/// envelope takes the path that scans it first, with the eager parse's exact reject, in a
+/// slice and streamed.
+#[test]
+fn records_elements_past_the_limits_keep_the_eager_rejects_when_deferred() {
+    let options = ParseOptions {
+        limits: logsec_parse::Limits {
+            max_record_bytes: 600,
+            max_depth: 5,
+            max_fields: 12,
+        },
+        ..ParseOptions::default()
+    };
+    let ok = |name: &str| {
+        format!(r#"{{"eventName":"{name}","eventSource":"s3.amazonaws.com","note":"é:"}}"#)
+    };
+    let deep = r#"{"eventName":"Deep","a":{"b":{"c":{"d":{"e":1}}}}}"#;
+    let nested = r#"{"eventName":"Nested","a":{"b":{"c":[1]}}}"#;
+    let wide = format!(
+        r#"{{"eventName":"Wide",{}}}"#,
+        (0..13)
+            .map(|i| format!("\"k{i}\":1"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let big = format!(r#"{{"eventName":"Big","pad":"{}"}}"#, "x".repeat(700));
+    let envelope = r#"{"Records":[{"eventName":"Inner"}]}"#;
+    let mut input = format!(
+        "{{\"Records\":[{},{{\"eventName\": oops}},{deep},{nested},{wide},{big},\"text\",{envelope},",
+        ok("A")
+    )
+    .into_bytes();
+    input.extend_from_slice(b"{\"eventName\":\"Bad\xff\"},");
+    input.extend_from_slice(format!("{}]}}", ok("Z")).as_bytes());
+    let mut eager_names = Vec::new();
+    let eager = parse_reader(&input[..], &options, |event| {
+        eager_names.push(event.to_ocsf_json());
+    })
+    .unwrap();
+    assert!(eager.rejects.len() >= 6, "{:#?}", eager.rejects);
+    let defer = |format| format == SourceFormat::Cloudtrail;
+    for slice in [true, false] {
+        let mut names = Vec::new();
+        let visit = |pending: &mut logsec_parse::Pending<'_>| {
+            names.push(
+                pending
+                    .normalize()
+                    .map(|e| e.to_ocsf_json())
+                    .unwrap_or_default(),
+            );
+        };
+        let summary = if slice {
+            parse_slice_deferred(&input, &options, defer, visit)
+        } else {
+            parse_reader_deferred(&input[..], &options, defer, visit)
+        }
+        .unwrap();
+        assert_eq!(summary, eager, "slice: {slice}");
+        assert_eq!(names, eager_names, "slice: {slice}");
+    }
+}
