@@ -90,7 +90,8 @@ fn k8s_audit_rules(c: &mut Criterion) {
                 let mut matched = 0usize;
                 for line in lines.iter().cycle().take(lines.len() * PASSES) {
                     let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
-                    event.raw = RawRecord::json(line.as_str());
+                    event.raw = RawRecord::json(line.as_str())
+                        .with_cut_plan(logsec_parse::cut_plan(SourceFormat::K8sAudit));
                     out.clear();
                     set.matches(&event, &mut out);
                     matched += out.len();
@@ -108,7 +109,8 @@ fn k8s_audit_rules(c: &mut Criterion) {
                 let mut members = 0usize;
                 for line in lines.iter().cycle().take(lines.len() * PASSES) {
                     let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
-                    event.raw = RawRecord::json(line.as_str());
+                    event.raw = RawRecord::json(line.as_str())
+                        .with_cut_plan(logsec_parse::cut_plan(SourceFormat::K8sAudit));
                     members += event.raw.tree().map_or(0, |t| t.depth());
                 }
                 members

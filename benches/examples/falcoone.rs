@@ -55,7 +55,8 @@ fn main() {
     let mut out = Vec::new();
     for _ in 0..passes {
         let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
-        event.raw = RawRecord::json(line.as_str());
+        event.raw = RawRecord::json(line.as_str())
+            .with_cut_plan(logsec_parse::cut_plan(SourceFormat::K8sAudit));
         out.clear();
         set.matches(&event, &mut out);
     }

@@ -163,10 +163,13 @@ fn record_time(format: SourceFormat, raw: &RawRecord<'_>) -> i64 {
 
 /// The top-level member names that make a record of `format` an envelope or a non-record
 /// document (as its module's parser recognizes them); `None` for formats that do not defer.
-/// The nested objects of a `format` record that its validating pass cuts as well: those its
-/// OCSF normalization reads from every record (the actor of a CloudTrail record, the user and
-/// target of a Kubernetes audit event), which most rules walk into too.
-fn cut_plan(format: SourceFormat) -> CutPlan {
+/// The nested objects of a `format` record that its validating pass cuts as well (see
+/// [`RawRecord::with_cut_plan`]): those its OCSF normalization reads from every record (the
+/// actor of a CloudTrail record, the user and target of a Kubernetes audit event), which most
+/// rules walk into too, and a Kubernetes request object's spec and metadata, which Falco's
+/// pod and workload rules read. A scan's records are read with it; a caller building
+/// [`RawRecord::json`] records itself can use it the same way.
+pub fn cut_plan(format: SourceFormat) -> CutPlan {
     // The object itself is cut, nothing inside it.
     const LEAF: CutPlan = CutPlan::NONE;
     const SESSION: CutPlan = CutPlan::new(&[
@@ -180,11 +183,14 @@ fn cut_plan(format: SourceFormat) -> CutPlan {
         ("userIdentity", USER_IDENTITY),
         ("useridentity", USER_IDENTITY),
     ]);
+    // Pod, deployment and role rules read the request's spec and metadata.
+    const REQUEST_OBJECT: CutPlan = CutPlan::new(&[("spec", LEAF), ("metadata", LEAF)]);
     const K8S_AUDIT: CutPlan = CutPlan::new(&[
         ("user", LEAF),
         ("impersonatedUser", LEAF),
         ("objectRef", LEAF),
         ("responseStatus", LEAF),
+        ("requestObject", REQUEST_OBJECT),
     ]);
     match format {
         SourceFormat::Cloudtrail => CLOUDTRAIL,

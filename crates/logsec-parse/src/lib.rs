@@ -64,7 +64,7 @@ pub use crate::api::{
     Note, ParseSummary, Parsed, parse_bytes, parse_bytes_strict, parse_path, parse_path_strict,
     parse_reader, parse_reader_deferred, parse_reader_strict, parse_slice, parse_slice_deferred,
 };
-pub use crate::deferred::Pending;
+pub use crate::deferred::{Pending, cut_plan};
 pub use crate::detect::detect;
 pub use crate::error::ParseError;
 pub use crate::limits::Limits;
