@@ -80,7 +80,7 @@ struct TypedRecord<'a> {
     recipient_account_id: Option<Cow<'a, str>>,
 }
 
-/// The typed-parse baseline for one JSON line: whether it parses as a [`TypedRecord`] with an
+/// The typed-parse baseline for one JSON line: whether it parses as a `TypedRecord` with an
 /// event name (`false` for invalid JSON).
 pub fn typed_parse(line: &str) -> bool {
     serde_json::from_str::<TypedRecord<'_>>(line).is_ok_and(|r| r.event_name.is_some())
