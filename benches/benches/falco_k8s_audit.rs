@@ -13,12 +13,9 @@
 #![allow(clippy::expect_used)]
 
 use std::hint::black_box;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use logsec_event::{Event, RawRecord, SourceFormat, ocsf};
-use logsec_rules::falco::{LoadOptions, load_paths};
 
 /// How many times one iteration goes over the 52 trace events.
 const PASSES: usize = 64;
@@ -44,34 +41,13 @@ fn measure(iters: u64, mut f: impl FnMut() -> usize) -> Duration {
 }
 
 fn k8s_audit_rules(c: &mut Criterion) {
-    let falco = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/falco");
-    if !falco.is_dir() {
+    let Some((rules, lines)) = logsec_benches::falco_k8s_workload() else {
         eprintln!("skipping: ../shared not found");
         return;
-    }
-    let rules = load_paths(
-        &[falco.join("falcosecurity-plugins/plugins/k8saudit/rules/k8s_audit_rules.yaml")],
-        &LoadOptions::default(),
-    );
+    };
     assert!(!rules.has_errors(), "the upstream rules load");
+    assert!(!lines.is_empty(), "the trace files are read");
     let set = rules.rule_set();
-    let traces = falco.join("falcosecurity-falco-0.34.1-tests/test/trace_files/k8s_audit");
-    let mut files: Vec<_> = std::fs::read_dir(&traces)
-        .expect("trace files")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    files.sort();
-    let lines: Vec<String> = files
-        .iter()
-        .flat_map(|f| {
-            std::fs::read_to_string(f)
-                .expect("readable trace")
-                .lines()
-                .filter(|l| !l.trim().is_empty())
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
-        .collect();
     let bytes: usize = lines.iter().map(String::len).sum();
     eprintln!(
         "{} rules, {} events, {} bytes",
@@ -89,9 +65,7 @@ fn k8s_audit_rules(c: &mut Criterion) {
             measure(iters, || {
                 let mut matched = 0usize;
                 for line in lines.iter().cycle().take(lines.len() * PASSES) {
-                    let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
-                    event.raw = RawRecord::json(line.as_str())
-                        .with_cut_plan(logsec_parse::cut_plan(SourceFormat::K8sAudit));
+                    let event = logsec_benches::k8s_audit_event(line);
                     out.clear();
                     set.matches(&event, &mut out);
                     matched += out.len();
@@ -108,9 +82,7 @@ fn k8s_audit_rules(c: &mut Criterion) {
             measure(iters, || {
                 let mut members = 0usize;
                 for line in lines.iter().cycle().take(lines.len() * PASSES) {
-                    let mut event = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
-                    event.raw = RawRecord::json(line.as_str())
-                        .with_cut_plan(logsec_parse::cut_plan(SourceFormat::K8sAudit));
+                    let event = logsec_benches::k8s_audit_event(line);
                     members += event.raw.tree().map_or(0, |t| t.depth());
                 }
                 members

@@ -121,25 +121,12 @@ fn logsec_parse_tree(input: &[u8]) -> usize {
 /// The same, building the OCSF Detection Finding alert of every match from the normalized
 /// event.
 fn logsec_sigma_alerts(rules: &SigmaRules, input: &[u8]) -> usize {
-    let mut scratch = Vec::new();
     let mut alerts = Vec::new();
-    parse_slice_deferred(
-        input,
-        &ParseOptions::default(),
-        |format| rules.rule_set().reads_raw_only(format),
-        |pending| {
-            scratch.clear();
-            rules.matches(pending.event(), &mut scratch);
-            if scratch.is_empty() {
-                return;
-            }
-            if let Some(event) = pending.normalize() {
-                for matched in &scratch {
-                    alerts.extend(rules.alert(*matched, event));
-                }
-            }
-        },
-    )
+    logsec_benches::sigma_scan_each(rules, input, |matched, event| {
+        for one in matched {
+            alerts.extend(rules.alert(*one, event));
+        }
+    })
     .expect("generated input parses");
     alerts.len()
 }

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use logsec_event::SourceFormat;
+
+mod common;
 use logsec_parse::{
     ParseOptions, ParseSummary, parse_reader, parse_reader_deferred, parse_slice_deferred,
 };
@@ -393,35 +395,12 @@ fn conformance_deferred_normalization_matches_eager_over_corpus() {
 /// slice and streamed.
 #[test]
 fn records_elements_past_the_limits_keep_the_eager_rejects_when_deferred() {
-    let options = ParseOptions {
-        limits: logsec_parse::Limits {
-            max_record_bytes: 600,
-            max_depth: 5,
-            max_fields: 12,
-        },
-        ..ParseOptions::default()
-    };
+    let options = common::small_limits();
     let ok = |name: &str| {
         format!(r#"{{"eventName":"{name}","eventSource":"s3.amazonaws.com","note":"é:"}}"#)
     };
-    let deep = r#"{"eventName":"Deep","a":{"b":{"c":{"d":{"e":1}}}}}"#;
-    let nested = r#"{"eventName":"Nested","a":{"b":{"c":[1]}}}"#;
-    let wide = format!(
-        r#"{{"eventName":"Wide",{}}}"#,
-        (0..13)
-            .map(|i| format!("\"k{i}\":1"))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    let big = format!(r#"{{"eventName":"Big","pad":"{}"}}"#, "x".repeat(700));
     let envelope = r#"{"Records":[{"eventName":"Inner"}]}"#;
-    let mut input = format!(
-        "{{\"Records\":[{},{{\"eventName\": oops}},{deep},{nested},{wide},{big},\"text\",{envelope},",
-        ok("A")
-    )
-    .into_bytes();
-    input.extend_from_slice(b"{\"eventName\":\"Bad\xff\"},");
-    input.extend_from_slice(format!("{}]}}", ok("Z")).as_bytes());
+    let input = common::records_with_bad_elements(ok, &[envelope]);
     let mut eager_names = Vec::new();
     let eager = parse_reader(&input[..], &options, |event| {
         eager_names.push(event.to_ocsf_json());

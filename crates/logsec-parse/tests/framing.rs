@@ -12,6 +12,8 @@ use logsec_parse::{
     parse_path, parse_reader, parse_reader_strict, parse_slice,
 };
 
+mod common;
+
 fn ct(name: &str, i: usize) -> String {
     format!(
         r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::1:user/u{i}","userName":"u{i}"}},"eventTime":"2023-04-11T15:24:0{}Z","eventSource":"s3.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.{}","eventID":"id-{i}","requestParameters":{{"bucketName":"b{i}","note":"a \"quoted\" ] }} string"}}}}"#,
@@ -456,35 +458,9 @@ fn base64_marker_with_garbage_does_not_recurse() {
 /// cutting path gives, at its own index and offset, and the records after it still parse.
 #[test]
 fn records_array_elements_that_do_not_parse_keep_their_exact_rejects() {
-    let small = ParseOptions {
-        limits: logsec_parse::Limits {
-            max_record_bytes: 600,
-            max_depth: 5,
-            max_fields: 12,
-        },
-        ..ParseOptions::default()
-    };
+    let small = common::small_limits();
     let ok = |name: &str| format!(r#"{{"eventName":"{name}","eventSource":"s3.amazonaws.com"}}"#);
-    let malformed = r#"{"eventName": oops}"#;
-    // Depth 5 in the array: one more than an element may have under max_depth 5.
-    let deep = r#"{"eventName":"Deep","a":{"b":{"c":{"d":{"e":1}}}}}"#;
-    // Depth 4: allowed.
-    let nested = r#"{"eventName":"Nested","a":{"b":{"c":[1]}}}"#;
-    let wide = format!(
-        r#"{{"eventName":"Wide",{}}}"#,
-        (0..13)
-            .map(|i| format!("\"k{i}\":1"))
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    let big = format!(r#"{{"eventName":"Big","pad":"{}"}}"#, "x".repeat(700));
-    let mut input = format!(
-        "{{\"Records\":[{},{malformed},{deep},{nested},{wide},{big},\"text\",",
-        ok("A")
-    )
-    .into_bytes();
-    input.extend_from_slice(b"{\"eventName\":\"Bad\xff\"},");
-    input.extend_from_slice(format!("{}]}}", ok("Z")).as_bytes());
+    let input = common::records_with_bad_elements(ok, &[]);
     let parsed = parse_bytes(&input, &small).unwrap();
     assert_eq!(names(&parsed.events), ["A", "Nested", "Z"]);
     let rejects: Vec<(u64, &str)> = parsed
