@@ -1311,29 +1311,23 @@ mod tests {
         assert_eq!(kept(), 1);
         drop(members_with_capacity(TOP_CAPACITY));
         // A dropped view hands its lists back: the next record's cut reuses them.
-        let Checked::Object(root) = check(TEXT, &CutPlan::NONE) else {
-            panic!("TEXT is an object");
+        let cut = || {
+            let Checked::Object(root) = check(TEXT, &CutPlan::NONE) else {
+                panic!("TEXT is an object");
+            };
+            root
         };
-        let Some(State::Object {
-            members: Some(members),
-            ..
-        }) = root.state()
-        else {
-            panic!("the top level is cut");
+        let top_list_at = |root: &LazyNode<'_>| match root.state() {
+            Some(State::Object {
+                members: Some(members),
+                ..
+            }) => members.as_ptr() as usize,
+            _ => panic!("the top level is cut"),
         };
-        let root_at = members.as_ptr() as usize;
+        let root = cut();
+        let root_at = top_list_at(&root);
         drop(root);
-        let Checked::Object(next) = check(TEXT, &CutPlan::NONE) else {
-            panic!("TEXT is an object");
-        };
-        let Some(State::Object {
-            members: Some(members),
-            ..
-        }) = next.state()
-        else {
-            panic!("the top level is cut");
-        };
-        assert_eq!(members.as_ptr() as usize, root_at);
+        assert_eq!(top_list_at(&cut()), root_at);
     }
 
     #[test]
