@@ -37,6 +37,7 @@
 #![deny(missing_docs)]
 
 mod alert;
+mod block;
 mod event;
 mod format;
 mod json;

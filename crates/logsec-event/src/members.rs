@@ -18,6 +18,7 @@ use once_cell::race::OnceBox;
 use serde::de::{self, Deserializer as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::block::{first_stop, has_control_byte};
 use crate::json::{BorrowingKey, JsonNumber, JsonValue};
 use crate::path::{Segment, walk};
 use crate::value::FieldValue;
@@ -778,18 +779,6 @@ fn validate_and_cut<'a>(text: &'a str, plan: &CutPlan) -> Option<(&'a str, Membe
     }
 }
 
-/// Whether `bytes` holds a byte below 0x20 (32 bytes at a time, without early exit inside a
-/// block, so the compiler can vectorize it).
-fn has_control_byte(bytes: &[u8]) -> bool {
-    let mut blocks = bytes.chunks_exact(32);
-    for block in &mut blocks {
-        if block.iter().fold(false, |any, &b| any | (b < 0x20)) {
-            return true;
-        }
-    }
-    blocks.remainder().iter().any(|&b| b < 0x20)
-}
-
 /// [`validate_and_cut`]; `CONTROLS` is whether the text may hold bytes below 0x20.
 fn validate_and_cut_with<'a, const CONTROLS: bool>(
     text: &'a str,
@@ -993,35 +982,22 @@ fn valid_number_end(bytes: &[u8], pos: usize) -> Option<usize> {
 
 /// The index after the closing quote of the string whose body starts at `pos`, and whether it
 /// holds escapes; `None` if the string is not valid JSON (a raw control character, a bad
-/// escape, an unpaired surrogate escape, no closing quote). Eight bytes are tested at a time
+/// escape, an unpaired surrogate escape, no closing quote). Sixteen bytes are tested at a time
 /// for a quote, a backslash or (if `CONTROLS`, the text may hold them) a control character
-/// (SWAR).
+/// ([`first_stop`]).
 #[inline(always)]
 fn valid_string_end<const CONTROLS: bool>(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has = |word: u64, byte: u8| {
-        let x = word ^ (ONES * u64::from(byte));
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
-    // Bytes below 0x20; exact for the lowest flagged byte, like `has`.
-    let below_space = |word: u64| word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
     let mut escaped = false;
     loop {
-        if let Some(chunk) = bytes.get(pos..pos + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let word = u64::from_le_bytes(word);
-            let mut hits = has(word, b'"') | has(word, b'\\');
-            if CONTROLS {
-                hits |= below_space(word);
+        if let Some(block) = bytes.get(pos..pos + 16) {
+            let block: &[u8; 16] = block.try_into().ok()?;
+            match first_stop::<CONTROLS>(block) {
+                Some(offset) => pos += offset,
+                None => {
+                    pos += 16;
+                    continue;
+                }
             }
-            if hits == 0 {
-                pos += 8;
-                continue;
-            }
-            // The lowest flagged byte is always a true match.
-            pos += (hits.trailing_zeros() / 8) as usize;
         } else {
             // Without CONTROLS the text holds no byte below 0x20 to stop at.
             while !matches!(*bytes.get(pos)?, b'"' | b'\\' | 0..0x20) {
@@ -1112,29 +1088,21 @@ fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 /// The index after the closing quote of the string whose body starts at `pos`, and whether
-/// it holds escapes. Eight bytes are tested at a time for a quote or a backslash (SWAR),
-/// which suits the short strings of log records.
+/// it holds escapes. Sixteen bytes are tested at a time for a quote or a backslash
+/// ([`first_stop`]).
 #[inline]
 fn string_end(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has = |word: u64, byte: u8| {
-        let x = word ^ (ONES * u64::from(byte));
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
     loop {
-        if let Some(chunk) = bytes.get(pos..pos + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            let word = u64::from_le_bytes(word);
-            let hits = has(word, b'"') | has(word, b'\\');
-            if hits == 0 {
-                pos += 8;
-                continue;
+        if let Some(block) = bytes.get(pos..pos + 16) {
+            let block: &[u8; 16] = block.try_into().ok()?;
+            match first_stop::<false>(block) {
+                Some(offset) => pos += offset,
+                None => {
+                    pos += 16;
+                    continue;
+                }
             }
-            // The lowest flagged byte is always a true match.
-            pos += (hits.trailing_zeros() / 8) as usize;
         } else {
             while !matches!(*bytes.get(pos)?, b'"' | b'\\') {
                 pos += 1;

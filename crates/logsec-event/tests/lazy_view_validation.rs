@@ -242,6 +242,29 @@ fn edge_cases_get_serde_json_s_verdict() {
     }
 }
 
+/// The string scans test sixteen bytes at a time and finish a text's last bytes one by one:
+/// a stop byte (quote, backslash, control character) at every offset of keys and values of
+/// every length up to three blocks, near and at the end of the text, gets serde_json's verdict.
+#[test]
+fn stop_bytes_at_every_offset_of_a_block_get_serde_json_s_verdict() {
+    let stops = [
+        "\"", "\\", "\\n", "\\u00e9", "\\x", "\n", "\u{1}", "\u{1f}", "\u{7f}", "é",
+    ];
+    for len in 0..48 {
+        for at in 0..=len {
+            for stop in stops {
+                let mut body = "a".repeat(len);
+                body.insert_str(at, stop);
+                check(&format!("{{\"{body}\":1}}"));
+                check(&format!("{{\"k\":\"{body}\"}}"));
+                check(&format!(
+                    "{{\"k\":[\"{body}\",\"{body}\"],\"n\":{{\"m\":\"{body}\"}}}}"
+                ));
+            }
+        }
+    }
+}
+
 #[test]
 fn nesting_is_limited_where_serde_json_limits_it() {
     for depth in [1usize, 2, 64, 126, 127, 128, 129, 200] {

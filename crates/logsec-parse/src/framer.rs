@@ -733,12 +733,14 @@ fn within_limit_bounds(bytes: &[u8], limits: &crate::limits::Limits) -> bool {
 }
 
 /// The longest prefix of `buf` that is valid UTF-8 (a buffer may end inside a character).
+/// (`simdutf8` checks a buffer several times faster than `std::str::from_utf8`, which was a
+/// tenth of a JSON line's framing.)
 fn utf8_prefix(buf: &[u8]) -> &str {
-    match std::str::from_utf8(buf) {
+    match simdutf8::compat::from_utf8(buf) {
         Ok(text) => text,
         Err(err) => buf
             .get(..err.valid_up_to())
-            .and_then(|valid| std::str::from_utf8(valid).ok())
+            .and_then(|valid| simdutf8::compat::from_utf8(valid).ok())
             .unwrap_or_default(),
     }
 }
