@@ -157,6 +157,18 @@ struct OnBehalfOf<'a> {
     identity_store_arn: LStr<'a>,
 }
 
+/// A resource of the usual shape, for the strict borrowed parse of [`resources`]: any other
+/// shape (an escaped or non-string value, a repeated member) fails it.
+#[derive(Deserialize)]
+struct PlainResource<'a> {
+    #[serde(rename = "ARN", alias = "arn", borrow, default)]
+    arn: Option<&'a str>,
+    #[serde(rename = "type", borrow, default)]
+    type_name: Option<&'a str>,
+    #[serde(rename = "accountId", borrow, default)]
+    account_id: Option<&'a str>,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct CtResource<'a> {
@@ -654,22 +666,8 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
     }));
 
     // Resources.
-    if let Some(raw) = r.resources
-        && let Ok(Arr(items)) = serde_json::from_str::<Arr<Obj<CtResource<'a>>>>(raw.get())
-    {
-        event.resources = items
-            .into_iter()
-            .filter_map(|o| o.0)
-            .map(|mut res| Resource {
-                uid: res.arn.take(),
-                type_name: res.type_name.take(),
-                owner: aws_account(res.account_id.take()).map(|account| User {
-                    account: Some(account),
-                    ..User::default()
-                }),
-                ..Resource::default()
-            })
-            .collect();
+    if let Some(raw) = r.resources {
+        event.resources = resources(raw.get());
     }
 
     match class {
@@ -679,6 +677,41 @@ fn normalize<'a>(mut r: Record<'a>, text: &'a str) -> Box<Event<'a>> {
     }
     event.raw = RawRecord::json_validated(text);
     event
+}
+
+/// The `resources` array as OCSF resources. The usual array (objects whose members are
+/// strings without escapes, or null) is read by a strict borrowed parse, less than half the
+/// cost of the lenient one, which reads everything else.
+fn resources(text: &str) -> Vec<Resource<'_>> {
+    let resource = |arn, type_name, account_id| Resource {
+        uid: arn,
+        type_name,
+        owner: aws_account(account_id).map(|account| User {
+            account: Some(account),
+            ..User::default()
+        }),
+        ..Resource::default()
+    };
+    if let Ok(items) = serde_json::from_str::<Vec<PlainResource<'_>>>(text) {
+        return items
+            .into_iter()
+            .map(|res| {
+                resource(
+                    res.arn.map(Cow::Borrowed),
+                    res.type_name.map(Cow::Borrowed),
+                    res.account_id.map(Cow::Borrowed),
+                )
+            })
+            .collect();
+    }
+    match serde_json::from_str::<Arr<Obj<CtResource<'_>>>>(text) {
+        Ok(Arr(items)) => items
+            .into_iter()
+            .filter_map(|o| o.0)
+            .map(|mut res| resource(res.arn.take(), res.type_name.take(), res.account_id.take()))
+            .collect(),
+        Err(_) => Vec::new(),
+    }
 }
 
 fn authentication<'a>(event: &mut Event<'a>, r: &Record<'a>, actor_user: User<'a>, name: &str) {
@@ -1142,6 +1175,42 @@ mod tests {
         assert_eq!(e.time, 1_600_044_263_000);
         assert!(e.resources.is_empty());
         assert_eq!(e.actor.as_ref().unwrap().user, None);
+    }
+
+    #[test]
+    fn resources_of_every_shape_are_read() {
+        let uids = |resources: &str| {
+            let text = format!(r#"{{"eventName":"GetObject","resources":{resources}}}"#);
+            let e = event_via_members(&text);
+            e.resources
+                .iter()
+                .map(|r| {
+                    let account = r.owner.as_ref().and_then(|o| o.account.as_ref());
+                    (
+                        r.uid.as_deref().map(str::to_owned),
+                        r.type_name.as_deref().map(str::to_owned),
+                        account.and_then(|a| a.uid.as_deref()).map(str::to_owned),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let some = |s: &str| Some(s.to_owned());
+        // The usual shape (the strict parse), the lower-case alias, absent members.
+        assert_eq!(
+            uids(r#"[{"ARN":"arn:a","type":"AWS::S3::Object","accountId":"1"},{"arn":"arn:b"}]"#),
+            vec![
+                (some("arn:a"), some("AWS::S3::Object"), some("1")),
+                (some("arn:b"), None, None)
+            ]
+        );
+        // Escapes, nulls, numbers and non-object elements (the lenient parse).
+        assert_eq!(
+            uids(r#"[{"ARN":"arn:a\/b","type":null,"accountId":12},3,null,{"type":"T"}]"#),
+            vec![(some("arn:a/b"), None, some("12")), (None, some("T"), None)]
+        );
+        // Not an array, or a member named twice: no resources.
+        assert!(uids(r#"{"ARN":"arn:a"}"#).is_empty());
+        assert!(uids(r#"[{"ARN":"arn:a","arn":"arn:b"}]"#).is_empty());
     }
 
     #[test]
