@@ -187,8 +187,26 @@ enum Slot<'a> {
     /// every member of a dropped record a call into `JsonValue`'s drop glue (a tenth of a
     /// record's scan went to dropping its member lists).
     Ready(ManuallyDrop<JsonValue<'a>>),
+    /// A small object cut by the validating pass (a cut plan's `userIdentity`, `objectRef`):
+    /// its members kept in the node, so no cell is allocated and freed per record.
+    Cut(CutObject<'a>),
     /// Made on first access: an object's members, or another value's tree.
     Lazy(OnceBox<State<'a>>),
+}
+
+/// An object cut into members when its node was made, of fewer than [`INDEX_MIN`] members
+/// (no index).
+#[derive(Debug, Clone)]
+struct CutObject<'a> {
+    members: Members<'a>,
+    /// The object's tree, when asked for.
+    tree: OnceBox<Option<JsonValue<'a>>>,
+}
+
+impl Drop for CutObject<'_> {
+    fn drop(&mut self) {
+        spare_members(std::mem::take(&mut self.members));
+    }
 }
 
 /// What a [`LazyNode`] has made of its text.
@@ -346,10 +364,15 @@ impl<'a> LazyNode<'a> {
 
     /// The node for the object whose text is `raw`, already cut into `members`.
     fn with_members(raw: &'a str, members: Members<'a>) -> LazyNode<'a> {
-        LazyNode {
-            raw,
-            slot: Slot::Lazy(OnceBox::with_value(State::object(Some(members)))),
-        }
+        let slot = if members.len() < INDEX_MIN {
+            Slot::Cut(CutObject {
+                members,
+                tree: OnceBox::new(),
+            })
+        } else {
+            Slot::Lazy(OnceBox::with_value(State::object(Some(members))))
+        };
+        LazyNode { raw, slot }
     }
 
     /// Whether the value is a JSON object.
@@ -376,6 +399,10 @@ impl<'a> LazyNode<'a> {
     pub(crate) fn tree(&self) -> Option<&JsonValue<'a>> {
         match &self.slot {
             Slot::Ready(tree) => Some(tree),
+            Slot::Cut(cut) => cut
+                .tree
+                .get_or_init(|| Box::new(JsonValue::parse(self.raw).ok()))
+                .as_ref(),
             Slot::Lazy(_) => match self.state()? {
                 State::Object { tree, .. } | State::Array { tree, .. } => tree
                     .get_or_init(|| Box::new(JsonValue::parse(self.raw).ok()))
@@ -393,6 +420,9 @@ impl<'a> LazyNode<'a> {
 
     /// This object's members and their index, if it has one.
     fn members_and_index(&self) -> Option<(&[Member<'a>], Option<&[u8; INDEX_SLOTS]>)> {
+        if let Slot::Cut(cut) = &self.slot {
+            return Some((&cut.members, None));
+        }
         if !self.is_object() {
             return None;
         }
@@ -1199,6 +1229,7 @@ impl<'r, 'a> RawNode<'r, 'a> {
                 JsonValue::String(Cow::Borrowed(text)) => Some(text),
                 _ => None,
             },
+            Slot::Cut(_) => None,
             Slot::Lazy(_) => self.node.plain_str(),
         }
     }
@@ -1241,8 +1272,10 @@ mod tests {
     impl LazyNode<'_> {
         /// Whether the value's tree has been made.
         fn is_parsed(&self) -> bool {
-            let Slot::Lazy(cell) = &self.slot else {
-                return true;
+            let cell = match &self.slot {
+                Slot::Lazy(cell) => cell,
+                Slot::Cut(cut) => return cut.tree.get().is_some(),
+                Slot::Ready(_) => return true,
             };
             match cell.get() {
                 Some(State::Object { tree, .. }) => tree.get().is_some(),
@@ -1260,7 +1293,11 @@ mod tests {
     impl LazyNode<'_> {
         /// Whether the object has been cut into members.
         fn is_cut(&self) -> bool {
-            matches!(&self.slot, Slot::Lazy(cell) if matches!(cell.get(), Some(State::Object { .. })))
+            match &self.slot {
+                Slot::Cut(_) => true,
+                Slot::Lazy(cell) => matches!(cell.get(), Some(State::Object { .. })),
+                Slot::Ready(_) => false,
+            }
         }
     }
 
@@ -1292,12 +1329,9 @@ mod tests {
             };
             root
         };
-        let top_list_at = |root: &LazyNode<'_>| match root.state() {
-            Some(State::Object {
-                members: Some(members),
-                ..
-            }) => members.as_ptr() as usize,
-            _ => panic!("the top level is cut"),
+        let top_list_at = |root: &LazyNode<'_>| match root.members_and_index() {
+            Some((members, _)) => members.as_ptr() as usize,
+            None => panic!("the top level is cut"),
         };
         let root = cut();
         let root_at = top_list_at(&root);
@@ -1475,9 +1509,7 @@ mod tests {
             };
             let cut = LazyNode::new(&text);
             for node in [&root, &cut] {
-                let Some(State::Object { index, .. }) = node.state() else {
-                    panic!("an object's state");
-                };
+                let (_, index) = node.members_and_index().expect("an object's members");
                 assert_eq!(
                     index.is_some(),
                     (INDEX_MIN..=INDEX_MAX).contains(&(count + 1))
