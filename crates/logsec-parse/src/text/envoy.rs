@@ -29,7 +29,7 @@ use logsec_event::{
 
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
-use crate::text::common::http_status_id;
+use crate::text::common::{http_activity, http_status_id};
 use crate::text::scan::{
     Delim, Token, TokenArray, Tokens, Unmapped, absent, byte_index, civil_ms, closing_quote_short,
     forwarded_ips, parse_i64, parse_ip, parse_rfc3339, separator_at, split_host_port, split_query,
@@ -161,8 +161,12 @@ enum Piece {
     /// Text that must appear verbatim, with a searcher for it built once (a `str::find` would
     /// build one per operator per line).
     Literal(String, Box<memchr::memmem::Finder<'static>>),
-    /// A command operator: a known field, or another operator kept under its own name.
-    Operator { field: Option<usize>, name: String },
+    /// A command operator: a known field, or another operator kept under its own name
+    /// (interned, see [`intern_operator_name`], so no record copies it).
+    Operator {
+        field: Option<usize>,
+        name: Cow<'static, str>,
+    },
 }
 
 /// An Envoy `text_format` compiled into literals and operators.
@@ -266,7 +270,7 @@ impl CompiledFormat {
                                 unmapped.str(name, value);
                             }
                         }
-                        None => unmapped.named(Cow::Owned(name.clone()), value),
+                        None => unmapped.named(name.clone(), value),
                     }
                     pos += end;
                 }
@@ -365,7 +369,34 @@ fn operator_piece(operator: &str) -> Piece {
             .replace('-', "_");
         format!("{}_{header}", head.to_ascii_lowercase())
     };
-    Piece::Operator { field, name }
+    Piece::Operator {
+        field,
+        name: intern_operator_name(name),
+    }
+}
+
+/// The most operator names [`intern_operator_name`] keeps.
+const INTERNED_NAMES_MAX: usize = 1024;
+
+/// The name of an operator kept under its own name, made `'static` once so that every record's
+/// `unmapped` borrows it (a copy per record was an allocation, a copy and a free). The names
+/// of every format compiled in the process are kept, each once; past
+/// [`INTERNED_NAMES_MAX`] distinct names (formats built from untrusted text, say) a name stays
+/// owned and each record copies it, as before.
+fn intern_operator_name(name: String) -> Cow<'static, str> {
+    static INTERNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = INTERNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = names.iter().find(|known| **known == name) {
+        return Cow::Borrowed(known);
+    }
+    if names.len() >= INTERNED_NAMES_MAX {
+        return Cow::Owned(name);
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.push(leaked);
+    Cow::Borrowed(leaked)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1049,7 +1080,7 @@ fn build_event<'a>(
     let mut event = if is_tcp {
         Event::new_boxed(&ocsf::NETWORK_ACTIVITY, 6, format)
     } else {
-        let activity = ocsf::http_activity_for_method(method.as_deref().unwrap_or(""));
+        let activity = http_activity(method.as_deref().unwrap_or(""));
         Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format)
     };
     let start = access
@@ -1335,6 +1366,41 @@ mod tests {
         assert!(CompiledFormat::compile("%START_TIME%%DURATION%").is_err());
         assert!(CompiledFormat::compile("%START_TIME").is_err());
         assert!(CompiledFormat::compile("no operators").is_err());
+    }
+
+    #[test]
+    fn operator_names_are_interned_once_and_borrowed_by_records() {
+        let names = |format: &CompiledFormat| -> Vec<Cow<'static, str>> {
+            format
+                .pieces
+                .iter()
+                .filter_map(|piece| match piece {
+                    Piece::Operator { field: None, name } => Some(name.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let first = CompiledFormat::compile("%REQ(X-INTERN-TEST)% x %RESP(X-OTHER)%").unwrap();
+        let second = CompiledFormat::compile("%RESP(X-OTHER)% y %REQ(X-INTERN-TEST)%").unwrap();
+        let (first, second) = (names(&first), names(&second));
+        assert_eq!(first, ["req_x_intern_test", "resp_x_other"]);
+        assert_eq!(second, ["resp_x_other", "req_x_intern_test"]);
+        match (&first[0], &second[1]) {
+            (Cow::Borrowed(a), Cow::Borrowed(b)) => assert_eq!(a.as_ptr(), b.as_ptr()),
+            other => panic!("not interned: {other:?}"),
+        }
+        let options = ParseOptions {
+            envoy_format: Some("%REQ(:METHOD)% tenant=%REQ(X-TENANT)%".to_owned()),
+            ..ParseOptions::default()
+        };
+        let mut parser = EnvoyParser::new(SourceFormat::Envoy, &options);
+        let event = event_of(&mut parser, "GET tenant=acme");
+        let Some(JsonValue::Object(members)) = &event.unmapped else {
+            panic!("{:?}", event.unmapped);
+        };
+        let (key, value) = members.last().unwrap();
+        assert!(matches!(key, Cow::Borrowed("req_x_tenant")), "{key:?}");
+        assert_eq!(value, &JsonValue::String(Cow::Borrowed("acme")));
     }
 
     #[test]
