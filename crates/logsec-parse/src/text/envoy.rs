@@ -241,7 +241,7 @@ impl CompiledFormat {
         unmapped: &mut Unmapped<'a>,
     ) -> Result<(), String> {
         let mut pos = 0;
-        let mut pieces = self.pieces.iter().peekable();
+        let mut pieces = self.pieces.iter();
         while let Some(piece) = pieces.next() {
             let rest = line.get(pos..).unwrap_or("");
             match piece {
@@ -254,13 +254,19 @@ impl CompiledFormat {
                     pos += text.len();
                 }
                 Piece::Operator { field, name } => {
-                    let end = match pieces.peek() {
-                        Some(Piece::Literal(next, finder)) => find_literal(rest.as_bytes(), next.as_bytes(), finder).ok_or_else(|| {
-                            format!(
-                                "line does not match the envoy_format: {next:?} not found after byte {pos}"
-                            )
-                        })?,
-                        _ => rest.len(),
+                    // The literal after an operator is where the search found it: it is
+                    // taken with the value, not compared again as the next piece.
+                    let (end, literal_len) = match pieces.as_slice().first() {
+                        Some(Piece::Literal(next, finder)) => {
+                            let end = find_literal(rest.as_bytes(), next.as_bytes(), finder).ok_or_else(|| {
+                                format!(
+                                    "line does not match the envoy_format: {next:?} not found after byte {pos}"
+                                )
+                            })?;
+                            pieces.next();
+                            (end, next.len())
+                        }
+                        _ => (rest.len(), 0),
                     };
                     let value = rest.get(..end).unwrap_or("");
                     match field {
@@ -272,7 +278,7 @@ impl CompiledFormat {
                         }
                         None => unmapped.named(name.clone(), value),
                     }
-                    pos += end;
+                    pos += end + literal_len;
                 }
             }
         }
@@ -280,13 +286,16 @@ impl CompiledFormat {
     }
 }
 
+/// The longest literal [`find_literal`] searches itself; longer ones go to the searcher.
+const SHORT_LITERAL_MAX: usize = 16;
+
 /// The first occurrence of `literal` in `text`, as `finder` (built for it) finds it. The
 /// literals between operators are a few bytes and the values a few dozen: the first byte is
 /// searched eight bytes at a time and the rest compared, where a call into the searcher cost
 /// more than it saved; long literals go to the searcher.
 #[inline(always)]
 fn find_literal(text: &[u8], literal: &[u8], finder: &memchr::memmem::Finder<'_>) -> Option<usize> {
-    let (Some(&first), true) = (literal.first(), literal.len() <= 8) else {
+    let (Some(&first), true) = (literal.first(), literal.len() <= SHORT_LITERAL_MAX) else {
         return finder.find(text);
     };
     let mut from = 0;
@@ -1369,6 +1378,40 @@ mod tests {
     }
 
     #[test]
+    fn literals_after_operators_end_values_long_or_short() {
+        let options = ParseOptions {
+            envoy_format: Some(
+                "[%START_TIME%] %REQ(:METHOD)% \"%UPSTREAM_HOST%\" tenant=%REQ(X-TENANT)% end"
+                    .to_owned(),
+            ),
+            ..ParseOptions::default()
+        };
+        let mut parser = EnvoyParser::new(SourceFormat::Envoy, &options);
+        let line = "[2023-11-14T10:00:00.000Z] GET \"10.0.0.1:8080\" tenant=acme end";
+        let event = event_of(&mut parser, line);
+        assert_eq!(raw(&event, "method"), Some("GET".into()));
+        assert_eq!(raw(&event, "upstream_host"), Some("10.0.0.1:8080".into()));
+        assert_eq!(raw(&event, "req_x_tenant"), Some("acme".into()));
+        assert_eq!(event.time, 1_699_956_000_000);
+        for (bad, expected) in [
+            (
+                "[2023-11-14T10:00:00.000Z] GET \"10.0.0.1:8080\" tenant-acme end",
+                "\"\\\" tenant=\" not found",
+            ),
+            (
+                "[2023-11-14T10:00:00.000Z] GET \"10.0.0.1:8080\" tenant=acme",
+                "\" end\" not found",
+            ),
+            ("2023-11-14T10:00:00.000Z GET", "expected \"[\" at byte 0"),
+        ] {
+            match parser.parse_line(bad) {
+                LineOutcome::Reject(reason) => assert!(reason.contains(expected), "{reason}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn operator_names_are_interned_once_and_borrowed_by_records() {
         let names = |format: &CompiledFormat| -> Vec<Cow<'static, str>> {
             format
@@ -1540,8 +1583,8 @@ mod tests {
         /// The literal search finds what the searcher finds.
         #[test]
         fn find_literal_agrees_with_memmem(
-            text in "[ab\" =\\]]{0,40}",
-            literal in "[ab\" =\\]]{0,10}",
+            text in "[ab\" =\\]]{0,60}",
+            literal in "[ab\" =\\]]{0,20}",
         ) {
             let finder = memchr::memmem::Finder::new(literal.as_bytes());
             proptest::prop_assert_eq!(
