@@ -32,8 +32,8 @@ use crate::options::ParseOptions;
 use crate::text::common::{http_activity, http_status_id};
 use crate::text::scan::{
     Delim, Token, TokenArray, Tokens, Unmapped, absent, byte_index, civil_ms, closing_quote_short,
-    forwarded_ips, parse_i64, parse_ip, parse_rfc3339, separator_at, split_host_port, split_query,
-    split3_spaces,
+    forwarded_ips, parse_i64, parse_ip, parse_ipv4, parse_rfc3339, separator_at, split_host_port,
+    split_query, split3_spaces,
 };
 
 /// The known fields, named as in Istio's JSON access-log encoding.
@@ -166,6 +166,8 @@ enum Piece {
     Operator {
         field: Option<usize>,
         name: Cow<'static, str>,
+        /// The `unmapped` name of `field` (from [`NAMES`]), looked up once here.
+        field_name: &'static str,
     },
 }
 
@@ -253,7 +255,11 @@ impl CompiledFormat {
                     }
                     pos += text.len();
                 }
-                Piece::Operator { field, name } => {
+                Piece::Operator {
+                    field,
+                    name,
+                    field_name,
+                } => {
                     // The literal after an operator is where the search found it: it is
                     // taken with the value, not compared again as the next piece.
                     let (end, literal_len) = match pieces.as_slice().first() {
@@ -272,9 +278,7 @@ impl CompiledFormat {
                     match field {
                         Some(field) => {
                             access.set(*field, value);
-                            if let Some(name) = NAMES.get(*field) {
-                                unmapped.str(name, value);
-                            }
+                            unmapped.str(field_name, value);
                         }
                         None => unmapped.named(name.clone(), value),
                     }
@@ -381,6 +385,7 @@ fn operator_piece(operator: &str) -> Piece {
     Piece::Operator {
         field,
         name: intern_operator_name(name),
+        field_name: field.and_then(|f| NAMES.get(f)).copied().unwrap_or(""),
     }
 }
 
@@ -439,7 +444,10 @@ impl LineParser for EnvoyParser {
     fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
         let (inner, cri_time) = strip_cri(line);
         let inner = inner.trim_end_matches(['\r', ' ']);
-        if inner.trim().is_empty() {
+        // A line that starts with a visible ASCII byte is not blank (the Unicode-aware trim
+        // is only needed for the others).
+        let starts_visible = inner.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+        if !starts_visible && inner.trim().is_empty() {
             return LineOutcome::Skip;
         }
         let mut access = Access::default();
@@ -1066,6 +1074,10 @@ fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Opti
 /// [`forwarded_ips`] of an X-Forwarded-For value; a lone dotted address (no comma, nothing
 /// to trim) is read without the search for a comma and the trim.
 fn forwarded_ips_of(text: &str) -> Vec<std::net::IpAddr> {
+    // One IPv4 address, the usual value, read without the byte test below first.
+    if let Some(v4) = parse_ipv4(text) {
+        return vec![std::net::IpAddr::V4(v4)];
+    }
     if text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return parse_ip(text)
             .or_else(|| split_host_port(text).0)
@@ -1378,6 +1390,29 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_addresses_and_blank_lines() {
+        let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+        assert_eq!(forwarded_ips_of("203.0.113.7"), vec![ip("203.0.113.7")]);
+        assert_eq!(forwarded_ips_of("203.0.113.7:443"), vec![ip("203.0.113.7")]);
+        assert_eq!(
+            forwarded_ips_of("203.0.113.7, 10.0.0.1"),
+            vec![ip("203.0.113.7"), ip("10.0.0.1")]
+        );
+        assert_eq!(
+            forwarded_ips_of("256.0.0.1"),
+            Vec::<std::net::IpAddr>::new()
+        );
+        assert_eq!(forwarded_ips_of("2001:db8::1"), vec![ip("2001:db8::1")]);
+        let mut parser = parser(SourceFormat::Envoy);
+        for blank in ["", " ", " \t ", "\u{3000}", "\r"] {
+            assert!(
+                matches!(parser.parse_line(blank), LineOutcome::Skip),
+                "{blank:?}"
+            );
+        }
+    }
+
+    #[test]
     fn literals_after_operators_end_values_long_or_short() {
         let options = ParseOptions {
             envoy_format: Some(
@@ -1418,7 +1453,9 @@ mod tests {
                 .pieces
                 .iter()
                 .filter_map(|piece| match piece {
-                    Piece::Operator { field: None, name } => Some(name.clone()),
+                    Piece::Operator {
+                        field: None, name, ..
+                    } => Some(name.clone()),
                     _ => None,
                 })
                 .collect()
