@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use logsec_event::Url;
-use logsec_event::ocsf::status;
+use logsec_event::ocsf::{self, status};
 
 use crate::text::scan::{separator_at, split_absolute_url, split_query, split3_spaces};
 
@@ -175,6 +175,20 @@ pub(crate) fn split_request_line_inline(line: &str) -> (Option<&str>, Option<&st
     }
 }
 
+/// The OCSF activity of an HTTP method: the usual methods, as they are written, without the
+/// case-insensitive search of [`ocsf::http_activity_for_method`], which decides the rest.
+#[inline(always)]
+pub(crate) fn http_activity(method: &str) -> u32 {
+    match method {
+        "GET" => 3,
+        "POST" => 6,
+        "HEAD" => 4,
+        "PUT" => 7,
+        "DELETE" => 2,
+        _ => ocsf::http_activity_for_method(method),
+    }
+}
+
 /// OCSF `status_id` of an HTTP status code: Success below 400, Failure from 400.
 pub(crate) fn http_status_id(code: i64) -> u32 {
     if (100..400).contains(&code) {
@@ -329,6 +343,15 @@ mod tests {
             split_request_line("ABCDEFGHIJKLMNOPQRSTUVWXY /"),
             (None, Some("ABCDEFGHIJKLMNOPQRSTUVWXY /"), None)
         );
+        for method in [
+            "GET", "POST", "HEAD", "PUT", "DELETE", "get", "PATCH", "-", "", "X",
+        ] {
+            assert_eq!(
+                http_activity(method),
+                ocsf::http_activity_for_method(method),
+                "{method}"
+            );
+        }
         assert_eq!(http_status_id(404), 2);
         assert_eq!(http_status_id(301), 1);
         assert_eq!(http_status_id(0), 0);

@@ -29,11 +29,11 @@ use logsec_event::{
 
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
-use crate::text::common::http_status_id;
+use crate::text::common::{http_activity, http_status_id};
 use crate::text::scan::{
     Delim, Token, TokenArray, Tokens, Unmapped, absent, byte_index, civil_ms, closing_quote_short,
-    forwarded_ips, parse_i64, parse_ip, parse_rfc3339, separator_at, split_host_port, split_query,
-    split3_spaces,
+    forwarded_ips, parse_i64, parse_ip, parse_ipv4, parse_rfc3339, separator_at, split_host_port,
+    split_query, split3_spaces,
 };
 
 /// The known fields, named as in Istio's JSON access-log encoding.
@@ -161,8 +161,14 @@ enum Piece {
     /// Text that must appear verbatim, with a searcher for it built once (a `str::find` would
     /// build one per operator per line).
     Literal(String, Box<memchr::memmem::Finder<'static>>),
-    /// A command operator: a known field, or another operator kept under its own name.
-    Operator { field: Option<usize>, name: String },
+    /// A command operator: a known field, or another operator kept under its own name
+    /// (interned, see [`intern_operator_name`], so no record copies it).
+    Operator {
+        field: Option<usize>,
+        name: Cow<'static, str>,
+        /// The `unmapped` name of `field` (from [`NAMES`]), looked up once here.
+        field_name: &'static str,
+    },
 }
 
 /// An Envoy `text_format` compiled into literals and operators.
@@ -237,7 +243,7 @@ impl CompiledFormat {
         unmapped: &mut Unmapped<'a>,
     ) -> Result<(), String> {
         let mut pos = 0;
-        let mut pieces = self.pieces.iter().peekable();
+        let mut pieces = self.pieces.iter();
         while let Some(piece) = pieces.next() {
             let rest = line.get(pos..).unwrap_or("");
             match piece {
@@ -249,26 +255,34 @@ impl CompiledFormat {
                     }
                     pos += text.len();
                 }
-                Piece::Operator { field, name } => {
-                    let end = match pieces.peek() {
-                        Some(Piece::Literal(next, finder)) => find_literal(rest.as_bytes(), next.as_bytes(), finder).ok_or_else(|| {
-                            format!(
-                                "line does not match the envoy_format: {next:?} not found after byte {pos}"
-                            )
-                        })?,
-                        _ => rest.len(),
+                Piece::Operator {
+                    field,
+                    name,
+                    field_name,
+                } => {
+                    // The literal after an operator is where the search found it: it is
+                    // taken with the value, not compared again as the next piece.
+                    let (end, literal_len) = match pieces.as_slice().first() {
+                        Some(Piece::Literal(next, finder)) => {
+                            let end = find_literal(rest.as_bytes(), next.as_bytes(), finder).ok_or_else(|| {
+                                format!(
+                                    "line does not match the envoy_format: {next:?} not found after byte {pos}"
+                                )
+                            })?;
+                            pieces.next();
+                            (end, next.len())
+                        }
+                        _ => (rest.len(), 0),
                     };
                     let value = rest.get(..end).unwrap_or("");
                     match field {
                         Some(field) => {
                             access.set(*field, value);
-                            if let Some(name) = NAMES.get(*field) {
-                                unmapped.str(name, value);
-                            }
+                            unmapped.str(field_name, value);
                         }
-                        None => unmapped.named(Cow::Owned(name.clone()), value),
+                        None => unmapped.named(name.clone(), value),
                     }
-                    pos += end;
+                    pos += end + literal_len;
                 }
             }
         }
@@ -276,13 +290,16 @@ impl CompiledFormat {
     }
 }
 
+/// The longest literal [`find_literal`] searches itself; longer ones go to the searcher.
+const SHORT_LITERAL_MAX: usize = 16;
+
 /// The first occurrence of `literal` in `text`, as `finder` (built for it) finds it. The
 /// literals between operators are a few bytes and the values a few dozen: the first byte is
 /// searched eight bytes at a time and the rest compared, where a call into the searcher cost
 /// more than it saved; long literals go to the searcher.
 #[inline(always)]
 fn find_literal(text: &[u8], literal: &[u8], finder: &memchr::memmem::Finder<'_>) -> Option<usize> {
-    let (Some(&first), true) = (literal.first(), literal.len() <= 8) else {
+    let (Some(&first), true) = (literal.first(), literal.len() <= SHORT_LITERAL_MAX) else {
         return finder.find(text);
     };
     let mut from = 0;
@@ -365,7 +382,35 @@ fn operator_piece(operator: &str) -> Piece {
             .replace('-', "_");
         format!("{}_{header}", head.to_ascii_lowercase())
     };
-    Piece::Operator { field, name }
+    Piece::Operator {
+        field,
+        name: intern_operator_name(name),
+        field_name: field.and_then(|f| NAMES.get(f)).copied().unwrap_or(""),
+    }
+}
+
+/// The most operator names [`intern_operator_name`] keeps.
+const INTERNED_NAMES_MAX: usize = 1024;
+
+/// The name of an operator kept under its own name, made `'static` once so that every record's
+/// `unmapped` borrows it (a copy per record was an allocation, a copy and a free). The names
+/// of every format compiled in the process are kept, each once; past
+/// [`INTERNED_NAMES_MAX`] distinct names (formats built from untrusted text, say) a name stays
+/// owned and each record copies it, as before.
+fn intern_operator_name(name: String) -> Cow<'static, str> {
+    static INTERNED: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut names = INTERNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(known) = names.iter().find(|known| **known == name) {
+        return Cow::Borrowed(known);
+    }
+    if names.len() >= INTERNED_NAMES_MAX {
+        return Cow::Owned(name);
+    }
+    let leaked: &'static str = Box::leak(name.into_boxed_str());
+    names.push(leaked);
+    Cow::Borrowed(leaked)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -399,7 +444,10 @@ impl LineParser for EnvoyParser {
     fn parse_line<'a>(&mut self, line: &'a str) -> LineOutcome<'a> {
         let (inner, cri_time) = strip_cri(line);
         let inner = inner.trim_end_matches(['\r', ' ']);
-        if inner.trim().is_empty() {
+        // A line that starts with a visible ASCII byte is not blank (the Unicode-aware trim
+        // is only needed for the others).
+        let starts_visible = inner.as_bytes().first().is_some_and(u8::is_ascii_graphic);
+        if !starts_visible && inner.trim().is_empty() {
             return LineOutcome::Skip;
         }
         let mut access = Access::default();
@@ -1026,6 +1074,10 @@ fn app_log_line<'a>(line: &'a str, inner: &'a str, format: SourceFormat) -> Opti
 /// [`forwarded_ips`] of an X-Forwarded-For value; a lone dotted address (no comma, nothing
 /// to trim) is read without the search for a comma and the trim.
 fn forwarded_ips_of(text: &str) -> Vec<std::net::IpAddr> {
+    // One IPv4 address, the usual value, read without the byte test below first.
+    if let Some(v4) = parse_ipv4(text) {
+        return vec![std::net::IpAddr::V4(v4)];
+    }
     if text.len() <= 15 && text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return parse_ip(text)
             .or_else(|| split_host_port(text).0)
@@ -1049,7 +1101,7 @@ fn build_event<'a>(
     let mut event = if is_tcp {
         Event::new_boxed(&ocsf::NETWORK_ACTIVITY, 6, format)
     } else {
-        let activity = ocsf::http_activity_for_method(method.as_deref().unwrap_or(""));
+        let activity = http_activity(method.as_deref().unwrap_or(""));
         Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format)
     };
     let start = access
@@ -1338,6 +1390,100 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_addresses_and_blank_lines() {
+        let ip = |text: &str| text.parse::<std::net::IpAddr>().unwrap();
+        assert_eq!(forwarded_ips_of("203.0.113.7"), vec![ip("203.0.113.7")]);
+        assert_eq!(forwarded_ips_of("203.0.113.7:443"), vec![ip("203.0.113.7")]);
+        assert_eq!(
+            forwarded_ips_of("203.0.113.7, 10.0.0.1"),
+            vec![ip("203.0.113.7"), ip("10.0.0.1")]
+        );
+        assert_eq!(
+            forwarded_ips_of("256.0.0.1"),
+            Vec::<std::net::IpAddr>::new()
+        );
+        assert_eq!(forwarded_ips_of("2001:db8::1"), vec![ip("2001:db8::1")]);
+        let mut parser = parser(SourceFormat::Envoy);
+        for blank in ["", " ", " \t ", "\u{3000}", "\r"] {
+            assert!(
+                matches!(parser.parse_line(blank), LineOutcome::Skip),
+                "{blank:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn literals_after_operators_end_values_long_or_short() {
+        let options = ParseOptions {
+            envoy_format: Some(
+                "[%START_TIME%] %REQ(:METHOD)% \"%UPSTREAM_HOST%\" tenant=%REQ(X-TENANT)% end"
+                    .to_owned(),
+            ),
+            ..ParseOptions::default()
+        };
+        let mut parser = EnvoyParser::new(SourceFormat::Envoy, &options);
+        let line = "[2023-11-14T10:00:00.000Z] GET \"10.0.0.1:8080\" tenant=acme end";
+        let event = event_of(&mut parser, line);
+        assert_eq!(raw(&event, "method"), Some("GET".into()));
+        assert_eq!(raw(&event, "upstream_host"), Some("10.0.0.1:8080".into()));
+        assert_eq!(raw(&event, "req_x_tenant"), Some("acme".into()));
+        assert_eq!(event.time, 1_699_956_000_000);
+        for (bad, expected) in [
+            (
+                "[2023-11-14T10:00:00.000Z] GET \"10.0.0.1:8080\" tenant-acme end",
+                "\"\\\" tenant=\" not found",
+            ),
+            (
+                "[2023-11-14T10:00:00.000Z] GET \"10.0.0.1:8080\" tenant=acme",
+                "\" end\" not found",
+            ),
+            ("2023-11-14T10:00:00.000Z GET", "expected \"[\" at byte 0"),
+        ] {
+            match parser.parse_line(bad) {
+                LineOutcome::Reject(reason) => assert!(reason.contains(expected), "{reason}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn operator_names_are_interned_once_and_borrowed_by_records() {
+        let names = |format: &CompiledFormat| -> Vec<Cow<'static, str>> {
+            format
+                .pieces
+                .iter()
+                .filter_map(|piece| match piece {
+                    Piece::Operator {
+                        field: None, name, ..
+                    } => Some(name.clone()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let first = CompiledFormat::compile("%REQ(X-INTERN-TEST)% x %RESP(X-OTHER)%").unwrap();
+        let second = CompiledFormat::compile("%RESP(X-OTHER)% y %REQ(X-INTERN-TEST)%").unwrap();
+        let (first, second) = (names(&first), names(&second));
+        assert_eq!(first, ["req_x_intern_test", "resp_x_other"]);
+        assert_eq!(second, ["resp_x_other", "req_x_intern_test"]);
+        match (&first[0], &second[1]) {
+            (Cow::Borrowed(a), Cow::Borrowed(b)) => assert_eq!(a.as_ptr(), b.as_ptr()),
+            other => panic!("not interned: {other:?}"),
+        }
+        let options = ParseOptions {
+            envoy_format: Some("%REQ(:METHOD)% tenant=%REQ(X-TENANT)%".to_owned()),
+            ..ParseOptions::default()
+        };
+        let mut parser = EnvoyParser::new(SourceFormat::Envoy, &options);
+        let event = event_of(&mut parser, "GET tenant=acme");
+        let Some(JsonValue::Object(members)) = &event.unmapped else {
+            panic!("{:?}", event.unmapped);
+        };
+        let (key, value) = members.last().unwrap();
+        assert!(matches!(key, Cow::Borrowed("req_x_tenant")), "{key:?}");
+        assert_eq!(value, &JsonValue::String(Cow::Borrowed("acme")));
+    }
+
+    #[test]
     fn app_log_lines_are_base_events_and_junk_is_rejected() {
         let line = "[2021-03-12 15:31:30.492][1][warning][runtime] [source/common/runtime/runtime_features.cc:31] Unable to use runtime singleton";
         let event = event_of(&mut parser(SourceFormat::Envoy), line);
@@ -1474,8 +1620,8 @@ mod tests {
         /// The literal search finds what the searcher finds.
         #[test]
         fn find_literal_agrees_with_memmem(
-            text in "[ab\" =\\]]{0,40}",
-            literal in "[ab\" =\\]]{0,10}",
+            text in "[ab\" =\\]]{0,60}",
+            literal in "[ab\" =\\]]{0,20}",
         ) {
             let finder = memchr::memmem::Finder::new(literal.as_bytes());
             proptest::prop_assert_eq!(

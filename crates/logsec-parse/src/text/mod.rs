@@ -107,7 +107,7 @@ pub(crate) fn line_parser(
 ) -> Option<Box<dyn LineParser>> {
     let max_record_bytes = options.limits.max_record_bytes;
     let inner: Box<dyn LineParser> = match format {
-        SourceFormat::S3Access => Box::new(s3_access::S3AccessParser),
+        SourceFormat::S3Access => Box::new(s3_access::S3AccessParser::default()),
         SourceFormat::Syslog | SourceFormat::AuthLog => {
             Box::new(syslog::SyslogParser::new(format, options))
         }

@@ -12,14 +12,15 @@
 use std::borrow::Cow;
 
 use logsec_event::{
-    Actor, Api, ApiRequest, ApiResponse, Cloud, Event, HttpRequest, HttpResponse, RawRecord,
-    Resource, Service, SourceFormat, Url, User, ocsf,
+    Actor, Api, ApiRequest, ApiResponse, Cloud, Endpoint, Event, HttpRequest, HttpResponse,
+    RawRecord, Resource, Service, SourceFormat, Url, User, ocsf,
 };
 
 use crate::line::{LineOutcome, LineParser};
 use crate::text::common::{http_status_id, split_request_line};
 use crate::text::scan::{
-    Token, TokenArray, Tokens, Unmapped, parse_clf_time, parse_i64, parse_ip, split_query,
+    CLF_TIME_LEN, ClfDayCache, Token, TokenArray, Tokens, Unmapped, parse_clf_time,
+    parse_clf_time_fixed_cached, parse_i64, parse_ip, split_query,
 };
 
 /// The documented field names, in record order, as snake_case of AWS's captions.
@@ -74,7 +75,10 @@ pub(crate) fn looks_like(line: &str) -> bool {
 
 /// The S3 server access log parser.
 #[derive(Debug, Default)]
-pub(crate) struct S3AccessParser;
+pub(crate) struct S3AccessParser {
+    /// The day and minute of the last record's time.
+    day_cache: ClfDayCache,
+}
 
 impl LineParser for S3AccessParser {
     fn format(&self) -> SourceFormat {
@@ -85,11 +89,23 @@ impl LineParser for S3AccessParser {
         if line.trim().is_empty() {
             return LineOutcome::Skip;
         }
-        parse(line)
+        parse(line, &mut self.day_cache)
     }
 }
 
-fn parse(line: &str) -> LineOutcome<'_> {
+/// The index of `acl_required` in [`FIELDS`], the one field that is not a string.
+const ACL_REQUIRED: usize = 25;
+
+/// A CLF time, through `cache` in its usual fixed-width shape (the same answer as
+/// [`parse_clf_time`]).
+fn clf_time(text: &str, cache: &mut ClfDayCache) -> Option<i64> {
+    match <&[u8; CLF_TIME_LEN]>::try_from(text.as_bytes()) {
+        Ok(bytes) => parse_clf_time_fixed_cached(bytes, cache).or_else(|| parse_clf_time(text)),
+        Err(_) => parse_clf_time(text),
+    }
+}
+
+fn parse<'a>(line: &'a str, day_cache: &mut ClfDayCache) -> LineOutcome<'a> {
     let mut array = TokenArray::<34>::new();
     array.read(Tokens::new(line));
     let tokens = array.as_slice();
@@ -106,26 +122,28 @@ fn parse(line: &str) -> LineOutcome<'_> {
         ));
     }
     let field = |i: usize| tokens.get(i).and_then(Token::value);
-    let Some(time) = field(2).and_then(parse_clf_time) else {
+    let Some(time) = field(2).and_then(|text| clf_time(text, day_cache)) else {
         return LineOutcome::Reject(
             "S3 access log line has no valid [dd/Mon/yyyy:hh:mm:ss +zzzz] time".to_owned(),
         );
     };
 
+    // The string fields by position (no name comparison per field), then `acl_required`,
+    // then the trailing fields AWS may add.
     let mut unmapped = Unmapped::with_capacity(tokens.len());
-    for (i, token) in tokens.iter().enumerate() {
-        let name = FIELDS
-            .get(i)
-            .or_else(|| EXTRA.get(i - FIELDS.len()))
-            .copied()
-            .unwrap_or("extra");
-        match name {
-            "acl_required" => match token.text {
-                "Yes" => unmapped.bool(name, true),
-                "-" => {}
-                other => unmapped.str(name, other),
-            },
-            _ => unmapped.str(name, token.text),
+    let (documented, rest) = tokens.split_at(tokens.len().min(ACL_REQUIRED));
+    for (name, token) in FIELDS.iter().zip(documented) {
+        unmapped.str(name, token.text);
+    }
+    if let Some((acl, extra)) = rest.split_first() {
+        let name = FIELDS.get(ACL_REQUIRED).copied().unwrap_or("acl_required");
+        match acl.text {
+            "Yes" => unmapped.bool(name, true),
+            "-" => {}
+            other => unmapped.str(name, other),
+        }
+        for (i, token) in extra.iter().enumerate() {
+            unmapped.str(EXTRA.get(i).copied().unwrap_or("extra"), token.text);
         }
     }
 
@@ -146,21 +164,20 @@ fn parse(line: &str) -> LineOutcome<'_> {
 
     let status = field(9).and_then(parse_i64);
     let error_code = field(10);
-    event.api = Some(Box::new(Api {
-        operation: Cow::Borrowed(operation),
-        service: Some(Service {
-            name: Some(Cow::Borrowed("s3.amazonaws.com")),
-        }),
-        request: request_id.map(|id| ApiRequest {
-            uid: Cow::Borrowed(id),
-        }),
-        response: Some(ApiResponse {
-            code: status,
-            error: error_code.map(Cow::Borrowed),
-            ..ApiResponse::default()
-        }),
-        ..Api::default()
-    }));
+    // The boxed objects are filled in place on the heap: a struct literal in `Box::new` is
+    // built on the stack and copied.
+    let mut api = Box::<Api<'a>>::default();
+    api.operation = Cow::Borrowed(operation);
+    api.service = Some(Service {
+        name: Some(Cow::Borrowed("s3.amazonaws.com")),
+    });
+    api.request = request_id.map(|id| ApiRequest {
+        uid: Cow::Borrowed(id),
+    });
+    let response = api.response.insert(ApiResponse::default());
+    response.code = status;
+    response.error = error_code.map(Cow::Borrowed);
+    event.api = Some(api);
     if let Some(status) = status {
         event.set_status(http_status_id(status));
         event.status_code = Some(Cow::Borrowed(field(9).unwrap_or("")));
@@ -168,68 +185,58 @@ fn parse(line: &str) -> LineOutcome<'_> {
     event.status_detail = error_code.map(Cow::Borrowed);
 
     if let Some(requester) = field(4) {
-        event.actor = Some(Box::new(Actor {
-            user: Some(User {
-                uid: Some(Cow::Borrowed(requester)),
-                ..User::default()
-            }),
-            ..Actor::default()
-        }));
+        let mut actor = Box::<Actor<'a>>::default();
+        actor.user.insert(User::default()).uid = Some(Cow::Borrowed(requester));
+        event.actor = Some(actor);
     }
     if let Some(ip) = field(3).and_then(parse_ip) {
-        event.src_endpoint = Some(Box::new(logsec_event::Endpoint {
-            ip: Some(ip),
-            ..Default::default()
-        }));
+        let mut src = Box::<Endpoint<'a>>::default();
+        src.ip = Some(ip);
+        event.src_endpoint = Some(src);
     }
 
     let (method, target, version) = field(8).map_or((None, None, None), split_request_line);
     let host = field(22);
-    event.http_request = Some(Box::new(HttpRequest {
-        http_method: method.map(Cow::Borrowed),
-        url: target.map(|target| {
-            let (path, query) = split_query(target);
-            Url {
-                path: Some(Cow::Borrowed(path)),
-                query_string: query.map(Cow::Borrowed),
-                hostname: host.map(Cow::Borrowed),
-                url_string: Some(Cow::Borrowed(target)),
-                ..Url::default()
-            }
-        }),
-        user_agent: field(16).map(Cow::Borrowed),
-        referrer: field(15).map(Cow::Borrowed),
-        version: version.map(Cow::Borrowed),
-        uid: request_id.map(Cow::Borrowed),
-        ..HttpRequest::default()
-    }));
-    event.http_response = Some(Box::new(HttpResponse {
-        code: status,
-        length: field(11).and_then(parse_i64),
-        latency: field(13).and_then(parse_i64),
-        ..HttpResponse::default()
-    }));
-    event.duration = field(13).and_then(parse_i64);
+    let mut request = Box::<HttpRequest<'a>>::default();
+    request.http_method = method.map(Cow::Borrowed);
+    if let Some(target) = target {
+        let (path, query) = split_query(target);
+        let url = request.url.insert(Url::default());
+        url.path = Some(Cow::Borrowed(path));
+        url.query_string = query.map(Cow::Borrowed);
+        url.hostname = host.map(Cow::Borrowed);
+        url.url_string = Some(Cow::Borrowed(target));
+    }
+    request.user_agent = field(16).map(Cow::Borrowed);
+    request.referrer = field(15).map(Cow::Borrowed);
+    request.version = version.map(Cow::Borrowed);
+    request.uid = request_id.map(Cow::Borrowed);
+    event.http_request = Some(request);
+    let total_time = field(13).and_then(parse_i64);
+    let mut response = Box::<HttpResponse<'a>>::default();
+    response.code = status;
+    response.length = field(11).and_then(parse_i64);
+    response.latency = total_time;
+    event.http_response = Some(response);
+    event.duration = total_time;
 
-    event.cloud = Some(Box::new(Cloud {
-        provider: Cow::Borrowed("AWS"),
-        ..Cloud::default()
-    }));
-    if let Some(bucket) = field(1) {
-        event.resources.push(Resource {
-            type_name: Some(Cow::Borrowed("AWS::S3::Bucket")),
-            name: Some(Cow::Borrowed(bucket)),
-            ..Resource::default()
-        });
+    let mut cloud = Box::<Cloud<'a>>::default();
+    cloud.provider = Cow::Borrowed("AWS");
+    event.cloud = Some(cloud);
+    // The bucket and the object, made in place in a vector of the right size.
+    let named = [(field(1), "AWS::S3::Bucket"), (field(7), "AWS::S3::Object")];
+    let present = named.iter().filter(|(name, _)| name.is_some()).count();
+    event.resources.resize_with(present, Resource::default);
+    let mut slots = event.resources.iter_mut();
+    for (name, type_name) in named {
+        if let Some(name) = name
+            && let Some(slot) = slots.next()
+        {
+            slot.type_name = Some(Cow::Borrowed(type_name));
+            slot.name = Some(Cow::Borrowed(name));
+        }
     }
-    if let Some(key) = field(7) {
-        event.resources.push(Resource {
-            type_name: Some(Cow::Borrowed("AWS::S3::Object")),
-            name: Some(Cow::Borrowed(key)),
-            ..Resource::default()
-        });
-    }
-    event.unmapped = Some(unmapped.build());
+    unmapped.store_in(&mut event.unmapped);
     event.raw = RawRecord::text(line);
     LineOutcome::Event(event)
 }
@@ -238,10 +245,16 @@ fn parse(line: &str) -> LineOutcome<'_> {
 /// `WEBSITE.GET.OBJECT`, `BATCH.DELETE.OBJECT`, `S3.EXPIRE.OBJECT`, …): reads are Read,
 /// deletes Delete, object uploads and copies Create, other writes Update.
 pub(crate) fn activity_for_operation(operation: &str) -> u32 {
-    let mut parts = operation.splitn(3, '.');
-    let _source = parts.next();
-    let verb = parts.next().unwrap_or("");
-    let resource = parts.next().unwrap_or("");
+    // `operation.splitn(3, '.')` as two byte searches (a `char` pattern search per record).
+    let dot = |text: &str| text.bytes().position(|b| b == b'.');
+    let after_source = dot(operation).and_then(|i| operation.get(i + 1..));
+    let (verb, resource) = match after_source {
+        Some(rest) => match dot(rest) {
+            Some(i) => (rest.get(..i).unwrap_or(""), rest.get(i + 1..).unwrap_or("")),
+            None => (rest, ""),
+        },
+        None => ("", ""),
+    };
     match verb {
         "GET" | "HEAD" | "OPTIONS" => 2,
         "DELETE" | "EXPIRE" => 4,
@@ -279,7 +292,7 @@ mod tests {
     #[test]
     fn maps_every_documented_field() {
         let line = LINE;
-        let event = event_of(&mut S3AccessParser, line);
+        let event = event_of(&mut S3AccessParser::default(), line);
         assert_eq!(event.class_uid, 6003);
         assert_eq!(event.activity_id, 1, "PUT OBJECT is Create");
         assert_eq!(event.time, 1_549_411_238_000);
@@ -341,7 +354,7 @@ mod tests {
             "[06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57 REST.GET.OBJECT k ",
             "\"GET /b/k HTTP/1.1\" 403 AccessDenied 243 - 42 - \"-\" \"curl\" -"
         );
-        let event = event_of(&mut S3AccessParser, classic);
+        let event = event_of(&mut S3AccessParser::default(), classic);
         assert_eq!(event.activity_id, 2);
         assert_eq!(event.status_id, 2);
         assert_eq!(
@@ -361,14 +374,14 @@ mod tests {
             "anonymous requester `-` has no actor"
         );
         let extended = format!("{LINE} future-field another");
-        let event = event_of(&mut S3AccessParser, &extended);
+        let event = event_of(&mut S3AccessParser::default(), &extended);
         assert_eq!(raw(&event, "extra_1"), Some("future-field".into()));
         assert_eq!(raw(&event, "extra_2"), Some("another".into()));
     }
 
     #[test]
     fn short_and_timeless_lines_are_rejected() {
-        let mut parser = S3AccessParser;
+        let mut parser = S3AccessParser::default();
         match parser.parse_line("owner bucket [06/Feb/2019:00:00:38 +0000] 1.2.3.4") {
             LineOutcome::Reject(reason) => assert!(reason.contains("4 fields"), "{reason}"),
             other => panic!("{other:?}"),
@@ -403,7 +416,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn never_panics(line in ".{0,300}", edits in crate::text::test_support::edits()) {
-            let mut parser = S3AccessParser;
+            let mut parser = S3AccessParser::default();
             let _ = parser.parse_line(&line);
             mutations_never_panic(&mut parser, LINE, &edits);
         }

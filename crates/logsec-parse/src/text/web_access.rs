@@ -19,7 +19,8 @@ use logsec_event::{
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::common::{
-    http_status_id, set_url_of_inline, split_request_line, split_request_line_inline, url_of,
+    http_activity, http_status_id, set_url_of_inline, split_request_line,
+    split_request_line_inline, url_of,
 };
 use crate::text::scan::{
     CLF_TIME_LEN, ClfDayCache, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
@@ -355,20 +356,6 @@ fn access_event_general<'a>(
         unmapped,
         format,
     ))
-}
-
-/// The OCSF activity of an HTTP method: the usual methods, as they are written, without the
-/// case-insensitive search of [`ocsf::http_activity_for_method`], which decides the rest.
-#[inline(always)]
-fn http_activity(method: &str) -> u32 {
-    match method {
-        "GET" => 3,
-        "POST" => 6,
-        "HEAD" => 4,
-        "PUT" => 7,
-        "DELETE" => 2,
-        _ => ocsf::http_activity_for_method(method),
-    }
 }
 
 /// The event of an access line whose head is read; `rest` are the tokens after the status.
