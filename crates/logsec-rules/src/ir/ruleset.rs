@@ -521,9 +521,14 @@ impl Bucketed {
         self.reads_event = indices
             .iter()
             .any(|&i| rules.get(i).is_some_and(|r| !r.condition.reads_raw_only()));
+        // A rule whose condition is constantly false (a Falco rule disabled through an
+        // `always_true` exception macro, say) can match no event: it is filed nowhere, so no
+        // event tries it.
         let candidates: Vec<(usize, Vec<Requirement<'_>>)> = indices
             .iter()
-            .filter_map(|&i| rules.get(i).map(|r| (i, requirements(&r.condition))))
+            .filter_map(|&i| rules.get(i).map(|r| (i, r)))
+            .filter(|(_, r)| !matches!(r.condition, Expr::Const(false)))
+            .map(|(i, r)| (i, requirements(&r.condition)))
             .collect();
         let mut values: HashMap<(&FieldPath, bool), HashSet<String>> = HashMap::new();
         for (_, reqs) in &candidates {
