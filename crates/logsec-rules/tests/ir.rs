@@ -932,3 +932,38 @@ fn regexes_guarded_by_their_required_literal_match_as_the_regex_does() {
         }
     }
 }
+
+/// A rule whose condition is constantly false is filed nowhere; the rules after it keep their
+/// indices and match as before.
+#[test]
+fn constantly_false_rules_are_never_tried_and_shift_no_index() {
+    let verb = |v: &str| Expr::pred(Predicate::new(raw("verb"), eq(v, Case::Sensitive)));
+    let rule = |id: &str, condition: Expr| {
+        let mut rule = CompiledRule::new(id, Dialect::Falco, condition);
+        rule.sources = vec![SourceFormat::K8sAudit];
+        rule
+    };
+    let rules = RuleSet::new(vec![
+        rule("never", Expr::Const(false)),
+        rule("create", verb("create")),
+        rule(
+            "never-either",
+            Expr::and(vec![verb("create"), Expr::Const(false)]),
+        ),
+        rule("always", Expr::Const(true)),
+    ]);
+    assert_eq!(
+        rules.index_summary(),
+        vec![("k8s_audit".to_owned(), "raw.verb".to_owned(), 1)]
+    );
+    let mut e = Event::new(&ocsf::API_ACTIVITY, 0, SourceFormat::K8sAudit);
+    e.raw = RawRecord::json(r#"{"verb":"create"}"#);
+    let mut out = Vec::new();
+    rules.matches(&e, &mut out);
+    let ids: Vec<&str> = out
+        .iter()
+        .map(|m| rules.rules()[m.rule].id.as_str())
+        .collect();
+    assert_eq!(ids, ["create", "always"]);
+    assert_eq!(out.iter().map(|m| m.rule).collect::<Vec<_>>(), [1, 3]);
+}

@@ -1435,6 +1435,10 @@ impl ResolvedField {
                 .and_then(|root| root.view(&["annotations", key]))
                 .and_then(JsonView::value)
                 .map_or(FieldValue::Missing, |v| FieldValue::Str(json_text(v))),
+            // The event time (read on every event by `jevt.rawtime=0`), without the vector.
+            Kind::EvtRawTime | Kind::EvtRawTimeNs | Kind::JsonRawTime => {
+                FieldValue::UInt(u64::try_from(event_time_ns(event)).unwrap_or(0))
+            }
             _ => {
                 let values = self.extract(event, ctx);
                 let convert = |v: Val<'e>| match v {

@@ -435,7 +435,7 @@ impl Predicate {
             FieldValue::Null => self.if_null,
             FieldValue::List(items) if items.is_empty() => self.if_empty,
             // One string, most computed fields: either quantifier passes when the test does.
-            FieldValue::Str(text) => self.test.scalar(Scalar::Str(text), event) != self.negate,
+            FieldValue::Str(text) => self.test_scalar(Scalar::Str(text), event) != self.negate,
             _ => {
                 let passed = match self.quantifier {
                     Quantifier::Any => {
@@ -447,6 +447,16 @@ impl Predicate {
                 };
                 passed != self.negate
             }
+        }
+    }
+
+    /// The test on one scalar: [`Test::scalar`], with a string test of a string (most tests)
+    /// matched directly.
+    #[inline]
+    fn test_scalar(&self, value: Scalar<'_>, event: &Event<'_>) -> bool {
+        match (&self.test, value) {
+            (Test::Str(matcher), Scalar::Str(text)) => matcher.is_match(text),
+            (test, value) => test.scalar(value, event),
         }
     }
 
@@ -462,7 +472,7 @@ impl Predicate {
             Ok(Some(JsonValue::Array(items))) if items.is_empty() => self.if_empty,
             // One string, most leaves: either quantifier passes when the test does.
             Ok(Some(JsonValue::String(text))) => {
-                self.test.scalar(Scalar::Str(text), event) != self.negate
+                self.test_scalar(Scalar::Str(text), event) != self.negate
             }
             Ok(Some(node)) => self.quantify_json(&mut |f| for_each_json_scalar(node, f), event),
             Err(()) => {

@@ -235,8 +235,15 @@ pub(crate) enum StrKind {
     Set {
         values: FastSet<Box<str>>,
         insensitive: bool,
+        /// The same values when there are at most [`SMALL_SET`] of them (else empty): a few
+        /// length checks and at most one comparison decide membership without hashing the
+        /// value (`stage in (ResponseComplete)`, `verb in (create,update,patch)`).
+        small: Box<[Box<str>]>,
     },
 }
+
+/// The most values a set test compares one by one instead of hashing the value.
+const SMALL_SET: usize = 4;
 
 fn regex_escape_ci(needle: &str, prefix: &str, suffix: &str) -> Result<Regex, RulesError> {
     let pattern = format!("(?is){prefix}{}{suffix}", regex::escape(needle));
@@ -411,10 +418,16 @@ impl StrMatcher {
             .map(|v| v.as_ref())
             .collect::<Vec<_>>()
             .join(", ");
+        let small: Box<[Box<str>]> = if set.len() <= SMALL_SET {
+            set.iter().cloned().collect()
+        } else {
+            Box::default()
+        };
         StrMatcher::new(
             StrKind::Set {
                 values: set,
                 insensitive,
+                small,
             },
             &format!("({shown})"),
         )
@@ -447,6 +460,7 @@ impl StrMatcher {
             StrKind::Set {
                 values,
                 insensitive,
+                ..
             } => {
                 let mut sorted: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
                 sorted.sort_unstable();
@@ -476,6 +490,7 @@ impl StrMatcher {
             StrKind::Set {
                 values,
                 insensitive,
+                ..
             } => Some((values.iter().map(|v| v.as_ref()).collect(), *insensitive)),
             _ => None,
         }
@@ -506,11 +521,21 @@ impl StrMatcher {
             StrKind::Set {
                 values,
                 insensitive,
+                small,
             } => {
+                let member = |value: &str| {
+                    if small.is_empty() {
+                        values.contains(value)
+                    } else {
+                        small
+                            .iter()
+                            .any(|v| v.len() == value.len() && **v == *value)
+                    }
+                };
                 if *insensitive {
-                    with_lowercase(haystack, |lower| values.contains(lower))
+                    with_lowercase(haystack, member)
                 } else {
-                    values.contains(haystack)
+                    member(haystack)
                 }
             }
         }
@@ -777,7 +802,33 @@ impl Expr {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{ascii_lowercase, with_lowercase};
+    use super::{Case, StrMatcher, ascii_lowercase, with_lowercase};
+
+    /// Sets of up to four values are compared one by one, larger ones hashed: both accept
+    /// exactly their values (lower-cased values for a case-insensitive set).
+    #[test]
+    fn small_and_large_sets_accept_exactly_their_values() {
+        let small = StrMatcher::in_set(&["create", "update", "patch"], Case::Sensitive);
+        let large = StrMatcher::in_set(
+            &["create", "update", "patch", "delete", "get", "list"],
+            Case::Sensitive,
+        );
+        for set in [&small, &large] {
+            assert!(set.is_match("create"));
+            assert!(set.is_match("patch"));
+            for miss in ["Create", "creat", "createx", "", "watch"] {
+                assert!(!set.is_match(miss), "{miss}");
+            }
+        }
+        assert!(large.is_match("list"));
+        assert!(!small.is_match("list"));
+        let insensitive = StrMatcher::in_set(&["ResponseComplete"], Case::Insensitive);
+        assert!(insensitive.is_match("responsecomplete"));
+        assert!(insensitive.is_match("RESPONSECOMPLETE"));
+        assert!(!insensitive.is_match("ResponseStarted"));
+        let empty = StrMatcher::in_set::<&str>(&[], Case::Sensitive);
+        assert!(!empty.is_match(""));
+    }
 
     proptest! {
         #[test]

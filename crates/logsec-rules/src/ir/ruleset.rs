@@ -148,6 +148,10 @@ struct Bucketed {
     read_slots: Vec<u8>,
     /// Each rule's condition as a [`Plan`] over `predicates`, by rule index.
     plans: Vec<Option<Plan>>,
+    /// Per keyed group, the read slot of predicates reading the group's field as it is (no
+    /// transforms; [`NO_SLOT`]: none does), so the index's read of the field is the
+    /// predicates' read too, and the other way round.
+    group_slots: Vec<u8>,
 }
 
 /// A condition prepared for evaluation with a memo: each predicate is an index into the
@@ -299,6 +303,12 @@ fn read_key(p: &Predicate) -> (PredicateField, String) {
         Accessor::Custom(custom) => PredicateField::Custom(Arc::as_ptr(custom).cast::<()>().addr()),
     };
     (field, format!("{:?}", p.transforms))
+}
+
+/// The [`read_key`] of a predicate reading `path` without transforms.
+fn plain_read_key(path: &FieldPath) -> (PredicateField, String) {
+    let none: &[super::expr::Transform] = &[];
+    (PredicateField::Path(path.clone()), format!("{none:?}"))
 }
 
 impl Planner {
@@ -511,9 +521,14 @@ impl Bucketed {
         self.reads_event = indices
             .iter()
             .any(|&i| rules.get(i).is_some_and(|r| !r.condition.reads_raw_only()));
+        // A rule whose condition is constantly false (a Falco rule disabled through an
+        // `always_true` exception macro, say) can match no event: it is filed nowhere, so no
+        // event tries it.
         let candidates: Vec<(usize, Vec<Requirement<'_>>)> = indices
             .iter()
-            .filter_map(|&i| rules.get(i).map(|r| (i, requirements(&r.condition))))
+            .filter_map(|&i| rules.get(i).map(|r| (i, r)))
+            .filter(|(_, r)| !matches!(r.condition, Expr::Const(false)))
+            .map(|(i, r)| (i, requirements(&r.condition)))
             .collect();
         let mut values: HashMap<(&FieldPath, bool), HashSet<String>> = HashMap::new();
         for (_, reqs) in &candidates {
@@ -551,6 +566,17 @@ impl Bucketed {
         for group in &mut self.keyed {
             group.narrowed_plans = group.narrowed.iter().map(|e| planner.plan(e)).collect();
         }
+        self.group_slots = self
+            .keyed
+            .iter()
+            .map(|group| {
+                planner
+                    .fields
+                    .get(&plain_read_key(&group.path))
+                    .copied()
+                    .unwrap_or(NO_SLOT)
+            })
+            .collect();
         self.predicates = planner.predicates;
         self.read_slots = planner.read_slots;
     }
@@ -661,35 +687,54 @@ impl Bucketed {
         };
         // A rule reached through a bucket is tried with its narrowed condition when it has
         // one (see `narrow`).
-        let mut try_rule = |index: usize, narrowed: Option<&Plan>| {
+        let try_rule = |ev: &mut Evaluation<'_, '_, '_, '_>,
+                        out: &mut Vec<RuleMatch>,
+                        index: usize,
+                        narrowed: Option<&Plan>| {
             if !possible(index) {
                 return;
             }
             let plan = narrowed.or_else(|| self.plans.get(index).and_then(Option::as_ref));
             let matched = match plan {
-                Some(plan) => plan.eval(&mut ev),
+                Some(plan) => plan.eval(ev),
                 None => rules.get(index).is_some_and(|r| r.condition.eval(event)),
             };
             if matched {
                 out.push(RuleMatch { rule: index });
             }
         };
-        self.unindexed.iter().for_each(|&i| try_rule(i, None));
-        for group in &self.keyed {
+        for &i in &self.unindexed {
+            try_rule(&mut ev, out, i, None);
+        }
+        for (position, group) in self.keyed.iter().enumerate() {
             if marks.is_some() && !group.all.iter().any(|&i| possible(i)) {
                 continue;
             }
-            let bucket = match group_key(&group.path, event) {
+            // The group's field is read once for the index and the predicates reading it:
+            // from the read slot when a predicate read it already, else read now and kept.
+            let slot = self.group_slots.get(position).copied().unwrap_or(NO_SLOT);
+            let key = match ev.reads.get_mut(usize::from(slot)) {
+                Some(cell) => {
+                    let read = cell.get_or_insert_with(|| read_raw(&group.path, event));
+                    key_of_read(read)
+                }
+                None => group_key(&group.path, event),
+            };
+            let bucket = match key {
                 Key::Absent => continue,
                 Key::Str(value) => group.bucket(value),
                 Key::Value(FieldValue::Str(value)) => group.bucket(&value),
                 Key::Value(_) | Key::Other => {
-                    group.all.iter().for_each(|&i| try_rule(i, None));
+                    for &i in &group.all {
+                        try_rule(&mut ev, out, i, None);
+                    }
                     continue;
                 }
             };
             for filed in bucket {
                 try_rule(
+                    &mut ev,
+                    out,
                     filed.rule,
                     filed.narrowed.and_then(|n| group.narrowed_plans.get(n)),
                 );
@@ -733,33 +778,56 @@ impl KeyedGroup {
     }
 }
 
-fn group_key<'e>(path: &FieldPath, event: &'e Event<'_>) -> Key<'e> {
-    if let Some(segments) = path.raw_path() {
-        let (root, segments) = match super::eval::raw_member(event, segments) {
-            Some((Some(member), rest)) => (Some(member), rest),
-            Some((None, _)) => return Key::Absent,
-            None if event.raw.is_json() => (event.raw.tree(), segments),
-            None => (event.unmapped.as_ref(), segments),
+/// A predicate's read of `path` with no transforms ([`Predicate::read`]), for a raw path.
+fn read_raw<'e, 'p>(path: &'p FieldPath, event: &'e Event<'_>) -> FieldRead<'e, 'p> {
+    match path.raw_path() {
+        Some(segments) => match super::eval::raw_member(event, segments) {
+            Some((member, rest)) => FieldRead::Json(member, rest),
+            None if event.raw.is_json() => FieldRead::Json(event.raw.tree(), segments),
+            None => FieldRead::Json(event.unmapped.as_ref(), segments),
+        },
+        None => FieldRead::Value(path.get(event)),
+    }
+}
+
+/// The index key of a field as a predicate read it.
+fn key_of_read<'e>(read: &FieldRead<'e, '_>) -> Key<'e> {
+    match read {
+        FieldRead::Json(None, _) => Key::Absent,
+        FieldRead::Json(Some(root), segments) => key_of_node(root, segments),
+        FieldRead::Value(FieldValue::Missing | FieldValue::Null) => Key::Absent,
+        FieldRead::Value(FieldValue::Str(value)) => match value {
+            std::borrow::Cow::Borrowed(value) => Key::Str(value),
+            std::borrow::Cow::Owned(value) => Key::Value(FieldValue::Str(value.clone().into())),
+        },
+        FieldRead::Value(_) => Key::Other,
+    }
+}
+
+/// The index key of the value `segments` lead to from `node` (object keys only: a path
+/// through an array fans out, and every rule of the group is tried).
+fn key_of_node<'e>(mut node: &'e logsec_event::JsonValue<'e>, segments: &[Segment]) -> Key<'e> {
+    for segment in segments {
+        let next = match (segment, node) {
+            (Segment::Key(key), logsec_event::JsonValue::Object(_)) => node.get(key),
+            (_, logsec_event::JsonValue::Array(_)) => return Key::Other,
+            _ => None,
         };
-        let Some(mut node) = root else {
-            return Key::Absent;
-        };
-        for segment in segments {
-            let next = match (segment, node) {
-                (Segment::Key(key), logsec_event::JsonValue::Object(_)) => node.get(key),
-                (_, logsec_event::JsonValue::Array(_)) => return Key::Other,
-                _ => None,
-            };
-            match next {
-                Some(child) => node = child,
-                None => return Key::Absent,
-            }
+        match next {
+            Some(child) => node = child,
+            None => return Key::Absent,
         }
-        return match node {
-            logsec_event::JsonValue::String(s) => Key::Str(s),
-            logsec_event::JsonValue::Null => Key::Absent,
-            _ => Key::Other,
-        };
+    }
+    match node {
+        logsec_event::JsonValue::String(s) => Key::Str(s),
+        logsec_event::JsonValue::Null => Key::Absent,
+        _ => Key::Other,
+    }
+}
+
+fn group_key<'e>(path: &FieldPath, event: &'e Event<'_>) -> Key<'e> {
+    if path.raw_path().is_some() {
+        return key_of_read(&read_raw(path, event));
     }
     match path.get(event) {
         FieldValue::Missing | FieldValue::Null => Key::Absent,
