@@ -244,20 +244,19 @@ impl Drop for State<'_> {
     }
 }
 
-/// Emptied member lists kept for the next cuts on this thread, by size (a record's top level,
-/// a nested object): a scan cuts and drops several per record, and a list of a record's top
-/// level (some 2.5 KB) is past the sizes the allocator serves from its per-thread cache.
+/// Emptied member lists of records' top levels kept for the next cuts on this thread: a scan
+/// cuts and drops one per record, and such a list (some 2.5 KB) is past the sizes the
+/// allocator serves from its per-thread cache.
 struct Spare {
     top: Vec<Members<'static>>,
-    nested: Vec<Members<'static>>,
 }
 
-/// Lists kept per size at most (some 40 KB per thread).
+/// Lists kept at most (some 20 KB per thread).
 const SPARE_MAX: usize = 8;
 
 thread_local! {
     static SPARE: std::cell::RefCell<Spare> = const {
-        std::cell::RefCell::new(Spare { top: Vec::new(), nested: Vec::new() })
+        std::cell::RefCell::new(Spare { top: Vec::new() })
     };
 }
 
@@ -271,18 +270,15 @@ fn relabel<'b>(mut members: Members<'_>) -> Members<'b> {
     members.into_iter().filter_map(|_| None).collect()
 }
 
-/// An empty member list with room for at least `capacity` members: one kept on this thread,
-/// or a new one.
+/// An empty member list with room for at least `capacity` members: for a record's top level
+/// one kept on this thread, or a new one. A nested object's small list is allocated: the
+/// allocator's per-thread cache serves it for less than the kept lists' bookkeeping.
 fn members_with_capacity<'a>(capacity: usize) -> Members<'a> {
+    if capacity <= NESTED_CAPACITY {
+        return Vec::with_capacity(capacity);
+    }
     let kept = SPARE
-        .try_with(|spare| {
-            let mut spare = spare.try_borrow_mut().ok()?;
-            if capacity > NESTED_CAPACITY {
-                spare.top.pop()
-            } else {
-                spare.nested.pop()
-            }
-        })
+        .try_with(|spare| spare.try_borrow_mut().ok()?.top.pop())
         .ok()
         .flatten();
     match kept {
@@ -291,24 +287,20 @@ fn members_with_capacity<'a>(capacity: usize) -> Members<'a> {
     }
 }
 
-/// Keeps `members` (emptied) for a later cut on this thread, if there is room and it is not
-/// one of an unusually large object.
+/// Keeps `members` (emptied) for a later cut on this thread, if there is room and it is the
+/// list of a record's top level (not a small nested one, nor one of an unusually large
+/// object).
 fn spare_members(members: Members<'_>) {
     let capacity = members.capacity();
-    if !(NESTED_CAPACITY..=2 * TOP_CAPACITY).contains(&capacity) {
+    if !(TOP_CAPACITY..=2 * TOP_CAPACITY).contains(&capacity) {
         return;
     }
     let members = relabel(members);
     let _ = SPARE.try_with(|spare| {
-        if let Ok(mut spare) = spare.try_borrow_mut() {
-            let list = if capacity >= TOP_CAPACITY {
-                &mut spare.top
-            } else {
-                &mut spare.nested
-            };
-            if list.len() < SPARE_MAX {
-                list.push(members);
-            }
+        if let Ok(mut spare) = spare.try_borrow_mut()
+            && spare.top.len() < SPARE_MAX
+        {
+            spare.top.push(members);
         }
     });
 }
@@ -1304,18 +1296,16 @@ mod tests {
     #[test]
     fn member_lists_are_kept_for_the_next_cut_on_the_thread() {
         let top: Members<'_> = Vec::with_capacity(TOP_CAPACITY);
-        let nested: Members<'_> = Vec::with_capacity(NESTED_CAPACITY);
-        let (top_at, nested_at) = (top.as_ptr() as usize, nested.as_ptr() as usize);
+        let top_at = top.as_ptr() as usize;
         spare_members(top);
-        spare_members(nested);
-        // Each comes back for a cut of its size, its allocation and capacity kept.
+        // It comes back for a top-level cut, its allocation and capacity kept.
         let again: Members<'_> = members_with_capacity(TOP_CAPACITY);
         assert_eq!(again.as_ptr() as usize, top_at);
         assert!(again.capacity() >= TOP_CAPACITY);
-        let again_nested: Members<'_> = members_with_capacity(NESTED_CAPACITY);
-        assert_eq!(again_nested.as_ptr() as usize, nested_at);
-        // Lists of unusually large objects are not kept.
+        // Lists of nested objects and of unusually large objects are not kept.
         let kept = || SPARE.with(|spare| spare.borrow().top.len());
+        assert_eq!(kept(), 0);
+        spare_members(Vec::with_capacity(NESTED_CAPACITY));
         assert_eq!(kept(), 0);
         spare_members(Vec::with_capacity(4 * TOP_CAPACITY));
         assert_eq!(kept(), 0);
