@@ -131,18 +131,6 @@ fn logsec_sigma_alerts(rules: &SigmaRules, input: &[u8]) -> usize {
     alerts.len()
 }
 
-fn rsigma_matches(engine: &rsigma_eval::Engine, records: &[&str]) -> usize {
-    records
-        .iter()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("valid JSON");
-            engine
-                .evaluate(&rsigma_eval::event::JsonEvent::borrow(&v))
-                .len()
-        })
-        .sum()
-}
-
 fn sigma_rust_matches(rules: &[sigma_rust::Rule], records: &[&str]) -> usize {
     records
         .iter()
@@ -193,17 +181,7 @@ fn peers(c: &mut Criterion) {
     let mut sigma_unfiltered = sigma.clone();
     sigma_unfiltered.set_raw_prefilter(false);
 
-    let mut rsigma = rsigma_eval::Engine::new();
-    for (path, text) in &texts {
-        match rsigma_parser::parse_sigma_yaml(text) {
-            Ok(collection) => {
-                if let Err(err) = rsigma.add_collection(&collection) {
-                    eprintln!("rsigma-eval does not compile {path}: {err}");
-                }
-            }
-            Err(err) => eprintln!("rsigma-parser does not parse {path}: {err}"),
-        }
-    }
+    let rsigma = logsec_benches::rsigma_engine(&texts);
     let sigma_rust: Vec<sigma_rust::Rule> = texts
         .iter()
         .filter_map(|(path, text)| match sigma_rust::rule_from_yaml(text) {
@@ -227,7 +205,7 @@ fn peers(c: &mut Criterion) {
         logsec_sigma(&sigma, &jsonl),
         logsec_sigma(&sigma_unfiltered, &jsonl),
         logsec_sigma_eager(&sigma_unfiltered, &jsonl),
-        rsigma_matches(&rsigma, &records),
+        logsec_benches::rsigma_matches(&rsigma, &records),
         sigma_rust_matches(&sigma_rust, &records)
     );
 
@@ -284,7 +262,11 @@ fn peers(c: &mut Criterion) {
         })
     });
     group.bench_function("rsigma_eval", |b| {
-        b.iter_custom(|iters| measure(iters, || rsigma_matches(&rsigma, black_box(&records))))
+        b.iter_custom(|iters| {
+            measure(iters, || {
+                logsec_benches::rsigma_matches(&rsigma, black_box(&records))
+            })
+        })
     });
     group.bench_function("sigma_rust", |b| {
         b.iter_custom(|iters| {

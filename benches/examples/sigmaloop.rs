@@ -1,5 +1,5 @@
 //! A fixed amount of the `peers` headline work, for `perf record` / `perf stat` on a busy host:
-//! `sigmaloop EVENTS REPS [eager|deferred|records|parse|typed|index]` generates EVENTS CloudTrail JSON lines
+//! `sigmaloop EVENTS REPS [eager|deferred|records|parse|typed|index|rsigma]` generates EVENTS CloudTrail JSON lines
 //! (the `peers` bench's generator and seed), loads the SigmaHQ AWS CloudTrail rules from
 //! `../shared/corpus`, and runs the scan path (deferred: validated, matched through the raw
 //! view, matched records normalized) REPS times, printing the matches of one pass.
@@ -66,11 +66,18 @@ fn main() {
         eprintln!("skipping: ../shared not found");
         return;
     }
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .filter_map(|path| {
+            Some((
+                path.display().to_string(),
+                std::fs::read_to_string(path).ok()?,
+            ))
+        })
+        .collect();
     let mut loader = SigmaLoader::new(SigmaConfig::default());
-    for path in &files {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            loader.add_file(path.display().to_string(), text);
-        }
+    for (path, text) in &texts {
+        loader.add_file(path.clone(), text.clone());
     }
     let rules = match loader.load() {
         Ok(rules) => rules,
@@ -98,11 +105,21 @@ fn main() {
         let records: Vec<&str> = text.lines().collect();
         input = format!("{{\"Records\":[{}]}}\n", records.join(",")).into_bytes();
     }
+    // The peer, on the same lines (`rsigma` mode).
+    let rsigma = (mode == "rsigma").then(|| logsec_benches::rsigma_engine(&texts));
+    let lines: Vec<String> = String::from_utf8_lossy(&input)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     let mut last = 0;
     for _ in 0..reps {
         last = match mode.as_str() {
             "eager" => eager(Some(&rules), &input),
             "parse" => eager(None, &input),
+            "rsigma" => rsigma
+                .as_ref()
+                .map_or(0, |engine| logsec_benches::rsigma_matches(engine, &lines)),
             "typed" => std::str::from_utf8(&input)
                 .map(|text| {
                     text.lines()

@@ -144,3 +144,34 @@ pub fn k8s_audit_event(line: &str) -> logsec_event::Event<'_> {
     event.raw = RawRecord::json(line).with_cut_plan(logsec_parse::cut_plan(SourceFormat::K8sAudit));
     event
 }
+
+/// rsigma-eval's engine with the rules of `texts` (path, YAML text), as the `peers` bench
+/// compares logsec with it; rules it cannot parse or compile are reported on stderr.
+pub fn rsigma_engine<P: std::fmt::Display>(texts: &[(P, String)]) -> rsigma_eval::Engine {
+    let mut engine = rsigma_eval::Engine::new();
+    for (path, text) in texts {
+        match rsigma_parser::parse_sigma_yaml(text) {
+            Ok(collection) => {
+                if let Err(err) = engine.add_collection(&collection) {
+                    eprintln!("rsigma-eval does not compile {path}: {err}");
+                }
+            }
+            Err(err) => eprintln!("rsigma-parser does not parse {path}: {err}"),
+        }
+    }
+    engine
+}
+
+/// rsigma-eval's matches over JSON lines, the way its users run it: each line parsed into a
+/// `serde_json::Value`, then evaluated (a line that does not parse counts no match).
+pub fn rsigma_matches(engine: &rsigma_eval::Engine, records: &[&str]) -> usize {
+    records
+        .iter()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .map(|value| {
+            engine
+                .evaluate(&rsigma_eval::event::JsonEvent::borrow(&value))
+                .len()
+        })
+        .sum()
+}
