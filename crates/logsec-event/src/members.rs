@@ -1009,28 +1009,13 @@ fn valid_number_end(bytes: &[u8], pos: usize) -> Option<usize> {
 
 /// The index after the closing quote of the string whose body starts at `pos`, and whether it
 /// holds escapes; `None` if the string is not valid JSON (a raw control character, a bad
-/// escape, an unpaired surrogate escape, no closing quote). Sixteen bytes are tested at a time
-/// for a quote, a backslash or (if `CONTROLS`, the text may hold them) a control character
-/// ([`first_stop`]).
+/// escape, an unpaired surrogate escape, no closing quote). `CONTROLS`: the text may hold
+/// bytes below 0x20 ([`next_stop`]).
 #[inline(always)]
 fn valid_string_end<const CONTROLS: bool>(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
-        if let Some(block) = bytes.get(pos..pos + 16) {
-            let block: &[u8; 16] = block.try_into().ok()?;
-            match first_stop::<CONTROLS>(block) {
-                Some(offset) => pos += offset,
-                None => {
-                    pos += 16;
-                    continue;
-                }
-            }
-        } else {
-            // Without CONTROLS the text holds no byte below 0x20 to stop at.
-            while !matches!(*bytes.get(pos)?, b'"' | b'\\' | 0..0x20) {
-                pos += 1;
-            }
-        }
+        pos = next_stop::<CONTROLS>(bytes, pos)?;
         match *bytes.get(pos)? {
             b'"' => return Some((pos + 1, escaped)),
             b'\\' => {
@@ -1038,6 +1023,27 @@ fn valid_string_end<const CONTROLS: bool>(bytes: &[u8], mut pos: usize) -> Optio
                 pos = escape_end(bytes, pos + 1)?;
             }
             _ => return None,
+        }
+    }
+}
+
+/// The position of the first quote, backslash or (if `CONTROLS`) byte below 0x20 at or after
+/// `pos`; `None` if there is none. Sixteen bytes are tested at a time ([`first_stop`]), the
+/// last few of the text one by one.
+#[inline(always)]
+fn next_stop<const CONTROLS: bool>(bytes: &[u8], mut pos: usize) -> Option<usize> {
+    while let Some(block) = bytes.get(pos..pos + 16) {
+        let block: &[u8; 16] = block.try_into().ok()?;
+        if let Some(offset) = first_stop::<CONTROLS>(block) {
+            return Some(pos + offset);
+        }
+        pos += 16;
+    }
+    loop {
+        match *bytes.get(pos)? {
+            b'"' | b'\\' => return Some(pos),
+            0..0x20 if CONTROLS => return Some(pos),
+            _ => pos += 1,
         }
     }
 }
@@ -1115,26 +1121,12 @@ fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 /// The index after the closing quote of the string whose body starts at `pos`, and whether
-/// it holds escapes. Sixteen bytes are tested at a time for a quote or a backslash
-/// ([`first_stop`]).
+/// it holds escapes (the text is valid JSON: no escape is checked).
 #[inline]
 fn string_end(bytes: &[u8], mut pos: usize) -> Option<(usize, bool)> {
     let mut escaped = false;
     loop {
-        if let Some(block) = bytes.get(pos..pos + 16) {
-            let block: &[u8; 16] = block.try_into().ok()?;
-            match first_stop::<false>(block) {
-                Some(offset) => pos += offset,
-                None => {
-                    pos += 16;
-                    continue;
-                }
-            }
-        } else {
-            while !matches!(*bytes.get(pos)?, b'"' | b'\\') {
-                pos += 1;
-            }
-        }
+        pos = next_stop::<false>(bytes, pos)?;
         match *bytes.get(pos)? {
             b'"' => return Some((pos + 1, escaped)),
             _ => {
