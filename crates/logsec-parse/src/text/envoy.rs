@@ -1360,16 +1360,20 @@ mod tests {
         assert_eq!(json_line_kind(json), Some(SourceFormat::Envoy));
     }
 
-    #[test]
-    fn custom_text_format_is_compiled() {
+    /// A parser of Envoy access logs written with the custom text format `format`.
+    fn custom_parser(format: &str) -> EnvoyParser {
         let options = ParseOptions {
-            envoy_format: Some(
-                "%START_TIME% %DOWNSTREAM_REMOTE_ADDRESS% \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%\" %RESPONSE_CODE% rid=%REQ(X-REQUEST-ID)% tenant=%REQ(X-TENANT)% %DURATION%ms\n"
-                    .to_owned(),
-            ),
+            envoy_format: Some(format.to_owned()),
             ..ParseOptions::default()
         };
-        let mut parser = EnvoyParser::new(SourceFormat::Envoy, &options);
+        EnvoyParser::new(SourceFormat::Envoy, &options)
+    }
+
+    #[test]
+    fn custom_text_format_is_compiled() {
+        let mut parser = custom_parser(
+            "%START_TIME% %DOWNSTREAM_REMOTE_ADDRESS% \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%\" %RESPONSE_CODE% rid=%REQ(X-REQUEST-ID)% tenant=%REQ(X-TENANT)% %DURATION%ms\n",
+        );
         let line = "2024-01-02T03:04:05.006Z 192.0.2.9:5555 \"DELETE /v1/items/7 HTTP/1.1\" 403 rid=abc-1 tenant=acme 17ms";
         let event = event_of(&mut parser, line);
         assert_eq!(event.activity_id, 2, "DELETE");
@@ -1414,14 +1418,9 @@ mod tests {
 
     #[test]
     fn literals_after_operators_end_values_long_or_short() {
-        let options = ParseOptions {
-            envoy_format: Some(
-                "[%START_TIME%] %REQ(:METHOD)% \"%UPSTREAM_HOST%\" tenant=%REQ(X-TENANT)% end"
-                    .to_owned(),
-            ),
-            ..ParseOptions::default()
-        };
-        let mut parser = EnvoyParser::new(SourceFormat::Envoy, &options);
+        let mut parser = custom_parser(
+            "[%START_TIME%] %REQ(:METHOD)% \"%UPSTREAM_HOST%\" tenant=%REQ(X-TENANT)% end",
+        );
         let line = "[2023-11-14T10:00:00.000Z] GET \"10.0.0.1:8080\" tenant=acme end";
         let event = event_of(&mut parser, line);
         assert_eq!(raw(&event, "method"), Some("GET".into()));
@@ -1469,11 +1468,7 @@ mod tests {
             (Cow::Borrowed(a), Cow::Borrowed(b)) => assert_eq!(a.as_ptr(), b.as_ptr()),
             other => panic!("not interned: {other:?}"),
         }
-        let options = ParseOptions {
-            envoy_format: Some("%REQ(:METHOD)% tenant=%REQ(X-TENANT)%".to_owned()),
-            ..ParseOptions::default()
-        };
-        let mut parser = EnvoyParser::new(SourceFormat::Envoy, &options);
+        let mut parser = custom_parser("%REQ(:METHOD)% tenant=%REQ(X-TENANT)%");
         let event = event_of(&mut parser, "GET tenant=acme");
         let Some(JsonValue::Object(members)) = &event.unmapped else {
             panic!("{:?}", event.unmapped);
