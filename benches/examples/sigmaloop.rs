@@ -1,8 +1,10 @@
 //! A fixed amount of the `peers` headline work, for `perf record` / `perf stat` on a busy host:
-//! `sigmaloop EVENTS REPS [eager|deferred|records|parse|typed|index|rsigma]` generates EVENTS CloudTrail JSON lines
+//! `sigmaloop EVENTS REPS [eager|deferred|records|parse|typed|index|rsigma|probe|rules]` generates EVENTS CloudTrail JSON lines
 //! (the `peers` bench's generator and seed), loads the SigmaHQ AWS CloudTrail rules from
 //! `../shared/corpus`, and runs the scan path (deferred: validated, matched through the raw
-//! view, matched records normalized) REPS times, printing the matches of one pass.
+//! view, matched records normalized) REPS times, printing the matches of one pass. `probe`
+//! stops the scan path after the validating pass, `rules` after matching (no normalization):
+//! the differences split a record's cost into its three stages.
 //!
 //! ```text
 //! cargo build --profile bench -p logsec-benches --example sigmaloop
@@ -127,6 +129,26 @@ fn main() {
                         .count()
                 })
                 .unwrap_or(0),
+            "probe" | "rules" => {
+                let mut n = 0;
+                let mut scratch = Vec::new();
+                let with_rules = mode == "rules";
+                let _ = logsec_parse::parse_slice_deferred(
+                    &input,
+                    &ParseOptions::default(),
+                    |format| rules.rule_set().reads_raw_only(format),
+                    |pending| {
+                        if with_rules {
+                            scratch.clear();
+                            rules.matches(pending.event(), &mut scratch);
+                            n += scratch.len();
+                        } else {
+                            n += 1;
+                        }
+                    },
+                );
+                n
+            }
             _ => deferred(&rules, &input),
         };
     }

@@ -692,6 +692,18 @@ fn resources(text: &str) -> Vec<Resource<'_>> {
         }),
         ..Resource::default()
     };
+    if let Some(items) = plain_resources(text) {
+        return items
+            .into_iter()
+            .map(|res| {
+                resource(
+                    res.arn.map(Cow::Borrowed),
+                    res.type_name.map(Cow::Borrowed),
+                    res.account_id.map(Cow::Borrowed),
+                )
+            })
+            .collect();
+    }
     if let Ok(items) = serde_json::from_str::<Vec<PlainResource<'_>>>(text) {
         return items
             .into_iter()
@@ -711,6 +723,97 @@ fn resources(text: &str) -> Vec<Resource<'_>> {
             .map(|mut res| resource(res.arn.take(), res.type_name.take(), res.account_id.take()))
             .collect(),
         Err(_) => Vec::new(),
+    }
+}
+
+/// The usual `resources` array read by hand: objects whose members are strings without
+/// escapes or null, each name at most once. `None` for anything else (an escape, a number, a
+/// nested value, a repeated name), which the serde parses then read. `text` is one valid JSON
+/// value (the validating pass checked it), so this only follows its structure: a third of
+/// the cost of `serde_json`'s strict parse of the same array.
+fn plain_resources(text: &str) -> Option<Vec<PlainResource<'_>>> {
+    let bytes = text.as_bytes();
+    let ws = |mut pos: usize| {
+        while bytes.get(pos).is_some_and(u8::is_ascii_whitespace) {
+            pos += 1;
+        }
+        pos
+    };
+    // The string whose opening quote is at `pos`: its contents and the index past it;
+    // `None` if it holds an escape.
+    let string = |pos: usize| -> Option<(&str, usize)> {
+        let body = pos + 1;
+        let end = body + memchr::memchr2(b'"', b'\\', bytes.get(body..)?)?;
+        (bytes.get(end) == Some(&b'"')).then_some(())?;
+        Some((text.get(body..end)?, end + 1))
+    };
+    let mut items = Vec::new();
+    let mut pos = ws(0);
+    (bytes.get(pos) == Some(&b'[')).then_some(())?;
+    pos = ws(pos + 1);
+    if bytes.get(pos) == Some(&b']') {
+        return (ws(pos + 1) == bytes.len()).then_some(items);
+    }
+    loop {
+        (bytes.get(pos) == Some(&b'{')).then_some(())?;
+        pos = ws(pos + 1);
+        let mut item = PlainResource {
+            arn: None,
+            type_name: None,
+            account_id: None,
+        };
+        let mut seen = [false; 3];
+        if bytes.get(pos) == Some(&b'}') {
+            pos += 1;
+        } else {
+            loop {
+                (bytes.get(pos) == Some(&b'"')).then_some(())?;
+                let (name, after) = string(pos)?;
+                pos = ws(after);
+                (bytes.get(pos) == Some(&b':')).then_some(())?;
+                pos = ws(pos + 1);
+                let value = match bytes.get(pos)? {
+                    b'"' => {
+                        let (value, after) = string(pos)?;
+                        pos = after;
+                        Some(value)
+                    }
+                    b'n' if bytes.get(pos..pos + 4) == Some(b"null") => {
+                        pos += 4;
+                        None
+                    }
+                    _ => return None,
+                };
+                let (at, field) = match name {
+                    "ARN" | "arn" => (0, &mut item.arn),
+                    "type" => (1, &mut item.type_name),
+                    "accountId" => (2, &mut item.account_id),
+                    _ => (usize::MAX, &mut None),
+                };
+                if let Some(seen) = seen.get_mut(at) {
+                    if std::mem::replace(seen, true) {
+                        return None;
+                    }
+                    *field = value;
+                }
+                pos = ws(pos);
+                match bytes.get(pos)? {
+                    b',' => pos = ws(pos + 1),
+                    b'}' => {
+                        pos += 1;
+                        break;
+                    }
+                    _ => return None,
+                }
+            }
+        }
+        items.push(item);
+        pos = ws(pos);
+        match bytes.get(pos)? {
+            b',' => pos = ws(pos + 1),
+            b']' => return (ws(pos + 1) == bytes.len()).then_some(items),
+            _ => return None,
+        }
     }
 }
 
@@ -1211,6 +1314,52 @@ mod tests {
         // Not an array, or a member named twice: no resources.
         assert!(uids(r#"{"ARN":"arn:a"}"#).is_empty());
         assert!(uids(r#"[{"ARN":"arn:a","arn":"arn:b"}]"#).is_empty());
+    }
+
+    #[test]
+    fn the_hand_read_resources_are_the_strict_parse_or_nothing() {
+        type Triple<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>);
+        fn triples(v: Vec<PlainResource<'_>>) -> Vec<Triple<'_>> {
+            v.into_iter()
+                .map(|r| (r.arn, r.type_name, r.account_id))
+                .collect()
+        }
+        let by_hand = |text| plain_resources(text).map(triples);
+        let strict = |text| {
+            serde_json::from_str::<Vec<PlainResource<'_>>>(text)
+                .ok()
+                .map(triples)
+        };
+        // Read by hand, as the strict parse reads them.
+        for text in [
+            "[]",
+            " [ ] ",
+            r#"[{}]"#,
+            r#"[{"ARN":"arn:a","type":"AWS::S3::Object","accountId":"1"},{"arn":"arn:b"}]"#,
+            "[ { \"type\" : \"T\" , \"ARN\" : null } ,\n {\"other\":\"x\",\"accountId\":\"2\"} ]",
+        ] {
+            assert!(by_hand(text).is_some(), "{text}");
+            assert_eq!(by_hand(text), strict(text), "{text}");
+        }
+        assert_eq!(
+            by_hand(r#"[{"type":"T","ARN":"a"},{"accountId":"9"}]"#),
+            Some(vec![(Some("a"), Some("T"), None), (None, None, Some("9"))])
+        );
+        // Left to the serde parses: escapes, other values, repeated names, other shapes.
+        for text in [
+            r#"[{"ARN":"arn:a\/b"}]"#,
+            r#"[{"ARN\u0041":"x"}]"#,
+            r#"[{"accountId":12}]"#,
+            r#"[{"other":{"a":1}}]"#,
+            r#"[{"ARN":"a","arn":"b"}]"#,
+            r#"[{"type":"a","type":"b"}]"#,
+            r#"[3]"#,
+            r#"[null]"#,
+            r#"{"ARN":"a"}"#,
+            r#"[{"ARN":"a"}] x"#,
+        ] {
+            assert_eq!(by_hand(text), None, "{text}");
+        }
     }
 
     #[test]
