@@ -730,13 +730,7 @@ impl<'a> RawRecord<'a> {
     /// of `keys` (the view is reached once, each name found through its index); `None` for
     /// other records.
     pub fn has_any_member(&self, keys: &[&str]) -> Option<bool> {
-        let view = self.checked_view()?;
-        for key in keys {
-            if view.member(key)?.is_some() {
-                return Some(true);
-            }
-        }
-        Some(false)
+        self.checked_view()?.has_any_member(keys)
     }
 
     /// The top-level members of a JSON object record with a lazy view (see

@@ -432,6 +432,17 @@ impl<'a> LazyNode<'a> {
         Some(find_member(members, index, key))
     }
 
+    /// Whether this object (cut into members on first access) has a member named any of
+    /// `keys`: its members and index reached once for all the names; `None` if this is not
+    /// an object (or one whose structure could not be cut).
+    pub(crate) fn has_any_member(&self, keys: &[&str]) -> Option<bool> {
+        let (members, index) = self.members_and_index()?;
+        Some(
+            keys.iter()
+                .any(|key| find_member(members, index, key).is_some()),
+        )
+    }
+
     /// The names of this object's members, in input order (cut into members on first
     /// access); `None` if this is not an object (or one whose structure could not be cut).
     pub(crate) fn member_names(&self) -> Option<impl Iterator<Item = &str>> {
