@@ -678,7 +678,7 @@ pub(crate) fn check<'a>(text: &'a str, plan: &CutPlan) -> Checked<'a> {
 pub(crate) fn check_prefix<'a>(text: &'a str, plan: &CutPlan) -> Option<(usize, LazyNode<'a>)> {
     // Control bytes are looked for inside strings as they are met: a pre-scan would read on
     // past the object.
-    let (end, members) = valid_object_cut::<true>(text, 0, 0, TOP_CAPACITY, plan)?;
+    let (end, members) = valid_object_cut::<true>(text, 0, plan.start_depth(), TOP_CAPACITY, plan)?;
     Some((end, LazyNode::with_members(text.get(..end)?, members)))
 }
 
@@ -773,19 +773,50 @@ fn cut_members<'a>(text: &'a str) -> Option<Members<'a>> {
 /// (and of everything nested in them) that cutting them on first access would take. Objects
 /// the plan does not name are validated only, and cut on first access as before; a member of
 /// the plan's name whose value is not an object is validated as any value.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct CutPlan {
     nested: &'static [(&'static str, CutPlan)],
+    /// The deepest nesting the validating pass accepts (see [`CutPlan::with_max_depth`]).
+    max_depth: usize,
+}
+
+impl Default for CutPlan {
+    /// [`CutPlan::NONE`].
+    fn default() -> CutPlan {
+        CutPlan::NONE
+    }
 }
 
 impl CutPlan {
     /// Cut nothing below the top level.
-    pub const NONE: CutPlan = CutPlan { nested: &[] };
+    pub const NONE: CutPlan = CutPlan::new(&[]);
 
     /// Cut the objects that are the values of the members named in `nested` (at this level),
     /// and inside each, what its own plan names.
     pub const fn new(nested: &'static [(&'static str, CutPlan)]) -> CutPlan {
-        CutPlan { nested }
+        CutPlan {
+            nested,
+            max_depth: MAX_DEPTH,
+        }
+    }
+
+    /// This plan, with the validating pass refusing a record nested deeper than `depth`
+    /// containers (the record's own object is at depth 1; at most 127, the depth `serde_json`
+    /// accepts, which is also the default). A reader with a depth limit has the pass enforce
+    /// it instead of counting the record's brackets first. Only the plan a record is checked
+    /// with counts, not those of the nested objects it names.
+    pub const fn with_max_depth(self, depth: usize) -> CutPlan {
+        CutPlan {
+            max_depth: if depth < MAX_DEPTH { depth } else { MAX_DEPTH },
+            ..self
+        }
+    }
+
+    /// The depth the validating pass starts a record's own object at: [`MAX_DEPTH`] less the
+    /// plan's limit, so the pass's checks against [`MAX_DEPTH`] refuse what is deeper than
+    /// the limit.
+    fn start_depth(&self) -> usize {
+        MAX_DEPTH.saturating_sub(self.max_depth)
     }
 
     /// The plan for the value of the member named `name`, if it is one to cut.
@@ -824,7 +855,8 @@ fn validate_and_cut_with<'a, const CONTROLS: bool>(
 ) -> Option<(&'a str, Members<'a>)> {
     let bytes = text.as_bytes();
     let start = skip_ws(bytes, 0);
-    let (end, members) = valid_object_cut::<CONTROLS>(text, start, 0, TOP_CAPACITY, plan)?;
+    let (end, members) =
+        valid_object_cut::<CONTROLS>(text, start, plan.start_depth(), TOP_CAPACITY, plan)?;
     if skip_ws(bytes, end) != bytes.len() {
         return None;
     }
@@ -1330,6 +1362,47 @@ mod tests {
         let root_at = top_list_at(&root);
         drop(root);
         assert_eq!(top_list_at(&cut()), root_at);
+    }
+
+    #[test]
+    fn the_plan_s_depth_limit_refuses_deeper_records() {
+        // Depth 3: the record's object, `a`'s object, `b`'s array.
+        let text = r#"{"a":{"b":[1]},"c":"x"}"#;
+        let checks = |depth: usize| {
+            matches!(
+                check(text, &CutPlan::NONE.with_max_depth(depth)),
+                Checked::Object(_)
+            )
+        };
+        assert!(checks(3));
+        assert!(checks(64));
+        assert!(!checks(2));
+        assert!(!checks(0));
+        // The default is serde_json's: 127 levels pass, 128 do not; a larger limit is capped.
+        let nested =
+            |levels: usize| format!("{}{}", "[".repeat(levels - 1), "]".repeat(levels - 1));
+        let deep = |levels| format!(r#"{{"a":{}}}"#, nested(levels));
+        let valid = |text: &str, plan: CutPlan| matches!(check(text, &plan), Checked::Object(_));
+        assert!(valid(&deep(127), CutPlan::NONE));
+        assert!(!valid(&deep(128), CutPlan::NONE));
+        assert!(!valid(&deep(128), CutPlan::NONE.with_max_depth(1000)));
+        assert!(valid(&deep(10), CutPlan::NONE.with_max_depth(10)));
+        assert!(!valid(&deep(11), CutPlan::NONE.with_max_depth(10)));
+        // The same limit for an object read at the start of a longer text.
+        assert!(
+            check_prefix(
+                &format!("{} rest", deep(10)),
+                &CutPlan::NONE.with_max_depth(10)
+            )
+            .is_some()
+        );
+        assert!(
+            check_prefix(
+                &format!("{} rest", deep(11)),
+                &CutPlan::NONE.with_max_depth(10)
+            )
+            .is_none()
+        );
     }
 
     #[test]

@@ -39,25 +39,32 @@ pub struct Pending<'t> {
 
 impl<'t> Pending<'t> {
     /// The record as a not yet normalized event, if `format` defers and `text` is a JSON object
-    /// that is certainly one record of it (no envelope member).
-    pub(crate) fn probe(format: SourceFormat, text: &'t str) -> Option<Pending<'t>> {
+    /// nested at most `max_depth` deep that is certainly one record of it (no envelope member).
+    pub(crate) fn probe(
+        format: SourceFormat,
+        text: &'t str,
+        max_depth: usize,
+    ) -> Option<Pending<'t>> {
         envelope_members(format)?;
         Pending::probe_record(
             format,
             text,
-            RawRecord::json(text).with_cut_plan(cut_plan(format)),
+            RawRecord::json(text).with_cut_plan(cut_plan(format).with_max_depth(max_depth)),
         )
     }
 
     /// The object at the very start of `text`, if `format` defers and it is a valid JSON
-    /// object that is certainly one record of it: the pending record, validated and cut in
-    /// one pass, and its length in bytes (see [`RawRecord::json_object_prefix`]).
+    /// object nested at most `max_depth` deep that is certainly one record of it: the pending
+    /// record, validated and cut in one pass, and its length in bytes (see
+    /// [`RawRecord::json_object_prefix`]).
     pub(crate) fn probe_prefix(
         format: SourceFormat,
         text: &'t str,
+        max_depth: usize,
     ) -> Option<(Pending<'t>, usize)> {
         envelope_members(format)?;
-        let (raw, len) = RawRecord::json_object_prefix(text, cut_plan(format))?;
+        let plan = cut_plan(format).with_max_depth(max_depth);
+        let (raw, len) = RawRecord::json_object_prefix(text, plan)?;
         let pending = Pending::probe_record(format, text.get(..len)?, raw)?;
         Some((pending, len))
     }

@@ -250,7 +250,7 @@ pub(crate) fn defer<'t>(ctx: &mut DocCtx, text: &'t str, sink: &mut dyn Sink<'t>
     if !sink.defers(ctx.format) {
         return false;
     }
-    let Some(pending) = Pending::probe(ctx.format, text) else {
+    let Some(pending) = Pending::probe(ctx.format, text, ctx.limits.max_depth) else {
         return false;
     };
     hand_over(ctx, text, pending, sink);
@@ -264,13 +264,14 @@ pub(crate) fn defer<'t>(ctx: &mut DocCtx, text: &'t str, sink: &mut dyn Sink<'t>
 pub(crate) fn defer_prefix<'t>(
     ctx: &mut DocCtx,
     text: &'t str,
+    max_depth: usize,
     fits: impl FnOnce(&str) -> bool,
     sink: &mut dyn Sink<'t>,
 ) -> Option<usize> {
     if !sink.defers(ctx.format) {
         return None;
     }
-    let (pending, len) = Pending::probe_prefix(ctx.format, text)?;
+    let (pending, len) = Pending::probe_prefix(ctx.format, text, max_depth)?;
     let record = text.get(..len)?;
     if !fits(record) {
         return None;

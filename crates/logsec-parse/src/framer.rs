@@ -359,8 +359,14 @@ impl Framer {
         // cheap count bounds its depth and field count within the limits; the scanner is only
         // needed past those bounds or for several values on one line (Firehose).
         let body = line.get(p..).unwrap_or_default().trim_end();
+        // A record deferred to the sink needs no count: its validating pass refuses nesting past
+        // the depth limit, and its length bounds its members (see `few_fields`).
+        let few = few_fields(body, &self.ctx.limits);
+        if body.starts_with('{') && few && crate::document::defer(&mut self.ctx, body, sink) {
+            return;
+        }
         if body.starts_with('{') && within_limit_bounds(body.as_bytes(), &self.ctx.limits) {
-            if crate::document::defer(&mut self.ctx, body, sink) {
+            if !few && crate::document::defer(&mut self.ctx, body, sink) {
                 return;
             }
             let outcome = parse_record(self.ctx.format, body);
@@ -584,10 +590,18 @@ impl Framer {
         // takes the cutting path, which gives the exact reject.
         if sink.defers(self.ctx.format) {
             self.ctx.loc = self.index_loc(p);
+            // The validating pass enforces the depth limit.
             let fits = |doc: &str| {
-                doc.len() <= limits.max_record_bytes && within_limit_bounds(doc.as_bytes(), &bounds)
+                doc.len() <= limits.max_record_bytes
+                    && (few_fields(doc, &bounds) || within_limit_bounds(doc.as_bytes(), &bounds))
             };
-            let len = crate::document::defer_prefix(&mut self.ctx, text.get(p..)?, fits, sink)?;
+            let len = crate::document::defer_prefix(
+                &mut self.ctx,
+                text.get(p..)?,
+                bounds.max_depth,
+                fits,
+                sink,
+            )?;
             self.index += 1;
             return Some(len);
         }
@@ -709,6 +723,13 @@ impl Framer {
                 .reject(sink, text, format!("malformed entry: {err}")),
         }
     }
+}
+
+/// Whether the length of `text` alone proves it within the field limit: an object member owns
+/// its name's two quotes and its colon, so `n` bytes hold at most `n / 3` members (all but
+/// very large records, under the default limit of 10 000).
+fn few_fields(text: &str, limits: &crate::limits::Limits) -> bool {
+    text.len() / 3 <= limits.max_fields
 }
 
 /// Whether counting brackets and colons already proves a document within the depth limit

@@ -428,3 +428,63 @@ fn records_elements_past_the_limits_keep_the_eager_rejects_when_deferred() {
         assert_eq!(names, eager_names, "slice: {slice}");
     }
 }
+
+/// A JSON line is deferred without counting its brackets and colons: the validating pass
+/// refuses nesting past the depth limit, and a line of `n` bytes holds at most `n / 3`
+/// members. Lines past a limit, and lines whose length does not bound their members, get the
+/// eager parse's counts, rejects and events.
+#[test]
+fn json_lines_past_the_limits_keep_the_eager_rejects_when_deferred() {
+    // Lines of up to 122 bytes are deferred uncounted (122 / 3 = 40 members at most).
+    let mut options = common::small_limits();
+    options.limits.max_fields = 40;
+    let wide = format!(
+        r#"{{"eventName":"Wide",{}}}"#,
+        (0..40)
+            .map(|i| format!("\"k{i}\":1"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let lines = [
+        r#"{"eventName":"A","eventSource":"s3.amazonaws.com"}"#.to_owned(),
+        // Depth 6, one past the limit of 5; then depth 5, at the limit.
+        r#"{"eventName":"Deep","a":{"b":{"c":{"d":{"e":[1]}}}}}"#.to_owned(),
+        r#"{"eventName":"AtLimit","a":{"b":{"c":{"d":[1]}}}}"#.to_owned(),
+        // 41 members, one past the limit of 40.
+        wide,
+        // Three members in more than 122 bytes: counted, then deferred.
+        format!(
+            r#"{{"eventName":"Long","a":"{}","b":"x:y{{"}}"#,
+            "z".repeat(120)
+        ),
+        r#"{"eventName":"Z"}"#.to_owned(),
+    ];
+    let input = lines.join("\n");
+    let mut eager_events = Vec::new();
+    let eager = parse_reader(input.as_bytes(), &options, |event| {
+        eager_events.push(event.to_ocsf_json());
+    })
+    .unwrap();
+    assert_eq!(eager.events, 4, "{eager:#?}");
+    assert_eq!(eager.rejects.len(), 2, "{:#?}", eager.rejects);
+    let defer = |format| format == SourceFormat::Cloudtrail;
+    for slice in [true, false] {
+        let mut events = Vec::new();
+        let visit = |pending: &mut logsec_parse::Pending<'_>| {
+            events.push(
+                pending
+                    .normalize()
+                    .map(|e| e.to_ocsf_json())
+                    .unwrap_or_default(),
+            );
+        };
+        let summary = if slice {
+            parse_slice_deferred(input.as_bytes(), &options, defer, visit)
+        } else {
+            parse_reader_deferred(input.as_bytes(), &options, defer, visit)
+        }
+        .unwrap();
+        assert_eq!(summary, eager, "slice: {slice}");
+        assert_eq!(events, eager_events, "slice: {slice}");
+    }
+}
