@@ -81,14 +81,17 @@ fn stop_mask<const CONTROLS: bool>(block: &[u8; 16]) -> u32 {
         set_splat_i8_m128i,
     };
     let bytes = load_unaligned_m128i(block);
-    let quotes = cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"' as i8));
     let backslashes = cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'\\' as i8));
-    let mut stops = bitor_m128i(quotes, backslashes);
-    if CONTROLS {
-        // Unsigned `b < 0x20` is `min(b, 0x1F) == b`.
-        let low = cmp_eq_mask_i8_m128i(min_u8_m128i(bytes, set_splat_i8_m128i(0x1F)), bytes);
-        stops = bitor_m128i(stops, low);
-    }
+    let stops = if CONTROLS {
+        // A quote (0x22) XOR 2 is 0x20, and a byte below 0x20 stays below it: one unsigned
+        // `x <= 0x20` test, `min(x, 0x20) == x`, finds both.
+        let x = safe_arch::bitxor_m128i(bytes, set_splat_i8_m128i(2));
+        let quote_or_control = cmp_eq_mask_i8_m128i(min_u8_m128i(x, set_splat_i8_m128i(0x20)), x);
+        bitor_m128i(quote_or_control, backslashes)
+    } else {
+        let quotes = cmp_eq_mask_i8_m128i(bytes, set_splat_i8_m128i(b'"' as i8));
+        bitor_m128i(quotes, backslashes)
+    };
     // Sixteen sign bits, one per byte.
     move_mask_i8_m128i(stops) as u32
 }
@@ -179,6 +182,17 @@ mod tests {
             assert!(has_control_byte(&bytes), "tab at {at}");
             bytes[at] = b' ';
             assert!(!has_control_byte(&bytes), "space at {at}");
+        }
+    }
+
+    #[test]
+    fn every_byte_value_is_classed_as_json_strings_need() {
+        for b in 0..=255u8 {
+            let stop = b == b'"' || b == b'\\' || b < 0x20;
+            let found = first_stop::<true>(&[b; 16]);
+            assert_eq!(found, stop.then_some(0), "{b:#x}");
+            let plain = first_stop::<false>(&[b; 16]);
+            assert_eq!(plain, (b == b'"' || b == b'\\').then_some(0), "{b:#x}");
         }
     }
 
