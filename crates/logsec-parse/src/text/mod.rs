@@ -4,6 +4,7 @@
 //! format lives in its own module below, and shared byte scanners live in `scan`.
 
 mod auth;
+mod block;
 mod common;
 #[cfg(test)]
 pub(crate) mod conformance;

@@ -1403,6 +1403,12 @@ impl<'a> Unmapped<'a> {
         }
     }
 
+    /// Adds a string field the caller found present (neither `-` nor empty).
+    #[inline]
+    pub(crate) fn present(&mut self, name: &'static str, value: &'a str) {
+        self.push_with(|| (Cow::Borrowed(name), JsonValue::String(Cow::Borrowed(value))));
+    }
+
     /// Adds an optional string field.
     #[inline]
     pub(crate) fn opt(&mut self, name: &'static str, value: Option<&'a str>) {
