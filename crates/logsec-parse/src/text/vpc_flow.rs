@@ -280,12 +280,17 @@ impl VpcFlowParser {
         // Each word is tested for `-` once: the members of `unmapped` and the mapping both
         // read the present words.
         let present = words.map(absent);
-        let mut unmapped = Unmapped::with_capacity(DEFAULT_V2.len());
-        for (name, value) in DEFAULT_V2.iter().zip(present) {
-            if let Some(value) = value {
-                unmapped.present(name, value);
+        let unmapped = if present.iter().all(Option::is_some) {
+            Unmapped::all_present(&DEFAULT_V2, &words)
+        } else {
+            let mut unmapped = Unmapped::with_capacity(DEFAULT_V2.len());
+            for (name, value) in DEFAULT_V2.iter().zip(present) {
+                if let Some(value) = value {
+                    unmapped.present(name, value);
+                }
             }
-        }
+            unmapped
+        };
         let [
             version,
             account_id,
