@@ -1429,20 +1429,21 @@ impl<'a> Unmapped<'a> {
         self.push_with(|| (Cow::Borrowed(name), JsonValue::String(Cow::Borrowed(value))));
     }
 
-    /// The object of `N` string fields, all present, in one allocation of exactly their size
-    /// (the members are written once, in order, with no test of the room left per member).
+    /// The object of `N` string fields, all present, in one allocation of exactly their size:
+    /// the members are written straight into the vector, in order, with no test of the room
+    /// left per member (a zip of two slices has a known length).
     pub(crate) fn all_present<const N: usize>(
         names: &[&'static str; N],
         values: &[&'a str; N],
     ) -> Unmapped<'a> {
-        let members: [(Cow<'a, str>, JsonValue<'a>); N] = std::array::from_fn(|i| {
-            let name = names.get(i).copied().unwrap_or("");
-            let value = values.get(i).copied().unwrap_or("");
-            (Cow::Borrowed(name), JsonValue::String(Cow::Borrowed(value)))
-        });
-        Unmapped {
-            members: Vec::from(members),
-        }
+        let mut members = Vec::with_capacity(N);
+        members.extend(names.iter().zip(values).map(|(name, value)| {
+            (
+                Cow::Borrowed(*name),
+                JsonValue::String(Cow::Borrowed(*value)),
+            )
+        }));
+        Unmapped { members }
     }
 
     /// Adds an optional string field.
