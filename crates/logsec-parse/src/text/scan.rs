@@ -845,6 +845,21 @@ pub(crate) fn digits_ending_at(bytes: &[u8], end: usize, len: usize) -> Option<u
     Some(value)
 }
 
+/// The value of the `len` decimal digits that end at `end` in `bytes`, for `len` from 1 to 16:
+/// [`digits_ending_at`] for up to eight, and for more the eight before the last eight times
+/// 10⁸ plus the last eight (an epoch time in seconds is ten digits). `None` as for
+/// [`digits_ending_at`] (also when fewer than sixteen bytes end at `end` for a number of more
+/// than eight digits); callers then use [`parse_i64`].
+#[inline(always)]
+pub(crate) fn number_ending_at(bytes: &[u8], end: usize, len: usize) -> Option<u64> {
+    if len <= 8 {
+        return digits_ending_at(bytes, end, len);
+    }
+    let high = digits_ending_at(bytes, end.checked_sub(8)?, len.checked_sub(8)?)?;
+    let low = digits_ending_at(bytes, end, 8)?;
+    Some(high * 100_000_000 + low)
+}
+
 /// The length of the usual Common Log Format time, `10/Oct/2000:13:55:36 -0700`.
 pub(crate) const CLF_TIME_LEN: usize = 26;
 
@@ -1903,6 +1918,16 @@ mod tests {
         assert_eq!(digits_ending_at(b"x 1234:678", 10, 8), None);
         assert_eq!(digits_ending_at(b"1234567", 7, 3), None);
         assert_eq!(digits_ending_at(b"xxxxxxx 5", 9, 0), None);
+        assert_eq!(
+            number_ending_at(b"start 1700000060", 16, 10),
+            Some(1_700_000_060)
+        );
+        assert_eq!(
+            number_ending_at(b"1700000060", 10, 10),
+            None,
+            "too few bytes"
+        );
+        assert_eq!(number_ending_at(b"start 17000-0060", 16, 10), None);
     }
 
     proptest::proptest! {
@@ -1912,6 +1937,17 @@ mod tests {
             let text = format!("{prefix}{number}");
             proptest::prop_assert_eq!(
                 digits_ending_at(text.as_bytes(), text.len(), number.len()),
+                parse_u64(&number)
+            );
+        }
+
+        /// Every digit string of one to sixteen digits (after sixteen other bytes) reads as
+        /// `parse_u64` reads it; other strings are refused.
+        #[test]
+        fn number_ending_at_matches_parse_u64(prefix in "[ -~]{16}", number in "[0-9/:a]{1,16}") {
+            let text = format!("{prefix}{number}");
+            proptest::prop_assert_eq!(
+                number_ending_at(text.as_bytes(), text.len(), number.len()),
                 parse_u64(&number)
             );
         }
