@@ -25,7 +25,8 @@ use crate::text::common::{
 use crate::text::scan::{
     CLF_TIME_LEN, ClfDayCache, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
     closing_quote_short_inline, digits_ending_at, ipv4_exact_at, month_from_abbr, parse_clf_time,
-    parse_clf_time_fixed_cached, parse_i64, parse_ip, parse_ipv4, separator_at, split_host_port,
+    parse_clf_time_fixed_cached, parse_i64, parse_ip, parse_ipv4, separator_at, span,
+    split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -145,14 +146,6 @@ struct AccessHead<'a> {
     /// The response size and its value, when the fast path read it (the general path leaves
     /// it among the tokens after the status).
     size: Option<(&'a str, Option<i64>)>,
-}
-
-/// `text.get(from..to)`, from two splits: the range's `get` was called out of line from the
-/// fast path (six calls a line), the splits are inlined.
-#[inline(always)]
-fn span(text: &str, from: usize, to: usize) -> Option<&str> {
-    let (head, _) = text.split_at_checked(to)?;
-    head.split_at_checked(from).map(|(_, tail)| tail)
 }
 
 /// Whether a token that starts at `at` is bare (a run of non-space bytes): not a quoted
