@@ -26,6 +26,14 @@ pub(crate) fn eq_masks2(block: &[u8; 16], a: u8, b: u8) -> (u32, u32) {
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline(always)]
 pub(crate) fn eq_masks2(block: &[u8; 16], a: u8, b: u8) -> (u32, u32) {
+    eq_masks2_bytewise(block, a, b)
+}
+
+/// [`eq_masks2`] a byte at a time: the implementation without SSE2, and the reference the
+/// tests hold the SSE2 one to.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline(always)]
+fn eq_masks2_bytewise(block: &[u8; 16], a: u8, b: u8) -> (u32, u32) {
     block
         .iter()
         .enumerate()
@@ -45,7 +53,7 @@ pub(crate) fn eq_mask(block: &[u8; 16], a: u8) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    use super::{eq_mask, eq_masks2};
+    use super::{eq_mask, eq_masks2, eq_masks2_bytewise};
 
     #[test]
     fn masks_mark_exactly_the_equal_bytes() {
@@ -58,5 +66,19 @@ mod tests {
         assert_eq!(eq_mask(&block, 0xFF), 1 << 10);
         assert_eq!(eq_mask(&block, b'z'), 1 << 15);
         assert_eq!(eq_mask(&block, b'y'), 0);
+    }
+
+    #[test]
+    fn masks_agree_with_the_byte_loop_for_every_byte_value() {
+        for start in (0..=255u8).step_by(16) {
+            let block: [u8; 16] = std::array::from_fn(|i| start.wrapping_add(i as u8));
+            for needle in 0..=255u8 {
+                assert_eq!(
+                    eq_masks2(&block, needle, b' '),
+                    eq_masks2_bytewise(&block, needle, b' '),
+                    "{start} {needle}"
+                );
+            }
+        }
     }
 }
