@@ -19,7 +19,7 @@ use logsec_event::{
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::common::{
-    http_activity, http_status_id, set_url_of_inline, split_request_line,
+    http_activity, http_status_id, set_status, set_url_of_inline, split_request_line,
     split_request_line_inline, url_of,
 };
 use crate::text::scan::{
@@ -413,7 +413,7 @@ fn build_access_event<'a>(
     let mut event = Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format);
     event.time = time;
     if let Some(status) = status {
-        event.set_status(http_status_id(status));
+        set_status(&mut event, http_status_id(status));
         event.status_code = Some(Cow::Borrowed(head.status));
     }
     // The boxed objects are filled in place on the heap: a struct literal in `Box::new` is
