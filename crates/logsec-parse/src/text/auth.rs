@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use logsec_event::{Actor, Endpoint, Event, RawRecord, SourceFormat, User, ocsf};
 
 use crate::text::scan::{
-    Unmapped, find_spaced, ipv4_exact_at, ipv4_prefix, parse_ip, rfind_spaced, separator_at,
+    Unmapped, find_spaced, ipv4_exact_at, ipv4_prefix, parse_ip, rfind_spaced, separator_at, span,
     split_once_spaced, split3_spaces,
 };
 use crate::text::syslog::Header;
@@ -164,7 +164,7 @@ fn user_from_usual(text: &str) -> Option<UserFrom<'_>> {
         return None;
     }
     let port_end = separator_at(bytes, port_start, false);
-    let port = text.get(port_start..port_end)?;
+    let port = span(text, port_start, port_end)?;
     if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -174,7 +174,7 @@ fn user_from_usual(text: &str) -> Option<UserFrom<'_>> {
         return None;
     }
     let ip = SourceIp {
-        text: text.get(ip_start..ip_end)?,
+        text: span(text, ip_start, ip_end)?,
         addr: IpAddr::V4(v4),
     };
     Some((text.get(..user_end)?, Some(ip), Some(port)))

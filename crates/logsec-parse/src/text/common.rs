@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use logsec_event::Url;
 use logsec_event::ocsf::{self, status};
+use logsec_event::{Event, Url};
 
 use crate::text::scan::{separator_at, split_absolute_url, split_query, split3_spaces};
 
@@ -187,6 +187,14 @@ pub(crate) fn http_activity(method: &str) -> u32 {
         "DELETE" => 2,
         _ => ocsf::http_activity_for_method(method),
     }
+}
+
+/// Sets `status_id` and its caption `status`, as `Event::set_status` does, inlined into the
+/// caller (the call across crates stayed a call on every record).
+#[inline(always)]
+pub(crate) fn set_status(event: &mut Event<'_>, status_id: u32) {
+    event.status_id = status_id;
+    event.status = Some(Cow::Borrowed(status::name(status_id)));
 }
 
 /// OCSF `status_id` of an HTTP status code: Success below 400, Failure from 400.

@@ -15,7 +15,7 @@ use logsec_event::{
 };
 
 use crate::line::{LineOutcome, LineParser};
-use crate::text::common::{http_status_id, split_request_line};
+use crate::text::common::{http_status_id, set_status, split_request_line};
 use crate::text::scan::{
     Token, TokenArray, Tokens, Unmapped, absent, parse_i64, parse_rfc3339, parse_seconds_ms,
     split_absolute_url, split_host_port, split_query,
@@ -290,7 +290,7 @@ fn http_event<'a>(
     event.duration = latency;
     let code = field("elb_status_code").and_then(parse_i64);
     if let Some(code) = code {
-        event.set_status(http_status_id(code));
+        set_status(&mut event, http_status_id(code));
         event.status_code = field("elb_status_code").map(Cow::Borrowed);
     }
     event.status_detail = field("error_reason").map(Cow::Borrowed);

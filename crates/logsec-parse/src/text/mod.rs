@@ -4,6 +4,7 @@
 //! format lives in its own module below, and shared byte scanners live in `scan`.
 
 mod auth;
+mod block;
 mod common;
 #[cfg(test)]
 pub(crate) mod conformance;
@@ -140,8 +141,9 @@ pub fn parse_lines_for_bench(
     let (mut events, mut rejects) = (0, 0);
     let mut start = 0;
     let bytes = text.as_bytes();
-    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-    for end in ends {
+    let newline = NewlineFinder::new();
+    while start <= bytes.len() {
+        let end = newline.find(bytes, start).unwrap_or(bytes.len());
         let line = text.get(start..end).unwrap_or("");
         start = end + 1;
         match parser.parse_line(line) {
@@ -154,6 +156,35 @@ pub fn parse_lines_for_bench(
         }
     }
     Some((events, rejects))
+}
+
+/// The search for the next newline, made once: on x86-64 with AVX2, `memchr`'s AVX2 searcher
+/// called directly (a `memchr_iter` step costs a call through `memchr`'s function pointer and
+/// the iterator's bookkeeping per line, a tenth of a short line's instructions); `memchr`
+/// elsewhere.
+struct NewlineFinder {
+    #[cfg(target_arch = "x86_64")]
+    avx2: Option<memchr::arch::x86_64::avx2::memchr::One>,
+}
+
+impl NewlineFinder {
+    fn new() -> NewlineFinder {
+        NewlineFinder {
+            #[cfg(target_arch = "x86_64")]
+            avx2: memchr::arch::x86_64::avx2::memchr::One::new(b'\n'),
+        }
+    }
+
+    /// The offset of the first newline at or after `from`.
+    #[inline(always)]
+    fn find(&self, bytes: &[u8], from: usize) -> Option<usize> {
+        let haystack = bytes.get(from..)?;
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = &self.avx2 {
+            return avx2.find(haystack).map(|offset| from + offset);
+        }
+        memchr::memchr(b'\n', haystack).map(|offset| from + offset)
+    }
 }
 
 /// Rejects lines longer than the record limit before a format parser sees them.

@@ -10,6 +10,8 @@ use std::net::IpAddr;
 
 use logsec_event::{Endpoint, JsonNumber, JsonValue};
 
+use crate::text::block::{eq_mask, eq_masks2};
+
 /// How a token was delimited in the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Delim {
@@ -208,50 +210,76 @@ fn zero_bytes(word: u64) -> u64 {
     word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080
 }
 
+/// `text.get(from..to)`, from two splits: the range's `get` was called out of line from the
+/// fast paths (six calls a web access line), the splits are inlined.
+#[inline(always)]
+pub(crate) fn span(text: &str, from: usize, to: usize) -> Option<&str> {
+    let (head, _) = text.split_at_checked(to)?;
+    head.split_at_checked(from).map(|(_, tail)| tail)
+}
+
 /// The index of the first byte at or after `from` that is a space, or also a tab when `tabs`,
-/// or the length of `bytes`. Eight bytes at a time (the fields of flow logs and access logs
+/// or the length of `bytes`. Sixteen bytes at a time (the fields of flow logs and access logs
 /// are a few bytes long: a `memchr` call per field costs more than it saves).
 #[inline(always)]
 pub(crate) fn separator_at(bytes: &[u8], from: usize, tabs: bool) -> usize {
-    const SPACES: u64 = 0x2020_2020_2020_2020;
-    const TABS: u64 = 0x0909_0909_0909_0909;
     first_marked(
         bytes,
         from,
-        |word| {
-            let spaces = zero_bytes(word ^ SPACES);
-            if tabs {
-                spaces | zero_bytes(word ^ TABS)
-            } else {
-                spaces
-            }
+        |block| {
+            let (spaces, tab_bytes) = eq_masks2(block, b' ', b'\t');
+            if tabs { spaces | tab_bytes } else { spaces }
         },
         |b| b == b' ' || (tabs && b == b'\t'),
     )
 }
 
-/// The index of the first byte at or after `from` that `marks` flags in its eight-byte word
-/// (the lowest flag exact, as [`zero_bytes`] gives it) or, among the last bytes, that `is`
-/// accepts; the length of `bytes` if there is none.
+/// The index of the first byte at or after `from` that `marks` flags in its sixteen-byte block
+/// (bit `i` for the block's byte `i`) or, in a text shorter than a block, that `is` accepts;
+/// the length of `bytes` if there is none (`from` itself if it is past the end).
+///
+/// The bytes after the last whole block are read as the text's last sixteen bytes, with the
+/// flags of the bytes already read shifted out: no byte loop for the tail of a field.
 #[inline(always)]
 fn first_marked(
     bytes: &[u8],
     from: usize,
-    marks: impl Fn(u64) -> u64,
+    marks: impl Fn(&[u8; 16]) -> u32,
     is: impl Fn(u8) -> bool,
 ) -> usize {
     let mut at = from;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut eight = [0u8; 8];
-        eight.copy_from_slice(chunk);
-        let found = marks(u64::from_le_bytes(eight));
+    while let Some(block) = bytes
+        .get(at..at + 16)
+        .and_then(|block| <&[u8; 16]>::try_from(block).ok())
+    {
+        let found = marks(block);
         if found != 0 {
-            return at + (found.trailing_zeros() / 8) as usize;
+            return at + found.trailing_zeros() as usize;
         }
-        at += 8;
+        at += 16;
     }
-    let tail = bytes.get(at..).unwrap_or(&[]);
-    at + tail.iter().position(|&b| is(b)).unwrap_or(tail.len())
+    if at >= bytes.len() {
+        return at;
+    }
+    let last = bytes.len().checked_sub(16).and_then(|base| {
+        let block = <&[u8; 16]>::try_from(bytes.get(base..)?).ok()?;
+        Some((base, block))
+    });
+    match last {
+        // A whole block ended at `at` (or `at` is `from`, past `base`): `at - base` < 16.
+        Some((base, block)) if base <= at => {
+            let found = marks(block) >> (at - base);
+            if found != 0 {
+                at + found.trailing_zeros() as usize
+            } else {
+                bytes.len()
+            }
+        }
+        _ => {
+            let tail = bytes.get(at..).unwrap_or(&[]);
+            at + tail.iter().position(|&b| is(b)).unwrap_or(tail.len())
+        }
+    }
 }
 
 /// Whether the `[` at `start` opens an IPv6 `[address]:port` (a bare token), not a group.
@@ -330,24 +358,24 @@ pub(crate) fn closing_quote_short_inline(bytes: &[u8], from: usize) -> usize {
 /// The index of the first `"` or `\` at or after `from`, or the length of `bytes`.
 #[inline(always)]
 fn quote_or_backslash(bytes: &[u8], from: usize) -> usize {
-    const QUOTES: u64 = 0x2222_2222_2222_2222;
-    const BACKSLASHES: u64 = 0x5c5c_5c5c_5c5c_5c5c;
     first_marked(
         bytes,
         from,
-        |word| zero_bytes(word ^ QUOTES) | zero_bytes(word ^ BACKSLASHES),
+        |block| {
+            let (quotes, backslashes) = eq_masks2(block, b'"', b'\\');
+            quotes | backslashes
+        },
         |b| b == b'"' || b == b'\\',
     )
 }
 
 /// The index of the `]` closing a group that starts at `from`: the first `]` followed by a
 /// space or the end of the line; the line's length if none.
-/// The `]` is searched eight bytes at a time (a bracketed time is some thirty bytes).
+/// The `]` is searched sixteen bytes at a time (a bracketed time is some thirty bytes).
 fn closing_bracket(bytes: &[u8], from: usize) -> usize {
-    const BRACKETS: u64 = 0x5d5d_5d5d_5d5d_5d5d;
     let mut i = from;
     while i < bytes.len() {
-        let at = first_marked(bytes, i, |word| zero_bytes(word ^ BRACKETS), |b| b == b']');
+        let at = first_marked(bytes, i, |block| eq_mask(block, b']'), |b| b == b']');
         match bytes.get(at + 1) {
             _ if at >= bytes.len() => return bytes.len(),
             None | Some(b' ') => return at,
@@ -825,6 +853,21 @@ pub(crate) fn digits_ending_at(bytes: &[u8], end: usize, len: usize) -> Option<u
     Some(value)
 }
 
+/// The value of the `len` decimal digits that end at `end` in `bytes`, for `len` from 1 to 16:
+/// [`digits_ending_at`] for up to eight, and for more the eight before the last eight times
+/// 10⁸ plus the last eight (an epoch time in seconds is ten digits). `None` as for
+/// [`digits_ending_at`] (also when fewer than sixteen bytes end at `end` for a number of more
+/// than eight digits); callers then use [`parse_i64`].
+#[inline(always)]
+pub(crate) fn number_ending_at(bytes: &[u8], end: usize, len: usize) -> Option<u64> {
+    if len <= 8 {
+        return digits_ending_at(bytes, end, len);
+    }
+    let high = digits_ending_at(bytes, end.checked_sub(8)?, len.checked_sub(8)?)?;
+    let low = digits_ending_at(bytes, end, 8)?;
+    Some(high * 100_000_000 + low)
+}
+
 /// The length of the usual Common Log Format time, `10/Oct/2000:13:55:36 -0700`.
 pub(crate) const CLF_TIME_LEN: usize = 26;
 
@@ -904,8 +947,8 @@ fn clf_minute_key(bytes: &[u8; CLF_TIME_LEN]) -> (u64, u64, u64) {
 }
 
 /// [`parse_clf_time_fixed`] with the day of the previous call kept in `cache`; the answer is
-/// the same.
-#[inline]
+/// the same. Always inlined: as a call it cost the web access fast path instructions.
+#[inline(always)]
 pub(crate) fn parse_clf_time_fixed_cached(
     bytes: &[u8; CLF_TIME_LEN],
     cache: &mut ClfDayCache,
@@ -1348,7 +1391,9 @@ pub(crate) struct AbsoluteUrl<'a> {
 /// Splits an absolute URL `scheme://host[:port]/path?query` (ALB logs the full URL).
 /// Only a URL that starts with a scheme (RFC 3986: a letter, then letters, digits, `+`, `-`,
 /// `.`) is absolute; an origin-form target such as `/preview?src=http://host/` is not, even
-/// though `://` occurs in it.
+/// though `://` occurs in it. Always inlined: as a call it cost the web access path
+/// instructions.
+#[inline(always)]
 pub(crate) fn split_absolute_url(url: &str) -> Option<AbsoluteUrl<'_>> {
     let sep = scheme_len(url)?;
     let scheme = url.get(..sep)?;
@@ -1401,6 +1446,29 @@ impl<'a> Unmapped<'a> {
         if absent(value).is_some() {
             self.push_with(|| (Cow::Borrowed(name), JsonValue::String(Cow::Borrowed(value))));
         }
+    }
+
+    /// Adds a string field the caller found present (neither `-` nor empty).
+    #[inline]
+    pub(crate) fn present(&mut self, name: &'static str, value: &'a str) {
+        self.push_with(|| (Cow::Borrowed(name), JsonValue::String(Cow::Borrowed(value))));
+    }
+
+    /// The object of `N` string fields, all present, in one allocation of exactly their size:
+    /// the members are written straight into the vector, in order, with no test of the room
+    /// left per member (a zip of two slices has a known length).
+    pub(crate) fn all_present<const N: usize>(
+        names: &[&'static str; N],
+        values: &[&'a str; N],
+    ) -> Unmapped<'a> {
+        let mut members = Vec::with_capacity(N);
+        members.extend(names.iter().zip(values).map(|(name, value)| {
+            (
+                Cow::Borrowed(*name),
+                JsonValue::String(Cow::Borrowed(*value)),
+            )
+        }));
+        Unmapped { members }
     }
 
     /// Adds an optional string field.
@@ -1484,6 +1552,47 @@ mod tests {
 
     fn texts(line: &str) -> Vec<(&str, Delim)> {
         Tokens::new(line).map(|t| (t.text, t.delim)).collect()
+    }
+
+    #[test]
+    fn block_searches_agree_with_a_byte_search_at_every_length_and_start() {
+        // Separators, quotes and backslashes at irregular offsets, so every block and tail
+        // position (and the shifted last block) is tried.
+        let text: Vec<u8> = (0..70u8)
+            .map(|i| match (i % 11, i % 13, i % 17) {
+                (3, _, _) => b' ',
+                (_, 5, _) => b'\t',
+                (_, _, 7) => b'"',
+                (_, _, 9) => b'\\',
+                _ => b'a' + i % 26,
+            })
+            .collect();
+        let naive = |bytes: &[u8], from: usize, is: &dyn Fn(u8) -> bool| {
+            bytes
+                .get(from..)
+                .and_then(|tail| tail.iter().position(|&b| is(b)))
+                .map_or(bytes.len().max(from), |i| from + i)
+        };
+        for len in 0..=text.len() {
+            let bytes = &text[..len];
+            for from in 0..=len + 1 {
+                assert_eq!(
+                    separator_at(bytes, from, false),
+                    naive(bytes, from, &|b| b == b' '),
+                    "{len} {from}"
+                );
+                assert_eq!(
+                    separator_at(bytes, from, true),
+                    naive(bytes, from, &|b| b == b' ' || b == b'\t'),
+                    "{len} {from}"
+                );
+                assert_eq!(
+                    quote_or_backslash(bytes, from),
+                    naive(bytes, from, &|b| b == b'"' || b == b'\\'),
+                    "{len} {from}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -1819,6 +1928,16 @@ mod tests {
         assert_eq!(digits_ending_at(b"x 1234:678", 10, 8), None);
         assert_eq!(digits_ending_at(b"1234567", 7, 3), None);
         assert_eq!(digits_ending_at(b"xxxxxxx 5", 9, 0), None);
+        assert_eq!(
+            number_ending_at(b"start 1700000060", 16, 10),
+            Some(1_700_000_060)
+        );
+        assert_eq!(
+            number_ending_at(b"1700000060", 10, 10),
+            None,
+            "too few bytes"
+        );
+        assert_eq!(number_ending_at(b"start 17000-0060", 16, 10), None);
     }
 
     proptest::proptest! {
@@ -1828,6 +1947,17 @@ mod tests {
             let text = format!("{prefix}{number}");
             proptest::prop_assert_eq!(
                 digits_ending_at(text.as_bytes(), text.len(), number.len()),
+                parse_u64(&number)
+            );
+        }
+
+        /// Every digit string of one to sixteen digits (after sixteen other bytes) reads as
+        /// `parse_u64` reads it; other strings are refused.
+        #[test]
+        fn number_ending_at_matches_parse_u64(prefix in "[ -~]{16}", number in "[0-9/:a]{1,16}") {
+            let text = format!("{prefix}{number}");
+            proptest::prop_assert_eq!(
+                number_ending_at(text.as_bytes(), text.len(), number.len()),
                 parse_u64(&number)
             );
         }

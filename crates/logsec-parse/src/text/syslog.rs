@@ -55,7 +55,9 @@ pub(crate) struct Header<'a> {
 }
 
 impl<'a> Header<'a> {
-    /// Adds the header's fields to `unmapped` under RFC 5424's names.
+    /// Adds the header's fields to `unmapped` under RFC 5424's names. Always inlined: as a
+    /// call it cost `event_for` instructions.
+    #[inline(always)]
     pub(crate) fn add_fields(&self, unmapped: &mut Unmapped<'a>) {
         if let Some(pri) = self.pri {
             unmapped.int("facility", i64::from(pri / 8));
@@ -409,11 +411,13 @@ fn host_and_tag_usual(rest: &str) -> Option<HostTag<'_>> {
         return None;
     }
     let tag_end = separator_at(bytes, tag_start, false);
-    let (app, pid) = split_tag(rest.get(tag_start..tag_end)?)?;
-    let msg = match rest.get(tag_end + 1..) {
-        Some(msg) => msg.trim_start_matches(' '),
-        None => "",
-    };
+    // Two splits, not a range's `get` (which stayed a call), and the spaces before the
+    // message counted inline (`trim_start_matches` stayed a call too).
+    let (head, after_tag) = rest.split_at_checked(tag_end)?;
+    let (_, tag) = head.split_at_checked(tag_start)?;
+    let (app, pid) = split_tag(tag)?;
+    let spaces = after_tag.bytes().skip(1).take_while(|&b| b == b' ').count();
+    let msg = after_tag.get(1 + spaces..).unwrap_or("");
     Some((Some(host), Some(app), pid, msg))
 }
 

@@ -19,13 +19,14 @@ use logsec_event::{
 use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::common::{
-    http_activity, http_status_id, set_url_of_inline, split_request_line,
+    http_activity, http_status_id, set_status, set_url_of_inline, split_request_line,
     split_request_line_inline, url_of,
 };
 use crate::text::scan::{
     CLF_TIME_LEN, ClfDayCache, Delim, Token, TokenArray, Tokens, Unmapped, absent, civil_ms,
     closing_quote_short_inline, digits_ending_at, ipv4_exact_at, month_from_abbr, parse_clf_time,
-    parse_clf_time_fixed_cached, parse_i64, parse_ip, parse_ipv4, separator_at, split_host_port,
+    parse_clf_time_fixed_cached, parse_i64, parse_ip, parse_ipv4, separator_at, span,
+    split_host_port,
 };
 use crate::text::syslog::{self, Clock};
 
@@ -145,14 +146,6 @@ struct AccessHead<'a> {
     /// The response size and its value, when the fast path read it (the general path leaves
     /// it among the tokens after the status).
     size: Option<(&'a str, Option<i64>)>,
-}
-
-/// `text.get(from..to)`, from two splits: the range's `get` was called out of line from the
-/// fast path (six calls a line), the splits are inlined.
-#[inline(always)]
-fn span(text: &str, from: usize, to: usize) -> Option<&str> {
-    let (head, _) = text.split_at_checked(to)?;
-    head.split_at_checked(from).map(|(_, tail)| tail)
 }
 
 /// Whether a token that starts at `at` is bare (a run of non-space bytes): not a quoted
@@ -420,7 +413,7 @@ fn build_access_event<'a>(
     let mut event = Event::new_boxed(&ocsf::HTTP_ACTIVITY, activity, format);
     event.time = time;
     if let Some(status) = status {
-        event.set_status(http_status_id(status));
+        set_status(&mut event, http_status_id(status));
         event.status_code = Some(Cow::Borrowed(head.status));
     }
     // The boxed objects are filled in place on the heap: a struct literal in `Box::new` is
