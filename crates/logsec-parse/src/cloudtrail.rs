@@ -694,19 +694,9 @@ fn resources(text: &str) -> Vec<Resource<'_>> {
         }),
         ..Resource::default()
     };
-    if let Some(items) = plain_resources(text) {
-        return items
-            .into_iter()
-            .map(|res| {
-                resource(
-                    res.arn.map(Cow::Borrowed),
-                    res.type_name.map(Cow::Borrowed),
-                    res.account_id.map(Cow::Borrowed),
-                )
-            })
-            .collect();
-    }
-    if let Ok(items) = serde_json::from_str::<Vec<PlainResource<'_>>>(text) {
+    let plain =
+        plain_resources(text).or_else(|| serde_json::from_str::<Vec<PlainResource<'_>>>(text).ok());
+    if let Some(items) = plain {
         return items
             .into_iter()
             .map(|res| {

@@ -10,8 +10,8 @@ use std::net::IpAddr;
 use logsec_event::{Actor, Endpoint, Event, RawRecord, SourceFormat, User, ocsf};
 
 use crate::text::scan::{
-    Unmapped, find_spaced, ipv4_exact_at, ipv4_prefix, parse_ip, rfind_spaced, separator_at, span,
-    split_once_spaced, split3_spaces,
+    Unmapped, find_spaced, ipv4_exact_at, ipv4_prefix, parse_ip, parse_port, rfind_spaced,
+    separator_at, span, split_once_spaced, split3_spaces,
 };
 use crate::text::syslog::Header;
 
@@ -535,19 +535,6 @@ fn gui_or_login(msg: &str) -> Option<AuthInfo<'_>> {
         return Some(failure(user, None, None, "failed login"));
     }
     None
-}
-
-/// `text.parse::<u16>().ok()`, with the usual one to five digits read inline.
-#[inline]
-fn parse_port(text: &str) -> Option<u16> {
-    let bytes = text.as_bytes();
-    if (1..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
-        let value = bytes
-            .iter()
-            .fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'));
-        return u16::try_from(value).ok();
-    }
-    text.parse().ok()
 }
 
 /// The Authentication event of a recognized auth message.

@@ -210,6 +210,19 @@ fn zero_bytes(word: u64) -> u64 {
     word.wrapping_sub(0x0101_0101_0101_0101) & !word & 0x8080_8080_8080_8080
 }
 
+/// `text.parse::<u16>().ok()`, with the usual one to five digits read inline.
+#[inline]
+pub(crate) fn parse_port(text: &str) -> Option<u16> {
+    let bytes = text.as_bytes();
+    if (1..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
+        let value = bytes
+            .iter()
+            .fold(0u32, |n, &b| n * 10 + u32::from(b - b'0'));
+        return u16::try_from(value).ok();
+    }
+    text.parse().ok()
+}
+
 /// `text.get(from..to)`, from two splits: the range's `get` was called out of line from the
 /// fast paths (six calls a web access line), the splits are inlined.
 #[inline(always)]

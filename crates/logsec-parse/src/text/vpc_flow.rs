@@ -21,7 +21,8 @@ use crate::line::{LineOutcome, LineParser};
 use crate::options::ParseOptions;
 use crate::text::block::eq_masks2;
 use crate::text::scan::{
-    Unmapped, absent, ipv4_exact_at, number_ending_at, parse_i64, parse_ip, separator_at,
+    Unmapped, absent, ipv4_exact_at, number_ending_at, parse_i64, parse_ip, parse_port,
+    separator_at,
 };
 
 /// Every documented field of VPC flow logs (v2–v8) and Transit Gateway flow logs.
@@ -702,20 +703,6 @@ fn is_blank(endpoint: &Endpoint<'_>) -> bool {
         && endpoint.subnet_uid.is_none()
         && endpoint.instance_uid.is_none()
         && endpoint.svc_name.is_none()
-}
-
-/// A port, as `text.parse::<u16>()`: up to five digits are read here, anything else (a sign,
-/// leading zeros past five digits) by the standard parser.
-#[inline]
-fn parse_port(text: &str) -> Option<u16> {
-    let bytes = text.as_bytes();
-    if (1..=5).contains(&bytes.len()) && bytes.iter().all(u8::is_ascii_digit) {
-        let value = bytes
-            .iter()
-            .fold(0u32, |value, &b| value * 10 + u32::from(b - b'0'));
-        return u16::try_from(value).ok();
-    }
-    text.parse().ok()
 }
 
 /// The IANA name of the common protocol numbers.
