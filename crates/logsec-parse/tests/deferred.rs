@@ -401,17 +401,24 @@ fn records_elements_past_the_limits_keep_the_eager_rejects_when_deferred() {
     };
     let envelope = r#"{"Records":[{"eventName":"Inner"}]}"#;
     let input = common::records_with_bad_elements(ok, &[envelope]);
-    let mut eager_names = Vec::new();
-    let eager = parse_reader(&input[..], &options, |event| {
-        eager_names.push(event.to_ocsf_json());
+    let eager = assert_deferred_as_eager(&input, &options);
+    assert!(eager.rejects.len() >= 6, "{:#?}", eager.rejects);
+}
+
+/// Parses `input` eagerly, then deferred (normalizing every pending record) from a slice and
+/// from a reader, and asserts the same summary and the same OCSF events each time: the
+/// eager summary.
+fn assert_deferred_as_eager(input: &[u8], options: &ParseOptions) -> ParseSummary {
+    let mut eager_events = Vec::new();
+    let eager = parse_reader(input, options, |event| {
+        eager_events.push(event.to_ocsf_json());
     })
     .unwrap();
-    assert!(eager.rejects.len() >= 6, "{:#?}", eager.rejects);
     let defer = |format| format == SourceFormat::Cloudtrail;
     for slice in [true, false] {
-        let mut names = Vec::new();
+        let mut events = Vec::new();
         let visit = |pending: &mut logsec_parse::Pending<'_>| {
-            names.push(
+            events.push(
                 pending
                     .normalize()
                     .map(|e| e.to_ocsf_json())
@@ -419,14 +426,15 @@ fn records_elements_past_the_limits_keep_the_eager_rejects_when_deferred() {
             );
         };
         let summary = if slice {
-            parse_slice_deferred(&input, &options, defer, visit)
+            parse_slice_deferred(input, options, defer, visit)
         } else {
-            parse_reader_deferred(&input[..], &options, defer, visit)
+            parse_reader_deferred(input, options, defer, visit)
         }
         .unwrap();
         assert_eq!(summary, eager, "slice: {slice}");
-        assert_eq!(names, eager_names, "slice: {slice}");
+        assert_eq!(events, eager_events, "slice: {slice}");
     }
+    eager
 }
 
 /// A JSON line is deferred without counting its brackets and colons: the validating pass
@@ -460,31 +468,7 @@ fn json_lines_past_the_limits_keep_the_eager_rejects_when_deferred() {
         r#"{"eventName":"Z"}"#.to_owned(),
     ];
     let input = lines.join("\n");
-    let mut eager_events = Vec::new();
-    let eager = parse_reader(input.as_bytes(), &options, |event| {
-        eager_events.push(event.to_ocsf_json());
-    })
-    .unwrap();
+    let eager = assert_deferred_as_eager(input.as_bytes(), &options);
     assert_eq!(eager.events, 4, "{eager:#?}");
     assert_eq!(eager.rejects.len(), 2, "{:#?}", eager.rejects);
-    let defer = |format| format == SourceFormat::Cloudtrail;
-    for slice in [true, false] {
-        let mut events = Vec::new();
-        let visit = |pending: &mut logsec_parse::Pending<'_>| {
-            events.push(
-                pending
-                    .normalize()
-                    .map(|e| e.to_ocsf_json())
-                    .unwrap_or_default(),
-            );
-        };
-        let summary = if slice {
-            parse_slice_deferred(input.as_bytes(), &options, defer, visit)
-        } else {
-            parse_reader_deferred(input.as_bytes(), &options, defer, visit)
-        }
-        .unwrap();
-        assert_eq!(summary, eager, "slice: {slice}");
-        assert_eq!(events, eager_events, "slice: {slice}");
-    }
 }
